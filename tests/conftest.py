@@ -1,0 +1,30 @@
+"""Shared test set-up: Qt renders offscreen, GPU tests skip where there is no GPU."""
+
+import os
+
+# Must happen before anything imports Qt.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+import pytest  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    if not any(item.get_closest_marker("gpu") for item in items):
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="torch sees no CUDA device here")
+    for item in items:
+        if item.get_closest_marker("gpu"):
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def gpu_device():
+    """The first CUDA device (only used by tests marked ``gpu``)."""
+    import torch
+
+    return torch.device("cuda", 0)
