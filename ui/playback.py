@@ -1,0 +1,135 @@
+"""Playback of a step-by-step run: play/pause, step, scrub, speed, reset.
+
+A plain QObject so any page can drive its plots from ``step_changed``. At
+high speeds it advances several steps per timer tick instead of asking for a
+1 ms timer: Qt cannot redraw faster than the screen anyway.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
+
+MIN_SPEED = 1.0
+MAX_SPEED = 1000.0
+FRAME_MS = 16  # about 60 frames per second; the fastest the timer ticks
+
+
+class PlaybackController(QObject):
+    """The current step of a run of ``last_step + 1`` states (0..last_step).
+
+    ``available`` is how far the run has been computed (streaming runs grow);
+    playback waits at that step until more arrives and stops at ``last_step``.
+    """
+
+    step_changed = Signal(int)
+    playing_changed = Signal(bool)
+    speed_changed = Signal(float)
+
+    def __init__(self, last_step: int = 0, speed: float = 20.0, parent=None):
+        super().__init__(parent)
+        self._step = 0
+        self._last = max(0, int(last_step))
+        self._available = self._last
+        self._speed = _clamp_speed(speed)
+        self._owed = 0.0  # fraction of a step carried to the next tick
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._on_tick)
+        self._clock = QElapsedTimer()
+        self._apply_interval()
+
+    # -- state -------------------------------------------------------------
+    @property
+    def step(self) -> int:
+        return self._step
+
+    @property
+    def last_step(self) -> int:
+        return self._last
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    def is_playing(self) -> bool:
+        return self._timer.isActive()
+
+    def steps_per_tick(self) -> float:
+        """How many steps one timer tick advances at the current speed."""
+        return self._speed * self._timer.interval() / 1000.0
+
+    # -- commands ----------------------------------------------------------
+    def set_range(self, last_step: int, available: int | None = None) -> None:
+        """A new run: steps 0..last_step, of which 0..available are computed; keeps the step."""
+        self._last = max(0, int(last_step))
+        self._available = self._last if available is None else min(self._last, int(available))
+        if self._step > self._available:
+            self.seek(self._available)
+
+    def set_available(self, available: int) -> None:
+        """More of a streaming run has been computed."""
+        self._available = min(self._last, max(0, int(available)))
+
+    def seek(self, step: int) -> None:
+        """Jump to ``step`` (clamped to what is computed); emits step_changed if it moved."""
+        step = min(max(0, int(step)), self._available)
+        if step != self._step:
+            self._step = step
+            self.step_changed.emit(step)
+
+    def step_by(self, delta: int) -> None:
+        """Step forward (delta > 0) or back; pauses playback like a video player does."""
+        self.pause()
+        self.seek(self._step + delta)
+
+    def reset(self) -> None:
+        """Pause and go back to step 0."""
+        self.pause()
+        self.seek(0)
+
+    def play(self) -> None:
+        if self.is_playing():
+            return
+        if self._step >= self._last:
+            self.seek(0)  # play from the start again once at the end
+        self._owed = 0.0
+        self._clock.start()
+        self._timer.start()
+        self.playing_changed.emit(True)
+
+    def pause(self) -> None:
+        if not self.is_playing():
+            return
+        self._timer.stop()
+        self.playing_changed.emit(False)
+
+    def toggle(self) -> None:
+        self.pause() if self.is_playing() else self.play()
+
+    def set_speed(self, steps_per_second: float) -> None:
+        speed = _clamp_speed(steps_per_second)
+        if speed == self._speed:
+            return
+        self._speed = speed
+        self._apply_interval()
+        self.speed_changed.emit(speed)
+
+    # -- timer -------------------------------------------------------------
+    def _apply_interval(self) -> None:
+        self._timer.setInterval(max(FRAME_MS, round(1000.0 / self._speed)))
+
+    def _on_tick(self) -> None:
+        # Use the real elapsed time, so a slow redraw does not slow the playback.
+        elapsed = self._clock.restart() / 1000.0
+        self._owed += min(elapsed * self._speed, 4 * self.steps_per_tick())
+        whole = int(self._owed + 0.1)  # a tick that fires a little early still steps
+        if whole < 1:
+            return
+        self._owed -= whole
+        self.seek(self._step + whole)
+        if self._step >= self._last:
+            self.pause()
+
+
+def _clamp_speed(speed: float) -> float:
+    return float(min(MAX_SPEED, max(MIN_SPEED, speed)))
