@@ -207,7 +207,7 @@ def run(config: TrainConfig, cancel: Callable[[], bool] | None = None, progress:
         for xb, yb in loader:
             if cancel is not None and cancel():
                 return
-            losses.append(_train_step(session, xb, yb))
+            losses.append(train_step(session, xb, yb))
             step += 1
             if progress and step % every == 0:
                 waited = time.perf_counter()
@@ -216,7 +216,8 @@ def run(config: TrainConfig, cancel: Callable[[], bool] | None = None, progress:
         yield _finish_epoch(session, epoch, step, losses, time.perf_counter() - started - paused)
 
 
-def _train_step(session: Session, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+def train_step(session: Session, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+    """One optimizer step on the batch ``(xb, yb)``; returns the detached loss (no sync)."""
     session.optimizer.zero_grad()
     try:
         loss = session.loss_fn(session.model(xb), yb)
