@@ -1,0 +1,252 @@
+"""Gradient descent on a 2-D surface at K learning rates at once.
+
+:func:`sweep` runs K learning rates (1 to 256) from one start as one batched
+computation: the K parameter vectors form one ``(K, 2)`` tensor, the surface is
+evaluated for all of them in one call, ``torch.autograd`` gives all K gradients
+in one backward pass, and the update rule of the chosen ``torch.optim``
+optimizer (see :mod:`explorer.batched_optim`) moves them together. Divergence
+is a result: a run whose loss stops being finite (or passes a bound) is marked
+and dropped from the computation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import torch
+
+from explorer import batched_optim, schedules, surfaces
+from explorer.batched_optim import OPTIMIZERS
+from explorer.descent_inputs import check_lrs, check_name, check_start, check_steps
+from explorer.descent_reference import ReferenceLRs, reference_lrs  # noqa: F401 (public API)
+from explorer.devices import resolve
+from explorer.errors import InputError
+from explorer.schedules import lr_schedule
+
+INTERNALS_AUTO_LIMIT = 4_000_000
+"""Internals are recorded by default while K × (steps + 1) stays under this (≈64 MB each)."""
+
+
+@dataclass
+class Sweep:
+    """The trajectories of K learning rates from one start.
+
+    ``path`` (K, steps_done + 1, 2) and ``loss`` (K, steps_done + 1) hold the point
+    and its loss before each step (index 0 is the start). After ``diverged_at[k]``
+    they are NaN. ``internals`` holds, per step and run, ``"grad"`` (the gradient
+    at the point) and the optimizer's state after the step taken from it
+    (``"velocity"``, ``"exp_avg"``, ``"scale"``: the adaptive denominator), where
+    the optimizer has them.
+    """
+
+    lrs: torch.Tensor
+    path: torch.Tensor
+    loss: torch.Tensor
+    diverged_at: list[int | None]
+    steps_done: int
+    steps: int
+    surface: str = ""
+    optimizer: str = ""
+    internals: dict[str, torch.Tensor] = field(default_factory=dict)
+
+    @property
+    def progress(self) -> float:
+        """Fraction of the requested steps done (1.0 when complete)."""
+        return self.steps_done / self.steps
+
+    @property
+    def complete(self) -> bool:
+        return self.steps_done == self.steps
+
+    def label(self, k: int) -> str:
+        """The legend text of run ``k``: ``"lr = 0.5 — diverged at step 7"``."""
+        text = f"lr = {float(self.lrs[k]):g}"
+        if self.diverged_at[k] is not None:
+            text += f" — diverged at step {self.diverged_at[k]}"
+        return text
+
+
+def _check_common(surface, optimizer, lrs, steps, start, divergence_bound, dtype):
+    check_name(surface, surfaces.names(), "surface", "surface")
+    check_name(optimizer, OPTIMIZERS, "optimizer", "optimizer")
+    if dtype not in (torch.float32, torch.float64):
+        raise InputError("dtype must be torch.float32 or torch.float64.", field="dtype")
+    if not (isinstance(divergence_bound, (int, float)) and divergence_bound > 0):
+        raise InputError("The divergence bound must be a positive number.",
+                         field="divergence_bound")
+    return check_lrs(lrs), check_steps(steps), check_start(start)
+
+
+def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_options=None,
+               surface_options=None, device=None, dtype: torch.dtype = torch.float64,
+               schedule: str | None = None, schedule_options=None,
+               divergence_bound: float = 1e12, chunk: int = 500,
+               record_internals: bool | None = None) -> Iterator[Sweep]:
+    """Run a sweep and yield it after every ``chunk`` steps (growing; the last is complete).
+
+    Parameters are those of :func:`sweep`, plus ``chunk``. The yielded Sweeps share
+    storage: each is a view of the same preallocated result, longer each time.
+    """
+    lrs, steps, start = _check_common(surface, optimizer, lrs, steps, start,
+                                      divergence_bound, dtype)
+    if not isinstance(chunk, int) or chunk < 1:
+        raise InputError("chunk must be a positive whole number of steps.", field="chunk")
+    options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
+    function = surfaces.objective(surface, surface_options)
+    schedule_factors = lr_schedule(schedule, schedule_options, steps)
+    if record_internals is None:
+        record_internals = len(lrs) * (steps + 1) <= INTERNALS_AUTO_LIMIT
+    run = _SweepRun(function, optimizer, options, lrs, steps, start, resolve(device), dtype,
+                    schedule_factors, float(divergence_bound), record_internals)
+    run.result.surface = surface
+    while run.done < steps + 1:
+        run.advance(min(chunk, steps + 1 - run.done))
+        yield run.snapshot()
+
+
+def sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_options=None,
+          surface_options=None, device=None, dtype: torch.dtype = torch.float64,
+          schedule: str | None = None, schedule_options=None,
+          divergence_bound: float = 1e12, record_internals: bool | None = None) -> Sweep:
+    """Run ``optimizer`` at every learning rate in ``lrs`` from ``start`` for ``steps`` steps.
+
+    Parameters
+    ----------
+    surface
+        One of :func:`explorer.surfaces.names`.
+    optimizer
+        A ``torch.optim`` class name in :data:`OPTIMIZERS`.
+    lrs
+        1 to 256 positive finite learning rates.
+    steps
+        1 to 100,000 optimizer steps.
+    start
+        The start point ``(x, y)``, shared by every run.
+    optimizer_options, surface_options, schedule_options
+        Dicts of options (see :func:`optimizer_options`, ``surfaces.info(name).options``,
+        :func:`schedule_options`); defaults where missing.
+    device, dtype
+        Where and in which precision (float32 or float64) to compute.
+    schedule
+        A ``torch.optim.lr_scheduler`` name in :data:`SCHEDULES`, stepped after every step.
+    divergence_bound
+        A loss above this counts as divergence, as does a loss that is not finite.
+    record_internals
+        Keep gradient and optimizer state per step; default: when it fits in memory.
+
+    Returns
+    -------
+    Sweep
+        On the CPU, whatever ``device`` computed it.
+    """
+    runs = iter_sweep(surface, optimizer, lrs, steps, start, optimizer_options,
+                      surface_options, device, dtype, schedule, schedule_options,
+                      divergence_bound, chunk=256, record_internals=record_internals)
+    *_, complete = runs
+    return complete
+
+
+class _SweepRun:
+    """The state of a running sweep: the active runs on the device, the results on the CPU."""
+
+    def __init__(self, function, optimizer, options, lrs, steps, start, device, dtype,
+                 schedule_factors, bound, record_internals):
+        k = len(lrs)
+        self.function, self.schedule, self.bound = function, schedule_factors, bound
+        self.steps, self.device, self.done = steps, device, 0
+        self.active = torch.arange(k)
+        self.lrs = torch.tensor(lrs, dtype=dtype, device=device).unsqueeze(1)
+        self.params = torch.tensor([start] * k, dtype=dtype, device=device)
+        self.optimizer = batched_optim.make(optimizer, options, self.params)
+        names = ["grad", *self.optimizer.internals()] if record_internals else []
+        full = (k, steps + 1)
+        self.result = Sweep(
+            lrs=self.lrs.squeeze(1).cpu(), path=torch.full((*full, 2), torch.nan, dtype=dtype),
+            loss=torch.full(full, torch.nan, dtype=dtype), diverged_at=[None] * k,
+            steps_done=0, steps=steps, optimizer=optimizer,
+            internals={name: torch.full((*full, 2), torch.nan, dtype=dtype) for name in names},
+        )
+
+    def _gradient(self):
+        point = self.params.detach().requires_grad_(True)
+        with torch.enable_grad():
+            value = self.function(point)
+            (grad,) = torch.autograd.grad(value.sum(), point)
+        return value.detach(), grad
+
+    def _lr_at(self, t: int) -> torch.Tensor:
+        if self.schedule is None:
+            return self.lrs
+        intercept, slope = self.schedule
+        return self.lrs * float(slope[t]) + float(intercept[t])
+
+    @torch.no_grad()
+    def advance(self, n: int) -> None:
+        """Evaluate ``n`` more points (and take the steps between them) for the active runs."""
+        rows = len(self.active)
+        if rows == 0:  # every run diverged: nothing left to compute
+            self.done += n
+            return
+        path = torch.empty((rows, n, 2), dtype=self.params.dtype, device=self.device)
+        loss = torch.empty((rows, n), dtype=self.params.dtype, device=self.device)
+        internals = {name: torch.full_like(path, torch.nan) for name in self.result.internals}
+        for j in range(n):
+            t = self.done + j
+            value, grad = self._gradient()
+            path[:, j], loss[:, j] = self.params, value
+            if "grad" in internals:
+                internals["grad"][:, j] = grad
+            if t < self.steps:
+                self.params = self.optimizer.step(self.params, grad, self._lr_at(t))
+                for name, state in self.optimizer.internals().items():
+                    if name in internals:
+                        internals[name][:, j] = state
+        self._store(path, loss, internals, n)
+        self.done += n
+
+    def _store(self, path, loss, internals, n):
+        span = slice(self.done, self.done + n)
+        bad = ~torch.isfinite(loss) | (loss > self.bound)
+        self.result.path[self.active, span] = path.cpu()
+        self.result.loss[self.active, span] = loss.cpu()
+        for name, values in internals.items():
+            self.result.internals[name][self.active, span] = values.cpu()
+        diverged = bad.any(dim=1).cpu()
+        if diverged.any():
+            self._mark_diverged(bad.cpu(), diverged)
+
+    def _mark_diverged(self, bad, diverged):
+        first = bad.to(torch.int8).argmax(dim=1)
+        for row in torch.nonzero(diverged).flatten().tolist():
+            run, at = int(self.active[row]), self.done + int(first[row])
+            self.result.diverged_at[run] = at
+            self.result.path[run, at + 1:] = torch.nan
+            self.result.loss[run, at + 1:] = torch.nan
+            for values in self.result.internals.values():
+                values[run, at + 1:] = torch.nan
+        keep = torch.nonzero(~diverged).flatten()
+        self.active = self.active[keep]
+        keep_device = keep.to(self.device)
+        self.params, self.lrs = self.params[keep_device], self.lrs[keep_device]
+        self.optimizer.keep(keep_device)
+
+    def snapshot(self) -> Sweep:
+        r = self.result
+        done = self.done
+        return Sweep(
+            lrs=r.lrs, path=r.path[:, :done], loss=r.loss[:, :done],
+            diverged_at=list(r.diverged_at), steps_done=done - 1, steps=self.steps,
+            surface=r.surface, optimizer=r.optimizer,
+            internals={name: values[:, :done] for name, values in r.internals.items()},
+        )
+
+
+def optimizer_options(name: str):
+    """The hyper-parameters of optimizer ``name`` as OptionSpecs (torch's names and defaults)."""
+    return batched_optim.optimizer_options(name)
+
+
+def schedule_options(name: str):
+    """The options of learning-rate schedule ``name`` as OptionSpecs."""
+    return schedules.schedule_options(name)
