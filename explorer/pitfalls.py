@@ -1,0 +1,152 @@
+"""Classic mistakes in a loss call, spotted from the inputs, each with a one-click fix.
+
+The slides' own examples contain some of them (a ``randn`` target for
+KLDivLoss and HingeEmbeddingLoss), which is why the program explains rather
+than refuses: torch computes something, just not what was meant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from explorer.errors import InputError
+
+SIGN_LOSSES = ("HingeEmbeddingLoss", "MarginRankingLoss", "SoftMarginLoss",
+               "CosineEmbeddingLoss")
+LOGIT_LOSSES = ("CrossEntropyLoss", "FocalLoss")
+MASK_LOSSES = ("BCELoss", "BCEWithLogitsLoss", "DiceLoss")
+_TOL = 1e-3
+
+
+@dataclass(frozen=True)
+class Pitfall:
+    """A likely mistake: a stable ``code``, a plain ``message`` and the fix's button text."""
+
+    code: str
+    message: str
+    fix_label: str | None
+    input: str | None = None
+
+
+def _example(values: torch.Tensor) -> str:
+    return f"{values.flatten()[0].item():.4g}"
+
+
+def _not_log_prob(x: torch.Tensor) -> bool:
+    return bool((x > _TOL).any() or (torch.logsumexp(x, dim=-1).abs() > _TOL).any())
+
+
+def _not_distribution(p: torch.Tensor) -> bool:
+    return bool((p < 0).any() or ((p.sum(dim=-1) - 1).abs() > _TOL).any())
+
+
+def _sign_pitfall(name, target) -> list[Pitfall]:
+    odd = target[(target != 1) & (target != -1)]
+    if odd.numel() == 0:
+        return []
+    return [Pitfall(
+        "targets-not-pm1",
+        f"{name} expects every target to be -1 or 1, but {odd.numel()} of {target.numel()} "
+        f"are not (e.g. {_example(odd)}); torch then adds both cases' terms. Targets drawn "
+        "with torch.randn need .sign(), and 0/1 labels need mapping to -1/1.",
+        "Map targets to ±1", "target")]
+
+
+def _kl_pitfalls(inputs, reduction, options) -> list[Pitfall]:
+    found = []
+    x, y = inputs["input"], inputs["target"]
+    if _not_log_prob(x):
+        found.append(Pitfall(
+            "kl-input-not-log-prob",
+            "KLDivLoss expects input as log-probabilities (each row's exp sums to 1), but "
+            "these are not; apply LogSoftmax to the model's scores first.",
+            "Apply LogSoftmax to input", "input"))
+    log_target = bool((options or {}).get("log_target"))
+    if (_not_log_prob(y) if log_target else _not_distribution(y)):
+        what = "log-probabilities" if log_target else "probabilities (≥ 0, rows sum to 1)"
+        found.append(Pitfall(
+            "kl-target-not-distribution",
+            f"KLDivLoss expects target as {what}, but it is not a distribution"
+            + ("; its negative entries make the loss NaN." if (y < 0).any() and not log_target
+               else ".") + " A target drawn with torch.randn needs a Softmax.",
+            "Apply LogSoftmax to target" if log_target else "Apply Softmax to target",
+            "target"))
+    if reduction == "mean":
+        found.append(Pitfall(
+            "kl-mean-reduction",
+            "reduction='mean' divides by every element (N·C), not by the batch size, so it is "
+            "not the KL divergence; reduction='batchmean' is.",
+            "Switch to batchmean"))
+    return found
+
+
+def find_pitfalls(name: str, inputs: dict[str, torch.Tensor], reduction: str,
+                  options: dict | None = None) -> list[Pitfall]:
+    """The likely mistakes in evaluating ``name`` on ``inputs``; empty for correct inputs."""
+    found = []
+    if name in SIGN_LOSSES:
+        found += _sign_pitfall(name, inputs["target"])
+    if name == "KLDivLoss":
+        found += _kl_pitfalls(inputs, reduction, options)
+    if name == "NLLLoss" and _not_log_prob(inputs["input"]):
+        found.append(Pitfall(
+            "nll-input-not-log-prob",
+            "NLLLoss expects log-probabilities (LogSoftmax output), but this input is not: "
+            "apply LogSoftmax first, or use CrossEntropyLoss on the raw scores.",
+            "Apply LogSoftmax to input", "input"))
+    x = inputs.get("input")
+    if name in LOGIT_LOSSES and bool((x >= 0).all() and (x <= 1).all()
+                                     and ((x.sum(dim=1) - 1).abs() < _TOL).all()):
+        found.append(Pitfall(
+            "ce-input-is-probabilities",
+            f"{name} applies softmax itself, but this input already looks like probabilities "
+            "(each row sums to 1): softmax would be applied twice. Pass the raw scores (logits).",
+            "Use log-probabilities as logits", "input"))
+    if name == "BCELoss" and bool(((x < 0) | (x > 1)).any()):
+        found.append(Pitfall(
+            "bce-input-out-of-range",
+            "BCELoss expects probabilities in [0, 1], but input has values outside it (they "
+            "look like logits): apply a Sigmoid first, or use BCEWithLogitsLoss.",
+            "Apply Sigmoid to input", "input"))
+    y = inputs.get("target")
+    if name in MASK_LOSSES and bool(((y < 0) | (y > 1)).any()):
+        found.append(Pitfall(
+            "bce-target-out-of-range",
+            f"{name} expects targets between 0 and 1 (0/1 labels), but some are outside it.",
+            "Clamp target to [0, 1]", "target"))
+    return found
+
+
+def _fixed(code: str, inputs: dict[str, torch.Tensor], reduction: str, options: dict):
+    x, y = inputs.get("input"), inputs.get("target")
+    if code == "targets-not-pm1":
+        inputs["target"] = torch.where(y > 0, 1.0, -1.0).to(y.dtype)
+    elif code in ("kl-input-not-log-prob", "nll-input-not-log-prob"):
+        inputs["input"] = torch.log_softmax(x, dim=-1)
+    elif code == "kl-target-not-distribution":
+        log_target = bool(options.get("log_target"))
+        inputs["target"] = torch.log_softmax(y, -1) if log_target else torch.softmax(y, -1)
+    elif code == "kl-mean-reduction":
+        reduction = "batchmean"
+    elif code == "ce-input-is-probabilities":
+        inputs["input"] = torch.log(x.clamp_min(torch.finfo(x.dtype).tiny))
+    elif code == "bce-input-out-of-range":
+        inputs["input"] = torch.sigmoid(x)
+    elif code == "bce-target-out-of-range":
+        inputs["target"] = y.clamp(0, 1)
+    else:
+        raise InputError(f"there is no pitfall '{code}' to fix.", field="pitfall")
+    return inputs, reduction, options
+
+
+def apply_fix(name: str, inputs: dict[str, torch.Tensor], reduction: str,
+              options: dict | None, code: str) -> tuple[dict[str, torch.Tensor], str, dict]:
+    """Apply the fix of pitfall ``code``; return new ``(inputs, reduction, options)``.
+
+    The arguments are not changed; inputs that the fix does not touch are
+    passed through as they are.
+    """
+    fixed = {key: t.detach().clone() for key, t in inputs.items()}
+    return _fixed(code, fixed, reduction, dict(options or {}))
