@@ -126,7 +126,10 @@ def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool
     dataset = TensorDataset(x, y)
     generator = torch.Generator().manual_seed(int(seed))
     order = RandomSampler(dataset, generator=generator) if shuffle else SequentialSampler(dataset)
-    return DataLoader(dataset, sampler=BatchSampler(order, batch_size, drop_last), batch_size=None)
+    # The loader draws a base seed per epoch from ``generator`` too: giving it ours keeps the
+    # global RNG untouched and the batches identical to the plain shuffled loader's.
+    return DataLoader(dataset, sampler=BatchSampler(order, batch_size, drop_last), batch_size=None,
+                      generator=generator)
 
 
 def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
