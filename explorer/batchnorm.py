@@ -219,15 +219,21 @@ def _formulas(mode: str, used: tuple[float, float], eps: float, gamma: float, be
     mean_name, var_name = ("μ_B", "σ_B²") if mode == "train" else ("running mean", "running var")
     mean, var = used
     general = f"y = γ · (x − {mean_name}) / √({var_name} + ε) + β"
-    scale = f"{gamma:.3g} · ({{x}} {_signed(-mean)}) / √({var:.4g} + {eps:g}) {_signed(beta)}"
+    scale = (f"{_number(gamma)} · ({{x}} − {_operand(mean)}) / √({_number(var)} + {eps:g}) "
+             f"+ {_operand(beta)}")
     filled = "y = " + scale.format(x="x")
-    example = f"first sample: {scale.format(x=f'{x1:.4g}')} = {y1:.4g}"
+    example = f"first sample: {scale.format(x=_operand(x1))} = {_number(y1)}"
     return f"{general}\n{filled}", example
 
 
-def _signed(value: float) -> str:
-    """``+ 0.5`` or ``− 0.5``: a number written after a binary operator."""
-    return f"{'−' if value < 0 else '+'} {abs(value):.4g}"
+def _number(value: float) -> str:
+    """A value with 4 significant digits and a real minus sign."""
+    return f"{value:.4g}".replace("-", "−")
+
+
+def _operand(value: float) -> str:
+    """A value written after an operator: negative ones in brackets, ``− (−0.23)``."""
+    return f"({_number(value)})" if value < 0 else _number(value)
 
 
 class ActivationPercentiles(dict):
