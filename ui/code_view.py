@@ -87,6 +87,7 @@ class CodeView(QWidget):
         self.output_edit.setFont(_monospace())
         self.output_edit.setAccessibleName("printed output")
         self.output_edit.setMaximumHeight(70)
+        self.output_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.copy_button = QPushButton("&Copy code")
         self.copy_button.setToolTip("Put this code on the clipboard")
         self.copy_button.clicked.connect(self.copy)
@@ -94,8 +95,9 @@ class CodeView(QWidget):
 
     def _build_layout(self) -> None:
         header = QHBoxLayout()
-        header.addWidget(QLabel("<b>PyTorch code</b> — runs as is and prints the value above"))
-        header.addStretch(1)
+        about = QLabel("<b>PyTorch code</b> — runs as is and prints the value above")
+        about.setWordWrap(True)
+        header.addWidget(about, 1)
         header.addWidget(self.copy_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -94,11 +94,17 @@ class TensorModel(QAbstractTableModel):
             self.endResetModel()
         self.edited.emit()
 
+    def texts_of(self, tensor) -> Texts:
+        """How ``tensor`` is shown for editing, cell by cell."""
+        rows = tensors.rows_from_tensor(tensor)
+        return [[tensors.format_cell(v, self.spec) for v in row] for row in rows]
+
     def set_tensor(self, tensor, label: str | None = None) -> None:
         """Show ``tensor``; with a ``label`` the change is an undoable step named so."""
-        rows = tensors.rows_from_tensor(tensor)
-        texts = [[tensors.format_cell(v, self.spec) for v in row] for row in rows]
-        shape = tuple(tensor.shape)
+        self.replace(self.texts_of(tensor), tuple(tensor.shape), label)
+
+    def replace(self, texts: Texts, shape: tuple[int, ...], label: str | None = None) -> None:
+        """Show ``texts`` of ``shape``; with a ``label`` as an undoable step."""
         if label is None:
             self.set_texts(texts, shape)
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -183,7 +185,7 @@ class TensorEditor(QWidget):
     def _on_model_edited(self) -> None:
         shape = self.model.shape()
         dims = "×".join(str(s) for s in shape) or "scalar"
-        about = f"<small>{dims} · {self.spec.description}</small>"
+        about = f"<small>{dims} · {html.escape(self.spec.description, quote=False)}</small>"
         self.title.setText(f"<b>{self.spec.name}</b> {about}")
         error = self.model.first_error()
         if error is None:

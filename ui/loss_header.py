@@ -1,0 +1,37 @@
+"""The chosen loss introduced: its name, formula typeset, when to use it, what it does."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ui.formula import FormulaLabel
+
+
+class LossHeader(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.name = QLabel()
+        self.name.setObjectName("LossName")
+        self.formula = FormulaLabel(size=24)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.name)
+        layout.addWidget(self.formula)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.description)
+
+    def set_spec(self, spec) -> None:
+        name = html.escape(spec.display_name, quote=False)
+        self.name.setText(f"<span style='font-size:15pt; font-weight:600'>{name}"
+                          f"</span> &nbsp;<code>{spec.name}</code>")
+        self.formula.set_formula(spec.formula)
+        self.summary.setText(f"<b>When to use it:</b> {html.escape(spec.summary, quote=False)}")
+        self.description.setText(spec.description)
