@@ -5,7 +5,7 @@ The baseline runs ``torch.optim`` one learning rate at a time on the same
 function, recording the path as it goes, in the same process. Prints
 ``name: ratio`` lines (baseline time / sweep time; higher is better, target 30).
 
-Run: ``.venv/bin/python bench/bench_sweep.py [--device cuda] [--repeats 3]``
+Run: ``.venv/bin/python bench/bench_sweep.py [--device cuda] [--repeats 1]``
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def best_time(function, repeats: int) -> tuple[float, torch.Tensor]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
     device = torch.device(args.device)
     for optimizer, options in CASES:

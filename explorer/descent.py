@@ -22,6 +22,12 @@ from explorer.descent_inputs import check_lrs, check_name, check_start, check_st
 from explorer.descent_reference import ReferenceLRs, reference_lrs  # noqa: F401 (public API)
 from explorer.devices import resolve
 from explorer.errors import InputError
+from explorer.lr_finder import (  # noqa: F401 (the LR range test is part of this API)
+    LRFinderResult,
+    Suggestion,
+    iter_lr_range_test,
+    lr_range_test,
+)
 from explorer.schedules import lr_schedule
 
 INTERNALS_AUTO_LIMIT = 4_000_000
@@ -159,20 +165,25 @@ class _SweepRun:
         self.lrs = torch.tensor(lrs, dtype=dtype, device=device).unsqueeze(1)
         self.params = torch.tensor([start] * k, dtype=dtype, device=device)
         self.optimizer = batched_optim.make(optimizer, options, self.params)
+        self._ones = torch.ones(k, dtype=dtype, device=device)
         names = ["grad", *self.optimizer.internals()] if record_internals else []
         full = (k, steps + 1)
         self.result = Sweep(
-            lrs=self.lrs.squeeze(1).cpu(), path=torch.full((*full, 2), torch.nan, dtype=dtype),
-            loss=torch.full(full, torch.nan, dtype=dtype), diverged_at=[None] * k,
+            # Uninitialised is safe: only the first `done` steps are ever shown, and a
+            # diverged run's rest is set to NaN when its divergence is found.
+            lrs=self.lrs.squeeze(1).cpu(), path=torch.empty((*full, 2), dtype=dtype),
+            loss=torch.empty(full, dtype=dtype), diverged_at=[None] * k,
             steps_done=0, steps=steps, optimizer=optimizer,
-            internals={name: torch.full((*full, 2), torch.nan, dtype=dtype) for name in names},
+            internals={name: torch.empty((*full, 2), dtype=dtype) for name in names},
         )
 
     def _gradient(self):
         point = self.params.detach().requires_grad_(True)
         with torch.enable_grad():
             value = self.function(point)
-            (grad,) = torch.autograd.grad(value.sum(), point)
+            # One backward pass for all K runs: the runs are independent, so the gradient of
+            # the sum is each run's own gradient.
+            (grad,) = torch.autograd.grad(value, point, self._ones)
         return value.detach(), grad
 
     def _lr_at(self, t: int) -> torch.Tensor:
@@ -207,11 +218,13 @@ class _SweepRun:
 
     def _store(self, path, loss, internals, n):
         span = slice(self.done, self.done + n)
+        # Slicing beats fancy indexing by far; it applies until the first run diverges.
+        rows = slice(None) if len(self.active) == len(self.result.lrs) else self.active
         bad = ~torch.isfinite(loss) | (loss > self.bound)
-        self.result.path[self.active, span] = path.cpu()
-        self.result.loss[self.active, span] = loss.cpu()
+        self.result.path[rows, span] = path.cpu()
+        self.result.loss[rows, span] = loss.cpu()
         for name, values in internals.items():
-            self.result.internals[name][self.active, span] = values.cpu()
+            self.result.internals[name][rows, span] = values.cpu()
         diverged = bad.any(dim=1).cpu()
         if diverged.any():
             self._mark_diverged(bad.cpu(), diverged)
@@ -229,6 +242,7 @@ class _SweepRun:
         self.active = self.active[keep]
         keep_device = keep.to(self.device)
         self.params, self.lrs = self.params[keep_device], self.lrs[keep_device]
+        self._ones = self._ones[keep_device]
         self.optimizer.keep(keep_device)
 
     def snapshot(self) -> Sweep:
