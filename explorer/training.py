@@ -95,6 +95,7 @@ class Session:
     loss_fn: nn.CrossEntropyLoss
     loader: DataLoader
     note: str = ""
+    eval_cache: tuple | None = field(default=None, repr=False)
 
 
 def build_model(config: TrainConfig, n_features: int, n_classes: int) -> nn.Sequential:
@@ -235,16 +236,31 @@ def train_step(session: Session, xb: torch.Tensor, yb: torch.Tensor) -> torch.Te
 
 def _finish_epoch(session: Session, epoch: int, step: int, losses: list[torch.Tensor],
                   seconds: float) -> EpochRecord:
-    sizes = torch.tensor(_batch_sizes(session)[: len(losses)], dtype=torch.float32,
-                         device=session.device)
-    train_loss = (torch.stack(losses) * sizes).sum() / sizes.sum()
-    split = session.data
-    val_loss, val_acc = evaluate(session.model, split.x_val, split.y_val, session.loss_fn)
-    train_eval, train_acc = evaluate(session.model, split.x_train, split.y_train, session.loss_fn)
+    weights, x_all, y_all, n_train = _epoch_constants(session)
+    train_loss = torch.stack(losses) @ weights  # batches weighted by their sizes
+    model = session.model
+    model.eval()
+    with torch.no_grad():  # one forward over train and validation rows (eval mode: row by row)
+        logits = model(x_all)
+        hits = (logits.argmax(dim=1) == y_all).float()
+        train_eval = session.loss_fn(logits[:n_train], y_all[:n_train])
+        val_loss = session.loss_fn(logits[n_train:], y_all[n_train:])
+    model.train()
     # One transfer per epoch: the only point where the host waits for the device.
-    numbers = torch.stack([train_loss, val_loss, val_acc, train_acc, train_eval]).tolist()
+    numbers = torch.stack([train_loss, val_loss, hits[n_train:].mean(), hits[:n_train].mean(),
+                           train_eval]).tolist()
     return EpochRecord(epoch, *numbers, seconds=seconds, steps=step, note=session.note,
-                       model=session.model)
+                       model=model)
+
+
+def _epoch_constants(session: Session) -> tuple:
+    """Batch weights and the stacked evaluation rows, built once per session."""
+    if session.eval_cache is None:
+        sizes = torch.tensor(_batch_sizes(session), dtype=torch.float32, device=session.device)
+        split = session.data
+        session.eval_cache = (sizes / sizes.sum(), torch.cat([split.x_train, split.x_val]),
+                              torch.cat([split.y_train, split.y_val]), len(split.y_train))
+    return session.eval_cache
 
 
 def _batch_sizes(session: Session) -> list[int]:
