@@ -63,6 +63,15 @@ class GradientNoise(dict):
                           for b in values}
 
 
+def suggested_batch_sizes(n_train: int, others: bool = False) -> list[int]:
+    """Powers of two below the training-set size ``n_train`` (with ``others``: also 3·2^k,
+    sizes that are not powers of two, to see whether the hardware prefers some sizes)."""
+    sizes = {2**k for k in range(12) if 2**k < n_train}
+    if others:
+        sizes |= {3 * 2**k for k in range(2, 10) if 3 * 2**k < n_train}
+    return sorted(sizes)
+
+
 def _check_sizes(batch_sizes: Iterable[int], session: Session, field: str) -> list[int]:
     sizes = sorted(dict.fromkeys(batch_sizes))
     n_train = len(session.data.y_train)

@@ -12,6 +12,7 @@ from explorer.batches import (
     gradient_noise,
     iter_gradient_noise,
     iter_runs,
+    suggested_batch_sizes,
 )
 from explorer.errors import InputError
 from explorer.training import EpochRecord, Progress, TrainConfig
@@ -110,6 +111,12 @@ def test_iter_runs_checks_every_config_before_training():
     with pytest.raises(InputError) as err:
         next(iter_runs({"a": IRIS, "b": IRIS.replace(epochs=0)}))
     assert err.value.field == "epochs"
+
+
+def test_suggested_batch_sizes_fit_the_training_set():
+    assert suggested_batch_sizes(120) == [1, 2, 4, 8, 16, 32, 64]
+    with_others = suggested_batch_sizes(100, others=True)
+    assert 12 in with_others and 96 in with_others and max(with_others) < 100
 
 
 @pytest.mark.gpu

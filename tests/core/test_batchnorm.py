@@ -12,6 +12,7 @@ from explorer.batchnorm import (
     compare_batch_norm,
     deep_sigmoid_config,
     frozen_running_stats,
+    percentiles_demo_config,
 )
 from explorer.errors import InputError
 from explorer.training import TrainConfig, prepare, run
@@ -116,6 +117,12 @@ def test_activation_percentiles_over_training_with_and_without_bn():
         assert np.all(np.diff(rows, axis=1) >= 0)  # 15th <= 50th <= 85th
     # With BN the sigmoid's input is spread around 0; without it, whatever the layers give.
     assert result[True][0, 0] < -0.3 < 0.3 < result[True][0, 2]
+
+
+def test_without_bn_a_sigmoids_input_drifts_and_with_bn_it_stays():
+    result = activation_percentiles(percentiles_demo_config().replace(epochs=3), points=6)
+    drift = {bn: abs(rows[-1, 1] - rows[0, 1]) for bn, rows in result.items()}
+    assert drift[False] > 1.0 and drift[True] < 0.5  # median of the unit's input, over training
 
 
 @pytest.mark.gpu
