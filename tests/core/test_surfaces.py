@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from explorer import landscapes, surfaces
+from explorer import descent, landscapes, surfaces
 from explorer.errors import InputError
 
 ALL = surfaces.names()
@@ -118,3 +118,25 @@ def test_grid_on_gpu_equals_cpu(gpu_device):
     on_gpu = surfaces.grid("linear-regression", n=64, device=gpu_device)
     on_cpu = surfaces.grid("linear-regression", n=64)
     assert np.allclose(on_gpu.z, on_cpu.z, rtol=1e-12)
+
+
+def test_robust_losses_fit_the_line_without_the_outliers():
+    # The data are 1.5 x + 1 plus noise, with two points pulled far down.
+    ends = {}
+    for loss in ("MSELoss", "L1Loss", "HuberLoss"):
+        run = descent.sweep("linear-regression", "Adam", [0.05], 2000, (0.0, 0.0),
+                            surface_options={"loss": loss})
+        ends[loss] = run.path[0, -1]
+    truth = torch.tensor([1.5, 1.0], dtype=torch.float64)
+    mse_miss = float((ends["MSELoss"] - truth).norm())
+    torch.testing.assert_close(ends["MSELoss"], torch.tensor(landscapes.linreg_least_squares(),
+                                                             dtype=torch.float64))
+    assert float((ends["L1Loss"] - truth).norm()) < mse_miss / 2
+    assert float((ends["HuberLoss"] - truth).norm()) < mse_miss / 2
+
+
+def test_soft_margin_loss_equals_bce_with_logits_on_pm1_targets():
+    w = torch.tensor([[0.7, -1.2], [3.0, 2.0]], dtype=torch.float64)
+    torch.testing.assert_close(
+        surfaces.evaluate("logistic-regression", w, {"loss": "SoftMarginLoss"}),
+        surfaces.evaluate("logistic-regression", w, {"loss": "BCEWithLogitsLoss"}))
