@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import torch
@@ -133,7 +134,10 @@ def _check_number(value, field: str) -> float:
     return float(value)
 
 
+@lru_cache(maxsize=4)
 def _trained_model(config: TrainConfig, train_epochs: int) -> nn.Sequential:
+    # Cached: editing gamma, beta, the unit or the mode reuses the trained network
+    # (bn_inside works on a copy, so the cached one never changes).
     session = prepare(config.replace(epochs=max(train_epochs, 1)))
     if train_epochs > 0:
         last(run(session.config, session=session))
@@ -168,6 +172,8 @@ def bn_inside(config: TrainConfig, unit: int = 0, gamma: float | None = None,
     config.validate()
     if mode not in ("train", "eval"):
         raise InputError(f"Mode must be 'train' or 'eval'; got {mode!r}.", field="mode")
+    if model is None:
+        config = config.replace(hidden=tuple(config.hidden))  # hashable, for the cache
     source = model if model is not None else _trained_model(config, train_epochs)
     positions = _bn_positions(source)
     if not (isinstance(layer, int) and 0 <= layer < len(positions)):

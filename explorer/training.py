@@ -8,6 +8,7 @@ keeping the (detached) loss tensor: nothing waits for the device until an epoch 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,8 @@ from explorer.training_config import (  # noqa: F401  (re-exported: the public e
 )
 
 _ACTIVATION_MODULES = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+# Seeding borrows torch's global generator; runs prepared on two threads at once take turns.
+_SEEDED_INIT = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def prepare(config: TrainConfig) -> Session:
     config.validate()
     device = devices.resolve(config.device)
     split = data.load(config.dataset, config.data_seed).to(device)
-    with torch.random.fork_rng(devices=[]):
+    with _SEEDED_INIT, torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         model = build_model(config, split.n_features, split.n_classes).to(device)
     n_train = len(split.y_train)

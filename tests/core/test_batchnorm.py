@@ -84,6 +84,14 @@ def test_bn_inside_leaves_the_given_model_untouched():
     assert int(bn.num_batches_tracked) == saved[2]
 
 
+def test_edits_of_gamma_do_not_stick_to_the_trained_network():
+    edited = bn_inside(IRIS_BN, unit=1, gamma=5.0, beta=3.0)
+    plain = bn_inside(IRIS_BN, unit=1)
+    np.testing.assert_array_equal(edited.pre, plain.pre)  # the same trained network and batch
+    assert plain.gamma != 5.0 and plain.beta != 3.0
+    np.testing.assert_allclose(edited.output, 5.0 * plain.normalised + 3.0, atol=1e-4)
+
+
 def test_frozen_running_stats_lets_bn_train_without_moving_them():
     layer = nn.BatchNorm1d(3)
     with frozen_running_stats(layer):
