@@ -93,6 +93,8 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
 
     Parameters are those of :func:`sweep`, plus ``chunk``. The yielded Sweeps share
     storage: each is a view of the same preallocated result, longer each time.
+    Bad input raises InputError at the call, before any computing (so a UI can check
+    on its own thread and run the generator on a worker).
     """
     lrs, steps, start = _check_common(surface, optimizer, lrs, steps, start,
                                       divergence_bound, dtype)
@@ -100,15 +102,21 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
         raise InputError("chunk must be a positive whole number of steps.", field="chunk")
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
     function = surfaces.objective(surface, surface_options)
-    schedule_factors = lr_schedule(schedule, schedule_options, steps)
+    schedules.resolve_schedule_options(schedule, schedule_options)
+    device = resolve(device)
     if record_internals is None:
         record_internals = len(lrs) * (steps + 1) <= INTERNALS_AUTO_LIMIT
-    run = _SweepRun(function, optimizer, options, lrs, steps, start, resolve(device), dtype,
-                    schedule_factors, float(divergence_bound), record_internals)
-    run.result.surface = surface
-    while run.done < steps + 1:
-        run.advance(min(chunk, steps + 1 - run.done))
-        yield run.snapshot()
+
+    def chunks() -> Iterator[Sweep]:
+        factors = lr_schedule(schedule, schedule_options, steps)
+        run = _SweepRun(function, optimizer, options, lrs, steps, start, device, dtype,
+                        factors, float(divergence_bound), record_internals)
+        run.result.surface = surface
+        while run.done < steps + 1:
+            run.advance(min(chunk, steps + 1 - run.done))
+            yield run.snapshot()
+
+    return chunks()
 
 
 def sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_options=None,

@@ -98,22 +98,30 @@ def iter_range_test(model: nn.Module, loader: DataLoader, loss_fn, start_lr: flo
 
     The model's weights are restored when the test ends, also when the caller stops
     the generator early. The last result yielded has ``done=True`` and suggestions.
+    Bad settings raise InputError at the call, before any training.
     """
     _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, optimizer)
+    if not (isinstance(every, int) and every >= 1):
+        raise InputError("every must be a positive whole number of steps.", field="every")
     device = resolve(device)
+    settings = (start_lr, end_lr, steps, mode)
+    return _run(model, loader, loss_fn, settings, _Curve(smoothing, stop_factor, steps),
+                optimizer, device, every)
+
+
+def _run(model, loader, loss_fn, settings, curve, optimizer, device, every):
+    start_lr, end_lr, steps, mode = settings
     model.to(device)
     saved = copy.deepcopy(model.state_dict())
     opt = getattr(torch.optim, optimizer)(model.parameters(), lr=start_lr)
-    curve = _Curve(smoothing, stop_factor, steps)
     try:
         model.train()
         for step, (inputs, target) in zip(range(steps), _batches(loader), strict=False):
-            lr = lr_at(step, steps, start_lr, end_lr, mode)
             for group in opt.param_groups:
-                group["lr"] = lr
+                group["lr"] = lr_at(step, steps, start_lr, end_lr, mode)
             opt.zero_grad()
             loss = loss_fn(model(inputs.to(device)), target.to(device))
-            if curve.add(lr, loss.item()):
+            if curve.add(opt.param_groups[0]["lr"], loss.item()):
                 break
             loss.backward()
             opt.step()
@@ -216,7 +224,7 @@ def iter_lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-
     """:func:`lr_range_test` as a generator: a partial result every ``every`` steps, then the
     final one (``done=True``)."""
     network, loader, loss_fn = build(model, batch_size, seed)
-    yield from iter_range_test(network, loader, loss_fn, start_lr, end_lr, steps, mode,
+    return iter_range_test(network, loader, loss_fn, start_lr, end_lr, steps, mode,
                                smoothing, stop_factor, optimizer, device, every)
 
 

@@ -157,3 +157,9 @@ def test_sweep_on_gpu_equals_cpu(gpu_device):
     args = ("rosenbrock", "Adam", [1e-3, 1e-2, 0.1], 200, (-1.5, 2.0))
     on_gpu = descent.sweep(*args, device=gpu_device)
     torch.testing.assert_close(on_gpu.path, descent.sweep(*args).path, rtol=1e-9, atol=1e-12)
+
+
+def test_iter_sweep_checks_its_input_at_the_call_before_any_work():
+    with pytest.raises(InputError) as caught:
+        descent.iter_sweep("quadratic", "SGD", [0.1, 0.0], 10, (1.0, 1.0))  # no next() needed
+    assert caught.value.field == "lrs" and caught.value.cell == (1,)

@@ -93,3 +93,9 @@ def test_bad_input(kwargs, field):
     with pytest.raises(InputError) as caught:
         lr_finder.lr_range_test(**kwargs)
     assert caught.value.field == field
+
+
+def test_the_generator_checks_its_settings_at_the_call():
+    with pytest.raises(InputError) as caught:
+        lr_finder.iter_lr_range_test("logistic-regression", stop_factor=0.5)
+    assert caught.value.field == "stop_factor"
