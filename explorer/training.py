@@ -8,6 +8,7 @@ keeping the (detached) loss tensor: nothing waits for the device until an epoch 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +36,7 @@ from explorer.training_config import (  # noqa: F401  (re-exported: the public e
 )
 
 _ACTIVATION_MODULES = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+DIVERGED = "Training diverged: the loss is no longer a finite number. Lower the learning rate."
 # Seeding borrows torch's global generator; runs prepared on two threads at once take turns.
 _SEEDED_INIT = threading.Lock()
 
@@ -252,8 +254,10 @@ def _finish_epoch(session: Session, epoch: int, step: int, losses: list[torch.Te
     # One transfer per epoch: the only point where the host waits for the device.
     numbers = torch.stack([train_loss, val_loss, hits[n_train:].mean(), hits[:n_train].mean(),
                            train_eval]).tolist()
-    return EpochRecord(epoch, *numbers, seconds=seconds, steps=step, note=session.note,
-                       model=model)
+    note = session.note
+    if not all(math.isfinite(v) for v in numbers):
+        note = " ".join(filter(None, [DIVERGED, note]))
+    return EpochRecord(epoch, *numbers, seconds=seconds, steps=step, note=note, model=model)
 
 
 def _epoch_constants(session: Session) -> tuple:

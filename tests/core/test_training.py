@@ -16,6 +16,7 @@ from explorer.training import (
     TrainConfig,
     build_model,
     decision_regions,
+    evaluate,
     make_loader,
     parse_hidden,
     prepare,
@@ -126,6 +127,21 @@ def test_record_is_json_able_and_reports_the_gap():
     assert values["epoch"] == 3 and "model" not in values
     assert math.isclose(record.gap, record.val_loss - record.train_eval_loss)
     assert record.seconds > 0 and record.note == ""
+
+
+def test_epoch_record_matches_an_evaluation_of_its_model():
+    record = list(run(FAST))[-1]
+    split = data.load("iris")
+    loss, accuracy = evaluate(record.model, split.x_val, split.y_val)
+    assert loss.item() == pytest.approx(record.val_loss, rel=1e-5)
+    assert accuracy.item() == pytest.approx(record.val_accuracy)
+    assert record.model.training  # evaluation put it back in training mode
+
+
+def test_a_diverging_run_says_so_instead_of_crashing():
+    records = list(run(FAST.replace(lr=1e6, epochs=2, optimizer="SGD", momentum=0.9)))
+    assert len(records) == 2
+    assert not math.isfinite(records[-1].train_loss) and "diverged" in records[-1].note
 
 
 @pytest.mark.parametrize(
