@@ -92,8 +92,9 @@ def evaluate_composite(inputs, reduction="mean", options=None, device=None) -> L
     detached = {k: t.detach() for k, t in tensors.items()}
     pitfalls = []
     for loss, opts in zip(losses, values, strict=True):
+        seen = {p.code for p in pitfalls}
         pitfalls += [p for p in find_pitfalls(loss.name, detached, reduction, opts)
-                     if p not in pitfalls]
+                     if p.code not in seen]
     code = build_code(list(zip(losses, values, strict=True)), detached, reduction, device,
                       weights)
     try:

@@ -6,6 +6,7 @@ Shared by :mod:`explorer.losses` (single losses) and
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import torch
@@ -96,7 +97,10 @@ def call(loss: LossSpec, leaves: dict, reduction: str, options: dict) -> torch.T
     args = [leaves[s.name] for s in loss.inputs]
     if loss.name in CUSTOM:
         return CUSTOM[loss.name](*args, reduction=reduction, **kwargs)
-    return getattr(torch.nn, loss.name)(reduction=reduction, **kwargs)(*args)
+    with warnings.catch_warnings():
+        # KLDivLoss warns about reduction='mean' on every call; the pitfall says it once, plainly.
+        warnings.filterwarnings("ignore", "reduction: 'mean' divides", UserWarning)
+        return getattr(torch.nn, loss.name)(reduction=reduction, **kwargs)(*args)
 
 
 def safe_call(loss, leaves, reduction, options) -> tuple[torch.Tensor | None, str]:
