@@ -60,6 +60,10 @@ class TrainConfig:
             With ``field`` set to the offending field's name and a message saying what to change.
         """
         _check_choice(self.dataset, data.DATASETS, "dataset", "data set")
+        for name in ("batch_norm", "shuffle", "drop_last_single"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(f"'{name}' must be true or false; got {getattr(self, name)!r}.",
+                                 field=name)
         _check_hidden(self.hidden)
         _check_choice(self.activation, ACTIVATIONS, "activation", "activation")
         _check_choice(self.optimizer, OPTIMIZERS, "optimizer", "optimizer")
@@ -71,6 +75,9 @@ class TrainConfig:
         _check_int(self.seed, "seed", "The seed", 0, 2**63 - 1)
         _check_int(self.data_seed, "data_seed", "The data seed", 0, 2**63 - 1)
         self._validate_batch_size()
+        if not isinstance(self.device, str):
+            raise InputError(f"The device must be a name such as 'cpu' or 'cuda:0'; got "
+                             f"{self.device!r}.", field="device")
         devices.resolve(self.device)
 
     def _validate_batch_size(self) -> None:
@@ -109,9 +116,13 @@ class TrainConfig:
             raise InputError(f"Unknown training setting(s): {', '.join(unknown)}.",
                              field=unknown[0])
         values = dict(values)
-        if "hidden" in values:
-            hidden = values["hidden"]
-            values["hidden"] = parse_hidden(hidden) if isinstance(hidden, str) else tuple(hidden)
+        hidden = values.get("hidden", cls.hidden)
+        if isinstance(hidden, str):
+            values["hidden"] = parse_hidden(hidden)
+        elif isinstance(hidden, list | tuple):
+            values["hidden"] = tuple(hidden)
+        else:
+            _check_hidden(hidden)  # raises: not a list of widths
         config = cls(**values)
         config.validate()
         return config

@@ -209,6 +209,12 @@ def test_config_round_trips_and_rejects_bad_saved_values():
     assert err.value.field == "lr"
     with pytest.raises(InputError):
         TrainConfig.from_dict({"colour": "red"})
+    for bad in ({"hidden": 5}, {"hidden": None}, {"batch_norm": "yes"}, {"batch_size": "16"},
+                {"lr": "0.1"}, {"device": 0}):
+        with pytest.raises(InputError) as err:
+            TrainConfig.from_dict(bad)
+        assert err.value.field == next(iter(bad))
+    assert TrainConfig.from_dict({"hidden": "32, 16"}).hidden == (32, 16)
 
 
 def test_hidden_widths_parse_from_text():
