@@ -267,6 +267,7 @@ def iter_activation_percentiles(config: TrainConfig, layer: int = -1,
                                 percentiles: tuple[float, ...] = (15, 50, 85), unit: int = 0,
                                 points: int = 50) -> Iterator[Progress | ActivationPercentiles]:
     """Generator form of :func:`activation_percentiles`."""
+    config.validate()
     if not percentiles or not all(isinstance(p, int | float) and 0 <= p <= 100
                                   for p in percentiles):
         raise InputError("Percentiles must be numbers from 0 to 100, e.g. 15, 50, 85.",

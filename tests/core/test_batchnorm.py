@@ -133,6 +133,17 @@ def test_without_bn_a_sigmoids_input_drifts_and_with_bn_it_stays():
     assert drift[False] > 1.0 and drift[True] < 0.5  # median of the unit's input, over training
 
 
+@pytest.mark.parametrize(
+    ("config", "options", "field"),
+    [(IRIS_BN.replace(hidden=()), {}, "hidden"), (IRIS_BN, {"layer": 2}, "layer"),
+     (IRIS_BN, {"unit": 6}, "unit"), (IRIS_BN, {"percentiles": (50, 101)}, "percentiles")],
+)
+def test_activation_percentiles_rejects_bad_choices(config, options, field):
+    with pytest.raises(InputError) as err:
+        activation_percentiles(config, **options)
+    assert err.value.field == field
+
+
 @pytest.mark.gpu
 def test_bn_layer_normalises_on_gpu_too(gpu_device):
     inside = bn_inside(IRIS_BN.replace(device=str(gpu_device)), unit=2)
