@@ -48,10 +48,7 @@ def resolve(device: torch.device | str | None) -> torch.device:
     """
     if device is None:
         return torch.device("cpu")
-    if isinstance(device, torch.device):
-        name = str(device)
-    else:
-        name = str(device).strip().lower()
+    name = str(device) if isinstance(device, torch.device) else str(device).strip().lower()
     try:
         parsed = torch.device(name)
     except (RuntimeError, TypeError) as exc:

@@ -1,0 +1,129 @@
+"""Training Explorer: start the window, or render every lab's plots headless.
+
+python main.py [scene.json] [--device cuda] [--page descent]
+python main.py --export-figures DIR [--scene FILE] [--width 1600]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="training-explorer",
+        description="See what losses, gradients, learning rates, minibatches and batch norm do.",
+    )
+    parser.add_argument("scene", nargs="?", help="a scene file (.json) to open")
+    parser.add_argument(
+        "--scene",
+        dest="scene_option",
+        metavar="FILE",
+        help="the scene whose plots --export-figures renders",
+    )
+    parser.add_argument(
+        "--export-figures",
+        metavar="DIR",
+        help="write every lab's plots as PNG files into DIR, without a window, and exit",
+    )
+    parser.add_argument(
+        "--width", type=int, default=1600, help="PNG width for --export-figures (px)"
+    )
+    parser.add_argument("--device", help="compute device: cpu, cuda, cuda:1, mps")
+    parser.add_argument("--page", help="the lab to show first: loss, descent or batch")
+    parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
+    parser.add_argument("--self-test-updates", type=int, metavar="N", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def export_figures(folder: str, scene_path: str | None, width: int) -> int:
+    """Render each lab's default (or the scene's) plots to PNG files; returns an exit code."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from explorer import scene as scene_file
+    from explorer.errors import InputError
+    from ui import export
+    from ui.labs import lab_classes
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        pages = scene_file.load(scene_path) if scene_path else {}
+        written = []
+        for cls in lab_classes():
+            page = cls()
+            page.resize(1400, 900)
+            try:
+                if page.key in pages:
+                    page.set_scene(pages[page.key])
+                page.compute_now()
+                for name, plot in page.plots().items():
+                    plot.resize(1200, 800)
+                    written.append(export.export_plot(plot, out / f"{page.key}-{name}.png", width))
+            finally:
+                page.shutdown()
+                page.deleteLater()
+    except InputError as exc:
+        print(f"training-explorer: {exc}", file=sys.stderr)
+        return 2
+    app.processEvents()
+    for path in written:
+        print(path)
+    return 0
+
+
+def run_window(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Training Explorer")
+    app.setOrganizationName("Training Explorer")
+    from ui.main_window import MainWindow
+
+    window = MainWindow(device=args.device)
+    if args.page:
+        keys = [p.key for p in window.pages]
+        if args.page in keys:
+            window.show_page(keys.index(args.page))
+    window.show()
+    if args.scene:
+        QTimer.singleShot(0, lambda: window.open_scene(args.scene))
+    if args.self_test_updates:
+        QTimer.singleShot(0, lambda: _self_test_updates(window, args.self_test_updates))
+    if args.quit_after is not None:
+        QTimer.singleShot(args.quit_after, window.close)
+    return app.exec()
+
+
+def _self_test_updates(window, count: int) -> None:
+    """Redraw every plot and page ``count`` times (the PySide6 none_dealloc crash check)."""
+    from PySide6.QtWidgets import QApplication
+
+    from ui import plots
+
+    for i in range(count):
+        for plot in plots.all_plots():
+            plot.getPlotItem().setTitle(f"update {i}")
+            plot.getPlotItem().vb.setObjectName("viewbox")
+        window.statusBar().showMessage(f"update {i}")
+        window.selector.setCurrentRow(i % max(window.selector.count(), 1))
+        if i % 50 == 0:
+            QApplication.processEvents()
+    print(f"self-test: {count} updates done", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.export_figures:
+        return export_figures(args.export_figures, args.scene_option or args.scene, args.width)
+    return run_window(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Scene files: versioned JSON, atomic saves, clear refusals."""
+
+import json
+import os
+
+import pytest
+
+from explorer import scene
+from explorer.errors import InputError
+
+PAGES = {"loss": {"loss": "MSELoss", "seed": 3}, "descent": {"lrs": [0.01, 0.1]}}
+
+
+def test_round_trip(tmp_path):
+    path = scene.save(tmp_path / "a.json", PAGES)
+    assert scene.load(path) == PAGES
+    data = json.loads(path.read_text())
+    assert data["format"] == scene.FORMAT and data["version"] == scene.VERSION
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ('{"format": "training-explorer-scene", "version": 1, "pa', "damaged"),
+        ("\x00\x01 garbage", "damaged"),
+        (
+            '{"format": "something-else", "version": 1, "pages": {}}',
+            "not a Training Explorer scene",
+        ),
+        ('{"format": "training-explorer-scene", "version": 99, "pages": {}}', "newer"),
+        ('{"format": "training-explorer-scene", "version": 1, "pages": []}', "no readable pages"),
+        ("[1, 2, 3]", "not a Training Explorer scene"),
+    ],
+)
+def test_bad_files_are_refused_with_a_message(tmp_path, text, words):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=words):
+        scene.load(path)
+
+
+def test_missing_file_says_so(tmp_path):
+    with pytest.raises(InputError, match="no file"):
+        scene.load(tmp_path / "nope.json")
+
+
+def test_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
+    path = scene.save(tmp_path / "keep.json", PAGES)
+    before = path.read_text()
+
+    def crash(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(InputError, match="No space left"):
+        scene.save(path, {"loss": {"loss": "L1Loss"}})
+    assert path.read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.json"]
+
+
+def test_save_into_missing_folder_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="Cannot save"):
+        scene.save(tmp_path / "no" / "such" / "x.json", PAGES)

@@ -1,0 +1,138 @@
+"""The main window's own behaviour, with a small stand-in lab page."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout
+
+from explorer import scene as scene_file
+from explorer.errors import InputError
+from ui import theme
+from ui.lab import LabPage
+from ui.main_window import MainWindow
+from ui.plots import make_plot
+
+
+class CounterPage(LabPage):
+    """A lab page whose scene is one number, drawn as a line of that slope."""
+
+    key = "counter"
+    title = "Counter"
+    icon = "loss"
+
+    def __init__(self):
+        super().__init__()
+        self.slope = 1
+        self.device = "cpu"
+        self.plot = make_plot("A steeper line", "x", "y")
+        self.line = self.plot.plot(name="line")
+        self.hint = QLabel("only for the desk")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.plot)
+        self.compute_now()
+
+    def plots(self):
+        return {"line": self.plot}
+
+    def scene(self):
+        return {"slope": self.slope}
+
+    def set_scene(self, data):
+        slope = data.get("slope")
+        if not isinstance(slope, int) or slope < 0:
+            raise InputError("slope must be a whole number ≥ 0", field="slope")
+        self.slope = slope
+        self.compute_now()
+
+    def compute_now(self):
+        x = np.arange(5.0)
+        self.line.setData(x, self.slope * x)
+
+    def set_device(self, device):
+        self.device = device
+
+    def presentation_widgets(self):
+        return [self.hint]
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    w = MainWindow(settings=settings, labs=[CounterPage])
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.leave_presentation()
+    w.set_theme("light")
+
+
+def test_menus_and_status_bar(window):
+    titles = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert titles == ["File", "View", "Help"]
+    assert window.device_box.currentData() == "cpu"
+    assert window.pages[0].device == "cpu"
+    assert window.selector.count() == 1 and window.selector.item(0).text() == "Counter"
+
+
+def test_unusable_device_falls_back_with_a_message(window):
+    window.set_device("cuda:7")
+    assert window.device == "cpu"
+    assert "CPU" in window.statusBar().currentMessage()
+
+
+def test_scene_round_trip_and_refusal(window, tmp_path):
+    window.pages[0].set_scene({"slope": 4})
+    path = tmp_path / "s.json"
+    assert window.save_scene(path)
+    window.pages[0].set_scene({"slope": 1})
+    assert window.open_scene(path)
+    assert window.pages[0].slope == 4
+    assert window.recent_files()[0] == str(path.resolve())
+
+
+def test_impossible_scene_keeps_the_current_one(window, tmp_path, monkeypatch):
+    messages = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.warning", lambda *a: messages.append(a[2]))
+    window.pages[0].set_scene({"slope": 2})
+    bad = tmp_path / "bad.json"
+    scene_file.save(bad, {"counter": {"slope": -3}})
+    assert not window.open_scene(bad)
+    assert window.pages[0].slope == 2
+    assert "slope must be" in messages[0] and "unchanged" in messages[0]
+
+
+def test_presentation_mode_scales_fonts_hides_controls_and_returns(window, qtbot):
+    before = QApplication.font().pointSizeF()
+    window.enter_presentation()
+    assert window.presenting and theme.scale() > 1.4
+    assert QApplication.font().pointSizeF() > before * 1.4
+    assert not window.pages[0].hint.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.presenting and theme.scale() == 1.0
+    assert QApplication.font().pointSizeF() == before
+    assert window.pages[0].hint.isVisible()
+
+
+def test_theme_switch_changes_plot_background_and_returns(window):
+    plot = window.pages[0].plot
+    window.set_theme("dark")
+    assert plot.backgroundBrush().color().name() == theme.DARK.background.lower()
+    window.set_theme("light")
+    assert plot.backgroundBrush().color().name() == theme.LIGHT.background.lower()
+
+
+def test_preferences_round_trip_through_qsettings(qtbot, settings):
+    first = MainWindow(settings=settings, labs=[CounterPage])
+    qtbot.addWidget(first)
+    first.set_theme("dark")
+    first.resize(720, 520)  # the offscreen screen is 800 x 600
+    first.close()
+    second = MainWindow(settings=settings, labs=[CounterPage])
+    qtbot.addWidget(second)
+    assert second.theme_name == "dark"
+    assert second.size().width() == 720
+    second.set_theme("light")
+
+
+def test_export_plot_in_focus(window, tmp_path):
+    assert window.plot_in_focus() is window.pages[0].plot

@@ -1,0 +1,162 @@
+"""The one way every plot and page is saved: PNG at a chosen width, SVG, CSV.
+
+Files are written to a temporary name beside the target and renamed into
+place, so a bad path or a full disk never leaves a half-written file and never
+destroys an older one. pyqtgraph's exporters open a file dialog when given no
+path, so this module always passes one.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
+from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import QWidget
+
+from explorer.errors import InputError
+
+FORMATS = {".png": "PNG image", ".svg": "SVG vector image", ".csv": "CSV data"}
+DEFAULT_WIDTH = 1920
+
+
+def export_plot(
+    plot: pg.PlotWidget | pg.PlotItem, path: str | Path, width: int = DEFAULT_WIDTH
+) -> Path:
+    """Save ``plot`` to ``path``; the suffix chooses PNG, SVG or CSV.
+
+    Raises
+    ------
+    InputError
+        For an unknown suffix, a width that is not positive, or a path that
+        cannot be written (with the reason, e.g. no such folder, disk full).
+    """
+    path = Path(path)
+    item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+    suffix = path.suffix.lower()
+    if suffix == ".png":
+        return _atomic_write(path, lambda tmp: _plot_png(item, tmp, width))
+    if suffix == ".svg":
+        return _atomic_write(path, lambda tmp: _plot_svg(item, tmp))
+    if suffix == ".csv":
+        return _atomic_write(path, lambda tmp: _plot_csv(item, tmp))
+    raise InputError(
+        f"Cannot export to '{path.name}': use a name ending in .png, .svg or .csv.", field="path"
+    )
+
+
+def export_widget(widget: QWidget, path: str | Path, width: int | None = None) -> Path:
+    """Save a whole widget (a lab page) as one PNG, optionally scaled to ``width`` px."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise InputError(f"A page exports as PNG: name the file '{path.stem}.png'.", field="path")
+    return _atomic_write(path, lambda tmp: _widget_png(widget, tmp, width))
+
+
+def plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDTH) -> QImage:
+    """Render ``plot`` to an image ``width`` pixels wide."""
+    item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+    exporter = pg.exporters.ImageExporter(item)
+    _set_width(exporter, width)
+    return exporter.export(toBytes=True)
+
+
+def copy_plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDTH) -> None:
+    """Put ``plot`` on the clipboard as an image."""
+    QGuiApplication.clipboard().setImage(plot_image(plot, width))
+
+
+def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]]:
+    """``(name, x, y)`` for every curve and scatter in ``item``, as drawn."""
+    rows = []
+    for i, curve in enumerate(item.listDataItems()):
+        x, y = curve.getData()
+        if x is None or y is None:
+            continue
+        name = curve.name() or f"series {i + 1}"
+        rows.append((name, list(map(float, x)), list(map(float, y))))
+    return rows
+
+
+def _set_width(exporter, width: int) -> None:
+    if not isinstance(width, int) or width <= 0:
+        raise InputError(f"The image width must be a positive number of pixels, not {width}.")
+    exporter.parameters()["width"] = width
+
+
+def _plot_png(item: pg.PlotItem, tmp: Path, width: int) -> None:
+    image = plot_image(item, width)
+    if image.isNull() or not image.save(str(tmp), "PNG"):
+        raise OSError("the image could not be written")
+
+
+def _plot_svg(item: pg.PlotItem, tmp: Path) -> None:
+    pg.exporters.SVGExporter(item).export(fileName=str(tmp))
+
+
+def _plot_csv(item: pg.PlotItem, tmp: Path) -> None:
+    series = plotted_data(item)
+    header, columns = [], []
+    for name, x, y in series:
+        header += [
+            f"{name} ({_axis_label(item, 'bottom')})",
+            f"{name} ({_axis_label(item, 'left')})",
+        ]
+        columns += [x, y]
+    length = max((len(c) for c in columns), default=0)
+    with open(tmp, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        for r in range(length):
+            writer.writerow([repr(c[r]) if r < len(c) else "" for c in columns])
+
+
+def _axis_label(item: pg.PlotItem, side: str) -> str:
+    text = item.getAxis(side).labelText or side
+    return text.replace(",", ";")
+
+
+def _widget_png(widget: QWidget, tmp: Path, width: int | None) -> None:
+    pixmap = widget.grab()
+    if width is not None:
+        if width <= 0:
+            raise InputError(f"The image width must be a positive number of pixels, not {width}.")
+        pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if pixmap.isNull() or not pixmap.save(buffer, "PNG"):
+        raise OSError("the page could not be rendered")
+    tmp.write_bytes(bytes(buffer.data()))
+
+
+def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError(
+            f"Cannot save '{path}': the folder '{folder}' does not exist.", field="path"
+        )
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise InputError(f"Cannot save '{path}': {exc.strerror or exc}.", field="path") from exc
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        reason = exc.strerror or str(exc)
+        raise InputError(
+            f"Cannot save '{path}': {reason}. Nothing was written.", field="path"
+        ) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
