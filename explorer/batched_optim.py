@@ -97,7 +97,7 @@ class BatchedOptimizer:
     """Base of the batched rules: state tensors of shape (K, 2), one row per run."""
 
     def __init__(self, options: dict, params: torch.Tensor):
-        self.options = options
+        self.options = dict(options)  # a schedule may cycle the momentum in here
         self.t = 0
         self.state: dict[str, torch.Tensor] = {}
         self._init_state(params)
@@ -113,15 +113,23 @@ class BatchedOptimizer:
         """The state a teacher points at: momentum / running means / adaptive scale."""
         return {}
 
+    momentum_option = ""
+    """The option a cycling schedule (OneCycleLR) overrides each step; "" if none."""
+
+    def set_momentum(self, value: float) -> None:
+        """Use ``value`` as momentum / beta1 from the next step on, as a scheduler would."""
+        self.options[self.momentum_option] = value
+
     def keep(self, rows: torch.Tensor) -> None:
         """Drop the runs not in ``rows`` (those that diverged) from the state."""
         self.state = {key: value[rows] for key, value in self.state.items()}
 
 
 class BatchedSGD(BatchedOptimizer):
+    momentum_option = "momentum"
+
     def _init_state(self, params):
-        if self.options["momentum"] != 0:
-            self.state["velocity"] = torch.zeros_like(params)
+        self.state["velocity"] = torch.zeros_like(params)
 
     def step(self, params, grad, lr):
         o = self.options
@@ -138,11 +146,12 @@ class BatchedSGD(BatchedOptimizer):
         return params + (-lr) * grad
 
     def internals(self):
-        return {"velocity": self.state["velocity"]} if "velocity" in self.state else {}
+        return {"velocity": self.state["velocity"]} if self.options["momentum"] != 0 else {}
 
 
 class BatchedAdam(BatchedOptimizer):
     decoupled = False
+    momentum_option = "beta1"
 
     def _init_state(self, params):
         self.state["exp_avg"] = torch.zeros_like(params)
@@ -180,13 +189,14 @@ class BatchedAdamW(BatchedAdam):
 
 
 class BatchedRMSprop(BatchedOptimizer):
+    momentum_option = "momentum"
+
     def _init_state(self, params):
         self.state["square_avg"] = torch.zeros_like(params)
         self.state["scale"] = torch.zeros_like(params)
+        self.state["velocity"] = torch.zeros_like(params)
         if self.options["centered"]:
             self.state["grad_avg"] = torch.zeros_like(params)
-        if self.options["momentum"] > 0:
-            self.state["velocity"] = torch.zeros_like(params)
 
     def step(self, params, grad, lr):
         o, s = self.options, self.state
@@ -206,8 +216,9 @@ class BatchedRMSprop(BatchedOptimizer):
         return params + (-lr) * grad / s["scale"]
 
     def internals(self):
-        keys = ("velocity", "scale")
-        return {key: self.state[key] for key in keys if key in self.state}
+        if self.options["momentum"] > 0:
+            return {"velocity": self.state["velocity"], "scale": self.state["scale"]}
+        return {"scale": self.state["scale"]}
 
 
 class BatchedAdagrad(BatchedOptimizer):
@@ -236,6 +247,11 @@ _CLASSES = {
     "RMSprop": BatchedRMSprop,
     "Adagrad": BatchedAdagrad,
 }
+
+
+def has_momentum(name: str) -> bool:
+    """Whether a schedule can cycle this optimizer's momentum (torch: 'momentum' or 'betas')."""
+    return bool(_CLASSES[name].momentum_option)
 
 
 def make(name: str, options: dict, params: torch.Tensor) -> BatchedOptimizer:

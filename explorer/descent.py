@@ -102,7 +102,10 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
         raise InputError("chunk must be a positive whole number of steps.", field="chunk")
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
     function = surfaces.objective(surface, surface_options)
-    schedules.resolve_schedule_options(schedule, schedule_options)
+    _, resolved_schedule = schedules.resolve_schedule_options(schedule, schedule_options)
+    if resolved_schedule.get("cycle_momentum") and not batched_optim.has_momentum(optimizer):
+        raise InputError(f"cycle_momentum needs an optimizer with momentum or betas; {optimizer} "
+                         "has neither. Turn cycle_momentum off.", field="cycle_momentum")
     device = resolve(device)
     if record_internals is None:
         record_internals = len(lrs) * (steps + 1) <= INTERNALS_AUTO_LIMIT
@@ -173,6 +176,8 @@ class _SweepRun:
         self.lrs = torch.tensor(lrs, dtype=dtype, device=device).unsqueeze(1)
         self.params = torch.tensor([start] * k, dtype=dtype, device=device)
         self.optimizer = batched_optim.make(optimizer, options, self.params)
+        if schedule_factors is not None and schedule_factors.momentum is not None:
+            self.optimizer.set_momentum(float(schedule_factors.momentum[0]))
         self._ones = torch.ones(k, dtype=dtype, device=device)
         names = ["grad", *self.optimizer.internals()] if record_internals else []
         full = (k, steps + 1)
@@ -195,10 +200,13 @@ class _SweepRun:
         return value.detach(), grad
 
     def _lr_at(self, t: int) -> torch.Tensor:
-        if self.schedule is None:
+        """The learning rates of step ``t`` (and, for a cycling schedule, its momentum)."""
+        schedule = self.schedule
+        if schedule is None:
             return self.lrs
-        intercept, slope = self.schedule
-        return self.lrs * float(slope[t]) + float(intercept[t])
+        if schedule.momentum is not None:
+            self.optimizer.set_momentum(float(schedule.momentum[t]))
+        return self.lrs * float(schedule.slope[t]) + float(schedule.intercept[t])
 
     @torch.no_grad()
     def advance(self, n: int) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -45,8 +46,27 @@ _SPECS: dict[str, tuple[OptionSpec, ...]] = {
                    choices=("cos", "linear")),
         OptionSpec("three_phase", "bool", False, description="Fall back to the start before "
                    "annealing to the end."),
+        OptionSpec("cycle_momentum", "bool", False, description="Cycle the momentum (SGD, "
+                   "RMSprop) or beta1 (Adam) inversely to the rate, replacing the chosen value."),
+        OptionSpec("base_momentum", "float", 0.85, 0.0, 1.0, "Momentum at the peak rate.",
+                   below_maximum=True),
+        OptionSpec("max_momentum", "float", 0.95, 0.0, 1.0, "Momentum at the lowest rates.",
+                   below_maximum=True),
     ),
 }
+
+
+@dataclass(frozen=True)
+class LRSchedule:
+    """Per-step learning rates of a sweep: run k uses ``intercept[t] + slope[t] * lrs[k]``.
+
+    ``momentum`` holds the per-step momentum (or Adam's beta1) where the schedule
+    cycles it (OneCycleLR with ``cycle_momentum``), else None.
+    """
+
+    intercept: np.ndarray
+    slope: np.ndarray
+    momentum: np.ndarray | None = None
 
 
 def schedule_options(name: str) -> tuple[OptionSpec, ...]:
@@ -65,37 +85,38 @@ def _scheduler(name: str, optimizer: torch.optim.Optimizer, options: dict, steps
     if name == "CosineAnnealingLR":
         options = dict(options, T_max=options["T_max"] or steps)
     if name == "OneCycleLR":
-        # The swept learning rate is the cycle's peak; momentum cycling is off so the
-        # optimizer's own momentum / betas stay what the user chose.
+        # The swept learning rate is the cycle's peak. Momentum cycling is off by default
+        # (unlike torch) so the optimizer's own momentum / betas stay what the user chose.
         max_lr = optimizer.param_groups[0]["lr"]
-        return scheduler_class(optimizer, max_lr=max_lr, total_steps=steps,
-                               cycle_momentum=False, **options)
+        return scheduler_class(optimizer, max_lr=max_lr, total_steps=steps, **options)
     return scheduler_class(optimizer, **options)
 
 
-def _torch_lrs(name: str, options: tuple, steps: int, base: float) -> np.ndarray:
+def _torch_lrs(name: str, options: tuple, steps: int, base: float):
     dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base)
     scheduler = _scheduler(name, dummy, dict(options), steps)
-    lrs = np.empty(steps)
+    lrs, momentum = np.empty(steps), np.empty(steps)
+    group = dummy.param_groups[0]
     with warnings.catch_warnings():
         # No optimizer.step() on the dummy: torch would only warn about the call order.
         warnings.simplefilter("ignore", UserWarning)
         for t in range(steps):
-            lrs[t] = dummy.param_groups[0]["lr"]
+            lrs[t], momentum[t] = group["lr"], group["momentum"]
             if t + 1 < steps:
                 scheduler.step()
-    return lrs
+    return lrs, momentum
 
 
 @lru_cache(maxsize=16)
-def _affine(name: str, options: tuple, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    at_one = _torch_lrs(name, options, steps, 1.0)
-    at_two = _torch_lrs(name, options, steps, 2.0)
-    return 2 * at_one - at_two, at_two - at_one
+def _affine(name: str, options: tuple, steps: int) -> LRSchedule:
+    at_one, momentum = _torch_lrs(name, options, steps, 1.0)
+    at_two, _ = _torch_lrs(name, options, steps, 2.0)
+    cycled = dict(options).get("cycle_momentum", False)
+    return LRSchedule(2 * at_one - at_two, at_two - at_one, momentum if cycled else None)
 
 
-def lr_schedule(name: str | None, options: Mapping | None, steps: int):
-    """Per-step ``(intercept, slope)`` arrays of length ``steps``, or None for no schedule.
+def lr_schedule(name: str | None, options: Mapping | None, steps: int) -> LRSchedule | None:
+    """The per-step learning rates (and cycled momentum) of a schedule, or None for none.
 
     The learning rate used at step ``t`` by a run with base rate ``lr`` is
     ``intercept[t] + slope[t] * lr``, exactly what torch's scheduler sets when

@@ -5,6 +5,7 @@ import torch
 
 from explorer import descent, surfaces
 from explorer.batched_optim import torch_kwargs
+from explorer.errors import InputError
 from explorer.schedules import torch_scheduler
 
 STEPS = 40
@@ -109,3 +110,19 @@ def test_recorded_gradient_is_the_gradient_at_each_point():
     velocity = result.internals["velocity"]
     assert torch.isnan(velocity[:, -1]).all()  # no step is taken from the last point
     torch.testing.assert_close(velocity[:, 0], result.internals["grad"][:, 0])
+
+
+@pytest.mark.parametrize(("optimizer", "options"), [("SGD", {}), ("SGD", {"nesterov": True,
+                                                                           "momentum": 0.5}),
+                                                    ("Adam", {}), ("RMSprop", {})])
+def test_one_cycle_with_cycled_momentum_equals_torch(optimizer, options):
+    assert_sweep_matches_torch("quadratic", optimizer, [0.02, 0.1], (-3.0, 2.5), options,
+                               schedule="OneCycleLR",
+                               schedule_options={"cycle_momentum": True, "base_momentum": 0.7})
+
+
+def test_cycled_momentum_needs_an_optimizer_with_momentum():
+    with pytest.raises(InputError, match="Adagrad has neither") as caught:
+        descent.iter_sweep("quadratic", "Adagrad", [0.1], 10, (1.0, 1.0), schedule="OneCycleLR",
+                           schedule_options={"cycle_momentum": True})
+    assert caught.value.field == "cycle_momentum"
