@@ -80,8 +80,11 @@ def compare(config: TrainConfig, rounds: int) -> dict[str, float]:
             times[f"{name}_wall"].append(wall)
             times[f"{name}_cpu"].append(cpu)
             times.setdefault(f"{name}_accuracy", []).append(accuracy)
-    # The same training: the same seeded weights and batches give the same accuracy.
-    assert times["run_accuracy"] == times["bare_accuracy"], "run() and the bare loop differ"
+    # The same training: the same seeded weights and batches give the same accuracy (exactly
+    # on the CPU; GPU kernels may sum in another order).
+    tolerance = 0.0 if config.device == "cpu" else 0.02
+    for ours, bare in zip(times["run_accuracy"], times["bare_accuracy"], strict=True):
+        assert abs(ours - bare) <= tolerance, f"run() and the bare loop differ: {ours} vs {bare}"
     medians = {key: statistics.median(values) for key, values in times.items()}
     medians["best_ratio"] = min(times["run_wall"]) / min(times["bare_wall"])
     return medians
