@@ -36,6 +36,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--page", help="the lab to show first: loss, descent or batch")
     parser.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--self-test-updates", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument("--quit-after-first-paint", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -96,9 +97,27 @@ def run_window(args: argparse.Namespace) -> int:
         QTimer.singleShot(0, lambda: window.open_scene(args.scene))
     if args.self_test_updates:
         QTimer.singleShot(0, lambda: _self_test_updates(window, args.self_test_updates))
+    if args.quit_after_first_paint:
+        _quit_after_first_paint(window)
     if args.quit_after is not None:
         QTimer.singleShot(args.quit_after, window.close)
     return app.exec()
+
+
+def _quit_after_first_paint(window) -> None:
+    """Print "first-paint" once the window has painted, then close (for bench/bench_startup.py)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt override)
+            if event.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
+                self.seen = True
+                print("first-paint", flush=True)
+                QTimer.singleShot(0, window.close)
+            return False
+
+    window._first_paint = FirstPaint(window)
+    window.installEventFilter(window._first_paint)
 
 
 def _self_test_updates(window, count: int) -> None:
