@@ -94,6 +94,14 @@ def _forbidden(t: torch.Tensor, spec: InputSpec, num_classes, ignore_index):
     return None
 
 
+def _check_same_float_dtype(tensors: dict[str, torch.Tensor]):
+    floats = [(key, t.dtype) for key, t in tensors.items() if t.is_floating_point()]
+    for key, dtype in floats[1:]:
+        if dtype != floats[0][1]:
+            raise InputError(f"{key} is {dtype} but {floats[0][0]} is {floats[0][1]}; give all "
+                             "floating-point inputs the same dtype.", field=key)
+
+
 def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> dict[str, int]:
     """Check every input's presence, dtype, shape and values; return the bound dims.
 
@@ -120,6 +128,7 @@ def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> d
         _check_dtype(t, spec)
         _bind_dims(loss, spec, t, dims, first)
         tensors[spec.name] = t
+    _check_same_float_dtype(tensors)
     ignore = (options or {}).get("ignore_index", -100)
     for spec in loss.inputs:
         _check_values(tensors[spec.name], spec, dims.get("C"), ignore)

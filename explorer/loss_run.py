@@ -112,8 +112,13 @@ def safe_call(loss, leaves, reduction, options) -> tuple[torch.Tensor | None, st
 
 
 def grads(loss: LossSpec, leaves: dict, value: torch.Tensor) -> dict[str, torch.Tensor]:
+    """The gradient of ``value`` (its sum, if not a scalar) for each input that takes one."""
     if value.requires_grad:
-        (value.sum() if value.dim() else value).backward()
+        try:
+            (value.sum() if value.dim() else value).backward()
+        except RuntimeError as exc:
+            raise InputError(f"{loss.name} cannot differentiate these inputs: "
+                             f"{str(exc).strip().splitlines()[0]}", field="input") from None
     grads = {}
     for s in loss.inputs:
         if s.requires_grad:
