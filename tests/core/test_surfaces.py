@@ -124,13 +124,13 @@ def test_robust_losses_fit_the_line_without_the_outliers():
     # The data are 1.5 x + 1 plus noise, with two points pulled far down.
     ends = {}
     for loss in ("MSELoss", "L1Loss", "HuberLoss"):
-        run = descent.sweep("linear-regression", "Adam", [0.05], 2000, (0.0, 0.0),
-                            surface_options={"loss": loss})
+        run = descent.sweep("linear-regression", "Adam", [0.05], 300, (0.0, 0.0),
+                            surface_options={"loss": loss}, record_internals=False)
         ends[loss] = run.path[0, -1]
     truth = torch.tensor([1.5, 1.0], dtype=torch.float64)
     mse_miss = float((ends["MSELoss"] - truth).norm())
-    torch.testing.assert_close(ends["MSELoss"], torch.tensor(landscapes.linreg_least_squares(),
-                                                             dtype=torch.float64))
+    least_squares = torch.tensor(landscapes.linreg_least_squares(), dtype=torch.float64)
+    torch.testing.assert_close(ends["MSELoss"], least_squares, rtol=1e-4, atol=1e-4)
     assert float((ends["L1Loss"] - truth).norm()) < mse_miss / 2
     assert float((ends["HuberLoss"] - truth).norm()) < mse_miss / 2
 
