@@ -88,15 +88,19 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file = self.menuBar().addMenu("&File")
-        self._add(file, "&Open scene…", self.open_scene_dialog, QKeySequence.StandardKey.Open)
+        open_action = self._add(
+            file, "&Open scene…", self.open_scene_dialog, QKeySequence.StandardKey.Open
+        )
         self.recent_menu = file.addMenu("Open &recent")
         self.examples_menu = file.addMenu("E&xample scenes")
         self._fill_examples()
-        self._add(file, "&Save scene…", self.save_scene_dialog, QKeySequence.StandardKey.Save)
+        save_action = self._add(
+            file, "&Save scene…", self.save_scene_dialog, QKeySequence.StandardKey.Save
+        )
         file.addSeparator()
-        self._add(file, "&Export plot…", self.export_plot_dialog, "Ctrl+E")
-        self._add(file, "Copy plot &image", self.copy_plot_image, "Ctrl+Shift+C")
-        self._add(file, "Export &page…", self.export_page_dialog, "Ctrl+Shift+E")
+        export_action = self._add(file, "&Export plot…", self.export_plot_dialog, "Ctrl+E")
+        copy_action = self._add(file, "Copy plot &image", self.copy_plot_image, "Ctrl+Shift+C")
+        page_action = self._add(file, "Export &page…", self.export_page_dialog, "Ctrl+Shift+E")
         file.addSeparator()
         self._add(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -121,6 +125,20 @@ class MainWindow(QMainWindow):
         self._add(
             help_menu, "&About Training Explorer", lambda: dialogs.show_about(self, self.device)
         )
+        self.toolbar = self.addToolBar("Main")
+        self.toolbar.setObjectName("MainToolBar")
+        self.toolbar.setMovable(False)
+        for action in (
+            open_action,
+            save_action,
+            None,
+            export_action,
+            copy_action,
+            page_action,
+            None,
+            self.presentation_action,
+        ):
+            self.toolbar.addSeparator() if action is None else self.toolbar.addAction(action)
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self._escape.activated.connect(self.leave_presentation)
         self._escape.setEnabled(False)

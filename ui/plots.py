@@ -6,9 +6,8 @@ import weakref
 
 import pyqtgraph as pg
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
-from explorer.errors import InputError
 from ui import export, theme
 
 _plots: weakref.WeakSet[pg.PlotWidget] = weakref.WeakSet()
@@ -109,16 +108,10 @@ def _add_menu_actions(widget: pg.PlotWidget) -> None:
 
 
 def ask_and_export(widget: pg.PlotWidget, parent: QWidget | None = None) -> None:
-    """Ask for a file name and save the plot there; say clearly if it fails."""
-    filters = ";;".join(f"{desc} (*{ext})" for ext, desc in export.FORMATS.items())
-    default = (widget.objectName() or "plot").replace(" ", "_").replace("/", "-") + ".png"
-    path, _ = QFileDialog.getSaveFileName(parent or widget, "Export plot", default, filters)
-    if not path:
-        return
-    try:
-        export.export_plot(widget, path)
-    except InputError as exc:
-        QMessageBox.warning(parent or widget, "Export failed", str(exc))
+    """Open the Export dialog for ``widget`` (file, format, PNG width)."""
+    from ui.export_dialog import ExportDialog
+
+    ExportDialog(widget, parent=parent or widget.window()).exec()
 
 
 def _on_theme_changed() -> None:

@@ -136,3 +136,34 @@ def test_preferences_round_trip_through_qsettings(qtbot, settings):
 
 def test_export_plot_in_focus(window, tmp_path):
     assert window.plot_in_focus() is window.pages[0].plot
+
+
+def test_export_dialog_saves_png_at_chosen_width(window, qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from ui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(window.pages[0].plot, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.width_box.setValue(1000)
+    assert dialog.save()
+    assert QImage(str(dialog.saved_path)).width() == 1000
+
+
+def test_export_dialog_keeps_a_bad_path_and_says_why(window, qtbot, tmp_path):
+    from ui.export_dialog import ExportDialog
+    from ui.widgets import is_marked_invalid
+
+    dialog = ExportDialog(window.pages[0].plot)
+    qtbot.addWidget(dialog)
+    bad = str(tmp_path / "no-such-folder" / "plot.png")
+    dialog.path_edit.setText(bad)
+    assert not dialog.save()
+    assert dialog.path_edit.text() == bad
+    assert is_marked_invalid(dialog.path_edit)
+    assert "does not exist" in dialog.error.text()
+
+
+def test_toolbar_offers_export(window):
+    texts = [a.text().replace("&", "") for a in window.toolbar.actions() if a.text()]
+    assert "Export plot…" in texts and "Export page…" in texts and "Copy plot image" in texts
