@@ -40,6 +40,8 @@ class CompositeView(QWidget):
         self.results.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.results.verticalHeader().hide()
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.results.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
+        self.results.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.total = BigNumber()
         self.message = ErrorLabel()
         self._build_layout()
@@ -58,8 +60,9 @@ class CompositeView(QWidget):
         layout.addLayout(self.term_rows)
         layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
-        layout.addWidget(self.results, 1)
         layout.addLayout(total_row)
+        layout.addWidget(self.results)
+        layout.addStretch(1)
 
     def set_choices(self, names: list[str]) -> None:
         """The losses a term may use (those taking the same inputs as the chosen loss), the

@@ -142,6 +142,13 @@ class LossControls(QWidget):
             self.reduction_changed.emit(text)
 
 
+    def tab_chain(self) -> list[QWidget]:
+        """The controls in the order Tab should visit them."""
+        return [self.picker.search, self.picker.tree, *self.dim_spins.values(), self.seed,
+                self.randomize_button, self.reset_button, self.reduction,
+                *self.options.controls()]
+
+
 def focus_chain(widgets: list[QWidget]) -> None:
     """Tab goes through ``widgets`` in this order."""
     for first, second in zip(widgets, widgets[1:], strict=False):

@@ -109,6 +109,9 @@ class OptionsForm(QWidget):
         mark_invalid(control, message)
         return True
 
+    def controls(self) -> list[QWidget]:
+        return list(self._controls.values())
+
     def control(self, name: str) -> QWidget:
         return self._controls[name]
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QUndoCommand
 from explorer import losses, tensors
 from explorer.errors import InputError
 from explorer.loss_scene import MAX_SEED, LossScene
+from ui.loss_controls import focus_chain
 from ui.loss_result import discard
 from ui.tensor_editor import TensorEditor
 
@@ -129,6 +130,13 @@ class LossState(QObject):
         self.page.composite.set_terms([])
         self._show_tensors(example)
         self.evaluate()
+        self._chain_focus()
+
+    def _chain_focus(self) -> None:
+        """Tab follows the page: controls, then each tensor, then the tabs and the code."""
+        tables = [editor.table for editor in self.editors.values()]
+        focus_chain([*self.page.controls.tab_chain(), *tables, self.page.tabs,
+                     self.page.code.copy_button])
 
     def _build_editors(self, spec) -> None:
         box = self.page.editors_box

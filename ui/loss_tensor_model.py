@@ -17,6 +17,7 @@ from explorer.errors import InputError
 from ui import theme
 
 Texts = list[list[str]]
+Precise = dict[tuple[int, int], tuple[str, str]]  # cell -> (text shown, full-precision text)
 
 
 _ROOT = QModelIndex()
@@ -45,11 +46,13 @@ def tensor_index(shape: tuple[int, ...], row: int, column: int) -> tuple[int, ..
 class SetTextsCommand(QUndoCommand):
     """Replace the whole table (text and shape); undo puts the old one back."""
 
-    def __init__(self, model: TensorModel, texts: Texts, shape: tuple[int, ...], label: str):
+    def __init__(self, model: TensorModel, texts: Texts, shape: tuple[int, ...], label: str,
+                 precise: Precise | None = None):
         super().__init__(label)
         self._model = model
-        self._old = (model.texts(), model.shape())
-        self._new = ([list(r) for r in texts], tuple(shape))
+        self._old = (model.texts(), model.shape(), model.precise())
+        keep = model.precise() if precise is None else precise
+        self._new = ([list(r) for r in texts], tuple(shape), keep)
 
     def redo(self) -> None:
         self._model.set_texts(*self._new)
@@ -70,6 +73,7 @@ class TensorModel(QAbstractTableModel):
         self._shape: tuple[int, ...] = ()
         self._texts: Texts = [[""]]
         self._errors: dict[tuple[int, int], InputError] = {}
+        self._precise: Precise = {}
         self.num_classes: int | None = None
 
     # --- contents -------------------------------------------------------------------------
@@ -79,8 +83,24 @@ class TensorModel(QAbstractTableModel):
     def texts(self) -> Texts:
         return [list(r) for r in self._texts]
 
-    def set_texts(self, texts: Texts, shape: tuple[int, ...]) -> None:
+    def precise(self) -> Precise:
+        return dict(self._precise)
+
+    def parse_texts(self) -> Texts:
+        """The texts to parse: a cell still showing a tensor's rounded value parses the full one,
+        so the slide's example gives the slide's value; a cell the user typed parses as typed."""
+        return [[self._text_to_parse(r, c) for c in range(len(row))]
+                for r, row in enumerate(self._texts)]
+
+    def _text_to_parse(self, r: int, c: int) -> str:
+        text = self._texts[r][c]
+        shown, full = self._precise.get((r, c), (None, None))
+        return full if shown == text else text
+
+    def set_texts(self, texts: Texts, shape: tuple[int, ...],
+                  precise: Precise | None = None) -> None:
         """Show ``texts`` (no undo entry; commands and resets call this)."""
+        self._precise = dict(precise or {})
         same_grid = [len(r) for r in texts] == [len(r) for r in self._texts]
         if not same_grid:  # a reset closes open cell editors, so only when the grid changes
             self.beginResetModel()
@@ -101,14 +121,20 @@ class TensorModel(QAbstractTableModel):
 
     def set_tensor(self, tensor, label: str | None = None) -> None:
         """Show ``tensor``; with a ``label`` the change is an undoable step named so."""
-        self.replace(self.texts_of(tensor), tuple(tensor.shape), label)
+        texts = self.texts_of(tensor)
+        full = [[repr(v) for v in row] for row in tensors.rows_from_tensor(tensor)]
+        precise = {
+            (r, c): (text, full[r][c]) for r, row in enumerate(texts) for c, text in enumerate(row)
+        }
+        self.replace(texts, tuple(tensor.shape), label, precise)
 
-    def replace(self, texts: Texts, shape: tuple[int, ...], label: str | None = None) -> None:
+    def replace(self, texts: Texts, shape: tuple[int, ...], label: str | None = None,
+                precise: Precise | None = None) -> None:
         """Show ``texts`` of ``shape``; with a ``label`` as an undoable step."""
         if label is None:
-            self.set_texts(texts, shape)
+            self.set_texts(texts, shape, precise)
         else:
-            self.undo_stack.push(SetTextsCommand(self, texts, shape, label))
+            self.undo_stack.push(SetTextsCommand(self, texts, shape, label, precise or {}))
 
     def set_num_classes(self, num_classes: int | None) -> None:
         self.num_classes = num_classes
@@ -125,7 +151,7 @@ class TensorModel(QAbstractTableModel):
             if 0 <= r < rows and 0 <= c < columns:
                 texts[r][c] = text.strip()
         if texts != self._texts:
-            self.undo_stack.push(SetTextsCommand(self, texts, self._shape, label))
+            self.undo_stack.push(SetTextsCommand(self, texts, self._shape, label))  # keeps precise
 
     def paste(self, top: int, left: int, text: str) -> int:
         """Undoably paste a spreadsheet block at (top, left); returns how many cells it filled."""

@@ -160,7 +160,8 @@ class TensorEditor(QWidget):
         error = self.model.first_error()
         if error is not None:
             raise error
-        return tensors.tensor_from_rows(self.model.texts(), self.spec, self.model.num_classes)
+        rows = self.model.parse_texts()
+        return tensors.tensor_from_rows(rows, self.spec, self.model.num_classes)
 
     def is_valid(self) -> bool:
         return not self.model.errors()

@@ -1,0 +1,140 @@
+"""The Loss lab: pick a loss, edit its tensors, see value, gradient, curve and code.
+
+The page owns a :class:`~explorer.loss_scene.LossScene`; controls and editors
+edit it, :func:`explorer.losses.evaluate` (synchronous: slide-sized tensors
+take well under a frame) produces every number, and the views redraw from the
+latest valid result. Bad input is marked where it was typed and the last
+valid result stays.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import QApplication, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from explorer import losses
+from explorer.loss_scene import LossScene
+from ui.code_view import CodeView
+from ui.lab import LabPage
+from ui.loss_composite import CompositeView
+from ui.loss_controls import LossControls
+from ui.loss_curves import ComparePlot, CurvePlot
+from ui.loss_header import LossHeader
+from ui.loss_result import ResultView
+from ui.loss_state import LossState
+from ui.worked_view import WorkedView
+
+
+def _scrolled(widget: QWidget, sideways: bool = False) -> QScrollArea:
+    area = QScrollArea()
+    if not sideways:  # columns scroll down, never sideways
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
+
+
+class LossPanel(LabPage):
+    """The Loss lab page (see the module docstring)."""
+
+    key = "loss"
+    title = "Loss"
+    icon = "loss"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.controls = LossControls([losses.spec(n) for n in losses.names()], losses.FAMILIES)
+        self.header = LossHeader()
+        self.editors_box = QVBoxLayout()
+        self.curve = CurvePlot()
+        self.compare = ComparePlot()
+        self.composite = CompositeView()
+        self.worked = WorkedView()
+        self.result = ResultView()
+        self.code = CodeView()
+        self.tabs = QTabWidget()
+        self.state = LossState(self)
+        self._build_layout()
+        self._add_undo_actions()
+        self.state.connect_views()
+        self.compare.set_curves(losses.compare_curves())
+        self.state.choose_loss(self.state.scene.loss)
+
+    # --- layout ---------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        middle_top = QWidget()
+        top = QVBoxLayout(middle_top)
+        top.addWidget(self.header)
+        top.addLayout(self.editors_box)
+        top.addStretch(1)
+        self.tabs.addTab(self.curve.plot, "&Curve")
+        self.tabs.addTab(self.compare.plot, "Compare &losses")
+        self.tabs.addTab(_scrolled(self.composite), "Com&posite")
+        self.tabs.addTab(_scrolled(self.worked), "Cross-entropy by &hand")
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(_scrolled(middle_top))
+        middle.addWidget(self.tabs)
+        middle.setSizes([420, 380])
+        numbers = QWidget()
+        right = QVBoxLayout(numbers)
+        right.addWidget(self.result)
+        right.addWidget(self.code, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(_scrolled(self.controls))
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(_scrolled(numbers))
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([270, 660, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
+
+    def _add_undo_actions(self) -> None:
+        for action, keys in (
+            (self.undo_stack.createUndoAction(self, "Undo"), QKeySequence.StandardKey.Undo),
+            (self.undo_stack.createRedoAction(self, "Redo"), QKeySequence("Ctrl+Shift+Z")),
+        ):
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self.addActions(self.controls.shortcut_actions)
+
+    # --- LabPage ----------------------------------------------------------------------------
+    def plots(self) -> dict:
+        return {"loss-curve": self.curve.plot, "loss-comparison": self.compare.plot,
+                "cross-entropy-by-hand": self.worked.bars_plot}
+
+    def scene(self) -> dict:
+        return self.state.scene.to_dict()
+
+    def set_scene(self, data: dict) -> None:
+        self.state.load_scene(LossScene.from_dict(data))
+
+    def compute_now(self) -> None:
+        self.state.evaluate()
+
+    def set_device(self, device) -> None:
+        self.state.device = device
+        self.state.evaluate()
+
+    def shutdown(self) -> None:
+        """Nothing runs in the background on this page."""
+
+
+def main() -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    panel = LossPanel()
+    panel.setWindowTitle("Training Explorer — Loss lab")
+    panel.resize(1366, 768)
+    panel.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
