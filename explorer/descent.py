@@ -73,11 +73,18 @@ class Sweep:
         return text
 
 
-def _check_common(surface, optimizer, lrs, steps, start, divergence_bound, dtype):
+def check_dtype(dtype) -> torch.dtype:
+    """``torch.float32`` / ``torch.float64`` (also given as ``"float32"`` / ``"float64"``)."""
+    named = {"float32": torch.float32, "float64": torch.float64}
+    dtype = named.get(dtype, dtype) if isinstance(dtype, str) else dtype
+    if dtype not in (torch.float32, torch.float64):
+        raise InputError(f"dtype must be float32 or float64; got {dtype}.", field="dtype")
+    return dtype
+
+
+def _check_common(surface, optimizer, lrs, steps, start, divergence_bound):
     check_name(surface, surfaces.names(), "surface", "surface")
     check_name(optimizer, OPTIMIZERS, "optimizer", "optimizer")
-    if dtype not in (torch.float32, torch.float64):
-        raise InputError("dtype must be torch.float32 or torch.float64.", field="dtype")
     if not (isinstance(divergence_bound, (int, float)) and divergence_bound > 0):
         raise InputError("The divergence bound must be a positive number.",
                          field="divergence_bound")
@@ -96,8 +103,8 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
     Bad input raises InputError at the call, before any computing (so a UI can check
     on its own thread and run the generator on a worker).
     """
-    lrs, steps, start = _check_common(surface, optimizer, lrs, steps, start,
-                                      divergence_bound, dtype)
+    lrs, steps, start = _check_common(surface, optimizer, lrs, steps, start, divergence_bound)
+    dtype = check_dtype(dtype)
     if not isinstance(chunk, int) or chunk < 1:
         raise InputError("chunk must be a positive whole number of steps.", field="chunk")
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)

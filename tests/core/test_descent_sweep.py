@@ -94,7 +94,7 @@ def test_iter_sweep_streams_growing_results_ending_in_the_full_sweep():
 
 def test_float32_runs_and_matches_float64_early_on():
     args = ("quadratic", "SGD", [0.01, 0.1], 50, START)
-    single = descent.sweep(*args, dtype=torch.float32)
+    single = descent.sweep(*args, dtype="float32")
     double = descent.sweep(*args)
     assert single.path.dtype == torch.float32
     torch.testing.assert_close(single.path.double(), double.path, rtol=1e-4, atol=1e-5)
@@ -135,6 +135,8 @@ def test_internals_can_be_left_out():
     ({"optimizer_options": {"nesterov": True}}, "nesterov", "momentum > 0"),
     ({"optimizer_options": {"lr": 0.1}}, "lr", "has no option 'lr'"),
     ({"schedule": "StepLR", "schedule_options": {"step_size": 0}}, "step_size", "at least|in"),
+    ({"dtype": torch.int64}, "dtype", "float32 or float64"),
+    ({"divergence_bound": -1.0}, "divergence_bound", "positive"),
 ])
 def test_bad_input_raises_input_error_at_the_control(kwargs, field, message):
     args = {"surface": "quadratic", "optimizer": "SGD", "lrs": [0.1], "steps": 10,
