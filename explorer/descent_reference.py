@@ -10,13 +10,13 @@ only describe the first steps.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 
 from explorer import surfaces
 from explorer.descent_inputs import check_name, check_start
+from explorer.errors import InputError
 
 TOO_SMALL = 1 / 20  # of the optimal rate: crawls
 TOO_LARGE = 0.95  # of the critical rate: converges, but zig-zags across the valley
@@ -63,6 +63,9 @@ def _local(name: str, options: dict, start: tuple[float, float]) -> ReferenceLRs
     function = surfaces.objective(name, options)
     point = torch.tensor(start, dtype=torch.float64)
     hessian = torch.autograd.functional.hessian(function, point)
+    if not torch.isfinite(hessian).all():
+        raise InputError("The curvature at this start point is not finite; choose a start "
+                         "nearer the minimum.", field="start")
     eigenvalues = torch.linalg.eigvalsh(hessian).tolist()
     positive = [value for value in eigenvalues if value > 1e-12]
     note = ""
@@ -103,7 +106,8 @@ def reference_lrs(surface: str, start, surface_options=None) -> ReferenceLRs:
     Returns
     -------
     ReferenceLRs
-        ``exact`` is True for the quadratic, whose curvature is the same everywhere.
+        ``exact`` is True where the curvature is the same everywhere: the quadratic and the
+        linear regression with MSELoss.
     """
     check_name(surface, surfaces.names(), "surface", "surface")
     start = check_start(start)
@@ -111,6 +115,13 @@ def reference_lrs(surface: str, start, surface_options=None) -> ReferenceLRs:
     if surface == "quadratic":
         return _quadratic(options)
     result = _local(surface, options, start)
-    if not all(math.isfinite(v) for v in (result.lambda_min, result.lambda_max)):
-        result.explanation += " (The curvature is not finite at this start.)"
+    if surface == "linear-regression" and options["loss"] == "MSELoss":
+        # The mean squared error of a linear model is itself a quadratic in (w, b).
+        result.exact = True
+        result.explanation = (
+            f"The mean squared error of a line is a quadratic in (w, b), so its Hessian is the "
+            f"same everywhere: eigenvalues lambda_min = {result.lambda_min:.4g} and lambda_max = "
+            f"{result.lambda_max:.4g}. Plain gradient descent converges exactly when "
+            f"lr < 2 / lambda_max = {result.critical:.4g}, fastest at 2 / (lambda_min + "
+            f"lambda_max) = {result.optimal:.4g}.")
     return result

@@ -165,3 +165,12 @@ def test_iter_sweep_checks_its_input_at_the_call_before_any_work():
     with pytest.raises(InputError) as caught:
         descent.iter_sweep("quadratic", "SGD", [0.1, 0.0], 10, (1.0, 1.0))  # no next() needed
     assert caught.value.field == "lrs" and caught.value.cell == (1,)
+
+
+def test_linear_regression_with_mse_has_an_exact_threshold():
+    reference = descent.reference_lrs("linear-regression", (0.0, 0.0))
+    assert reference.exact and "same everywhere" in reference.explanation
+    result = descent.sweep("linear-regression", "SGD",
+                           [0.98 * reference.critical, 1.02 * reference.critical], 800, (0.0, 0.0))
+    assert result.diverged_at[0] is None and result.diverged_at[1] is not None
+    assert not descent.reference_lrs("linear-regression", (0.0, 0.0), {"loss": "L1Loss"}).exact
