@@ -74,8 +74,9 @@ def compare(config: TrainConfig, rounds: int) -> dict[str, float]:
     timed(through_run, config), timed(bare_loop, config)  # warm-up: allocation, lazy init
     times: dict[str, list[float]] = {"run_wall": [], "run_cpu": [], "bare_wall": [],
                                      "bare_cpu": []}
-    for _ in range(rounds):  # alternate, so drifting machine load hits both alike
-        for name, fn in (("run", through_run), ("bare", bare_loop)):
+    pair = (("run", through_run), ("bare", bare_loop))
+    for index in range(rounds):  # alternate (ABBA), so drifting machine load hits both alike
+        for name, fn in pair if index % 2 == 0 else pair[::-1]:
             wall, cpu, accuracy = timed(fn, config)
             times[f"{name}_wall"].append(wall)
             times[f"{name}_cpu"].append(cpu)
@@ -93,16 +94,16 @@ def compare(config: TrainConfig, rounds: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--threads", type=int, default=1,
                         help="torch CPU threads (1: tiny networks gain nothing from more)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     workloads = {
         "training_run_vs_bare_loop": TrainConfig(dataset="digits", hidden=(64,), batch_size=32,
-                                                 lr=0.1, epochs=5, device=args.device),
+                                                 lr=0.1, epochs=10, device=args.device),
         "training_run_vs_bare_loop_iris_small": TrainConfig(dataset="iris", hidden=(16,),
-                                                            batch_size=8, epochs=20,
+                                                            batch_size=8, epochs=40,
                                                             device=args.device),
     }
     for name, config in workloads.items():
