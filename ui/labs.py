@@ -7,7 +7,9 @@ import importlib
 from ui.lab import LabPage
 
 #: (module, class) of every lab page, in the order of the lab selector.
-LABS: list[tuple[str, str]] = []
+LABS: list[tuple[str, str]] = [
+    ("ui.loss_panel", "LossPanel"),
+]
 
 
 def lab_classes() -> list[type[LabPage]]:
