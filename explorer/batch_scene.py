@@ -10,14 +10,15 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields, replace
 
+from explorer import data, training
 from explorer.errors import InputError
+from explorer.training_config import ACTIVATIONS, OPTIMIZERS, TrainConfig
 
 DATASETS = ("iris", "digits", "moons", "spirals")
 TWO_D_DATASETS = ("moons", "spirals")
-ACTIVATIONS = ("relu", "sigmoid", "tanh")
-OPTIMIZERS = ("SGD", "Adam", "RMSprop")
 MODES = ("train", "eval")
 EXPERIMENTS = (
+    "training",
     "gradient_noise",
     "batch_timing",
     "shuffle",
@@ -86,8 +87,10 @@ def format_numbers(values) -> str:
 class BatchScene:
     """The Batch lab's state: the TrainConfig fields plus the chosen experiment.
 
-    ``gamma`` / ``beta`` are the user's edits of the inspected BN unit; ``None``
-    means "the layer's own value".
+    ``experiment`` is the tab on show (``"training"`` or an experiment). ``large_batch``
+    ``None`` means the whole training set. ``shuffle_preset`` / ``bn_preset`` run those
+    comparisons on their demonstration settings instead of the page's. ``gamma`` /
+    ``beta`` are the user's edits of the inspected BN unit; ``None`` means the layer's own.
     """
 
     dataset: str = "iris"
@@ -100,16 +103,20 @@ class BatchScene:
     lr: float = 0.1
     epochs: int = 20
     seed: int = 0
-    experiment: str = "gradient_noise"
+    experiment: str = "training"
     noise_batch_sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
     timing_batch_sizes: tuple[int, ...] = (8, 16, 24, 32, 48, 64, 100, 120)
+    shuffle_preset: bool = True
     small_batch: int = 4
-    large_batch: int = 120
+    large_batch: int | None = None
+    bn_preset: bool = True
     bn_lrs: tuple[float, ...] = (0.01, 0.1, 1.0)
+    bn_layer: int = 0
     bn_unit: int = 0
     bn_mode: str = "train"
     gamma: float | None = None
     beta: float | None = None
+    percentile_preset: bool = True
 
     def validate(self) -> None:
         """Check every field; raise :class:`InputError` naming the first bad one."""
@@ -123,7 +130,9 @@ class BatchScene:
         _int_at_least(self.epochs, 1, "epochs", "Epochs")
         _int_at_least(self.seed, 0, "seed", "Seed")
         _int_at_least(self.small_batch, 1, "small_batch", "Small batch")
-        _int_at_least(self.large_batch, 1, "large_batch", "Large batch")
+        if self.large_batch is not None:
+            _int_at_least(self.large_batch, 1, "large_batch", "Large batch")
+        _int_at_least(self.bn_layer, 0, "bn_layer", "Layer")
         _int_at_least(self.bn_unit, 0, "bn_unit", "Unit")
         _positive_float(self.lr, "lr", "learning rate")
         for name in ("noise_batch_sizes", "timing_batch_sizes"):
@@ -132,14 +141,21 @@ class BatchScene:
         self._validate_links()
 
     def _validate_links(self) -> None:
-        if self.small_batch >= self.large_batch:
+        if self.large_batch is not None and self.small_batch >= self.large_batch:
             raise InputError(
                 "The small batch must be smaller than the large one.", field="small_batch"
             )
-        if self.bn_unit >= self.hidden[0]:
+        if self.bn_layer >= len(self.hidden):
             raise InputError(
-                f"Unit {self.bn_unit} does not exist: the first hidden layer has "
-                f"{self.hidden[0]} units (0 to {self.hidden[0] - 1}).",
+                f"Layer {self.bn_layer} does not exist: the network has {len(self.hidden)} "
+                f"hidden layer(s) (0 to {len(self.hidden) - 1}).",
+                field="bn_layer",
+            )
+        width = self.hidden[self.bn_layer]
+        if self.bn_unit >= width:
+            raise InputError(
+                f"Unit {self.bn_unit} does not exist: hidden layer {self.bn_layer} has "
+                f"{width} units (0 to {width - 1}).",
                 field="bn_unit",
             )
         for name in ("gamma", "beta"):
@@ -176,8 +192,6 @@ class BatchScene:
 
     def train_config(self, device: str = "cpu", **overrides):
         """The :class:`explorer.training.TrainConfig` for this scene's training set-up."""
-        from explorer.training import TrainConfig
-
         values = {f: getattr(self, f) for f in TRAIN_FIELDS}
         values.update(overrides)
         return TrainConfig(device=str(device), **values)
@@ -200,7 +214,7 @@ TRAIN_FIELDS = (
     "seed",
 )
 _TUPLE_INT = ("hidden", "noise_batch_sizes", "timing_batch_sizes")
-_BOOL = ("batch_norm", "shuffle")
+_BOOL = ("batch_norm", "shuffle", "shuffle_preset", "bn_preset", "percentile_preset")
 _FLOAT = ("lr",)
 _OPTIONAL_FLOAT = ("gamma", "beta")
 
@@ -218,6 +232,8 @@ def _coerce(name: str, value):
             return value
         if name in _FLOAT:
             return float(value)
+        if name == "large_batch":
+            return None if value is None else _strict_int(value)
         if name in _OPTIONAL_FLOAT:
             return None if value is None else float(value)
         if name in ("dataset", "activation", "optimizer", "experiment", "bn_mode"):
@@ -293,3 +309,56 @@ def _int_at_least(value, low: int, field_name: str, what: str) -> None:
 def _choice(value, allowed: tuple[str, ...], field_name: str) -> None:
     if value not in allowed:
         raise InputError(f"'{value}' is not one of {', '.join(allowed)}.", field=field_name)
+
+
+@dataclass(frozen=True)
+class LiveEpoch:
+    """One finished epoch for the page: the record and, on a 2-D set, the decision regions.
+
+    ``regions`` is ``(xs, ys, classes)`` from :func:`explorer.training.decision_regions`,
+    computed where the training runs so the page never touches the live network.
+    """
+
+    record: training.EpochRecord
+    regions: tuple | None = None
+
+
+def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
+    """Run ``config`` with progress, yielding :class:`LiveEpoch` per epoch between ``Progress``.
+
+    Parameters
+    ----------
+    config
+        A :class:`~explorer.training_config.TrainConfig`.
+    regions_grid
+        Points per side of the decision-region grid (2-D data sets only).
+    most_steps_between
+        At most this many optimizer steps pass between two yields (about 100 per run
+        otherwise), so a consumer that stops asking stops the training soon.
+
+    Raises
+    ------
+    InputError
+        If ``config`` is bad (see ``TrainConfig.validate``).
+    """
+    session = training.prepare(config)
+    total = config.epochs * len(session.loader)
+    every = max(1, min(total // 100, most_steps_between))
+    split = data.load(config.dataset, config.data_seed)
+    two_d = split.n_features == 2
+    for item in training.run(config, progress=True, progress_every=every, session=session):
+        if isinstance(item, training.EpochRecord):
+            regions = training.decision_regions(item.model, split, regions_grid) if two_d else None
+            # The page gets a copy without the live network, which keeps training.
+            yield LiveEpoch(replace(item, model=None), regions)
+        else:
+            yield item
+
+
+def fit_inspected_unit(scene: BatchScene) -> BatchScene:
+    """``scene`` with the inspected BN layer and unit moved inside the hidden widths."""
+    layer = min(scene.bn_layer, len(scene.hidden) - 1)
+    unit = min(scene.bn_unit, scene.hidden[layer] - 1)
+    if (layer, unit) == (scene.bn_layer, scene.bn_unit):
+        return scene
+    return replace(scene, bn_layer=layer, bn_unit=unit)

@@ -2,17 +2,23 @@
 
 import json
 
+import numpy as np
 import pytest
 
 from explorer.batch_scene import (
+    TRAIN_FIELDS,
     BatchScene,
+    LiveEpoch,
     format_numbers,
+    fit_inspected_unit,
     format_widths,
     parse_batch_sizes,
     parse_learning_rates,
     parse_widths,
+    train_live,
 )
 from explorer.errors import InputError
+from explorer.training import Progress
 
 
 @pytest.mark.parametrize(
@@ -120,3 +126,45 @@ def test_is_two_d_only_for_generated_sets():
     assert BatchScene(dataset="moons").is_two_d()
     assert BatchScene(dataset="spirals").is_two_d()
     assert not BatchScene(dataset="iris").is_two_d()
+
+
+def test_train_config_carries_every_training_field():
+    scene = BatchScene(hidden=(8, 4), batch_norm=True, batch_size=32, shuffle=False, lr=0.5,
+                       epochs=3, seed=7, optimizer="Adam", activation="tanh")
+    config = scene.train_config("cpu")
+    for name in TRAIN_FIELDS:
+        assert getattr(config, name) == getattr(scene, name)
+    assert config.label() == "BN on · B=32 · lr=0.5 · unshuffled"
+
+
+def test_train_live_yields_progress_then_epochs_with_regions_on_a_2d_set():
+    config = BatchScene(dataset="moons", epochs=2, batch_size=64).train_config()
+    items = list(train_live(config, regions_grid=12))
+    epochs = [i for i in items if isinstance(i, LiveEpoch)]
+    assert [e.record.epoch for e in epochs] == [1, 2]
+    assert all(isinstance(i, Progress) for i in items if not isinstance(i, LiveEpoch))
+    assert any(isinstance(i, Progress) for i in items)
+    xs, ys, classes = epochs[-1].regions
+    assert classes.shape == (12, 12) and len(xs) == len(ys) == 12
+    assert set(np.unique(classes)) <= {0, 1}
+    assert epochs[-1].record.model is None
+
+
+def test_train_live_has_no_regions_for_iris():
+    config = BatchScene(epochs=1, batch_size=60).train_config()
+    epochs = [i for i in train_live(config) if isinstance(i, LiveEpoch)]
+    assert len(epochs) == 1 and epochs[0].regions is None
+
+
+def test_large_batch_none_means_the_whole_set_and_round_trips():
+    scene = BatchScene(large_batch=None, small_batch=8)
+    assert BatchScene.from_dict(scene.to_dict()).large_batch is None
+    assert BatchScene.from_dict(scene.to_dict() | {"large_batch": 64}).large_batch == 64
+
+
+def test_fit_inspected_unit_keeps_the_unit_inside_the_widths():
+    scene = BatchScene(hidden=(16, 16), bn_layer=1, bn_unit=12)
+    assert fit_inspected_unit(scene) is scene
+    smaller = fit_inspected_unit(scene.with_changes(hidden=(4,)))
+    assert (smaller.bn_layer, smaller.bn_unit) == (0, 3)
+    smaller.validate()

@@ -1,0 +1,187 @@
+"""The Batch lab's training controls: one form column that reads and shows a BatchScene."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from explorer.batch_scene import (
+    ACTIVATIONS,
+    DATASETS,
+    OPTIMIZERS,
+    BatchScene,
+    format_numbers,
+    format_widths,
+    parse_widths,
+)
+from explorer.errors import InputError
+from ui.widgets import ErrorLabel, mark_invalid, mark_valid
+
+DATASET_NAMES = {
+    "iris": "Iris (150 flowers, 4 features)",
+    "digits": "Digits (1,797 images, 8×8)",
+    "moons": "Two moons (2-D)",
+    "spirals": "Spirals (2-D)",
+}
+HINTS = {
+    "hidden": "Widths of the hidden layers, e.g. 16, 16",
+    "batch_size": "Samples per minibatch (the DataLoader's batch_size)",
+    "shuffle": "Draw minibatches at random; off = the stored, class-sorted order",
+    "lr": "Learning rate: a positive number, e.g. 0.1",
+}
+
+
+class TrainControls(QWidget):
+    """Controls for every TrainConfig field.
+
+    Emits ``changed(values)`` with a dict of the training fields whenever all
+    of them are valid; a bad value turns its control red with a message under
+    it and nothing is emitted, so the page keeps its last good picture.
+    """
+
+    changed = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._form = QFormLayout(self)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        self._errors: dict[str, ErrorLabel] = {}
+        self.dataset = self._combo(DATASETS, DATASET_NAMES)
+        self.hidden = QLineEdit()
+        self.activation = self._combo(ACTIVATIONS)
+        self.batch_norm = QCheckBox("BatchNorm1d after each Linear")
+        self.batch_size = _spin(0, 100_000)
+        self.shuffle = QCheckBox("shuffle every epoch")
+        self.optimizer = self._combo(OPTIMIZERS)
+        self.lr = QLineEdit()
+        self.epochs = _spin(0, 10_000)
+        self.seed = _spin(0, 2**31 - 1)
+        self._add_rows()
+        self._connect()
+        self.set_scene(BatchScene())
+
+    def _combo(self, items, names=None) -> QComboBox:
+        box = QComboBox()
+        for item in items:
+            box.addItem((names or {}).get(item, item), item)
+        return box
+
+    def _add_rows(self) -> None:
+        rows = [
+            ("Data set", "dataset"), ("Hidden widths", "hidden"), ("Activation", "activation"),
+            ("Batch norm", "batch_norm"), ("Batch size", "batch_size"), ("Order", "shuffle"),
+            ("Optimizer", "optimizer"), ("Learning rate", "lr"), ("Epochs", "epochs"),
+            ("Seed", "seed"),
+        ]
+        for text, name in rows:
+            widget = self.control(name)
+            widget.setObjectName(name)
+            widget.setToolTip(HINTS.get(name, ""))
+            self._form.addRow(text, widget)
+            self._errors[name] = ErrorLabel()
+            self._form.addRow(self._errors[name])
+
+    def _connect(self) -> None:
+        for box in (self.dataset, self.activation, self.optimizer):
+            box.currentIndexChanged.connect(self._on_control_changed)
+        for check in (self.batch_norm, self.shuffle):
+            check.toggled.connect(self._on_control_changed)
+        for spin in (self.batch_size, self.epochs, self.seed):
+            spin.valueChanged.connect(self._on_control_changed)
+        for edit in (self.hidden, self.lr):
+            edit.textChanged.connect(self._on_control_changed)
+
+    def control(self, name: str) -> QWidget:
+        """The widget that edits training field ``name``."""
+        return getattr(self, name)
+
+    def error_text(self, name: str) -> str:
+        """The message shown under control ``name`` ('' when it is valid)."""
+        label = self._errors[name]
+        return label.text() if label.isVisibleTo(self) else ""
+
+    def set_scene(self, scene: BatchScene) -> None:
+        """Show ``scene``'s training fields, without emitting ``changed``."""
+        with signals_blocked(self):
+            for combo, value in (
+                (self.dataset, scene.dataset),
+                (self.activation, scene.activation),
+                (self.optimizer, scene.optimizer),
+            ):
+                with signals_blocked(combo):
+                    combo.setCurrentIndex(combo.findData(value))
+            for widget, setter, value in (
+                (self.batch_norm, "setChecked", scene.batch_norm),
+                (self.shuffle, "setChecked", scene.shuffle),
+                (self.batch_size, "setValue", scene.batch_size),
+                (self.epochs, "setValue", scene.epochs),
+                (self.seed, "setValue", scene.seed),
+                (self.hidden, "setText", format_widths(scene.hidden)),
+                (self.lr, "setText", format_numbers([scene.lr])),
+            ):
+                with signals_blocked(widget):
+                    getattr(widget, setter)(value)
+        self._show_errors({})
+
+    def read(self) -> dict:
+        """The training fields as typed; raises InputError for the first bad one."""
+        return {
+            "dataset": self.dataset.currentData(),
+            "hidden": parse_widths(self.hidden.text()),
+            "activation": self.activation.currentData(),
+            "batch_norm": self.batch_norm.isChecked(),
+            "batch_size": self.batch_size.value(),
+            "shuffle": self.shuffle.isChecked(),
+            "optimizer": self.optimizer.currentData(),
+            "lr": _read_lr(self.lr.text()),
+            "epochs": self.epochs.value(),
+            "seed": self.seed.value(),
+        }
+
+    def _on_control_changed(self, *_args) -> None:
+        try:
+            values = self.read()
+        except InputError as exc:
+            self._show_errors({exc.field: str(exc)})
+            return
+        self.changed.emit(values)
+
+    def show_error(self, field: str, message: str) -> None:
+        """Mark training field ``field`` red with ``message`` (others are cleared)."""
+        self._show_errors({field if field in self._errors else "hidden": message})
+
+    def clear_errors(self) -> None:
+        self._show_errors({})
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        for name, label in self._errors.items():
+            if name in errors:
+                mark_invalid(self.control(name), errors[name])
+                label.show_error(errors[name])
+            else:
+                mark_valid(self.control(name), HINTS.get(name, ""))
+                label.clear_error()
+
+
+def _spin(low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setKeyboardTracking(False)
+    return spin
+
+
+def _read_lr(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(
+            f"'{text}' is not a number; type a positive learning rate such as 0.1.", field="lr"
+        ) from None

@@ -1,0 +1,236 @@
+"""The Batch lab's minibatch experiments: gradient noise, time, shuffling, small vs large batch.
+
+Each tab asks one ``explorer.batches`` generator for its data and draws it;
+batch normalization's tabs live in ``ui.batch_norm_views``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QSpinBox
+
+from explorer import batches
+from explorer.batch_scene import BatchScene, format_widths, parse_batch_sizes
+from ui import theme
+from ui.batch_experiment_view import (
+    ExperimentView,
+    batch_plot,
+    move_legend_down,
+    set_quietly,
+    whole_number_ticks,
+)
+
+DASH = Qt.PenStyle.DashLine
+
+
+class GradientNoiseView(ExperimentView):
+    key = "gradient_noise"
+    name = "Gradient noise"
+    hint = ("Look at how the points follow the dashed 1/B line: a batch 16 times bigger (16 times "
+            "the work) cuts the squared error 16 times, so the gradient's error only 4 times: "
+            "less than linear returns.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.add_text_setting("Batch sizes", "noise_batch_sizes", parse_batch_sizes,
+                              "Batch sizes to compare, e.g. 1, 2, 4, 8, 16, 32, 64")
+        self.plot = batch_plot("Gradient noise falls like 1/B as the batch grows",
+                              "batch size B (log scale)", "mean squared gradient error (log scale)",
+                              log_x=True, log_y=True, name="batch_gradient_noise")
+        self.reference = self.plot.plot([], [], pen=theme.pen(theme.current().muted, 2, DASH),
+                                        name="1/B through the first point")
+        self.curve = self.plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=10,
+                                    symbolBrush=theme.color(0), name="measured (random batches)")
+        self.plot_area.addWidget(self.plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.control("noise_batch_sizes"), format_widths(scene.noise_batch_sizes))
+
+    def job(self, scene: BatchScene, device: str):
+        return batches.iter_gradient_noise, (scene.train_config(device), scene.noise_batch_sizes)
+
+    def show_result(self, result) -> None:
+        sizes = np.array(sorted(result), dtype=float)
+        self.curve.setData(sizes, [result[int(b)] for b in sizes])
+        self.reference.setData(sizes, [result.reference[int(b)] for b in sizes])
+        self.has_result = True
+
+    def plots(self):
+        return [self.plot]
+
+
+class TimingView(ExperimentView):
+    key = "batch_timing"
+    name = "Time"
+    hint = ("Look at the time per sample: bigger batches do fewer, larger steps, so each sample "
+            "gets cheaper until the hardware is full. Some sizes can be faster than their "
+            "neighbours; bars show the spread of repeated epochs.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.add_text_setting("Batch sizes", "timing_batch_sizes", parse_batch_sizes,
+                              "Batch sizes to time, powers of two and others")
+        self.epoch_plot = batch_plot("Seconds per epoch: fewer, bigger steps",
+                                    "batch size B", "seconds per epoch", legend=False,
+                                    name="batch_time_epoch")
+        self.sample_plot = batch_plot("Time per sample falls, then levels off",
+                                     "batch size B", "microseconds per sample", legend=False,
+                                     name="batch_time_sample")
+        self._series = [self._add_series(p) for p in (self.epoch_plot, self.sample_plot)]
+        self.plot_area.addWidget(self.epoch_plot)
+        self.plot_area.addWidget(self.sample_plot)
+
+    def _add_series(self, plot):
+        bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0), beam=2.0,
+                               pen=theme.pen(theme.current().foreground, 1.5))
+        plot.addItem(bars)
+        curve = plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=9,
+                          symbolBrush=theme.color(0), name="mean")
+        return curve, bars
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.control("timing_batch_sizes"), format_widths(scene.timing_batch_sizes))
+
+    def job(self, scene: BatchScene, device: str):
+        return batches.iter_batch_timing, (scene.train_config(device), scene.timing_batch_sizes)
+
+    def show_result(self, result) -> None:
+        sizes = np.asarray(result.batch_sizes, dtype=float)
+        beam = 0.4 * float(np.min(np.diff(sizes))) if len(sizes) > 1 else 1.0
+        for (curve, bars), mean, std, scale in (
+            (self._series[0], result.epoch_mean, result.epoch_std, 1.0),
+            (self._series[1], result.sample_mean, result.sample_std, 1e6),
+        ):
+            mean, std = np.asarray(mean) * scale, np.asarray(std) * scale
+            curve.setData(sizes, mean)
+            bars.setData(x=sizes, y=mean, height=2 * std, beam=beam)
+        self.has_result = True
+
+    def plots(self):
+        return [self.epoch_plot, self.sample_plot]
+
+
+class _RecordsView(ExperimentView):
+    """A comparison of training runs: loss per epoch and one more plot per run."""
+
+    def _curves(self, plot, label: str, index: int, style=None):
+        return plot.plot([], [], pen=theme.pen(index, style=style), name=label)
+
+
+class ShuffleView(_RecordsView):
+    key = "shuffle"
+    name = "Shuffled vs not"
+    hint = ("Look at the end of the orange curve: without shuffling every epoch ends on the last "
+            "classes of the class-sorted file, so the network forgets the first ones and ends "
+            "clearly worse. Minibatches must be drawn at random.")
+    LABELS = ("shuffled", "unshuffled")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.preset = self.add_setting(
+            "Settings", "shuffle_preset",
+            QCheckBox("demonstration (digits, SGD with momentum 0.9, 5 epochs)"))
+        self.preset.toggled.connect(lambda on: self.settings_changed.emit({"shuffle_preset": on}))
+        self.loss_plot = batch_plot("Unshuffled training forgets classes", "epoch",
+                                    "validation loss (log scale)", log_y=True,
+                                    name="batch_shuffle_loss")
+        self.accuracy_plot = batch_plot("Shuffled ends more accurate", "epoch",
+                                        "validation accuracy (%)", name="batch_shuffle_accuracy")
+        self.accuracy_plot.setYRange(0, 100)
+        move_legend_down(self.accuracy_plot)
+        self.loss_curves = {k: self._curves(self.loss_plot, k, i)
+                            for i, k in enumerate(self.LABELS)}
+        self.accuracy_curves = {k: self._curves(self.accuracy_plot, k, i)
+                                for i, k in enumerate(self.LABELS)}
+        self.plot_area.addWidget(self.loss_plot)
+        self.plot_area.addWidget(self.accuracy_plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.preset, scene.shuffle_preset)
+
+    def job(self, scene: BatchScene, device: str):
+        config = (batches.shuffle_demo_config().replace(device=device, seed=scene.seed)
+                  if scene.shuffle_preset else scene.train_config(device))
+        return batches.iter_compare_shuffle, (config,)
+
+    def show_result(self, result) -> None:
+        for key, records in result.items():
+            epochs = [r.epoch for r in records]
+            self.loss_curves[key].setData(epochs, [r.val_loss for r in records])
+            self.accuracy_curves[key].setData(epochs, [100 * r.val_accuracy for r in records])
+            whole_number_ticks(self.plots(), max(epochs, default=1))
+        self.has_result = True
+
+    def plots(self):
+        return [self.loss_plot, self.accuracy_plot]
+
+
+class BatchSizeView(_RecordsView):
+    key = "batch_sizes"
+    name = "Small vs large batch"
+    hint = ("Look at the gap between validation (dashed) and training (solid) loss. Small batches "
+            "take many noisy steps per epoch, and that noise can act as a regularizer; the large "
+            "batch takes a few exact steps, so with the same epochs it also learns more slowly.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.small = self.add_setting("Small batch", "small_batch", _spin(1, 100_000))
+        self.large = self.add_setting("Large batch", "large_batch", _spin(0, 100_000))
+        self.large.setSpecialValueText("whole training set")
+        self.small.valueChanged.connect(lambda v: self.settings_changed.emit({"small_batch": v}))
+        self.large.valueChanged.connect(
+            lambda v: self.settings_changed.emit({"large_batch": v or None}))
+        self.loss_plot = batch_plot("Training (solid) vs validation (dashed)", "epoch",
+                                   "loss (cross-entropy)", name="batch_size_loss")
+        self.gap_plot = batch_plot("Gap = validation − training loss", "epoch",
+                                  "gap (loss)", name="batch_size_gap")
+        self._lines: list = []
+        self.plot_area.addWidget(self.loss_plot)
+        self.plot_area.addWidget(self.gap_plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.small, scene.small_batch)
+        set_quietly(self.large, scene.large_batch or 0)
+
+    def job(self, scene: BatchScene, device: str):
+        return batches.iter_compare_batch_sizes, (scene.train_config(device), scene.small_batch,
+                                                  scene.large_batch)
+
+    def show_result(self, result) -> None:
+        for plot, line in self._lines:
+            plot.removeItem(line)
+        self._lines = []
+        for i, (size, records) in enumerate(sorted(result.items())):
+            epochs = [r.epoch for r in records]
+            self._add(self.loss_plot, f"B={size} training", i, epochs,
+                      [r.train_eval_loss for r in records])
+            self._add(self.loss_plot, f"B={size} validation", i, epochs,
+                      [r.val_loss for r in records], DASH)
+            self._add(self.gap_plot, f"B={size}", i, epochs, [r.gap for r in records])
+            whole_number_ticks(self.plots(), max(epochs, default=1))
+        self.has_result = True
+
+    def _add(self, plot, label, index, x, y, style=None) -> None:
+        line = self._curves(plot, label, index, style)
+        line.setData(x, y)
+        self._lines.append((plot, line))
+
+    def plots(self):
+        return [self.loss_plot, self.gap_plot]
+
+
+def _spin(low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setKeyboardTracking(False)
+    return spin
+
+
+def make_experiment_views() -> list[ExperimentView]:
+    """One view per experiment, in the order of the tabs."""
+    from ui.batch_norm_views import batch_norm_views
+
+    return [GradientNoiseView(), TimingView(), ShuffleView(), BatchSizeView(),
+            *batch_norm_views()]

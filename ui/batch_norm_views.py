@@ -1,0 +1,138 @@
+"""Batch normalization's tabs: BN on vs off at several learning rates, and activations over
+training. "Inside a BN layer" lives in ``ui.batch_inside``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox
+
+from explorer import batchnorm
+from explorer.batch_scene import BatchScene, format_numbers, parse_learning_rates
+from ui import theme
+from ui.batch_experiment_view import (
+    ExperimentView,
+    batch_plot,
+    move_legend_down,
+    set_quietly,
+    whole_number_ticks,
+)
+
+DASH = Qt.PenStyle.DashLine
+PERCENTILES = (15, 50, 85)
+DEEP_SIGMOID = "deep sigmoid network (digits, 6 × 32 sigmoid units, SGD, 3 epochs)"
+
+
+def _preset_or_page(scene: BatchScene, device: str, preset: bool):
+    if preset:
+        return batchnorm.deep_sigmoid_config().replace(device=device, seed=scene.seed)
+    return scene.train_config(device)
+
+
+class BatchNormCompareView(ExperimentView):
+    key = "batch_norm"
+    name = "BN on vs off"
+    hint = ("Look at the dashed lines (no BN) against the solid ones (BN) of the same colour: on "
+            "the deep sigmoid network the runs without BN barely move from chance, while with BN "
+            "they learn, and BN tolerates the larger learning rates.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.add_text_setting("Learning rates", "bn_lrs", parse_learning_rates,
+                              "Learning rates to try with and without BN, e.g. 0.01, 0.1, 1")
+        self.preset = self.add_setting("Network", "bn_preset", QCheckBox(DEEP_SIGMOID))
+        self.preset.toggled.connect(lambda on: self.settings_changed.emit({"bn_preset": on}))
+        self.loss_plot = batch_plot("BN keeps training moving", "epoch",
+                                    "training loss (mean over minibatches)", name="bn_loss")
+        self.accuracy_plot = batch_plot("Validation accuracy: solid BN on, dashed off", "epoch",
+                                        "validation accuracy (%)", name="bn_accuracy",
+                                        legend=False)
+        self.accuracy_plot.setYRange(0, 100)
+        move_legend_down(self.loss_plot, left=True)
+        self._lines: list = []
+        self.plot_area.addWidget(self.loss_plot)
+        self.plot_area.addWidget(self.accuracy_plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.control("bn_lrs"), format_numbers(scene.bn_lrs))
+        set_quietly(self.preset, scene.bn_preset)
+
+    def job(self, scene: BatchScene, device: str):
+        config = _preset_or_page(scene, device, scene.bn_preset)
+        return batchnorm.iter_compare_batch_norm, (config, scene.bn_lrs)
+
+    def show_result(self, result) -> None:
+        for plot, line in self._lines:
+            plot.removeItem(line)
+        self._lines = []
+        lrs = sorted({lr for _bn, lr in result})
+        for (bn, lr), records in sorted(result.items(), key=lambda kv: (kv[0][1], not kv[0][0])):
+            index, style = lrs.index(lr), None if bn else DASH
+            label = f"lr={lr:g} · BN {'on' if bn else 'off'}"
+            epochs = [r.epoch for r in records]
+            self._add(self.loss_plot, label, index, style, epochs, [r.train_loss for r in records])
+            self._add(self.accuracy_plot, label, index, style, epochs,
+                      [100 * r.val_accuracy for r in records])
+            whole_number_ticks(self.plots(), max(epochs, default=1))
+        self.has_result = True
+
+    def _add(self, plot, label, index, style, x, y) -> None:
+        line = plot.plot(x, y, pen=theme.pen(index, style=style), name=label, symbol="o",
+                         symbolSize=6, symbolBrush=theme.color(index), symbolPen=None)
+        self._lines.append((plot, line))
+
+    def plots(self):
+        return [self.loss_plot, self.accuracy_plot]
+
+
+class PercentilesView(ExperimentView):
+    key = "percentiles"
+    name = "Activations over training"
+    hint = ("Look at the band from the 15th to the 85th percentile (dotted) around the median "
+            "(solid) of one unit's input to its activation in the last hidden layer (Ioffe & "
+            "Szegedy's figure 1). Without BN it wanders as the layers before it learn; in the deep "
+            "sigmoid network it even collapses to one line, every sample alike. With BN it stays "
+            "centred and spread.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.preset = self.add_setting("Network", "percentile_preset", QCheckBox(DEEP_SIGMOID))
+        self.preset.toggled.connect(
+            lambda on: self.settings_changed.emit({"percentile_preset": on}))
+        self.off_plot = batch_plot("Without BN the distribution drifts", "optimizer step",
+                                   "input to the activation", name="percentiles_off",
+                                   legend=False)
+        self.on_plot = batch_plot("With BN it stays put", "optimizer step",
+                                  "input to the activation", name="percentiles_on", legend=False)
+        self._curves = {bn: self._percentile_curves(plot, bn)
+                        for bn, plot in ((False, self.off_plot), (True, self.on_plot))}
+        self.plot_area.addWidget(self.off_plot)
+        self.plot_area.addWidget(self.on_plot)
+
+    def _percentile_curves(self, plot, bn: bool) -> list:
+        dotted, solid = Qt.PenStyle.DotLine, Qt.PenStyle.SolidLine
+        state = "with" if bn else "without"
+        return [plot.plot([], [], pen=theme.pen(2 if bn else 0, style=style),
+                          name=f"{p}th percentile {state} BN")
+                for p, style in zip(PERCENTILES, (dotted, solid, dotted), strict=True)]
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.preset, scene.percentile_preset)
+
+    def job(self, scene: BatchScene, device: str):
+        config = _preset_or_page(scene, device, scene.percentile_preset)
+        return batchnorm.iter_activation_percentiles, (config, -1, PERCENTILES)
+
+    def show_result(self, result) -> None:
+        for bn, curves in self._curves.items():
+            for column, curve in enumerate(curves):
+                curve.setData(result.steps, result[bn][:, column])
+        self.has_result = True
+
+    def plots(self):
+        return [self.off_plot, self.on_plot]
+
+
+def batch_norm_views() -> list[ExperimentView]:
+    from ui.batch_inside import BNInsideView
+
+    return [BatchNormCompareView(), BNInsideView(), PercentilesView()]
