@@ -34,7 +34,8 @@ def _as_tensor(value, spec: InputSpec) -> torch.Tensor:
 
 
 def _check_dtype(t: torch.Tensor, spec: InputSpec):
-    if spec.dtype == "long" and t.dtype != torch.long:
+    integer = not t.is_floating_point() and not t.is_complex() and t.dtype != torch.bool
+    if spec.dtype == "long" and not integer:
         raise InputError(
             f"{spec.name} must hold whole numbers (torch.long), not {t.dtype}: it holds "
             f"{'class indices' if spec.kind == 'class_index' else 'class lists'}.",
@@ -126,6 +127,8 @@ def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> d
                              field=spec.name)
         t = _as_tensor(inputs[spec.name], spec)
         _check_dtype(t, spec)
+        if spec.dtype == "long":
+            t = t.long()  # int32 class indices are fine; torch wants int64
         _bind_dims(loss, spec, t, dims, first)
         tensors[spec.name] = t
     _check_same_float_dtype(tensors)

@@ -123,7 +123,7 @@ def example(name: str, seed: int | None = None, dims: dict[str, int] | None = No
     if loss is None:
         raise InputError(f"there is no loss '{name}'.", field="loss")
     device = resolve(device)
-    if seed is None and name in SLIDE_SEEDS and not dims:
+    if seed is None and name in SLIDE_SEEDS and _dims(loss, dims) == loss.default_dims():
         tensors = _slide_example(name)
     else:
         g = torch.Generator().manual_seed(DEFAULT_SEED if seed is None else int(seed))

@@ -81,6 +81,8 @@ def leaves(loss: LossSpec, inputs: dict, device: torch.device) -> dict[str, torc
     leaves = {}
     for s in loss.inputs:
         t = torch.as_tensor(inputs[s.name]).detach().to(device).clone()
+        if s.dtype == "long":
+            t = t.long()
         leaves[s.name] = t.requires_grad_(s.requires_grad)
     return leaves
 

@@ -110,6 +110,13 @@ def find_pitfalls(name: str, inputs: dict[str, torch.Tensor], reduction: str,
             "BCELoss expects probabilities in [0, 1], but input has values outside it (they "
             "look like logits): apply a Sigmoid first, or use BCEWithLogitsLoss.",
             "Apply Sigmoid to input", "input"))
+    if name == "PoissonNLLLoss" and not (options or {}).get("log_input", True) and bool(
+            (x <= 0).any()):
+        found.append(Pitfall(
+            "poisson-rate-not-positive",
+            "With log_input off, PoissonNLLLoss takes the rate itself, which must be > 0; some "
+            "inputs are ≤ 0, so the loss is NaN or meaningless. These look like log-rates.",
+            "Switch log_input on", "input"))
     y = inputs.get("target")
     if name in MASK_LOSSES and bool(((y < 0) | (y > 1)).any()):
         found.append(Pitfall(
@@ -134,6 +141,8 @@ def _fixed(code: str, inputs: dict[str, torch.Tensor], reduction: str, options: 
         inputs["input"] = torch.log(x.clamp_min(torch.finfo(x.dtype).tiny))
     elif code == "bce-input-out-of-range":
         inputs["input"] = torch.sigmoid(x)
+    elif code == "poisson-rate-not-positive":
+        options["log_input"] = True
     elif code == "bce-target-out-of-range":
         inputs["target"] = y.clamp(0, 1)
     else:

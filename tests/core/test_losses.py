@@ -177,6 +177,13 @@ def test_slide_shapes():
     assert losses.example("CrossEntropyLoss")["target"].dtype == torch.long
 
 
+def test_default_dims_still_give_the_slide_example():
+    slide = losses.example("L1Loss")
+    same = losses.example("L1Loss", dims={"N": 3, "D": 5})
+    assert torch.equal(slide["input"], same["input"])
+    assert not torch.equal(losses.example("L1Loss", dims={"N": 4})["input"][:3], slide["input"])
+
+
 def test_kl_slide_value_came_from_old_torch():
     """Today's torch gives NaN; the slide's 0.8774 is the old rule (skip targets ≤ 0)."""
     ex = losses.example("KLDivLoss")

@@ -96,6 +96,17 @@ def test_bce_target_out_of_range():
     assert _codes("BCEWithLogitsLoss", inputs) == ["bce-target-out-of-range"]
 
 
+def test_poisson_rate_must_be_positive_without_log_input():
+    inputs = losses.example("PoissonNLLLoss", seed=0)
+    assert _codes("PoissonNLLLoss", inputs, options={"log_input": False}) == [
+        "poisson-rate-not-positive"]
+    fixed, _, options = losses.apply_fix("PoissonNLLLoss", inputs, "mean", {"log_input": False},
+                                         "poisson-rate-not-positive")
+    assert options == {"log_input": True} and torch.equal(fixed["input"], inputs["input"])
+    positive = {**inputs, "input": inputs["input"].abs() + 0.1}
+    assert _codes("PoissonNLLLoss", positive, options={"log_input": False}) == []
+
+
 def _fix_all(name, inputs, reduction, options=None):
     for _ in range(5):
         result = losses.evaluate(name, inputs, reduction, options)

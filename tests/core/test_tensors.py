@@ -197,6 +197,14 @@ def test_evaluate_rejects_bad_input_with_a_useful_message(args, kwargs, match):
     _raises(match, losses.evaluate, *args, **kwargs)
 
 
+def test_int32_class_indices_are_accepted():
+    result = losses.evaluate("CrossEntropyLoss", _ce(target=torch.tensor([1, 0, 4],
+                                                                        dtype=torch.int32)))
+    as_long = losses.evaluate("CrossEntropyLoss", _ce(target=torch.tensor([1, 0, 4])))
+    assert result.value == as_long.value
+    assert "dtype=torch.long" in result.code
+
+
 def test_ignore_index_is_allowed_as_a_target():
     result = losses.evaluate("CrossEntropyLoss", _ce(target=torch.tensor([1, -100, 4])))
     assert torch.isfinite(result.value)
