@@ -215,29 +215,38 @@ class _SweepRun:
             self.optimizer.set_momentum(float(schedule.momentum[t]))
         return self.lrs * float(schedule.slope[t]) + float(schedule.intercept[t])
 
-    @torch.no_grad()
     def advance(self, n: int) -> None:
-        """Evaluate ``n`` more points (and take the steps between them) for the active runs."""
-        rows = len(self.active)
-        if rows == 0:  # every run diverged: nothing left to compute
+        """Evaluate ``n`` more points (and take the steps between them) for the active runs.
+
+        Per step only the maths runs; what is recorded is collected in lists and
+        stacked once per chunk, which costs far less than writing each step in place.
+        """
+        if len(self.active) == 0:  # every run diverged: nothing left to compute
             self.done += n
             return
-        path = torch.empty((rows, n, 2), dtype=self.params.dtype, device=self.device)
-        loss = torch.empty((rows, n), dtype=self.params.dtype, device=self.device)
-        internals = {name: torch.full_like(path, torch.nan) for name in self.result.internals}
-        for j in range(n):
-            t = self.done + j
+        points, values = [], []
+        records: dict[str, list] = {name: [] for name in self.result.internals}
+        states = [name for name in records if name != "grad"]
+        for t in range(self.done, self.done + n):
             value, grad = self._gradient()
-            path[:, j], loss[:, j] = self.params, value
-            if "grad" in internals:
-                internals["grad"][:, j] = grad
+            points.append(self.params)
+            values.append(value)
+            if records:
+                records["grad"].append(grad)
             if t < self.steps:
                 self.params = self.optimizer.step(self.params, grad, self._lr_at(t))
-                for name, state in self.optimizer.internals().items():
-                    if name in internals:
-                        internals[name][:, j] = state
-        self._store(path, loss, internals, n)
+                current = self.optimizer.internals()
+                for name in states:
+                    records[name].append(current[name].clone())  # updated in place later
+        self._store(torch.stack(points, dim=1), torch.stack(values, dim=1),
+                    {name: self._stack(items, n) for name, items in records.items()}, n)
         self.done += n
+
+    def _stack(self, items: list, n: int) -> torch.Tensor:
+        """Stack per-step records; the state after the last point (no step) is NaN."""
+        while len(items) < n:
+            items.append(torch.full_like(self.params, torch.nan))
+        return torch.stack(items, dim=1)
 
     def _store(self, path, loss, internals, n):
         span = slice(self.done, self.done + n)
