@@ -11,12 +11,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
 )
 
@@ -51,13 +51,13 @@ class MainWindow(QMainWindow):
         self.selector = QListWidget()
         self.selector.setObjectName("LabSelector")
         self.selector.setIconSize(QSize(36, 36))
-        self.selector.setFixedWidth(118)
+        self.selector.setFixedWidth(96)
         self.selector.setSpacing(4)
         self.stack = QStackedWidget()
         for page in self.pages:
             item = QListWidgetItem(icons.lab_icon(page.icon), page.title)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            item.setSizeHint(QSize(110, 72))
+            item.setSizeHint(QSize(86, 72))
             self.selector.addItem(item)
             self.stack.addWidget(page)
             page.status_message.connect(self._show_status)
@@ -68,12 +68,12 @@ class MainWindow(QMainWindow):
         self.selector.setViewMode(QListWidget.ViewMode.IconMode)
         self.selector.setMovement(QListWidget.Movement.Static)
         self.selector.currentRowChanged.connect(self._on_page_changed)
-        splitter = QSplitter()
-        splitter.addWidget(self.selector)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.addWidget(self.selector)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
     def _build_status_bar(self) -> None:
         self.device_box = QComboBox()
