@@ -8,6 +8,7 @@ snippet the program shows: what runs here is exactly what the user copies.
 from __future__ import annotations
 
 import inspect
+from functools import lru_cache
 
 import torch
 
@@ -49,6 +50,7 @@ def dice_loss(input, target, eps=1.0, reduction="mean"):
 CUSTOM = {"FocalLoss": focal_loss, "DiceLoss": dice_loss}
 
 
+@lru_cache(maxsize=None)
 def source(name: str) -> str:
     """The source of a custom loss's function, for the code snippet."""
     return inspect.getsource(CUSTOM[name])
