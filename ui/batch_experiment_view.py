@@ -32,6 +32,8 @@ class ExperimentView(QWidget):
     key = ""
     name = ""
     hint = ""
+    #: explorer's InputError field names -> this view's scene fields
+    field_aliases: dict[str, str] = {}
     run_requested = Signal(object)  # self
     settings_changed = Signal(dict)  # scene fields to change
 
@@ -46,6 +48,7 @@ class ExperimentView(QWidget):
         self.error = ErrorLabel()
         self.plot_area = QHBoxLayout()
         self.has_result = False
+        self.result = None
         self._fields: dict[str, QWidget] = {}
         top = QHBoxLayout()
         top.addLayout(self.settings, 1)
@@ -98,8 +101,15 @@ class ExperimentView(QWidget):
         if not self.error.isVisibleTo(self):
             self.run_requested.emit(self)
 
+    def receive(self, result) -> None:
+        """Keep and draw a result the job sent."""
+        self.result = result
+        self.show_result(result)
+        self.has_result = True
+
     def show_error(self, exc: InputError) -> None:
-        widget = self._fields.get(exc.field or "")
+        field = self.field_aliases.get(exc.field or "", exc.field or "")
+        widget = self._fields.get(field)
         if widget is not None:
             mark_invalid(widget, str(exc))
         self.error.show_error(str(exc))
@@ -140,7 +150,7 @@ class ExperimentView(QWidget):
                 break
             if getattr(item, "fraction", None) is None:
                 result = item
-        self.show_result(result)
+        self.receive(result)
 
 
 def set_quietly(widget: QWidget, value) -> None:

@@ -28,6 +28,7 @@ DASH = Qt.PenStyle.DashLine
 class GradientNoiseView(ExperimentView):
     key = "gradient_noise"
     name = "Gradient noise"
+    field_aliases = {"batch_sizes": "noise_batch_sizes"}
     hint = ("Look at how the points follow the dashed 1/B line: a batch 16 times bigger (16 times "
             "the work) cuts the squared error 16 times, so the gradient's error only 4 times: "
             "less than linear returns.")
@@ -55,7 +56,6 @@ class GradientNoiseView(ExperimentView):
         sizes = np.array(sorted(result), dtype=float)
         self.curve.setData(sizes, [result[int(b)] for b in sizes])
         self.reference.setData(sizes, [result.reference[int(b)] for b in sizes])
-        self.has_result = True
 
     def plots(self):
         return [self.plot]
@@ -64,6 +64,7 @@ class GradientNoiseView(ExperimentView):
 class TimingView(ExperimentView):
     key = "batch_timing"
     name = "Time"
+    field_aliases = {"batch_sizes": "timing_batch_sizes"}
     hint = ("Look at the time per sample: bigger batches do fewer, larger steps, so each sample "
             "gets cheaper until the hardware is full. Some sizes can be faster than their "
             "neighbours; bars show the spread of repeated epochs.")
@@ -106,7 +107,6 @@ class TimingView(ExperimentView):
             mean, std = np.asarray(mean) * scale, np.asarray(std) * scale
             curve.setData(sizes, mean)
             bars.setData(x=sizes, y=mean, height=2 * std, beam=beam)
-        self.has_result = True
 
     def plots(self):
         return [self.epoch_plot, self.sample_plot]
@@ -161,7 +161,6 @@ class ShuffleView(_RecordsView):
             self.loss_curves[key].setData(epochs, [r.val_loss for r in records])
             self.accuracy_curves[key].setData(epochs, [100 * r.val_accuracy for r in records])
             whole_number_ticks(self.plots(), max(epochs, default=1))
-        self.has_result = True
 
     def plots(self):
         return [self.loss_plot, self.accuracy_plot]
@@ -170,6 +169,7 @@ class ShuffleView(_RecordsView):
 class BatchSizeView(_RecordsView):
     key = "batch_sizes"
     name = "Small vs large batch"
+    field_aliases = {"large": "large_batch"}
     hint = ("Look at the gap between validation (dashed) and training (solid) loss. Small batches "
             "take many noisy steps per epoch, and that noise can act as a regularizer; the large "
             "batch takes a few exact steps, so with the same epochs it also learns more slowly.")
@@ -210,7 +210,6 @@ class BatchSizeView(_RecordsView):
                       [r.val_loss for r in records], DASH)
             self._add(self.gap_plot, f"B={size}", i, epochs, [r.gap for r in records])
             whole_number_ticks(self.plots(), max(epochs, default=1))
-        self.has_result = True
 
     def _add(self, plot, label, index, x, y, style=None) -> None:
         line = self._curves(plot, label, index, style)

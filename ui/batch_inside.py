@@ -39,6 +39,7 @@ RERUN_DELAY_MS = 150
 class BNInsideView(ExperimentView):
     key = "bn_inside"
     name = "Inside a BN layer"
+    field_aliases = {"unit": "bn_unit", "layer": "bn_layer", "mode": "bn_mode"}
     hint = ("Look at the middle row: whatever the inputs, BN centres the batch on 0 with spread 1 "
             "(using μ_B and σ_B² of this very batch); γ then stretches it and β shifts it. In "
             "evaluation mode the running statistics are used instead, so the middle row is only "
@@ -143,7 +144,6 @@ class BNInsideView(ExperimentView):
         self.means.setData([result.mu_B, float(result.unit_means[result.unit]), result.beta],
                            [2, 1, 0])
         self._show_numbers(result)
-        self.has_result = True
 
     def _show_numbers(self, r) -> None:
         self.mu_value.setText(f"{r.mu_B:.3f}")

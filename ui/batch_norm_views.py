@@ -31,6 +31,7 @@ def _preset_or_page(scene: BatchScene, device: str, preset: bool):
 class BatchNormCompareView(ExperimentView):
     key = "batch_norm"
     name = "BN on vs off"
+    field_aliases = {"lrs": "bn_lrs"}
     hint = ("Look at the dashed lines (no BN) against the solid ones (BN) of the same colour: on "
             "the deep sigmoid network the runs without BN barely move from chance, while with BN "
             "they learn, and BN tolerates the larger learning rates.")
@@ -73,7 +74,6 @@ class BatchNormCompareView(ExperimentView):
             self._add(self.accuracy_plot, label, index, style, epochs,
                       [100 * r.val_accuracy for r in records])
             whole_number_ticks(self.plots(), max(epochs, default=1))
-        self.has_result = True
 
     def _add(self, plot, label, index, style, x, y) -> None:
         line = plot.plot(x, y, pen=theme.pen(index, style=style), name=label, symbol="o",
@@ -126,7 +126,6 @@ class PercentilesView(ExperimentView):
         for bn, curves in self._curves.items():
             for column, curve in enumerate(curves):
                 curve.setData(result.steps, result[bn][:, column])
-        self.has_result = True
 
     def plots(self):
         return [self.off_plot, self.on_plot]

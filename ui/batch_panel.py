@@ -309,11 +309,11 @@ class BatchPanel(LabPage):
         if fraction is not None:
             self.progress.setValue(round(fraction * PROGRESS_STEPS))
         else:
-            view.show_result(item)
+            view.receive(item)
 
     def _on_experiment_done(self, view: ExperimentView, result) -> None:
         if result is not None:
-            view.show_result(result)
+            view.receive(result)
         self.progress.setValue(PROGRESS_STEPS)
         self._say(f"Finished: {view.name}.")
 
