@@ -99,3 +99,11 @@ def test_the_generator_checks_its_settings_at_the_call():
     with pytest.raises(InputError) as caught:
         lr_finder.iter_lr_range_test("logistic-regression", stop_factor=0.5)
     assert caught.value.field == "stop_factor"
+
+
+@pytest.mark.gpu
+def test_range_test_on_gpu_restores_weights_and_matches_cpu_shape(gpu_device):
+    on_gpu = lr_finder.lr_range_test("logistic-regression", steps=100, device=gpu_device)
+    on_cpu = lr_finder.lr_range_test("logistic-regression", steps=100)
+    assert on_gpu.weights_restored
+    assert abs(int(np.argmin(on_gpu.smoothed)) - int(np.argmin(on_cpu.smoothed))) <= 3
