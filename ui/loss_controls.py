@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -77,6 +78,8 @@ class LossControls(QWidget):
         buttons.addWidget(self.randomize_button)
         buttons.addWidget(self.reset_button)
         data_layout.addLayout(buttons)
+        self.history = QHBoxLayout()  # the page puts its Undo / Redo buttons here
+        data_layout.addLayout(self.history)
         settings = QGroupBox("Loss settings")
         form = QFormLayout(settings)
         form.addRow("reduction", self.reduction)
@@ -88,6 +91,15 @@ class LossControls(QWidget):
         layout.addWidget(data)
         layout.addWidget(settings)
         layout.addWidget(self.message)
+
+    def add_history(self, undo: QAction, redo: QAction) -> None:
+        """Buttons for the page's undo and redo (their shortcuts are the page's)."""
+        for action in (undo, redo):
+            button = QToolButton()
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.history.addWidget(button)
+        self.history.addStretch(1)
 
     def _action(self, text: str, keys: QKeySequence, signal) -> QAction:
         """A page-wide shortcut (the page adds it to itself) that fires ``signal``."""

@@ -19,7 +19,7 @@ class CurvePlot:
 
     def __init__(self):
         self.plot = make_plot(
-            "Where the loss is steep, the gradient pushes hard",
+            "Steep curve, strong push",
             "prediction z",
             "loss L(z, y)   /   slope dL/dz",
             name="loss curve",
@@ -30,8 +30,10 @@ class CurvePlot:
         )
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=theme.pen("#777777", 1.5))
         self.marker = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=1.5))
+        self.note = pg.TextItem(anchor=(0.5, 0.5), color=theme.current().muted)
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.addItem(self.marker, ignoreBounds=True)
+        self.plot.addItem(self.note, ignoreBounds=True)
         self.hide_marker()
 
     def set_curve(self, curve, title: str | None = None) -> None:
@@ -43,13 +45,24 @@ class CurvePlot:
         item.setLabel("left", f"{curve.y_label}   /   slope")
         if title:
             set_title(self.plot, title)
+        self.note.hide()
         self.plot.setProperty("curve_label", curve.label)
 
-    def clear(self, title: str) -> None:
+    def clear(self, title: str, note: str = "") -> None:
+        """No curve to draw: say so in the ``title`` and, in the middle of the plot, why."""
         self.loss_line.setData([], [])
         self.grad_line.setData([], [])
         self.hide_marker()
         set_title(self.plot, title)
+        self.plot.getPlotItem().setLabel("bottom", "prediction z")
+        self.plot.getPlotItem().setLabel("left", "loss L(z, y)   /   slope")
+        self.note.setText(note)
+        self.note.setPos(0.5, 0.5)
+        self.note.setVisible(bool(note))
+        self.plot.getPlotItem().setRange(xRange=(0, 1), yRange=(0, 1))
+
+    def note_text(self) -> str:
+        return self.note.toPlainText() if self.note.isVisible() else ""
 
     def set_marker(self, z: float, loss: float, grad: float) -> None:
         """Mark the selected cell: a line at its prediction, dots on the loss and on the slope."""
@@ -74,7 +87,7 @@ class ComparePlot:
 
     def __init__(self):
         self.plot = make_plot(
-            "Far on the wrong side, square loss explodes; hinge and logistic grow linearly",
+            "Wrong side: square loss explodes",
             "margin y·z",
             "loss",
             name="loss comparison",

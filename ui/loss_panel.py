@@ -96,13 +96,16 @@ class LossPanel(LabPage):
         layout.addWidget(self.splitter)
 
     def _add_undo_actions(self) -> None:
-        for action, keys in (
+        actions = (
             (self.undo_stack.createUndoAction(self, "Undo"), QKeySequence.StandardKey.Undo),
             (self.undo_stack.createRedoAction(self, "Redo"), QKeySequence("Ctrl+Shift+Z")),
-        ):
+        )
+        for action, keys in actions:
             action.setShortcut(keys)
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
             self.addAction(action)
+        self.controls.add_history(actions[0][0], actions[1][0])
         self.addActions(self.controls.shortcut_actions)
 
     # --- LabPage ----------------------------------------------------------------------------

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QVBoxLayout,
@@ -64,17 +63,17 @@ class PitfallBanner(QFrame):
 
     def _row(self, pitfall) -> QWidget:
         row = QWidget()
-        line = QHBoxLayout(row)
+        line = QVBoxLayout(row)  # the message gets the full width; the fix goes under it
         line.setContentsMargins(0, 0, 0, 0)
         text = QLabel(f"⚠ {pitfall.message}")
         text.setTextFormat(Qt.TextFormat.PlainText)
         text.setWordWrap(True)
-        line.addWidget(text, 1)
+        line.addWidget(text)
         if pitfall.fix_label:
             button = QPushButton(pitfall.fix_label)
             button.setToolTip("Apply the usual fix (Ctrl+Z undoes it)")
             button.clicked.connect(lambda: self.fix_requested.emit(pitfall.code))
-            line.addWidget(button)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignRight)
             self.fix_buttons[pitfall.code] = button
         return row
 

@@ -286,7 +286,9 @@ class LossState(QObject):
         name = self.scene.loss
         plot = self.page.curve
         if name not in losses.curve_names():
-            plot.clear(f"{name} has no one-dimensional curve; see “Compare losses”")
+            plot.clear(f"No 1-D curve for {name}",
+                       "Its loss depends on whole rows, not on one value.\n"
+                       "See “Compare losses” for the classic curves.")
             return
         z, y = self._selected_point()
         lo, hi = CURVE_RANGE
@@ -298,9 +300,9 @@ class LossState(QObject):
             curve = losses.curve(name, y, options, lo, hi)
             point = losses.curve(name, y, options, z, z + 1e-6, 2) if z is not None else None
         except InputError as error:
-            plot.clear(str(error))
+            plot.clear(f"No curve for {name} here", str(error))
             return
-        plot.set_curve(curve, f"{name}: the loss of one value, and its slope")
+        plot.set_curve(curve, "Steep curve, strong push")
         if point is None:
             plot.hide_marker()
         else:

@@ -212,3 +212,49 @@ def test_the_plots_and_the_page_export_to_png(panel, tmp_path):
         assert path.stat().st_size > 1000
     page = export_widget(panel, tmp_path / "page.png")
     assert page.stat().st_size > 10_000
+
+
+def test_search_narrows_the_picker_and_enter_picks_the_first_match(qtbot, panel):
+    picker = panel.controls.picker
+    picker.search.setFocus()
+    qtbot.keyClicks(picker.search, "margin")
+    shown = picker.visible_names()
+    assert "MarginRankingLoss" in shown and "MSELoss" not in shown
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)
+    assert panel.state.scene.loss == shown[0]
+
+
+def test_an_option_changes_the_value_and_a_bad_one_is_marked(qtbot, panel):
+    pick(panel, "CrossEntropyLoss")
+    panel.controls.options.control("label_smoothing").setValue(0.2)
+    assert panel.state.scene.options["label_smoothing"] == pytest.approx(0.2)
+    assert shown_value(panel) == expected_value(panel)[0]
+    before = shown_value(panel)
+    weight = panel.controls.options.control("weight")
+    weight.setText("1, x, 2")
+    weight.editingFinished.emit()
+    assert weight.property("invalid") and "x" in weight.toolTip()
+    assert shown_value(panel) == before
+    weight.setText("1, 2, 1, 1, 3")
+    weight.editingFinished.emit()
+    assert not weight.property("invalid")
+    assert panel.state.scene.options["weight"] == [1, 2, 1, 1, 3]
+    assert shown_value(panel) == expected_value(panel)[0] != before
+    panel.undo_stack.undo()
+    assert panel.state.scene.options["weight"] is None and shown_value(panel) == before
+
+
+def test_reduction_none_shows_one_number_per_element(panel):
+    pick(panel, "L1Loss")
+    panel.controls.reduction.setCurrentText("none")
+    value = losses.evaluate("L1Loss", shown_inputs(panel), "none").value
+    assert panel.result.value.text().startswith(f"[{value.flatten()[0].item():.3f}, ")
+
+
+@pytest.mark.gpu
+def test_the_page_computes_on_the_gpu(panel, gpu_device):
+    pick(panel, "CrossEntropyLoss")
+    cpu_value = shown_value(panel)
+    panel.set_device(str(gpu_device))
+    assert panel.state.last_result.value.device.type == "cuda"
+    assert shown_value(panel) == cpu_value
