@@ -77,7 +77,7 @@ def _regression():
             (OptionSpec("delta", "float", 1.0, 1e-12, None, "where squared turns into absolute"),)),
         LossSpec(
             "PoissonNLLLoss", "Poisson negative log-likelihood", "regression",
-            r"\ell_n = e^{x_n} - y_n x_n \quad (\text{log\_input})",
+            r"\ell_n = e^{x_n} - y_n x_n \quad \text{(input = log rate)}",
             "Counts: events per interval, clicks, photons.",
             "The negative log-likelihood of a Poisson distribution whose rate the model "
             "predicts. With log_input the prediction is the log of the rate.",
