@@ -155,7 +155,9 @@ def check_options(loss: LossSpec, options, dims: dict[str, int]) -> dict:
                              field=str(key))
     values = {}
     for option in loss.options:
-        raw = options.get(option.name, option.default)
+        raw = options.get(option.name)
+        if raw is None:  # an absent or cleared field means torch's default
+            raw = option.default
         if isinstance(raw, torch.Tensor):
             raw = raw.detach().cpu().tolist()
         if option.kind == "vector" and isinstance(raw, (list, tuple)):

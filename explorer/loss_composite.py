@@ -69,6 +69,16 @@ def _weights(terms) -> list[float]:
     return weights
 
 
+def _check_same_shape(losses: list[LossSpec], parts: list[torch.Tensor]):
+    """With reduction='none' the terms must give the same shape; broadcasting would lie."""
+    for loss, part in zip(losses[1:], parts[1:], strict=True):
+        if part.shape != parts[0].shape:
+            raise InputError(
+                f"with reduction='none' {losses[0].name} gives shape {tuple(parts[0].shape)} "
+                f"but {loss.name} gives {tuple(part.shape)}; choose mean or sum to add them.",
+                field="reduction")
+
+
 def evaluate_composite(inputs, reduction="mean", options=None, device=None) -> LossResult:
     """Evaluate ``sum_k weight_k * loss_k(inputs)`` with one backward pass.
 
@@ -100,6 +110,7 @@ def evaluate_composite(inputs, reduction="mean", options=None, device=None) -> L
     try:
         parts = [call(loss, tensors, reduction, opts)
                  for loss, opts in zip(losses, values, strict=True)]
+        _check_same_shape(losses, parts)
         total = weights[0] * parts[0]
         for w, part in zip(weights[1:], parts[1:], strict=True):
             total = total + w * part

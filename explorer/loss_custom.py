@@ -8,7 +8,7 @@ snippet the program shows: what runs here is exactly what the user copies.
 from __future__ import annotations
 
 import inspect
-from functools import lru_cache
+from functools import cache
 
 import torch
 
@@ -50,7 +50,7 @@ def dice_loss(input, target, eps=1.0, reduction="mean"):
 CUSTOM = {"FocalLoss": focal_loss, "DiceLoss": dice_loss}
 
 
-@lru_cache(maxsize=None)
+@cache
 def source(name: str) -> str:
     """The source of a custom loss's function, for the code snippet."""
     return inspect.getsource(CUSTOM[name])

@@ -180,6 +180,9 @@ BAD_CALLS = [
      r"target is torch.float32 but input is torch.float64; give all floating-point inputs"),
     (("L1Loss", losses.example("L1Loss")), {"device": "tpu"}, r"'tpu' is not a device"),
     (("Composite", _ce()), {"options": {"terms": []}}, r"needs at least one term"),
+    (("Composite", {"input": torch.zeros(3, 3), "target": torch.ones(3, 3)}),
+     {"reduction": "none", "options": {"terms": [{"loss": "MSELoss"}, {"loss": "DiceLoss"}]}},
+     r"with reduction='none' MSELoss gives shape \(3, 3\) but DiceLoss gives \(3,\)"),
     (("Composite", _ce()), {"options": {"terms": [{"loss": "CrossEntropyLoss"},
                                                   {"loss": "MSELoss"}]}},
      r"term 1 \(MSELoss\) takes other inputs than CrossEntropyLoss"),
@@ -203,6 +206,14 @@ def test_int32_class_indices_are_accepted():
     as_long = losses.evaluate("CrossEntropyLoss", _ce(target=torch.tensor([1, 0, 4])))
     assert result.value == as_long.value
     assert "dtype=torch.long" in result.code
+
+
+def test_cleared_options_mean_torch_defaults():
+    result = losses.evaluate("KLDivLoss", losses.example("KLDivLoss", seed=0),
+                             options={"log_target": None})
+    assert "log_target" not in result.code
+    plain = losses.evaluate("KLDivLoss", losses.example("KLDivLoss", seed=0))
+    assert result.value == plain.value
 
 
 def test_ignore_index_is_allowed_as_a_target():
