@@ -178,8 +178,9 @@ def _check_terms(terms) -> None:
 
 
 def _check_compare(compare) -> None:
-    if not isinstance(compare, list) or not all(isinstance(n, str) for n in compare):
-        raise InputError("compare must be a list of curve names.", field="compare")
+    if not isinstance(compare, list) or not all(n in COMPARE_DEFAULT for n in compare):
+        raise InputError(f"compare must list curves from {', '.join(COMPARE_DEFAULT)}.",
+                         field="compare")
 
 
 def _check_probabilities(probabilities) -> None:

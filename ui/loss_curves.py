@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from superqt.utils import signals_blocked
 
+from explorer.loss_scene import COMPARE_DEFAULT
 from ui import theme
 from ui.plots import make_plot, set_title
 
@@ -82,10 +85,21 @@ class CurvePlot:
         self.marker.hide()
 
 
-class ComparePlot:
-    """Several losses on one axis (the slides' chart: square, absolute, hinge, logistic, CE)."""
+class ComparePlot(QWidget):
+    """Several losses on one axis (the slides' chart: square, absolute, hinge, logistic, CE),
+    with a check box per loss; ``selection_changed`` carries the checked names."""
 
-    def __init__(self):
+    selection_changed = Signal(list)
+
+    def __init__(self, names: tuple[str, ...] = COMPARE_DEFAULT, parent=None):
+        super().__init__(parent)
+        self.boxes = {name: QCheckBox(name, checked=True) for name in names}
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show:"))
+        for box in self.boxes.values():
+            row.addWidget(box)
+            box.toggled.connect(self._on_box_toggled)
+        row.addStretch(1)
         self.plot = make_plot(
             "Wrong side: square loss explodes",
             "margin y·z",
@@ -93,6 +107,21 @@ class ComparePlot:
             name="loss comparison",
         )
         self._lines: list[pg.PlotDataItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+
+    def selected(self) -> list[str]:
+        return [name for name, box in self.boxes.items() if box.isChecked()]
+
+    def set_selected(self, names: list[str]) -> None:
+        for name, box in self.boxes.items():
+            with signals_blocked(box):
+                box.setChecked(name in names)
+
+    def _on_box_toggled(self) -> None:
+        self.selection_changed.emit(self.selected())
 
     def set_curves(self, curves) -> None:
         """Draw ``curves`` (``explorer.losses.Curve``), one colour each; lines are reused."""

@@ -102,7 +102,8 @@ class GradientTable(QTableView):
 
     def _fit_height(self) -> None:
         # Show every row of slide-sized tensors without a scroll bar; scroll beyond 6 rows.
-        rows = min(self.gradient_model.rowCount(), 6)
+        shown = min(self.gradient_model.rowCount(), 6)
         header = self.horizontalHeader().sizeHint().height()
-        row = self.verticalHeader().defaultSectionSize()
-        self.setFixedHeight(header + rows * row + 2 * self.frameWidth() + 2)
+        rows = sum(self.verticalHeader().sectionSize(r) for r in range(shown))
+        scroll = self.horizontalScrollBar().sizeHint().height()  # room for one if columns overflow
+        self.setFixedHeight(header + rows + scroll + 2 * self.frameWidth() + 2)

@@ -62,7 +62,7 @@ class LossPanel(LabPage):
         self._build_layout()
         self._add_undo_actions()
         self.state.connect_views()
-        self.compare.set_curves(losses.compare_curves())
+        self.compare.set_curves(losses.compare_curves(self.compare.selected()))
         self.state.choose_loss(self.state.scene.loss)
 
     # --- layout ---------------------------------------------------------------------------
@@ -73,7 +73,7 @@ class LossPanel(LabPage):
         top.addLayout(self.editors_box)
         top.addStretch(1)
         self.tabs.addTab(self.curve.plot, "&Curve")
-        self.tabs.addTab(self.compare.plot, "Compare &losses")
+        self.tabs.addTab(self.compare, "Compare &losses")
         self.tabs.addTab(_scrolled(self.composite), "Com&posite")
         self.tabs.addTab(_scrolled(self.worked), "Cross-entropy by &hand")
         middle = QSplitter(Qt.Orientation.Vertical)

@@ -109,6 +109,7 @@ class LossState(QObject):
         self.page.result.banner.fix_requested.connect(self._on_fix_requested)
         self.page.composite.terms_changed.connect(self._on_terms_changed)
         self.page.worked.changed.connect(self._on_worked_changed)
+        self.page.compare.selection_changed.connect(self._on_compare_changed)
 
     # --- choosing a loss ------------------------------------------------------------------
     def choose_loss(self, name: str) -> None:
@@ -337,6 +338,10 @@ class LossState(QObject):
         self.scene.terms = [{**t, "options": {}} for t in terms]
         self._update_composite()
 
+    def _on_compare_changed(self, names: list[str]) -> None:
+        self.scene.compare = list(names)
+        self.page.compare.set_curves(losses.compare_curves(tuple(names)))
+
     def _on_worked_changed(self) -> None:
         self.scene.worked_probabilities = self.page.worked.probabilities
 
@@ -360,7 +365,8 @@ class LossState(QObject):
         self.page.composite.set_terms(scene.terms)
         self.scene.terms = [dict(t) for t in scene.terms]
         self.page.worked.set_probabilities(scene.worked_probabilities)
-        self.scene.compare = list(scene.compare)
+        self.page.compare.set_selected(scene.compare)
+        self._on_compare_changed(self.page.compare.selected())
         self.scene.worked_probabilities = scene.worked_probabilities
         self.undo_stack.clear()
         self.evaluate()

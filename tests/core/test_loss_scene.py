@@ -51,6 +51,7 @@ def test_defaults_are_valid():
         ({"terms": [{"loss": "Nope", "weight": 1.0, "options": {}}]}, "loss"),
         ({"worked_probabilities": [0.5, 0.0, 0.2]}, "worked"),
         ({"worked_probabilities": [0.5]}, "worked"),
+        ({"compare": ["square", "cubic"]}, "compare"),
         ({"colour": "red"}, "scene"),
     ],
 )

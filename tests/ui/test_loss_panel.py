@@ -193,8 +193,18 @@ def test_composite_terms_show_each_value_and_the_total(qtbot, panel):
     assert panel.composite.results.item(1, 2).text() == f"{expected.terms[1].value.item():.4f}"
 
 
+def test_compare_mode_overlays_the_checked_losses(panel):
+    panel.tabs.setCurrentWidget(panel.compare)
+    expected = [c.label for c in losses.compare_curves()]
+    assert panel.compare.labels() == expected
+    panel.compare.boxes["square"].setChecked(False)
+    assert panel.compare.labels() == expected[1:]
+    assert panel.state.scene.compare == ["absolute", "hinge", "logistic", "cross-entropy"]
+
+
 def test_a_saved_scene_reopens_the_same(qtbot, panel):
     pick(panel, "HuberLoss")
+    panel.compare.boxes["hinge"].setChecked(False)
     type_into(qtbot, panel.state.editors["input"], 0, 1, "2")
     panel.controls.reduction.setCurrentText("sum")
     saved = json.loads(json.dumps(panel.scene()))
