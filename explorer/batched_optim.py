@@ -126,6 +126,8 @@ class BatchedOptimizer:
 
 
 class BatchedSGD(BatchedOptimizer):
+    """torch.optim.SGD: momentum buffer starts at the first gradient; Nesterov looks ahead."""
+
     momentum_option = "momentum"
 
     def _init_state(self, params):
@@ -150,6 +152,8 @@ class BatchedSGD(BatchedOptimizer):
 
 
 class BatchedAdam(BatchedOptimizer):
+    """torch.optim.Adam: bias-corrected running means of the gradient and its square."""
+
     decoupled = False
     momentum_option = "beta1"
 
@@ -185,10 +189,14 @@ class BatchedAdam(BatchedOptimizer):
 
 
 class BatchedAdamW(BatchedAdam):
+    """torch.optim.AdamW: Adam with weight decay applied to the parameter, not the gradient."""
+
     decoupled = True
 
 
 class BatchedRMSprop(BatchedOptimizer):
+    """torch.optim.RMSprop: divide by the root of a running mean of squared gradients."""
+
     momentum_option = "momentum"
 
     def _init_state(self, params):
@@ -222,6 +230,8 @@ class BatchedRMSprop(BatchedOptimizer):
 
 
 class BatchedAdagrad(BatchedOptimizer):
+    """torch.optim.Adagrad: divide by the root of the sum of all squared gradients."""
+
     def _init_state(self, params):
         self.state["sum"] = torch.full_like(params, self.options["initial_accumulator_value"])
         self.state["scale"] = torch.zeros_like(params)
