@@ -17,13 +17,14 @@ from explorer import losses
 
 RUNNER = textwrap.dedent("""
     import contextlib, io, json, pathlib, runpy, sys, warnings
+    import torch
+    torch.set_num_threads(1)  # tiny tensors: threads only add contention on a shared machine
     warnings.simplefilter("ignore")
     results = {}
     for path in sorted(pathlib.Path(sys.argv[1]).glob("case_*.py")):
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             names = runpy.run_path(str(path), run_name="__main__")
-        import torch
         grads = {key: value.grad.cpu().tolist() for key, value in names.items()
                  if isinstance(value, torch.Tensor) and value.grad is not None}
         results[path.stem] = {"stdout": buffer.getvalue(), "grads": grads}
