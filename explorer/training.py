@@ -36,6 +36,8 @@ from explorer.training_config import (  # noqa: F401  (re-exported: the public e
 )
 
 _ACTIVATION_MODULES = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+TRAIN_EVAL_ROWS = 256
+"""Fewest training rows measured at each epoch's end (all of them for smaller sets)."""
 DIVERGED = "Training diverged: the loss is no longer a finite number. Lower the learning rate."
 # Seeding borrows torch's global generator; runs prepared on two threads at once take turns.
 _SEEDED_INIT = threading.Lock()
@@ -60,8 +62,9 @@ class EpochRecord:
     """What one epoch of training did.
 
     ``train_loss`` is the mean minibatch loss seen during the epoch (what the optimizer
-    followed); ``train_eval_loss``/``train_accuracy`` and ``val_loss``/``val_accuracy`` are
-    measured on the whole training/validation part at the epoch's end, in evaluation mode.
+    followed); ``val_loss``/``val_accuracy`` are measured on the whole validation part and
+    ``train_eval_loss``/``train_accuracy`` on the training part (all of it, or for large sets
+    a fixed sample as large as the validation part) at the epoch's end, in evaluation mode.
     ``steps`` counts optimizer steps since the start of the run. ``note`` says what was
     adjusted (e.g. a dropped one-sample batch). ``model`` is the live network (not copied).
     """
@@ -261,12 +264,21 @@ def _finish_epoch(session: Session, epoch: int, step: int, losses: list[torch.Te
 
 
 def _epoch_constants(session: Session) -> tuple:
-    """Batch weights and the stacked evaluation rows, built once per session."""
+    """Batch weights and the stacked evaluation rows, built once per session.
+
+    The training part is measured on a fixed sample as large as the validation part (at
+    least :data:`TRAIN_EVAL_ROWS` rows, at most all): both numbers then have the same
+    precision, and the epoch's end costs a small share of the epoch.
+    """
     if session.eval_cache is None:
         sizes = torch.tensor(_batch_sizes(session), dtype=torch.float32, device=session.device)
         split = session.data
-        session.eval_cache = (sizes / sizes.sum(), torch.cat([split.x_train, split.x_val]),
-                              torch.cat([split.y_train, split.y_val]), len(split.y_train))
+        n_train = len(split.y_train)
+        n_rows = min(n_train, max(len(split.y_val), TRAIN_EVAL_ROWS))
+        picked = torch.randperm(n_train, generator=torch.Generator().manual_seed(0))[:n_rows]
+        rows = picked.sort().values.to(session.device)
+        session.eval_cache = (sizes / sizes.sum(), torch.cat([split.x_train[rows], split.x_val]),
+                              torch.cat([split.y_train[rows], split.y_val]), n_rows)
     return session.eval_cache
 
 

@@ -136,6 +136,18 @@ def test_epoch_record_matches_an_evaluation_of_its_model():
     assert loss.item() == pytest.approx(record.val_loss, rel=1e-5)
     assert accuracy.item() == pytest.approx(record.val_accuracy)
     assert record.model.training  # evaluation put it back in training mode
+    # Iris is small: the training numbers are measured on every training row.
+    loss, accuracy = evaluate(record.model, split.x_train, split.y_train)
+    assert loss.item() == pytest.approx(record.train_eval_loss, rel=1e-5)
+    assert accuracy.item() == pytest.approx(record.train_accuracy)
+
+
+def test_large_training_sets_are_measured_on_a_fixed_sample_as_big_as_validation():
+    session = prepare(TrainConfig(dataset="digits", epochs=1))
+    record = list(run(session.config, session=session))[-1]
+    _, x_all, _, n_rows = session.eval_cache
+    assert n_rows == len(session.data.y_val) == 359 and len(x_all) == 2 * 359
+    assert 0.5 < record.train_accuracy <= 1.0
 
 
 def test_a_diverging_run_says_so_instead_of_crashing():
