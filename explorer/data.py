@@ -85,8 +85,14 @@ class Split:
     def to(self, device: torch.device | str) -> Split:
         """The same split with its tensors on ``device``."""
         move = {k: getattr(self, k).to(device) for k in ("x_train", "y_train", "x_val", "y_val")}
-        return Split(self.name, **move, feature_names=self.feature_names,
-                     class_names=self.class_names, mean=self.mean, std=self.std)
+        return Split(
+            self.name,
+            **move,
+            feature_names=self.feature_names,
+            class_names=self.class_names,
+            mean=self.mean,
+            std=self.std,
+        )
 
 
 def split(table: Table, val_fraction: float = 0.2, seed: int = 0) -> Split:
@@ -121,8 +127,15 @@ def split(table: Table, val_fraction: float = 0.2, seed: int = 0) -> Split:
     std = x_train.std(dim=0)
     std = torch.where(std > 0, std, torch.ones_like(std))  # digits has all-zero pixels
     return Split(
-        table.name, (x_train - mean) / std, table.labels[~is_val], (x_val - mean) / std,
-        table.labels[is_val], table.feature_names, table.class_names, mean, std,
+        table.name,
+        (x_train - mean) / std,
+        table.labels[~is_val],
+        (x_val - mean) / std,
+        table.labels[is_val],
+        table.feature_names,
+        table.class_names,
+        mean,
+        std,
     )
 
 
@@ -144,8 +157,11 @@ def make_spirals(n: int = 450, classes: int = 3, noise: float = 0.2, seed: int =
     per = n // classes
     radius = torch.linspace(0.05, 1.0, per).repeat(classes)
     labels = torch.arange(classes).repeat_interleave(per)
-    angle = (labels * 2 * torch.pi / classes + radius * 4.0
-             + noise * torch.randn(per * classes, generator=generator))
+    angle = (
+        labels * 2 * torch.pi / classes
+        + radius * 4.0
+        + noise * torch.randn(per * classes, generator=generator)
+    )
     features = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], dim=1)
     names = tuple(f"arm {c + 1}" for c in range(classes))
     return Table("spirals", features, labels, ("x1", "x2"), names)
@@ -168,9 +184,14 @@ def load(name: str = "iris", seed: int = 0) -> Split:
     InputError
         If ``name`` is not one of :data:`DATASETS`.
     """
-    tables = {"iris": load_iris, "digits": load_digits,
-              "moons": lambda: make_moons(seed=seed), "spirals": lambda: make_spirals(seed=seed)}
+    tables = {
+        "iris": load_iris,
+        "digits": load_digits,
+        "moons": lambda: make_moons(seed=seed),
+        "spirals": lambda: make_spirals(seed=seed),
+    }
     if name not in tables:
-        raise InputError(f"Unknown data set '{name}'; choose one of {', '.join(DATASETS)}.",
-                         field="dataset")
+        raise InputError(
+            f"Unknown data set '{name}'; choose one of {', '.join(DATASETS)}.", field="dataset"
+        )
     return split(tables[name](), seed=seed)
