@@ -6,9 +6,11 @@ from functools import lru_cache
 
 import ziamath
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPixmap
+from PySide6.QtGui import QGuiApplication, QImage, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QLabel, QSizePolicy
+
+from ui import theme
 
 # QtSvg is SVG Tiny 1.2: the SVG 2 output of ziamath (<symbol>/<use>) loses glyphs there.
 ziamath.config.svg2 = False
@@ -70,8 +72,9 @@ class FormulaLabel(QLabel):
         if not latex:
             self.clear()
             return
-        color = self.palette().color(self.foregroundRole())
+        # The theme, not the palette: the theme changes first, the palette just after.
+        color = theme.current().foreground
         try:
-            self.setPixmap(render_formula(latex, self._size, QColor(color).name()))
+            self.setPixmap(render_formula(latex, theme.font_pt(self._size), color))
         except ValueError:
             self.setText(latex)  # readable LaTeX beats an empty space

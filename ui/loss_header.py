@@ -7,6 +7,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ui import theme
 from ui.formula import FormulaLabel
 
 
@@ -27,6 +28,11 @@ class LossHeader(QWidget):
         layout.addWidget(self.formula)
         layout.addWidget(self.summary)
         layout.addWidget(self.description)
+        theme.notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self) -> None:
+        # The formula is a picture: draw it again in the new text colour.
+        self.formula.set_formula(self.formula.latex())
 
     def set_spec(self, spec) -> None:
         name = html.escape(spec.display_name, quote=False)

@@ -237,7 +237,11 @@ class LossState(QObject):
         self._draw(seed)
 
     def _draw(self, seed: int) -> None:
-        values = losses.example(self.scene.loss, seed=seed, dims=self.scene.dims)
+        try:
+            values = losses.example(self.scene.loss, seed=seed, dims=self.scene.dims)
+        except InputError as error:
+            self.page.controls.message.show_error(str(error))
+            return
         self.scene.seed = seed
         self._show_tensors(values, f"randomize (seed {seed})")
 
@@ -248,8 +252,12 @@ class LossState(QObject):
     def _on_fix_requested(self, code: str) -> None:
         if self.last_inputs is None:
             return
-        fixed, reduction, options = losses.apply_fix(
-            self.scene.loss, self.last_inputs, self.scene.reduction, self.scene.options, code)
+        try:
+            fixed, reduction, options = losses.apply_fix(
+                self.scene.loss, self.last_inputs, self.scene.reduction, self.scene.options, code)
+        except InputError as error:
+            self.page.result.show_stale(str(error))
+            return
         label = next((p.fix_label for p in self.last_result.pitfalls if p.code == code), code)
         self.undo_stack.beginMacro(label)
         self._push_settings(reduction, options, label)
