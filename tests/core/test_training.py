@@ -101,6 +101,21 @@ def test_progress_only_when_asked_and_counts_every_step():
     assert numbers([i for i in items if isinstance(i, EpochRecord)]) == numbers(plain)
 
 
+def test_run_waits_for_the_device_once_per_epoch_only(monkeypatch):
+    transfers = []
+    for name in ("item", "tolist", "cpu", "numpy"):
+        original = getattr(torch.Tensor, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):
+            if self.is_floating_point():  # not the loader's integer seeds and permutations
+                transfers.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(torch.Tensor, name, counted)
+    list(run(FAST, progress=True))
+    assert transfers == ["tolist"] * FAST.epochs  # no per-step .item(): losses stay on the device
+
+
 def test_cancel_callable_stops_between_steps():
     calls = []
 
