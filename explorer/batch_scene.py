@@ -107,7 +107,7 @@ class BatchScene:
     noise_batch_sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
     timing_batch_sizes: tuple[int, ...] = (8, 16, 24, 32, 48, 64, 100, 120)
     shuffle_preset: bool = True
-    small_batch: int = 4
+    small_batch: int = 8
     large_batch: int | None = None
     bn_preset: bool = True
     bn_lrs: tuple[float, ...] = (0.01, 0.1, 1.0)

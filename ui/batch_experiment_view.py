@@ -41,7 +41,8 @@ class ExperimentView(QWidget):
         super().__init__(parent)
         self.hint_label = QLabel(self.hint)
         self.hint_label.setWordWrap(True)
-        self.hint_label.setStyleSheet(f"font-size: {theme.font_pt(12):.0f}pt;")
+        self._restyle()
+        theme.notifier().changed.connect(self._restyle)
         self.run_button = QPushButton(f"Run: {self.name}")
         self.run_button.setObjectName(f"run_{self.key}")
         self.settings = QGridLayout()
@@ -60,6 +61,9 @@ class ExperimentView(QWidget):
         layout.addWidget(self.error)
         layout.addLayout(self.plot_area, 1)
         self.run_button.clicked.connect(self._on_run_clicked)
+
+    def _restyle(self) -> None:
+        self.hint_label.setStyleSheet(f"font-size: {theme.font_pt(12):.0f}pt;")
 
     def add_setting(self, label: str, field: str, widget: QWidget, row: int | None = None,
                     column: int = 0) -> QWidget:

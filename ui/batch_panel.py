@@ -242,7 +242,7 @@ class BatchPanel(LabPage):
     def _show_epoch(self, run: Run, item: LiveEpoch) -> None:
         self.curves.add_record(run.key, item.record)
         if item.regions is not None:
-            self.regions.show_regions(*item.regions)
+            self.regions.show_regions(*item.regions, run_label=run.label)
         if item.record.note:
             self._say(item.record.note)
 

@@ -8,10 +8,12 @@ from PySide6.QtCore import QRectF
 
 from ui import theme
 from ui.batch_experiment_view import batch_plot
+from ui.plots import set_title
 
 # Okabe–Ito colours for classes; in this plot alone a colour means a class, not a run.
 CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 REGION_ALPHA = 70
+TITLE = "Colour = the class the network predicts"
 
 
 class DecisionRegions:
@@ -19,7 +21,7 @@ class DecisionRegions:
 
     def __init__(self):
         self.plot = batch_plot(
-            "Colour = the class the network predicts",
+            TITLE,
             "feature 1 (standardised)", "feature 2 (standardised)", name="batch_regions",
         )
         self.plot.setAspectLocked(True)
@@ -49,8 +51,10 @@ class DecisionRegions:
             for k, name in enumerate(class_names)
         ]
 
-    def show_regions(self, xs, ys, classes) -> None:
+    def show_regions(self, xs, ys, classes, run_label: str = "") -> None:
         """Colour the grid ``classes[i, j]`` (row i = ys[i], column j = xs[j])."""
+        if run_label:
+            set_title(self.plot, f"Classes predicted by {run_label}")
         xs, ys, classes = np.asarray(xs), np.asarray(ys), np.asarray(classes)
         lut = np.array([_rgba(_class_color(k)) for k in range(int(classes.max()) + 1)],
                        dtype=np.ubyte)
@@ -62,6 +66,7 @@ class DecisionRegions:
 
     def clear_regions(self) -> None:
         self.image.clear()
+        set_title(self.plot, TITLE)
 
     def has_regions(self) -> bool:
         return self.image.image is not None
