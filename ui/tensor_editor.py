@@ -82,6 +82,11 @@ class TensorTable(QTableView):
         if event.key() == Qt.Key.Key_Space and model.spec.kind in TOGGLES and current.isValid():
             self.itemDelegate().toggle(current)
             return
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            # Tab moves cell to cell (and on past the last); Ctrl+Tab leaves the table at once.
+            # QWidget's own focusNextPrevChild: the item view's would move the cell instead.
+            QWidget.focusNextPrevChild(self, event.key() == Qt.Key.Key_Tab)
+            return
         super().keyPressEvent(event)
 
     def paste_text(self, text: str) -> int:

@@ -268,3 +268,13 @@ def test_the_page_computes_on_the_gpu(panel, gpu_device):
     panel.set_device(str(gpu_device))
     assert panel.state.last_result.value.device.type == "cuda"
     assert shown_value(panel) == cpu_value
+
+
+def test_tab_goes_from_the_controls_to_the_tensors(qtbot, panel):
+    pick(panel, "MSELoss")  # no options: after the reduction come the tensors
+    panel.controls.reduction.setFocus()
+    qtbot.keyClick(panel.controls.reduction, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.state.editors["input"].table
+    # Inside a table Tab moves to the next cell, as in a spreadsheet; Ctrl+Tab leaves it.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is panel.state.editors["target"].table
