@@ -42,12 +42,12 @@ HINTS = {
 class TrainControls(QWidget):
     """Controls for every TrainConfig field.
 
-    Emits ``changed(values)`` with a dict of the training fields whenever all
-    of them are valid; a bad value turns its control red with a message under
-    it and nothing is emitted, so the page keeps its last good picture.
+    Emits ``changed`` on every edit; the page reads the values with :meth:`read`,
+    checks them and marks each bad one red with :meth:`show_errors`, keeping its
+    last good scene (and picture) until all are valid.
     """
 
-    changed = Signal(dict)
+    changed = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -131,32 +131,38 @@ class TrainControls(QWidget):
                     getattr(widget, setter)(value)
         self._show_errors({})
 
-    def read(self) -> dict:
-        """The training fields as typed; raises InputError for the first bad one."""
-        return {
-            "dataset": self.dataset.currentData(),
-            "hidden": parse_widths(self.hidden.text()),
-            "activation": self.activation.currentData(),
-            "batch_norm": self.batch_norm.isChecked(),
-            "batch_size": self.batch_size.value(),
-            "shuffle": self.shuffle.isChecked(),
-            "optimizer": self.optimizer.currentData(),
-            "lr": _read_lr(self.lr.text()),
-            "epochs": self.epochs.value(),
-            "seed": self.seed.value(),
+    def read(self) -> tuple[dict, dict[str, str]]:
+        """The training fields as typed, and a message per field that cannot be read."""
+        readers = {
+            "dataset": self.dataset.currentData,
+            "hidden": lambda: parse_widths(self.hidden.text()),
+            "activation": self.activation.currentData,
+            "batch_norm": self.batch_norm.isChecked,
+            "batch_size": self.batch_size.value,
+            "shuffle": self.shuffle.isChecked,
+            "optimizer": self.optimizer.currentData,
+            "lr": lambda: _read_lr(self.lr.text()),
+            "epochs": self.epochs.value,
+            "seed": self.seed.value,
         }
+        values, errors = {}, {}
+        for name, reader in readers.items():
+            try:
+                values[name] = reader()
+            except InputError as exc:
+                errors[name] = str(exc)
+        return values, errors
 
     def _on_control_changed(self, *_args) -> None:
-        try:
-            values = self.read()
-        except InputError as exc:
-            self._show_errors({exc.field: str(exc)})
-            return
-        self.changed.emit(values)
+        self.changed.emit()
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Mark each field in ``errors`` red with its message; clear the others."""
+        self._show_errors({k if k in self._errors else "hidden": v for k, v in errors.items()})
 
     def show_error(self, field: str, message: str) -> None:
         """Mark training field ``field`` red with ``message`` (others are cleared)."""
-        self._show_errors({field if field in self._errors else "hidden": message})
+        self.show_errors({field: message})
 
     def clear_errors(self) -> None:
         self._show_errors({})

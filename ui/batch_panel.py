@@ -201,21 +201,36 @@ class BatchPanel(LabPage):
         super().closeEvent(event)
 
     # ---- training --------------------------------------------------------------------------
-    def _on_controls_changed(self, values: dict) -> None:
+    def _on_controls_changed(self) -> None:
+        values, errors = self.controls.read()
+        for name, value in values.items():  # each field checked on its own: all bad ones show
+            field, message = self._check(
+                fit_inspected_unit(self._scene.with_changes(**{name: value})))
+            if message and field not in errors:
+                errors[field] = message
         candidate = fit_inspected_unit(self._scene.with_changes(**values))
-        try:
-            candidate.train_config(self._device).validate()  # knows the training set's size
-            candidate.validate()
-        except InputError as exc:
-            self.controls.show_error(exc.field if exc.field in TRAIN_FIELDS else "hidden", str(exc))
+        if not errors:
+            field, message = self._check(candidate)
+            if message:
+                errors[field] = message
+        self.controls.show_errors(errors)
+        if errors:
             return
-        self.controls.clear_errors()
         dataset_changed = candidate.dataset != self._scene.dataset
         self._scene = candidate
         for view in self.experiments:
             view.set_scene(candidate)
         if dataset_changed:
             self._sync_dataset()
+
+    def _check(self, scene: BatchScene) -> tuple[str, str]:
+        """``(field, message)`` of the first problem of ``scene``'s set-up, or ``("", "")``."""
+        try:
+            scene.train_config(self._device).validate()  # knows the training set's size
+            scene.validate()
+        except InputError as exc:
+            return (exc.field if exc.field in TRAIN_FIELDS else "hidden"), str(exc)
+        return "", ""
 
     def _on_train_clicked(self) -> None:
         if self._job.busy:
@@ -229,19 +244,21 @@ class BatchPanel(LabPage):
         self.tabs.setCurrentIndex(0)
         run = self._live
         self._job.start(train_live, config,
-                        on_yield=lambda item: self._on_train_item(run, item),
+                        on_yield=lambda item: self._on_train_item(run, item, config.dataset),
                         on_done=lambda _result: self._on_train_done(run),
                         on_error=lambda exc: self._on_train_error(run, exc))
 
-    def _on_train_item(self, run: Run, item) -> None:
+    def _on_train_item(self, run: Run, item, dataset: str) -> None:
         if isinstance(item, LiveEpoch):
-            self._show_epoch(run, item)
+            self._show_epoch(run, item, regions=dataset == self._scene.dataset)
         else:
             self.progress.setValue(round(item.fraction * PROGRESS_STEPS))
 
-    def _show_epoch(self, run: Run, item: LiveEpoch) -> None:
+    def _show_epoch(self, run: Run, item: LiveEpoch, regions: bool = True) -> None:
         self.curves.add_record(run.key, item.record)
-        if item.regions is not None:
+        # Regions of a run on another data set than the one now chosen would sit under
+        # the wrong points.
+        if item.regions is not None and regions:
             self.regions.show_regions(*item.regions, run_label=run.label)
         if item.record.note:
             self._say(item.record.note)

@@ -131,6 +131,23 @@ def test_bad_widths_and_rate_are_marked_where_they_were_typed(qtbot, panel):
     assert is_marked_invalid(panel.controls.lr) and panel.batch_scene().lr == 0.1
 
 
+def test_every_bad_control_is_marked_at_once(qtbot, panel):
+    _type_into(qtbot, panel.controls.batch_size.lineEdit(), "0")
+    panel.controls.hidden.setText("16, x")
+    panel.controls.lr.setText("0")
+    for name in ("batch_size", "hidden", "lr"):
+        assert is_marked_invalid(panel.controls.control(name)), name
+        assert panel.controls.error_text(name), name
+    assert panel.batch_scene() == QUICK
+    panel.controls.hidden.setText("16")
+    panel.controls.lr.setText("0.2")
+    assert is_marked_invalid(panel.controls.batch_size)
+    assert panel.batch_scene() == QUICK
+    _type_into(qtbot, panel.controls.batch_size.lineEdit(), "20")
+    assert panel.batch_scene() == QUICK.with_changes(batch_size=20, lr=0.2)
+    assert not any(is_marked_invalid(panel.controls.control(n)) for n in ("batch_size", "lr"))
+
+
 def test_bn_with_batches_of_one_explains_why(qtbot, panel):
     panel.controls.batch_norm.click()
     _type_into(qtbot, panel.controls.batch_size.lineEdit(), "1")
