@@ -93,8 +93,12 @@ class GradientTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do there with the keyboard
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed sizes from the font: sizing to contents visits every cell (slow for 64×64).
+        metrics = self.fontMetrics()
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("+0.00000") + 8)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
 
     def set_rows(self, rows: list[list[float]], row_names: list[str] | None = None) -> None:
         self.gradient_model.set_rows(rows, row_names)
@@ -104,6 +108,6 @@ class GradientTable(QTableView):
         # Show every row of slide-sized tensors without a scroll bar; scroll beyond 6 rows.
         shown = min(self.gradient_model.rowCount(), 6)
         header = self.horizontalHeader().sizeHint().height()
-        rows = sum(self.verticalHeader().sectionSize(r) for r in range(shown))
+        rows = shown * self.verticalHeader().defaultSectionSize()
         scroll = self.horizontalScrollBar().sizeHint().height()  # room for one if columns overflow
         self.setFixedHeight(header + rows + scroll + 2 * self.frameWidth() + 2)

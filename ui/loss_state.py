@@ -32,6 +32,7 @@ class LossState(QObject):
         self.last_result = None
         self.last_inputs: dict | None = None
         self.selected: tuple[str, tuple] | None = None
+        self._curve_key = None  # what the drawn curve was computed for
         self._loading = False
 
     @property
@@ -240,6 +241,7 @@ class LossState(QObject):
         name = self.scene.loss
         plot = self.page.curve
         if name not in losses.curve_names():
+            self._curve_key = None
             plot.clear(f"No 1-D curve for {name}",
                        "Its loss depends on whole rows, not on one value.\n"
                        "See “Compare losses” for the classic curves.")
@@ -250,13 +252,16 @@ class LossState(QObject):
             lo, hi = min(lo, z - 1.0), max(hi, z + 1.0)
         options = {k: v for k, v in self.scene.options.items()
                    if not isinstance(v, list) and v is not None}
+        key = (name, y, repr(sorted(options.items())), lo, hi)
         try:
-            curve = losses.curve(name, y, options, lo, hi)
+            if key != self._curve_key:  # most edits move only the marker
+                plot.set_curve(losses.curve(name, y, options, lo, hi), "Steep curve, strong push")
+                self._curve_key = key
             point = losses.curve(name, y, options, z, z + 1e-6, 2) if z is not None else None
         except InputError as error:
+            self._curve_key = None
             plot.clear(f"No curve for {name} here", str(error))
             return
-        plot.set_curve(curve, "Steep curve, strong push")
         if point is None:
             plot.hide_marker()
         else:

@@ -104,9 +104,13 @@ class TensorModel(QAbstractTableModel):
         same_grid = [len(r) for r in texts] == [len(r) for r in self._texts]
         if not same_grid:  # a reset closes open cell editors, so only when the grid changes
             self.beginResetModel()
+        changed = None  # None: every cell; a typed cell re-parses only itself (64×64 stays fast)
+        if same_grid and tuple(shape) == self._shape:
+            changed = [(r, c) for r, row in enumerate(texts) for c, text in enumerate(row)
+                       if text != self._texts[r][c]]
         self._shape = tuple(shape)
         self._texts = [list(r) for r in texts]
-        self._validate()
+        self._validate(changed)
         if same_grid:
             last = self.index(self.rowCount() - 1, self.columnCount() - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -165,14 +169,16 @@ class TensorModel(QAbstractTableModel):
         return len(inside)
 
     # --- parsing --------------------------------------------------------------------------
-    def _validate(self) -> None:
-        self._errors = {}
-        for r, row in enumerate(self._texts):
-            for c, text in enumerate(row):
-                try:
-                    self._parse(r, c, text)
-                except InputError as error:
-                    self._errors[(r, c)] = error
+    def _validate(self, cells: list[tuple[int, int]] | None = None) -> None:
+        if cells is None:
+            self._errors = {}
+            cells = [(r, c) for r, row in enumerate(self._texts) for c in range(len(row))]
+        for r, c in cells:
+            self._errors.pop((r, c), None)
+            try:
+                self._parse(r, c, self._texts[r][c])
+            except InputError as error:
+                self._errors[(r, c)] = error
 
     def _parse(self, r: int, c: int, text: str):
         cell = tensor_index(self._shape, r, c)
