@@ -53,6 +53,9 @@ class WorkedView(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(40)
+        species = COLUMNS.index("species")
+        self.table.horizontalHeader().setSectionResizeMode(
+            species, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         triggers = QAbstractItemView.EditTrigger
         self.table.setEditTriggers(triggers.AnyKeyPressed | triggers.DoubleClicked)
@@ -92,8 +95,9 @@ class WorkedView(QWidget):
         totals = QHBoxLayout()
         totals.addWidget(QLabel("<b>total</b> Σ −log p ="))
         totals.addWidget(self.total)
-        totals.addWidget(self.total_note, 1)
+        totals.addStretch(1)
         numbers.addLayout(totals)
+        numbers.addWidget(self.total_note)
         numbers.addWidget(self.message)
         model = QGroupBox("Classifier behind p")
         model.setToolTip("p = softmax(weights · (petal, sepal) + bias) of the true species")
