@@ -64,6 +64,10 @@ class ExperimentView(QWidget):
 
     def _restyle(self) -> None:
         self.hint_label.setStyleSheet(f"font-size: {theme.font_pt(12):.0f}pt;")
+        self.restyle_items()
+
+    def restyle_items(self) -> None:
+        """Re-pen plot items drawn in theme colours (after a theme or scale change)."""
 
     def add_setting(self, label: str, field: str, widget: QWidget, row: int | None = None,
                     column: int = 0) -> QWidget:

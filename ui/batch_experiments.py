@@ -40,11 +40,15 @@ class GradientNoiseView(ExperimentView):
         self.plot = batch_plot("Gradient noise falls like 1/B as the batch grows",
                               "batch size B (log scale)", "mean squared gradient error (log scale)",
                               log_x=True, log_y=True, name="batch_gradient_noise")
-        self.reference = self.plot.plot([], [], pen=theme.pen(theme.current().muted, 2, DASH),
-                                        name="1/B through the first point")
+        self.reference = self.plot.plot([], [], name="1/B through the first point")
         self.curve = self.plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=10,
                                     symbolBrush=theme.color(0), name="measured (random batches)")
         self.plot_area.addWidget(self.plot)
+        self.restyle_items()
+
+    def restyle_items(self) -> None:
+        if hasattr(self, "reference"):
+            self.reference.setPen(theme.pen(theme.current().muted, 2, DASH))
 
     def set_scene(self, scene: BatchScene) -> None:
         set_quietly(self.control("noise_batch_sizes"), format_widths(scene.noise_batch_sizes))
@@ -85,11 +89,15 @@ class TimingView(ExperimentView):
 
     def _add_series(self, plot):
         bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0), beam=2.0,
-                               pen=theme.pen(theme.current().foreground, 1.5))
+                               pen=_bar_pen())
         plot.addItem(bars)
         curve = plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=9,
                           symbolBrush=theme.color(0), name="mean")
         return curve, bars
+
+    def restyle_items(self) -> None:
+        for _curve, bars in getattr(self, "_series", []):
+            bars.setData(pen=_bar_pen())
 
     def set_scene(self, scene: BatchScene) -> None:
         set_quietly(self.control("timing_batch_sizes"), format_widths(scene.timing_batch_sizes))
@@ -218,6 +226,10 @@ class BatchSizeView(_RecordsView):
 
     def plots(self):
         return [self.loss_plot, self.gap_plot]
+
+
+def _bar_pen():
+    return theme.pen(theme.current().foreground, 1.5)
 
 
 def _spin(low: int, high: int) -> QSpinBox:

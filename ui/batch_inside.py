@@ -61,16 +61,23 @@ class BNInsideView(ExperimentView):
                                "value of the unit", "", legend=False, name="bn_inside")
         self.plot.getPlotItem().getAxis("left").setTicks([[(y, t) for y, t in ROWS]])
         self.plot.setYRange(-0.6, 2.6)
-        self.points = pg.ScatterPlotItem(size=9, pen=pg.mkPen(theme.current().foreground))
+        self.points = pg.ScatterPlotItem(size=9)
         self.plot.addItem(self.points)
-        self.means = self.plot.plot([], [], pen=None, symbol="|", symbolSize=34,
-                                    symbolPen=theme.pen(theme.current().foreground, 3),
-                                    symbolBrush=theme.current().foreground)
+        self.means = self.plot.plot([], [], pen=None, symbol="|", symbolSize=34)
         self.plot_area.addWidget(self.plot, 3)
         self.plot_area.addWidget(self._numbers(), 2)
         self._timer = QTimer(self, singleShot=True, interval=RERUN_DELAY_MS)
         self._timer.timeout.connect(lambda: self.run_requested.emit(self))
         self._connect_settings()
+        self.restyle_items()
+
+    def restyle_items(self) -> None:
+        if not hasattr(self, "means"):
+            return
+        foreground = theme.current().foreground
+        self.points.setPen(pg.mkPen(foreground))
+        self.means.setSymbolPen(theme.pen(foreground, 3))
+        self.means.setSymbolBrush(foreground)
 
     def _numbers(self) -> QWidget:
         box = QWidget()

@@ -35,6 +35,7 @@ from explorer.batch_scene import (
     train_live,
 )
 from explorer.errors import InputError
+from ui import theme
 from ui.batch_controls import TrainControls
 from ui.batch_experiments import ExperimentView, make_experiment_views
 from ui.batch_regions import DecisionRegions
@@ -73,6 +74,11 @@ class BatchPanel(LabPage):
         self._connect()
         self._on_busy_changed(False)
         self._sync_dataset()
+        theme.notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self) -> None:
+        self.curves.restyle()
+        self.regions.restyle()
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:

@@ -29,8 +29,13 @@ class DecisionRegions:
         self.image = pg.ImageItem()
         self.image.setZValue(-10)
         self.plot.addItem(self.image)
-        self._points: list[pg.ScatterPlotItem] = []
+        self._points: list[pg.PlotDataItem] = []
         self._classes: tuple[str, ...] = ()
+
+    def restyle(self) -> None:
+        """Outline the points in the theme's foreground colour."""
+        for scatter in self._points:
+            scatter.setSymbolPen(theme.current().foreground)
 
     def show_points(self, features, labels, class_names) -> None:
         """Draw the training points, one colour and legend entry per class."""

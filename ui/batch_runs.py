@@ -64,16 +64,23 @@ class TrainingCurves:
         self.runs: dict[int, Run] = {}
         self._next_key = 0
 
+    def restyle(self) -> None:
+        """Line widths follow presentation scale; each run keeps its colour."""
+        for run in self.runs.values():
+            for curve, pen in zip(run.curves, _pens(run.color), strict=True):
+                curve.setPen(pen)
+                curve.setSymbolBrush(run.color)
+
     def begin(self, label: str) -> Run:
         """A new run in the next palette colour, with empty curves."""
         key = self._next_key
         self._next_key += 1
         run = Run(key, label, theme.color(key))
-        dashed = Qt.PenStyle.DashLine
+        solid, dashed, marked = _pens(run.color)
         run.curves = [
-            self.loss_plot.plot([], [], pen=theme.pen(run.color), name=label),
-            self.loss_plot.plot([], [], pen=theme.pen(run.color, width=2.0, style=dashed)),
-            self.accuracy_plot.plot([], [], pen=theme.pen(run.color), symbol="o", symbolSize=5,
+            self.loss_plot.plot([], [], pen=solid, name=label),
+            self.loss_plot.plot([], [], pen=dashed),
+            self.accuracy_plot.plot([], [], pen=marked, symbol="o", symbolSize=5,
                                     symbolBrush=run.color, symbolPen=None),
         ]
         self.runs[key] = run
@@ -163,6 +170,12 @@ class RunList(QWidget):
         key = item.data(KEY_ROLE)
         self.list.takeItem(self.list.row(item))
         self.removed.emit(key)
+
+
+def _pens(color: str) -> tuple:
+    """Training loss, validation loss (dashed) and accuracy pens of a run."""
+    return (theme.pen(color), theme.pen(color, width=2.0, style=Qt.PenStyle.DashLine),
+            theme.pen(color))
 
 
 def _swatch(color: str) -> QIcon:

@@ -210,3 +210,28 @@ def test_a_run_trains_on_the_gpu(qtbot, panel, gpu_device):
     panel.set_device(str(gpu_device))
     _train(qtbot, panel, timeout=60_000)
     assert panel.run_list.labels() == ["BN off · B=30 · lr=0.1"]
+
+
+def test_theme_and_scale_changes_restyle_and_keep_run_colours(qtbot, panel):
+    from superqt.utils import signals_blocked
+
+    from ui import theme
+
+    _train(qtbot, panel)
+    run = next(iter(panel.curves.runs.values()))
+    inside = next(v for v in panel.experiments if v.key == "bn_inside")
+    # Only this page's slots are called: ui.plots' own restyle also visits plots of pages
+    # that earlier tests deleted (their menu actions keep the Python wrappers alive).
+    try:
+        with signals_blocked(theme.notifier()):
+            theme.set_scale(2.0)
+            theme.set_theme("dark")
+        panel._on_theme_changed()
+        inside._restyle()
+        assert run.curves[0].opts["pen"].color().name() == run.color.lower()
+        assert run.curves[0].opts["pen"].widthF() == pytest.approx(5.0)
+        assert inside.means.opts["symbolPen"].color().name() == theme.DARK.foreground.lower()
+    finally:
+        with signals_blocked(theme.notifier()):
+            theme.set_theme("light")
+            theme.set_scale(1.0)
