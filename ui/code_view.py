@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import theme
+
 # Okabe–Ito colours, dark enough to read on white on a projector.
 _STYLES = {
     "keyword": ("#0072B2", True),
@@ -92,6 +94,12 @@ class CodeView(QWidget):
         self.copy_button.setToolTip("Put this code on the clipboard")
         self.copy_button.clicked.connect(self.copy)
         self._build_layout()
+        theme.notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self) -> None:
+        # The code has its own (monospace) font, so presentation scaling must reach it here.
+        for edit in (self.code_edit, self.output_edit):
+            edit.setFont(_monospace(round(theme.font_pt(11))))
 
     def _build_layout(self) -> None:
         header = QHBoxLayout()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -93,16 +93,25 @@ class GradientTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # nothing to do there with the keyboard
-        # Fixed sizes from the font: sizing to contents visits every cell (slow for 64×64).
-        metrics = self.fontMetrics()
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("+0.00000") + 8)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
+        self._fit_cells()
 
     def set_rows(self, rows: list[list[float]], row_names: list[str] | None = None) -> None:
         self.gradient_model.set_rows(rows, row_names)
         self._fit_height()
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode scales every font
+            self._fit_cells()
+            self._fit_height()
+
+    def _fit_cells(self) -> None:
+        # Sizes from the font: sizing to contents visits every cell (slow for 64×64).
+        metrics = self.fontMetrics()
+        self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("+0.00000") + 8)
+        self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
 
     def _fit_height(self) -> None:
         # Show every row of slide-sized tensors without a scroll bar; scroll beyond 6 rows.

@@ -14,8 +14,10 @@ from ui.formula import FormulaLabel
 class LossHeader(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._spec = None
         self.name = QLabel()
         self.name.setObjectName("LossName")
+        self.name.setWordWrap(True)
         self.formula = FormulaLabel(size=24)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -31,12 +33,16 @@ class LossHeader(QWidget):
         theme.notifier().changed.connect(self._on_theme_changed)
 
     def _on_theme_changed(self) -> None:
-        # The formula is a picture: draw it again in the new text colour.
+        # The formula is a picture: draw it again in the new colour and size.
         self.formula.set_formula(self.formula.latex())
+        if self._spec is not None:
+            self.set_spec(self._spec)
 
     def set_spec(self, spec) -> None:
+        self._spec = spec
         name = html.escape(spec.display_name, quote=False)
-        self.name.setText(f"<span style='font-size:15pt; font-weight:600'>{name}"
+        size = theme.font_pt(14)
+        self.name.setText(f"<span style='font-size:{size:.0f}pt; font-weight:600'>{name}"
                           f"</span> &nbsp;<code>{spec.name}</code>")
         self.formula.set_formula(spec.formula)
         self.summary.setText(f"<b>When to use it:</b> {html.escape(spec.summary, quote=False)}")

@@ -28,10 +28,8 @@ from ui.loss_state import LossState
 from ui.worked_view import WorkedView
 
 
-def _scrolled(widget: QWidget, sideways: bool = False) -> QScrollArea:
+def _scrolled(widget: QWidget) -> QScrollArea:
     area = QScrollArea()
-    if not sideways:  # columns scroll down, never sideways
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     area.setWidget(widget)
     area.setWidgetResizable(True)
     area.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -125,6 +123,10 @@ class LossPanel(LabPage):
     def set_device(self, device) -> None:
         self.state.device = device
         self.state.evaluate()
+
+    def presentation_widgets(self) -> list[QWidget]:
+        """The long description: the class reads the formula and the numbers."""
+        return [self.header.description]
 
     def shutdown(self) -> None:
         """Nothing runs in the background on this page."""

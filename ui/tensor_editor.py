@@ -208,6 +208,12 @@ class TensorEditor(QWidget):
             cell = self.model.cell_of(current.row(), current.column())
             self.cell_selected.emit(self.spec.name, cell)
 
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: taller rows
+            self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+            self._fit_height()
+
     def _fit_height(self) -> None:
         rows = min(grid_shape(self.model.shape())[0], 6)
         header = self.table.horizontalHeader().sizeHint().height()
