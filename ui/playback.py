@@ -8,6 +8,11 @@ high speeds it advances several steps per timer tick instead of asking for a
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QWidget
+from superqt.utils import signals_blocked
+
+from ui.widgets import BigNumber
 
 MIN_SPEED = 1.0
 MAX_SPEED = 1000.0
@@ -59,6 +64,12 @@ class PlaybackController(QObject):
         return self._speed * self._timer.interval() / 1000.0
 
     # -- commands ----------------------------------------------------------
+    def _fit_step_label(self) -> None:
+        # A label whose width follows its text re-lays out the page on every frame.
+        widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
+        width = self.step_label.fontMetrics().horizontalAdvance(widest) + 12
+        self.step_label.setFixedWidth(width)
+
     def set_range(self, last_step: int, available: int | None = None) -> None:
         """A new run: steps 0..last_step, of which 0..available are computed; keeps the step."""
         self._last = max(0, int(last_step))
@@ -133,3 +144,100 @@ class PlaybackController(QObject):
 
 def _clamp_speed(speed: float) -> float:
     return float(min(MAX_SPEED, max(MIN_SPEED, speed)))
+
+
+class PlaybackBar(QWidget):
+    """Buttons, scrub slider, speed and the big step number for a PlaybackController.
+
+    Space plays/pauses and Left/Right step, anywhere inside ``shortcut_scope``
+    (the page), except while typing in a text box.
+    """
+
+    def __init__(self, playback: PlaybackController, shortcut_scope: QWidget | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.playback = playback
+        self.play_button = QPushButton("Play")
+        self.play_button.setObjectName("play")
+        self.back_button = QPushButton("◀ Step")
+        self.forward_button = QPushButton("Step ▶")
+        self.reset_button = QPushButton("Reset")
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setObjectName("scrub")
+        self.speed = QSpinBox()
+        self.speed.setObjectName("speed")
+        self.speed.setRange(int(MIN_SPEED), int(MAX_SPEED))
+        self.speed.setSuffix(" steps/s")
+        self.speed.setValue(round(playback.speed))
+        self.step_label = BigNumber("step 0")
+        self.step_label.setObjectName("step_number")
+        self._build()
+        self._connect(shortcut_scope or self)
+        self.set_range(playback.last_step)
+
+    def _build(self) -> None:
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        for button in (self.reset_button, self.back_button, self.play_button,
+                       self.forward_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keep Space for the shortcut
+            row.addWidget(button)
+        row.addWidget(self.slider, stretch=1)
+        row.addWidget(QLabel("speed"))
+        row.addWidget(self.speed)
+        row.addWidget(self.step_label)
+        self._fit_step_label()
+
+    def _connect(self, scope: QWidget) -> None:
+        p = self.playback
+        self.play_button.clicked.connect(p.toggle)
+        self.back_button.clicked.connect(lambda: p.step_by(-1))
+        self.forward_button.clicked.connect(lambda: p.step_by(1))
+        self.reset_button.clicked.connect(p.reset)
+        self.slider.valueChanged.connect(self._on_slider_changed)
+        self.speed.valueChanged.connect(p.set_speed)
+        p.step_changed.connect(self._on_step_changed)
+        p.playing_changed.connect(self._on_playing_changed)
+        p.speed_changed.connect(self._on_speed_changed)
+        for key, slot in ((Qt.Key.Key_Space, p.toggle), (Qt.Key.Key_Right, lambda: p.step_by(1)),
+                          (Qt.Key.Key_Left, lambda: p.step_by(-1))):
+            shortcut = QShortcut(QKeySequence(key), scope)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    def _fit_step_label(self) -> None:
+        # A label whose width follows its text re-lays out the page on every frame.
+        widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
+        width = self.step_label.fontMetrics().horizontalAdvance(widest) + 12
+        self.step_label.setFixedWidth(width)
+
+    def set_range(self, last_step: int, available: int | None = None) -> None:
+        """A new run (or more of a streaming one): resize the slider, keep the step."""
+        self.playback.set_range(last_step, available)
+        with signals_blocked(self.slider):
+            self.slider.setRange(0, self.playback.last_step)
+            self.slider.setValue(self.playback.step)
+        self._fit_step_label()
+        self._show_step(self.playback.step)
+
+    def _on_slider_changed(self, value: int) -> None:
+        self.playback.pause()
+        self.playback.seek(value)
+        if self.playback.step != value:  # not computed yet: snap back
+            with signals_blocked(self.slider):
+                self.slider.setValue(self.playback.step)
+
+    def _on_step_changed(self, step: int) -> None:
+        with signals_blocked(self.slider):
+            self.slider.setValue(step)
+        self._show_step(step)
+
+    def _show_step(self, step: int) -> None:
+        self.step_label.setText(f"step {step:,} / {self.playback.last_step:,}")
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        self.play_button.setText("Pause" if playing else "Play")
+
+    def _on_speed_changed(self, speed: float) -> None:
+        with signals_blocked(self.speed):
+            self.speed.setValue(round(speed))

@@ -1,0 +1,69 @@
+"""One playback frame of the Descent page for 64 learning rates × 1,000 steps.
+
+A frame = advance every trajectory one step and redraw the whole page
+offscreen (``repaint`` of every widget on the page, then ``processEvents``). Printed as a fraction of a 60 Hz
+frame (16.7 ms; target < 0.5), next to a baseline measured side by side in the
+same process: redrawing the same page without advancing (what a frame costs
+before any per-step work).
+
+    .venv/bin/python bench/bench_playback.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from explorer.descent_scene import DescentScene, log_range  # noqa: E402
+from ui.descent_panel import DescentPanel  # noqa: E402
+
+FRAME_60HZ = 1.0 / 60.0
+LRS, STEPS, FRAMES = 64, 1000, 200
+
+
+def _page(app: QApplication) -> DescentPanel:
+    page = DescentPanel()
+    page.resize(1400, 850)
+    page.show()
+    page.set_scene(DescentScene(lrs=log_range(1e-3, 0.25, LRS), steps=STEPS))
+    page.compute_now()
+    app.processEvents()
+    return page
+
+
+def _frames(app, page, advance: bool) -> float:
+    start_step = 100
+    page.playback.seek(start_step)
+    page.repaint()
+    app.processEvents()
+    begin = time.perf_counter()
+    for i in range(FRAMES):
+        if advance:
+            page.playback.seek(start_step + i + 1)
+        page.repaint()
+        app.processEvents()
+    return (time.perf_counter() - begin) / FRAMES
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    page = _page(app)
+    assert page._run_view.path.shape == (LRS, STEPS + 1, 2)
+    idle = min(_frames(app, page, advance=False) for _ in range(2))
+    frame = min(_frames(app, page, advance=True) for _ in range(2))
+    page.shutdown()
+    print(f"playback_frame_ms: {frame * 1000:.2f}")
+    print(f"idle_redraw_ms: {idle * 1000:.2f}")
+    print(f"playback_frame_fraction_of_60hz: {frame / FRAME_60HZ:.3f}")
+    print(f"playback_frame_vs_idle_redraw: {frame / idle:.2f}")
+
+
+if __name__ == "__main__":
+    main()
