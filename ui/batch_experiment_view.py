@@ -32,6 +32,8 @@ class ExperimentView(QWidget):
     key = ""
     name = ""
     hint = ""
+    #: whether the same scene always gives the same numbers (timings do not)
+    reproducible = True
     #: explorer's InputError field names -> this view's scene fields
     field_aliases: dict[str, str] = {}
     run_requested = Signal(object)  # self

@@ -68,6 +68,7 @@ class GradientNoiseView(ExperimentView):
 class TimingView(ExperimentView):
     key = "batch_timing"
     name = "Time"
+    reproducible = False
     field_aliases = {"batch_sizes": "timing_batch_sizes"}
     hint = ("Look at the time per sample: bigger batches do fewer, larger steps, so each sample "
             "gets cheaper until the hardware is full. Some sizes can be faster than their "

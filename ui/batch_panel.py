@@ -182,7 +182,13 @@ class BatchPanel(LabPage):
         self._device = str(device)
 
     def compute_now(self) -> None:
-        """Fill every plot synchronously (headless export): one short run and each experiment."""
+        """Draw the scene synchronously (headless export): its training run and the experiments.
+
+        Earlier runs are removed, so the same scene always gives the same plots. Timing is
+        measured only when its tab is the scene's: it depends on the machine's load.
+        """
+        self._job.cancel()
+        self.run_list.clear_button.click()
         config = self._scene.train_config(self._device)
         run = self.curves.begin(config.label())
         for item in train_live(config):
@@ -190,7 +196,8 @@ class BatchPanel(LabPage):
                 self._show_epoch(run, item)
         self._finish_run(run)
         for view in self.experiments:
-            view.compute_now(self._scene, self._device)
+            if view.reproducible or view.key == self._scene.experiment:
+                view.compute_now(self._scene, self._device)
 
     def presentation_widgets(self) -> list[QWidget]:
         return [self.run_list.remove_button, self.run_list.clear_button]

@@ -121,3 +121,18 @@ def test_an_experiment_can_be_cancelled(qtbot, panel):
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert not panel._job.busy and panel.train_button.isEnabled()
     assert view.run_button.isEnabled() and not view.has_result
+
+
+def test_compute_now_draws_the_scene_the_same_way_every_time(qtbot, panel):
+    panel.compute_now()
+    first = {name: plotted_data(plot.getPlotItem()) for name, plot in panel.plots().items()}
+    panel.compute_now()
+    again = {name: plotted_data(plot.getPlotItem()) for name, plot in panel.plots().items()}
+    assert panel.run_list.labels() == [FAST.train_config().label()]
+    assert first == again
+    timing = _view(panel, "batch_timing")
+    assert not timing.has_result  # machine-dependent: measured only on its own tab
+    assert all(v.has_result for v in panel.experiments if v is not timing)
+    panel.show_scene(FAST.with_changes(experiment="batch_timing"))
+    panel.compute_now()
+    assert timing.has_result
