@@ -48,6 +48,7 @@ class ExperimentView(QWidget):
         self.run_button = QPushButton(f"Run: {self.name}")
         self.run_button.setObjectName(f"run_{self.key}")
         self.settings = QGridLayout()
+        self.settings.setColumnStretch(9, 1)  # spare room goes right of the settings
         self.error = ErrorLabel()
         self.plot_area = QHBoxLayout()
         self.has_result = False
@@ -90,6 +91,7 @@ class ExperimentView(QWidget):
     def add_text_setting(self, label: str, field: str, parse, hint: str) -> QLineEdit:
         """A text control for a list field; a bad text turns red and keeps the last good value."""
         edit = QLineEdit()
+        edit.setMinimumWidth(280)
         edit.setProperty("hint", hint)
         edit.setToolTip(hint)
         edit.textChanged.connect(lambda text: self._on_text_changed(field, text, parse))

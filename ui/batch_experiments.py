@@ -145,6 +145,7 @@ class ShuffleView(_RecordsView):
         self.loss_plot = batch_plot("Unshuffled training forgets classes", "epoch",
                                     "validation loss (log scale)", log_y=True,
                                     name="batch_shuffle_loss")
+        self.loss_plot.getPlotItem().legend.setOffset((10, 10))  # top left stays clear
         self.accuracy_plot = batch_plot("Shuffled ends more accurate", "epoch",
                                         "validation accuracy (%)", name="batch_shuffle_accuracy")
         self.accuracy_plot.setYRange(0, 100)
@@ -185,8 +186,8 @@ class BatchSizeView(_RecordsView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.small = self.add_setting("Small batch", "small_batch", _spin(1, 100_000))
-        self.large = self.add_setting("Large batch", "large_batch", _spin(0, 100_000))
+        self.small = self.add_setting("Small batch", "small_batch", _spin(1, 100_000), 0, 0)
+        self.large = self.add_setting("Large batch", "large_batch", _spin(0, 100_000), 0, 1)
         self.large.setSpecialValueText("whole training set")
         self.small.valueChanged.connect(lambda v: self.settings_changed.emit({"small_batch": v}))
         self.large.valueChanged.connect(
