@@ -126,14 +126,23 @@ class BatchPanel(LabPage):
                       "in these plots, in its own colour, so runs compare side by side.")
         hint.setWordWrap(True)
         layout.addWidget(hint)
-        grid = QGridLayout()
-        grid.addWidget(self.curves.loss_plot, 0, 0)
-        grid.addWidget(self.curves.accuracy_plot, 1, 0)
-        grid.addWidget(self.regions.plot, 0, 1, 2, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        layout.addLayout(grid, 1)
+        self._grid = QGridLayout()
+        layout.addLayout(self._grid, 1)
         return tab
+
+    def _arrange_training_plots(self, two_d: bool) -> None:
+        """Curves stacked beside the decision regions on a 2-D set, else side by side."""
+        for plot in (self.curves.loss_plot, self.curves.accuracy_plot, self.regions.plot):
+            self._grid.removeWidget(plot)
+        self._grid.addWidget(self.curves.loss_plot, 0, 0)
+        if two_d:
+            self._grid.addWidget(self.curves.accuracy_plot, 1, 0)
+            self._grid.addWidget(self.regions.plot, 0, 1, 2, 1)
+        else:
+            self._grid.addWidget(self.curves.accuracy_plot, 0, 1)
+        self.regions.plot.setVisible(two_d)
+        self._grid.setColumnStretch(0, 1)
+        self._grid.setColumnStretch(1, 1)
 
     def _connect(self) -> None:
         self.controls.changed.connect(self._on_controls_changed)
@@ -355,7 +364,7 @@ class BatchPanel(LabPage):
     def _sync_dataset(self) -> None:
         """Show the 2-D data under the decision regions, or hide that plot."""
         two_d = self._scene.is_two_d()
-        self.regions.plot.setVisible(two_d)
+        self._arrange_training_plots(two_d)
         self.regions.clear_regions()
         if two_d:
             split = data.load(self._scene.dataset)
