@@ -22,9 +22,13 @@ PERCENTILES = (15, 50, 85)
 DEEP_SIGMOID = "deep sigmoid network (digits, 6 × 32 sigmoid units, SGD, 3 epochs)"
 
 
-def _preset_or_page(scene: BatchScene, device: str, preset: bool):
-    if preset:
-        return batchnorm.deep_sigmoid_config().replace(device=device, seed=scene.seed)
+PERCENTILES_DEMO = "demonstration (digits, 3 × 100 sigmoid units, SGD, lr 0.5, 5 epochs)"
+
+
+def _preset_or_page(scene: BatchScene, device: str, preset):
+    """The demonstration config made by ``preset`` (same seed and device), or the page's."""
+    if preset is not None:
+        return preset().replace(device=device, seed=scene.seed)
     return scene.train_config(device)
 
 
@@ -58,7 +62,8 @@ class BatchNormCompareView(ExperimentView):
         set_quietly(self.preset, scene.bn_preset)
 
     def job(self, scene: BatchScene, device: str):
-        config = _preset_or_page(scene, device, scene.bn_preset)
+        config = _preset_or_page(scene, device,
+                                 batchnorm.deep_sigmoid_config if scene.bn_preset else None)
         return batchnorm.iter_compare_batch_norm, (config, scene.bn_lrs)
 
     def show_result(self, result) -> None:
@@ -87,15 +92,15 @@ class BatchNormCompareView(ExperimentView):
 class PercentilesView(ExperimentView):
     key = "percentiles"
     name = "Activations over training"
-    hint = ("Look at the band from the 15th to the 85th percentile (dotted) around the median "
-            "(solid) of one unit's input to its activation in the last hidden layer (Ioffe & "
-            "Szegedy's figure 1). Without BN it wanders as the layers before it learn; in the deep "
-            "sigmoid network it even collapses to one line, every sample alike. With BN it stays "
-            "centred and spread.")
+    hint = ("Look at the median (solid) and the 15th and 85th percentiles (dotted) of one unit's "
+            "input to its sigmoid in the last hidden layer, over training (Ioffe & Szegedy's "
+            "figure 1). Without BN they drift as the layers before it learn, so the layer keeps "
+            "chasing a moving input; with BN they stay centred with a steady spread.")
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.preset = self.add_setting("Network", "percentile_preset", QCheckBox(DEEP_SIGMOID))
+        self.preset = self.add_setting("Network", "percentile_preset",
+                                       QCheckBox(PERCENTILES_DEMO))
         self.preset.toggled.connect(
             lambda on: self.settings_changed.emit({"percentile_preset": on}))
         self.off_plot = batch_plot("Without BN the distribution drifts", "optimizer step",
@@ -119,7 +124,8 @@ class PercentilesView(ExperimentView):
         set_quietly(self.preset, scene.percentile_preset)
 
     def job(self, scene: BatchScene, device: str):
-        config = _preset_or_page(scene, device, scene.percentile_preset)
+        config = _preset_or_page(
+            scene, device, batchnorm.percentiles_demo_config if scene.percentile_preset else None)
         return batchnorm.iter_activation_percentiles, (config, -1, PERCENTILES)
 
     def show_result(self, result) -> None:

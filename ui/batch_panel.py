@@ -288,7 +288,8 @@ class BatchPanel(LabPage):
     def _on_train_done(self, run: Run) -> None:
         self._finish_run(run)
         last = run.val_accuracy[-1] if run.val_accuracy else float("nan")
-        self._say(f"Finished {run.label}: validation accuracy {last:.1f} %")
+        note = f" {run.note}" if run.note else ""
+        self._say(f"Finished {run.label}: validation accuracy {last:.1f} %.{note}")
         self.progress.setValue(PROGRESS_STEPS)
 
     def _finish_run(self, run: Run) -> None:

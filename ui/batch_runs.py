@@ -40,12 +40,14 @@ class Run:
     val_accuracy: list[float] = field(default_factory=list)
     curves: list[pg.PlotDataItem] = field(default_factory=list, repr=False)
     finished: bool = False
+    note: str = ""
 
     def add(self, record) -> None:
         self.epochs.append(int(record.epoch))
         self.train_loss.append(float(record.train_loss))
         self.val_loss.append(float(record.val_loss))
         self.val_accuracy.append(100.0 * float(record.val_accuracy))
+        self.note = record.note
 
 
 class TrainingCurves:

@@ -235,3 +235,10 @@ def test_theme_and_scale_changes_restyle_and_keep_run_colours(qtbot, panel):
         with signals_blocked(theme.notifier()):
             theme.set_theme("light")
             theme.set_scale(1.0)
+
+
+def test_a_diverging_run_is_reported_not_crashed(qtbot, panel):
+    panel.show_scene(QUICK.with_changes(lr=1e6, epochs=2))
+    _train(qtbot, panel)
+    assert "diverged" in panel.status.text().lower()
+    assert len(panel.run_list.labels()) == 1
