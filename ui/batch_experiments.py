@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QSpinBox
+from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox
 
 from explorer import batches
 from explorer.batch_scene import BatchScene, format_widths, parse_batch_sizes
@@ -44,6 +44,8 @@ class GradientNoiseView(ExperimentView):
         self.curve = self.plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=10,
                                     symbolBrush=theme.color(0), name="measured (random batches)")
         self.plot_area.addWidget(self.plot)
+        self.note = QLabel()
+        self.layout().insertWidget(3, self.note)
         self.restyle_items()
 
     def restyle_items(self) -> None:
@@ -57,9 +59,17 @@ class GradientNoiseView(ExperimentView):
         return batches.iter_gradient_noise, (scene.train_config(device), scene.noise_batch_sizes)
 
     def show_result(self, result) -> None:
-        sizes = np.array(sorted(result), dtype=float)
-        self.curve.setData(sizes, [result[int(b)] for b in sizes])
-        self.reference.setData(sizes, [result.reference[int(b)] for b in sizes])
+        # B = N is the full-batch gradient itself: no noise (~0), which a log axis cannot show.
+        sizes = [b for b in sorted(result) if b < result.n_train]
+        self.curve.setData(np.array(sizes, dtype=float), [result[b] for b in sizes])
+        self.reference.setData(np.array(sizes, dtype=float), [result.reference[b] for b in sizes])
+        dropped = sorted(set(result) - set(sizes))
+        self.error.clear_error()
+        if dropped:
+            self.note.setText(f"B = {', '.join(map(str, dropped))}: the whole training set, so "
+                              "no noise at all (not drawn on the log axes).")
+        else:
+            self.note.setText("")
 
     def plots(self):
         return [self.plot]

@@ -136,3 +136,11 @@ def test_compute_now_draws_the_scene_the_same_way_every_time(qtbot, panel):
     panel.show_scene(FAST.with_changes(experiment="batch_timing"))
     panel.compute_now()
     assert timing.has_result
+
+
+def test_gradient_noise_of_the_whole_set_is_named_not_drawn(qtbot, panel):
+    panel.show_scene(FAST.with_changes(noise_batch_sizes=(4, 120)))
+    view = _view(panel, "gradient_noise")
+    _run(qtbot, panel, view)
+    assert list(view.curve.xData) == [4]
+    assert "B = 120" in view.note.text()
