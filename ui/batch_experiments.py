@@ -21,6 +21,7 @@ from ui.batch_experiment_view import (
     set_quietly,
     whole_number_ticks,
 )
+from ui.plots import set_title
 
 DASH = Qt.PenStyle.DashLine
 
@@ -39,7 +40,7 @@ class GradientNoiseView(ExperimentView):
                               "Batch sizes to compare, e.g. 1, 2, 4, 8, 16, 32, 64")
         self.plot = batch_plot("Gradient noise falls like 1/B as the batch grows",
                               "batch size B (log scale)", "mean squared gradient error (log scale)",
-                              log_x=True, log_y=True, name="batch_gradient_noise")
+                              log_x=True, log_y=True, name="gradient-noise")
         self.reference = self.plot.plot([], [], name="1/B through the first point")
         self.curve = self.plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=10,
                                     symbolBrush=theme.color(0), name="measured (random batches)")
@@ -88,12 +89,12 @@ class TimingView(ExperimentView):
         super().__init__(parent)
         self.add_text_setting("Batch sizes", "timing_batch_sizes", parse_batch_sizes,
                               "Batch sizes to time, powers of two and others")
-        self.epoch_plot = batch_plot("Seconds per epoch: fewer, bigger steps",
+        self.epoch_plot = batch_plot("Seconds per epoch (press Run to measure)",
                                     "batch size B", "seconds per epoch", legend=False,
-                                    name="batch_time_epoch")
-        self.sample_plot = batch_plot("Time per sample falls, then levels off",
+                                    name="time-per-epoch")
+        self.sample_plot = batch_plot("Time per sample (press Run to measure)",
                                      "batch size B", "microseconds per sample", legend=False,
-                                     name="batch_time_sample")
+                                     name="time-per-sample")
         self._series = [self._add_series(p) for p in (self.epoch_plot, self.sample_plot)]
         self.plot_area.addWidget(self.epoch_plot)
         self.plot_area.addWidget(self.sample_plot)
@@ -117,6 +118,8 @@ class TimingView(ExperimentView):
         return batches.iter_batch_timing, (scene.train_config(device), scene.timing_batch_sizes)
 
     def show_result(self, result) -> None:
+        set_title(self.epoch_plot, f"Seconds per epoch on {result.device}: fewer, bigger steps")
+        set_title(self.sample_plot, "Time per sample falls, then levels off")
         sizes = np.asarray(result.batch_sizes, dtype=float)
         beam = 0.4 * float(np.min(np.diff(sizes))) if len(sizes) > 1 else 1.0
         for (curve, bars), mean, std, scale in (
@@ -154,10 +157,10 @@ class ShuffleView(_RecordsView):
         self.preset.toggled.connect(lambda on: self.settings_changed.emit({"shuffle_preset": on}))
         self.loss_plot = batch_plot("Unshuffled training forgets classes", "epoch",
                                     "validation loss (log scale)", log_y=True,
-                                    name="batch_shuffle_loss")
+                                    name="shuffle-loss")
         self.loss_plot.getPlotItem().legend.setOffset((10, 10))  # top left stays clear
         self.accuracy_plot = batch_plot("Shuffled ends more accurate", "epoch",
-                                        "validation accuracy (%)", name="batch_shuffle_accuracy")
+                                        "validation accuracy (%)", name="shuffle-accuracy")
         self.accuracy_plot.setYRange(0, 100)
         move_legend_down(self.accuracy_plot)
         self.loss_curves = {k: self._curves(self.loss_plot, k, i)
@@ -203,9 +206,9 @@ class BatchSizeView(_RecordsView):
         self.large.valueChanged.connect(
             lambda v: self.settings_changed.emit({"large_batch": v or None}))
         self.loss_plot = batch_plot("Training (solid) vs validation (dashed)", "epoch",
-                                   "loss (cross-entropy)", name="batch_size_loss")
+                                   "loss (cross-entropy)", name="batch-size-loss")
         self.gap_plot = batch_plot("Gap = validation − training loss", "epoch",
-                                  "gap (loss)", name="batch_size_gap")
+                                  "gap (loss)", name="batch-size-gap")
         self._lines: list = []
         self.plot_area.addWidget(self.loss_plot)
         self.plot_area.addWidget(self.gap_plot)

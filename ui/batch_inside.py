@@ -58,8 +58,10 @@ class BNInsideView(ExperimentView):
         self.add_widget(self.reset, "", 1, 2)
         self.settings.setColumnStretch(5, 1)
         self.plot = batch_plot("BN centres and scales the batch, then γ, β move it",
-                               "value of the unit", "", legend=False, name="bn_inside")
-        self.plot.getPlotItem().getAxis("left").setTicks([[(y, t) for y, t in ROWS]])
+                               "value of the unit", "", legend=False, name="bn-inside")
+        rows_axis = self.plot.getPlotItem().getAxis("left")
+        rows_axis.setTicks([[(y, t) for y, t in ROWS]])
+        rows_axis.setWidth(round(110 * theme.scale()))  # room for the row names, even headless
         self.plot.setYRange(-0.6, 2.6)
         self.points = pg.ScatterPlotItem(size=9)
         self.plot.addItem(self.points)

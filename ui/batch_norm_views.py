@@ -47,9 +47,9 @@ class BatchNormCompareView(ExperimentView):
         self.preset = self.add_setting("Network", "bn_preset", QCheckBox(DEEP_SIGMOID))
         self.preset.toggled.connect(lambda on: self.settings_changed.emit({"bn_preset": on}))
         self.loss_plot = batch_plot("BN keeps training moving", "epoch",
-                                    "training loss (mean over minibatches)", name="bn_loss")
+                                    "training loss (mean over minibatches)", name="bn-loss")
         self.accuracy_plot = batch_plot("Validation accuracy: solid BN on, dashed off", "epoch",
-                                        "validation accuracy (%)", name="bn_accuracy",
+                                        "validation accuracy (%)", name="bn-accuracy",
                                         legend=False)
         self.accuracy_plot.setYRange(0, 100)
         move_legend_down(self.loss_plot, left=True)
@@ -104,10 +104,11 @@ class PercentilesView(ExperimentView):
         self.preset.toggled.connect(
             lambda on: self.settings_changed.emit({"percentile_preset": on}))
         self.off_plot = batch_plot("Without BN the distribution drifts", "optimizer step",
-                                   "input to the activation", name="percentiles_off",
+                                   "input to the activation", name="percentiles-without-bn",
                                    legend=False)
         self.on_plot = batch_plot("With BN it stays put", "optimizer step",
-                                  "input to the activation", name="percentiles_on", legend=False)
+                                  "input to the activation", name="percentiles-with-bn",
+                                  legend=False)
         self._curves = {bn: self._percentile_curves(plot, bn)
                         for bn, plot in ((False, self.off_plot), (True, self.on_plot))}
         self.plot_area.addWidget(self.off_plot)

@@ -260,7 +260,7 @@ class BatchPanel(LabPage):
         config = self._scene.train_config(self._device)
         self._job_owner = None
         self._live = self.curves.begin(config.label())
-        self.regions.clear_regions()
+        self.regions.clear_regions(self._scene.is_two_d())
         self.progress.setValue(0)
         self._say(f"Training {config.label()} …")
         self.tabs.setCurrentIndex(0)
@@ -366,7 +366,7 @@ class BatchPanel(LabPage):
         """Show the 2-D data under the decision regions, or hide that plot."""
         two_d = self._scene.is_two_d()
         self._arrange_training_plots(two_d)
-        self.regions.clear_regions()
+        self.regions.clear_regions(two_d)
         if two_d:
             split = data.load(self._scene.dataset)
             self.regions.show_points(split.x_train.numpy(), split.y_train.numpy(),

@@ -14,6 +14,7 @@ from ui.plots import set_title
 CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 REGION_ALPHA = 70
 TITLE = "Colour = the class the network predicts"
+NOT_2D = "Decision regions: choose a 2-D data set (moons or spirals)"
 
 
 class DecisionRegions:
@@ -22,7 +23,7 @@ class DecisionRegions:
     def __init__(self):
         self.plot = batch_plot(
             TITLE,
-            "feature 1 (standardised)", "feature 2 (standardised)", name="batch_regions",
+            "feature 1 (standardised)", "feature 2 (standardised)", name="decision-regions",
         )
         self.plot.setAspectLocked(True)
         self.plot.setMinimumWidth(320)
@@ -69,9 +70,9 @@ class DecisionRegions:
         dy = (ys[-1] - ys[0]) / max(len(ys) - 1, 1)
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
 
-    def clear_regions(self) -> None:
+    def clear_regions(self, two_d: bool = True) -> None:
         self.image.clear()
-        set_title(self.plot, TITLE)
+        set_title(self.plot, TITLE if two_d else NOT_2D)
 
     def has_regions(self) -> bool:
         return self.image.image is not None

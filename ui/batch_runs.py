@@ -56,11 +56,11 @@ class TrainingCurves:
     def __init__(self):
         self.loss_plot = batch_plot(
             "Loss falls: solid = training, dashed = validation",
-            "epoch", "loss (cross-entropy)", name="batch_loss",
+            "epoch", "loss (cross-entropy)", name="training-loss",
         )
         self.accuracy_plot = batch_plot(
             "Validation accuracy climbs", "epoch", "validation accuracy (%)",
-            legend=False, name="batch_accuracy",
+            legend=False, name="training-accuracy",
         )
         self.accuracy_plot.setYRange(0, 100)
         self.runs: dict[int, Run] = {}

@@ -200,7 +200,7 @@ def test_decision_regions_fill_while_training_on_a_2d_set(qtbot, panel):
 
 def test_page_follows_the_lab_contract(qtbot, panel):
     names = panel.plots()
-    assert {"batch_loss", "batch_accuracy", "batch_regions", "bn_inside"} <= set(names)
+    assert {"training-loss", "training-accuracy", "decision-regions", "bn-inside"} <= set(names)
     panel.set_device("cpu")
     QApplication.processEvents()
 
