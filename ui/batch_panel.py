@@ -152,6 +152,7 @@ class BatchPanel(LabPage):
         self._job.failed.connect(self._on_job_failed)
         self.run_list.visibility_changed.connect(self.curves.set_visible)
         self.run_list.removed.connect(self.curves.remove)
+        self.run_list.chosen.connect(self._on_run_chosen)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         for view in self.experiments:
             view.run_requested.connect(self._on_experiment_requested)
@@ -199,7 +200,7 @@ class BatchPanel(LabPage):
         self._job.cancel()
         self.run_list.clear_button.click()
         config = self._scene.train_config(self._device)
-        run = self.curves.begin(config.label())
+        run = self.curves.begin(config.label(), config.dataset)
         for item in train_live(config):
             if isinstance(item, LiveEpoch):
                 self._show_epoch(run, item)
@@ -259,7 +260,7 @@ class BatchPanel(LabPage):
             return
         config = self._scene.train_config(self._device)
         self._job_owner = None
-        self._live = self.curves.begin(config.label())
+        self._live = self.curves.begin(config.label(), config.dataset)
         self.regions.clear_regions(self._scene.is_two_d())
         self.progress.setValue(0)
         self._say(f"Training {config.label()} …")
@@ -280,6 +281,7 @@ class BatchPanel(LabPage):
         self.curves.add_record(run.key, item.record)
         # Regions of a run on another data set than the one now chosen would sit under
         # the wrong points.
+        run.regions = item.regions
         if item.regions is not None and regions:
             self.regions.show_regions(*item.regions, run_label=run.label)
         if item.record.note:
@@ -307,6 +309,12 @@ class BatchPanel(LabPage):
         if run is not None and run.key in self.curves.runs and not run.finished:
             self.curves.remove(run.key)
         self._live = None
+
+    def _on_run_chosen(self, key: int) -> None:
+        """Show the decision regions of the run clicked in the list (2-D sets)."""
+        run = self.curves.runs.get(key)
+        if run is not None and run.regions is not None and run.dataset == self._scene.dataset:
+            self.regions.show_regions(*run.regions, run_label=run.label)
 
     def _on_cancel_clicked(self) -> None:
         self._job.cancel()

@@ -32,6 +32,7 @@ class DecisionRegions:
         self.plot.addItem(self.image)
         self._points: list[pg.PlotDataItem] = []
         self._classes: tuple[str, ...] = ()
+        self.classes: np.ndarray | None = None  # the class grid on show
 
     def restyle(self) -> None:
         """Outline the points in the theme's foreground colour."""
@@ -62,6 +63,7 @@ class DecisionRegions:
         if run_label:
             set_title(self.plot, f"Classes predicted by {run_label}")
         xs, ys, classes = np.asarray(xs), np.asarray(ys), np.asarray(classes)
+        self.classes = classes
         lut = np.array([_rgba(_class_color(k)) for k in range(int(classes.max()) + 1)],
                        dtype=np.ubyte)
         # ImageItem indexes [x, y]; the grid is [row = y, column = x].
@@ -72,6 +74,7 @@ class DecisionRegions:
 
     def clear_regions(self, two_d: bool = True) -> None:
         self.image.clear()
+        self.classes = None
         set_title(self.plot, TITLE if two_d else NOT_2D)
 
     def has_regions(self) -> bool:

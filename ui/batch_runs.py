@@ -41,6 +41,8 @@ class Run:
     curves: list[pg.PlotDataItem] = field(default_factory=list, repr=False)
     finished: bool = False
     note: str = ""
+    dataset: str = ""
+    regions: tuple | None = field(default=None, repr=False)
 
     def add(self, record) -> None:
         self.epochs.append(int(record.epoch))
@@ -73,11 +75,11 @@ class TrainingCurves:
                 curve.setPen(pen)
                 curve.setSymbolBrush(run.color)
 
-    def begin(self, label: str) -> Run:
+    def begin(self, label: str, dataset: str = "") -> Run:
         """A new run in the next palette colour, with empty curves."""
         key = self._next_key
         self._next_key += 1
-        run = Run(key, label, theme.color(key))
+        run = Run(key, label, theme.color(key), dataset=dataset)
         solid, dashed, marked = _pens(run.color)
         run.curves = [
             self.loss_plot.plot([], [], pen=solid, name=label),
@@ -116,6 +118,7 @@ class RunList(QWidget):
 
     visibility_changed = Signal(int, bool)
     removed = Signal(int)
+    chosen = Signal(int)  # the run clicked in the list
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -132,6 +135,7 @@ class RunList(QWidget):
         layout.addWidget(self.list)
         layout.addLayout(buttons)
         self.list.itemChanged.connect(self._on_item_changed)
+        self.list.itemClicked.connect(lambda item: self.chosen.emit(item.data(KEY_ROLE)))
         self.remove_button.clicked.connect(self._on_remove_clicked)
         self.clear_button.clicked.connect(self._on_clear_clicked)
 
@@ -146,7 +150,7 @@ class RunList(QWidget):
         self.list.blockSignals(False)
         return item
 
-    def keys(self) -> list[int]:
+    def run_keys(self) -> list[int]:
         return [self.list.item(i).data(KEY_ROLE) for i in range(self.list.count())]
 
     def labels(self) -> list[str]:

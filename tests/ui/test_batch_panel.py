@@ -1,5 +1,6 @@
 """The Batch lab page: training with progress and cancel, comparing runs, bad input, scenes."""
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -86,7 +87,7 @@ def test_toggling_bn_gives_two_named_runs_in_two_colours(qtbot, panel):
 def test_run_list_hides_shows_and_removes_runs(qtbot, panel):
     _train(qtbot, panel)
     _train(qtbot, panel)
-    first, second = panel.run_list.keys()
+    first, second = panel.run_list.run_keys()
     item = panel.run_list.item_for(first)
     item.setCheckState(Qt.CheckState.Unchecked)
     assert not any(c.isVisible() for c in panel.curves.runs[first].curves)
@@ -94,7 +95,7 @@ def test_run_list_hides_shows_and_removes_runs(qtbot, panel):
     assert all(c.isVisible() for c in panel.curves.runs[first].curves)
     panel.run_list.item_for(second).setSelected(True)
     qtbot.mouseClick(panel.run_list.remove_button, Qt.MouseButton.LeftButton)
-    assert panel.run_list.keys() == [first] and list(panel.curves.runs) == [first]
+    assert panel.run_list.run_keys() == [first] and list(panel.curves.runs) == [first]
     assert len(panel.curves.loss_plot.getPlotItem().listDataItems()) == 2
 
 
@@ -196,6 +197,7 @@ def test_decision_regions_fill_while_training_on_a_2d_set(qtbot, panel):
     _train(qtbot, panel)
     assert panel.regions.has_regions()
     assert panel.regions.image.image.shape[:2] == (80, 80)
+    assert panel.regions.classes.shape == (80, 80)
 
 
 def test_page_follows_the_lab_contract(qtbot, panel):
@@ -242,3 +244,18 @@ def test_a_diverging_run_is_reported_not_crashed(qtbot, panel):
     _train(qtbot, panel)
     assert "diverged" in panel.status.text().lower()
     assert len(panel.run_list.labels()) == 1
+
+
+def test_clicking_a_run_shows_its_decision_regions(qtbot, panel):
+    panel.show_scene(QUICK.with_changes(dataset="moons", epochs=1, batch_size=64))
+    _train(qtbot, panel)
+    panel.controls.batch_norm.click()
+    _train(qtbot, panel)
+    first, second = (panel.curves.runs[k] for k in panel.run_list.run_keys())
+    assert "BN on" in panel.regions.plot.getPlotItem().titleLabel.text
+    item = panel.run_list.item_for(first.key)
+    rect = panel.run_list.list.visualItemRect(item)
+    qtbot.mouseClick(panel.run_list.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert "BN off" in panel.regions.plot.getPlotItem().titleLabel.text
+    assert np.array_equal(panel.regions.classes, first.regions[2])
+    assert not np.array_equal(first.regions[2], second.regions[2])
