@@ -164,6 +164,10 @@ class TrainControls(QWidget):
         """Mark training field ``field`` red with ``message`` (others are cleared)."""
         self.show_errors({field: message})
 
+    def has_errors(self) -> bool:
+        """Whether some control shows an error now."""
+        return any(label.isVisibleTo(self) for label in self._errors.values())
+
     def clear_errors(self) -> None:
         self._show_errors({})
 

@@ -236,7 +236,10 @@ class BatchPanel(LabPage):
             field, message = self._check(candidate)
             if message:
                 errors[field] = message
-        self.controls.show_errors(errors)
+        self.controls.show_errors({f: m for f, m in errors.items() if f in TRAIN_FIELDS})
+        for field, message in errors.items():
+            if field not in TRAIN_FIELDS:  # e.g. the device: no control on this page
+                self._say(message)
         if errors:
             return
         dataset_changed = candidate.dataset != self._scene.dataset
@@ -252,11 +255,14 @@ class BatchPanel(LabPage):
             scene.train_config(self._device).validate()  # knows the training set's size
             scene.validate()
         except InputError as exc:
-            return (exc.field if exc.field in TRAIN_FIELDS else "hidden"), str(exc)
+            return exc.field or "", str(exc)
         return "", ""
 
     def _on_train_clicked(self) -> None:
         if self._job.busy:
+            return
+        if self.controls.has_errors():
+            self._say("Fix the settings marked in red first; nothing was trained.")
             return
         config = self._scene.train_config(self._device)
         self._job_owner = None
@@ -302,7 +308,8 @@ class BatchPanel(LabPage):
     def _on_train_error(self, run: Run, exc: Exception) -> None:
         self._drop_live(run)
         if isinstance(exc, InputError):
-            self.controls.show_error(exc.field or "hidden", str(exc))
+            if exc.field in TRAIN_FIELDS:
+                self.controls.show_error(exc.field, str(exc))
             self._say(str(exc))
 
     def _drop_live(self, run: Run | None) -> None:
@@ -342,6 +349,7 @@ class BatchPanel(LabPage):
     def _on_experiment_requested(self, view: ExperimentView) -> None:
         # A view may restart its own job (e.g. gamma edited mid-run), never another's.
         if self._job.busy and self._job_owner is not view:
+            self._say("Busy: wait for the current run to finish, or Cancel it.")
             return
         self._job_owner = view
         self.progress.setValue(0)

@@ -149,6 +149,21 @@ def test_every_bad_control_is_marked_at_once(qtbot, panel):
     assert not any(is_marked_invalid(panel.controls.control(n)) for n in ("batch_size", "lr"))
 
 
+def test_train_refuses_while_a_control_is_red(qtbot, panel):
+    panel.controls.lr.setText("fast")
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    assert not panel._job.busy and panel.curves.runs == {}
+    assert "red" in panel.status.text()
+
+
+def test_a_device_torch_cannot_use_is_reported_without_a_traceback(qtbot, panel):
+    panel.set_device("cuda:7")
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel._job.busy, timeout=20_000)
+    assert "cuda:7" in panel.status.text() and panel.run_list.labels() == []
+    assert not any(panel.controls.error_text(n) for n in ("hidden", "batch_size"))
+
+
 def test_bn_with_batches_of_one_explains_why(qtbot, panel):
     panel.controls.batch_norm.click()
     _type_into(qtbot, panel.controls.batch_size.lineEdit(), "1")
