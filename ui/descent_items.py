@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QPixmap
 
 HEAD_PX = 9.0  # arrowhead length in screen pixels
 _FAR_PX = 1e5  # screen coordinates are clipped here so a diverged run cannot upset the painter
@@ -28,6 +28,9 @@ class StepArrows(pg.GraphicsObject):
         self._outline = pg.mkPen("#1A1A1A", width=1.2)
         self._points = np.zeros((0, 1, 2))
         self._pens: list[QPen] = []
+        self._colors: list = []
+        self._sprites: list[QPixmap] = []
+        self._sprites_ratio: float | None = None
         self._step = 0
         self._trail = trail
         self._width = width
@@ -37,6 +40,8 @@ class StepArrows(pg.GraphicsObject):
         self.prepareGeometryChange()
         self._points = np.asarray(points, dtype=np.float64)
         self._pens = [pg.mkPen(c, width=self._width) for c in colors]
+        self._colors = [pen.color() for pen in self._pens]
+        self._sprites_ratio = None
         finite = np.clip(self._points[np.isfinite(self._points).all(-1)], -1e6, 1e6)
         if finite.size:
             lo, hi = finite.min(0), finite.max(0)
@@ -57,11 +62,12 @@ class StepArrows(pg.GraphicsObject):
     def boundingRect(self) -> QRectF:
         # Only the visible part: a diverged run's far-off points must not make every
         # frame repaint the whole plot, axes included.
+        # (The view clips its items, so nothing outside the view rect is ever drawn.)
         view = self.viewRect()
         if view is None:
             return self._bounds
-        pad = 20 * max(self.pixelWidth() or 0, self.pixelHeight() or 0)  # dots and heads
-        return self._bounds.intersected(view.adjusted(-pad, -pad, pad, pad))
+        px, py = (12 * (v or 0.0) for v in (self.pixelWidth(), self.pixelHeight()))
+        return self._bounds.adjusted(-px, -py, px, py).intersected(view)  # room for the dots
 
     def viewRangeChanged(self) -> None:
         self.prepareGeometryChange()
@@ -75,24 +81,47 @@ class StepArrows(pg.GraphicsObject):
             return
         window = self._points[:, max(0, t - self._trail):t + 1]
         screen = _to_screen(painter.transform(), window)
+        device = painter.device()
+        box = (-50.0, device.width() + 50.0, -50.0, device.height() + 50.0)
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
-        for pen, path in zip(self._pens, _arrow_paths(screen), strict=True):
-            if path is not None:
+        for pen, paths in zip(self._pens, _arrow_paths(screen, box), strict=True):
+            if paths is not None:
                 painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(paths[0])
+                painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(pen.color())
-                painter.drawPath(path)
+                painter.drawPath(paths[1])
         if self._dot > 0:
             self._paint_dots(painter, screen[:, -1])
         painter.restore()
 
     def _paint_dots(self, painter, points: np.ndarray) -> None:
-        painter.setPen(self._outline)
-        for pen, point in zip(self._pens, points, strict=True):
-            if np.isfinite(point).all():
-                painter.setBrush(pen.color())
-                painter.drawEllipse(QPointF(*point), self._dot, self._dot)
+        # Blitting a ready-made dot is several times cheaper than filling a circle.
+        ratio = painter.device().devicePixelRatioF()
+        if self._sprites_ratio != ratio:
+            self._sprites = [_dot_sprite(c, self._dot, self._outline, ratio) for c in self._colors]
+            self._sprites_ratio = ratio
+        offset = self._dot + 2
+        visible = np.flatnonzero(np.isfinite(points).all(-1))
+        for k, (x, y) in zip(visible.tolist(), points[visible].tolist(), strict=True):
+            painter.drawPixmap(QPointF(x - offset, y - offset), self._sprites[k])
+
+
+def _dot_sprite(color, radius: float, outline: QPen, ratio: float) -> QPixmap:
+    size = 2 * (radius + 2)
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(outline)
+    painter.setBrush(color)
+    painter.drawEllipse(QPointF(size / 2, size / 2), radius, radius)
+    painter.end()
+    return pixmap
 
 
 def _to_screen(transform, points: np.ndarray) -> np.ndarray:
@@ -101,11 +130,32 @@ def _to_screen(transform, points: np.ndarray) -> np.ndarray:
     return np.clip(points @ m + offset, -_FAR_PX, _FAR_PX)
 
 
-def _arrow_paths(screen: np.ndarray) -> list[QPainterPath | None]:
-    """One path per run, every step a shaft and a filled head, built with numpy.
+def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
+    """Segments ``a -> b`` (``(..., 2)``) cut to ``box`` = (xmin, xmax, ymin, ymax)
+    (Liang–Barsky); segments wholly outside become NaN. Their directions are kept,
+    which clamping the points would not do."""
+    d = b - a
+    t0, t1 = np.zeros(a.shape[:-1]), np.ones(a.shape[:-1])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for p, q in ((-d[..., 0], a[..., 0] - box[0]), (d[..., 0], box[1] - a[..., 0]),
+                     (-d[..., 1], a[..., 1] - box[2]), (d[..., 1], box[3] - a[..., 1])):
+            ratio = q / p
+            t0 = np.where(p < 0, np.maximum(t0, ratio), t0)
+            t1 = np.where(p > 0, np.minimum(t1, ratio), t1)
+            t1 = np.where((p == 0) & (q < 0), -1.0, t1)  # parallel to an edge and outside
+    outside = ~(np.isfinite(d).all(-1) & (t0 <= t1))
+    start, end = a + t0[..., None] * d, a + t1[..., None] * d
+    start[outside] = np.nan
+    end[outside] = np.nan
+    return start, end
 
-    Each segment gives 5 points: tail and tip (the shaft), the head's two base
-    corners and the tip again; ``connect`` breaks the path between those parts.
+
+def _arrow_paths(screen: np.ndarray, box) -> list[tuple[QPainterPath, QPainterPath] | None]:
+    """Per run, its steps' shafts (stroked) and heads (filled), built with numpy.
+
+    Shafts are cut to ``box`` (screen pixels) and heads off screen are left out:
+    Qt strokes far-off lines slowly. Filling must not touch the shafts either: a
+    filled two-point subpath costs milliseconds for a long line.
     """
     a, b = screen[:, :-1], screen[:, 1:]  # (K, S, 2): the segments' ends
     d = b - a
@@ -116,18 +166,30 @@ def _arrow_paths(screen: np.ndarray) -> list[QPainterPath | None]:
     size = np.minimum(HEAD_PX, 0.6 * length)[..., None]
     base = b - u * size
     normal = np.stack([-u[..., 1], u[..., 0]], axis=-1) * size * 0.45
-    points = np.stack([a, b, base + normal, base - normal, b], axis=2)  # (K, S, 5, 2)
-    connect = np.array([True, False, True, True, False])
-    paths: list[QPainterPath | None] = []
+    shaft_a, shaft_b = clip_segments(a, b, box)
+    shaft_ok = ok & np.isfinite(shaft_a).all(-1)
+    head_ok = ok & ((b[..., 0] >= box[0]) & (b[..., 0] <= box[1])
+                    & (b[..., 1] >= box[2]) & (b[..., 1] <= box[3]))
+    shafts = np.stack([shaft_a, shaft_b], axis=2)  # (K, S, 2, 2)
+    heads = np.stack([base + normal, base - normal, b], axis=2)  # (K, S, 3, 2)
+    paths: list[tuple[QPainterPath, QPainterPath] | None] = []
     for k in range(screen.shape[0]):
-        keep = ok[k]
-        if not keep.any():
+        if not shaft_ok[k].any():
             paths.append(None)
             continue
-        pts = points[k, keep].reshape(-1, 2)
-        links = np.tile(connect, int(keep.sum()))
-        paths.append(pg.arrayToQPath(pts[:, 0], pts[:, 1], connect=links))
+        paths.append((_polylines(shafts[k, shaft_ok[k]]), _polylines(heads[k, head_ok[k]])))
     return paths
+
+
+def _polylines(parts: np.ndarray) -> QPainterPath:
+    """One path of ``parts`` (n, m, 2): n separate polylines of m points each."""
+    n, m = parts.shape[:2]
+    if n == 0:
+        return QPainterPath()
+    connect = np.ones((n, m), dtype=bool)
+    connect[:, -1] = False
+    pts = parts.reshape(-1, 2)
+    return pg.arrayToQPath(pts[:, 0], pts[:, 1], connect=connect.ravel())
 
 
 class PickableImage(pg.ImageItem):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGraphicsItem
 
 from explorer.descent_scene import heat_values
 from ui import theme
-from ui.descent_items import CachedCurves, PickableImage, StepArrows
+from ui.descent_items import CachedCurves, PickableImage, StepArrows, clip_segments
 from ui.plots import make_plot
 
 LEGEND_MAX = 10  # more runs than this: the legend names only the first, last and diverged ones
@@ -23,6 +24,14 @@ _HEAT = pg.ColorMap([0.0, 1.0], ["#FBFBFB", "#8C9BAB"])  # light, so the runs' c
 def _faint(color: str, alpha: int = 150, width: float = 1.6):
     # Thicker cosmetic pens go through Qt's slow stroker: keep many paths at 1 px.
     return pg.mkPen(theme.qcolor(color, alpha), width=width * theme.scale())
+
+
+def _cache_axes(plot: pg.PlotWidget) -> None:
+    # Playback repaints the plot every frame; cached axes and legend are blitted, not redrawn.
+    item = plot.getPlotItem()
+    cached = [item.getAxis(side) for side in ("left", "bottom", "top", "right")]
+    for part in cached + ([item.legend] if item.legend is not None else []):
+        part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def legend_rows(labels: list[str], diverged: list) -> list[int]:
@@ -39,9 +48,11 @@ class TrajectoryMap:
     def __init__(self):
         self.plot = make_plot("Where each learning rate goes", "x", "y", name="descent_map")
         self.plot.showGrid(x=False, y=False)  # the contours are the grid here
+        _cache_axes(self.plot)
         self.image = PickableImage(axisOrder="row-major")
         self.image.setColorMap(_HEAT)
-        self.contours = pg.PlotCurveItem(connect="finite", pen=pg.mkPen("#6B7785", width=1))
+        self._contours = (np.zeros(0), np.zeros(0))
+        self._contour_pen = pg.mkPen("#6B7785", width=1)
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("#1A1A1A"),
                                          brush=pg.mkBrush("#FFFFFF"))
         self.start = pg.ScatterPlotItem(symbol="o", size=16, pen=pg.mkPen("#1A1A1A", width=2.5),
@@ -49,10 +60,9 @@ class TrajectoryMap:
         self.arrows = StepArrows(trail=6)
         self.internals = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#1A1A1A", width=2.5))
         self.internal_heads = pg.ScatterPlotItem(size=11, pen=None, brush=pg.mkBrush("#1A1A1A"))
-        for item in (self.image, self.contours, self.minima):
+        self.paths = CachedCurves()  # contours and every run's path, drawn once
+        for item in (self.image, self.minima):
             self.plot.addItem(item)
-            item.setCacheMode(item.CacheMode.DeviceCoordinateCache)
-        self.paths = CachedCurves()
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
         for item in (self.paths, self.start, self.arrows, self.internals, self.internal_heads):
             self.plot.addItem(item)
@@ -67,7 +77,8 @@ class TrajectoryMap:
         # Pixel centres on the grid's samples, so the colours line up with the contours.
         dx, dy = (xmax - xmin) / (len(grid.xs) - 1), (ymax - ymin) / (len(grid.ys) - 1)
         self.image.setRect(QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy))
-        self.contours.setData(*_contour_lines(grid, levels))
+        self._contours = _contour_lines(grid, levels)
+        self.paths.set_curves([self._contours], [self._contour_pen])
         self.minima.setData(pos=np.array(info.minima or np.zeros((0, 2)), dtype=float))
         item = self.plot.getPlotItem()
         item.setLabel("bottom", info.x_label)
@@ -81,7 +92,8 @@ class TrajectoryMap:
                   colors: list[str]) -> None:
         """Draw every run's whole path (once per run, not per frame)."""
         pens = [_faint(c, width=1.6 if len(colors) <= 8 else 1.0) for c in colors]
-        self.paths.set_curves([_clip(p, self._bounds) for p in path], pens)
+        self.paths.set_curves([self._contours] + [_clip(p, self._bounds) for p in path],
+                              [self._contour_pen, *pens])
         legend = self.plot.getPlotItem().legend
         legend.clear()
         for k in legend_rows(labels, diverged):
@@ -115,6 +127,7 @@ class LossPlot:
                               "loss (log scale)", log_y=True, legend=False, name="descent_loss")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.showGrid(x=False, y=True)  # decades only: each grid costs a repaint per frame
+        _cache_axes(self.plot)
         self.curves = CachedCurves()
         self._log = True
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
@@ -162,6 +175,7 @@ class SliceView:
         self.plot = make_plot("Each arrow is one step: watch it overshoot", "x", "loss",
                               legend=False, name="descent_slice")
         self.plot.showGrid(x=False, y=False)
+        _cache_axes(self.plot)
         self.curve = pg.PlotDataItem(pen=pg.mkPen(theme.current().neutral, width=2))
         self.arrows = StepArrows(trail=8)
         self.plot.addItem(self.curve)
@@ -202,11 +216,18 @@ def _moved(old: tuple, new: tuple, tolerance: float) -> bool:
 
 
 def _clip(points: np.ndarray, bounds) -> tuple[np.ndarray, np.ndarray]:
-    # A diverging run reaches 1e6 and beyond before it is stopped. Qt strokes such lines
-    # very slowly, and the screen only needs "far off the map": hold it a map-width out.
+    """The path's segments cut to a box a map-width around the view, NaN between them.
+
+    A diverging run's points reach 1e6 and beyond; Qt strokes such lines very slowly.
+    """
     xmin, xmax, ymin, ymax = bounds
     w, h = xmax - xmin, ymax - ymin
-    return (np.clip(points[:, 0], xmin - w, xmax + w), np.clip(points[:, 1], ymin - h, ymax + h))
+    start, end = clip_segments(points[:-1], points[1:], (xmin - w, xmax + w, ymin - h, ymax + h))
+    keep = np.isfinite(start).all(1)
+    out = np.full((int(keep.sum()), 3, 2), np.nan)
+    out[:, 0], out[:, 1] = start[keep], end[keep]
+    out = out.reshape(-1, 2)
+    return out[:, 0], out[:, 1]
 
 
 def _contour_lines(grid, levels: np.ndarray, size: int = 128) -> tuple[np.ndarray, np.ndarray]:

@@ -9,6 +9,7 @@ from ui.lab import LabPage
 #: (module, class) of every lab page, in the order of the lab selector.
 LABS: list[tuple[str, str]] = [
     ("ui.loss_panel", "LossPanel"),
+    ("ui.descent_panel", "DescentPanel"),
     ("ui.batch_panel", "BatchPanel"),
 ]
 
