@@ -7,13 +7,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest  # noqa: E402
+import torch  # noqa: E402
+
+# As the program does (main.py): the tensors here are tiny, threads only add contention.
+torch.set_num_threads(1)
 
 
 def pytest_collection_modifyitems(config, items):
     if not any(item.get_closest_marker("gpu") for item in items):
         return
-    import torch
-
     if torch.cuda.is_available():
         return
     skip = pytest.mark.skip(reason="torch sees no CUDA device here")
@@ -25,6 +27,4 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def gpu_device():
     """The first CUDA device (only used by tests marked ``gpu``)."""
-    import torch
-
     return torch.device("cuda", 0)
