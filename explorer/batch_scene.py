@@ -2,7 +2,9 @@
 
 The scene is plain data that saves to JSON. ``from_dict`` checks every value
 and raises :class:`~explorer.errors.InputError` naming the field, so a
-hand-edited or stale file gives a message instead of a crash.
+hand-edited or stale file gives a message instead of a crash. The parsers read
+what the user types (``"16, 16"``); :func:`train_live` is the page's training
+generator (epochs with decision regions computed beside the training).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from explorer import data, training
 from explorer.errors import InputError
 from explorer.training_config import ACTIVATIONS, OPTIMIZERS, TrainConfig
 
-DATASETS = ("iris", "digits", "moons", "spirals")
+DATASETS = data.DATASETS
 TWO_D_DATASETS = ("moons", "spirals")
 MODES = ("train", "eval")
 EXPERIMENTS = (
@@ -190,7 +192,7 @@ class BatchScene:
         """A copy with ``changes`` applied (not validated)."""
         return replace(self, **changes)
 
-    def train_config(self, device: str = "cpu", **overrides):
+    def train_config(self, device: str = "cpu", **overrides) -> TrainConfig:
         """The :class:`explorer.training.TrainConfig` for this scene's training set-up."""
         values = {f: getattr(self, f) for f in TRAIN_FIELDS}
         values.update(overrides)
