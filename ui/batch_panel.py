@@ -13,7 +13,6 @@ import sys
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from explorer import data
 from explorer.batch_scene import (
     TRAIN_FIELDS,
     BatchScene,
@@ -38,8 +36,8 @@ from explorer.errors import InputError
 from ui import theme
 from ui.batch_controls import TrainControls
 from ui.batch_experiments import ExperimentView, make_experiment_views
-from ui.batch_regions import DecisionRegions
-from ui.batch_runs import Run, RunList, TrainingCurves
+from ui.batch_runs import Run, RunList
+from ui.batch_training_tab import TrainingTab
 from ui.lab import LabPage
 from ui.worker import Background
 
@@ -66,19 +64,18 @@ class BatchPanel(LabPage):
         self.progress = QProgressBar()
         self.status = QLabel()
         self.run_list = RunList()
-        self.curves = TrainingCurves()
-        self.regions = DecisionRegions()
+        self.training = TrainingTab()
+        self.curves, self.regions = self.training.curves, self.training.regions
         self.experiments = make_experiment_views()
         self.tabs = QTabWidget()
         self._build()
         self._connect()
         self._on_busy_changed(False)
-        self._sync_dataset()
+        self.training.show_dataset(self._scene)
         theme.notifier().changed.connect(self._on_theme_changed)
 
     def _on_theme_changed(self) -> None:
-        self.curves.restyle()
-        self.regions.restyle()
+        self.training.restyle()
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -87,7 +84,7 @@ class BatchPanel(LabPage):
         self.progress.setRange(0, PROGRESS_STEPS)
         self.progress.setTextVisible(False)
         self.status.setWordWrap(True)
-        self.tabs.addTab(self._training_tab(), "Training")
+        self.tabs.addTab(self.training, "Training")
         for view in self.experiments:
             self.tabs.addTab(view, view.name)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -118,32 +115,6 @@ class BatchPanel(LabPage):
         scroll.setMinimumWidth(column.sizeHint().width() + 20)
         return scroll
 
-    def _training_tab(self) -> QWidget:
-        tab = QWidget()
-        layout = QVBoxLayout(tab)
-        layout.setContentsMargins(0, 0, 0, 0)
-        hint = QLabel("Train, change one setting, train again: every run stays in the list and "
-                      "in these plots, in its own colour, so runs compare side by side.")
-        hint.setWordWrap(True)
-        layout.addWidget(hint)
-        self._grid = QGridLayout()
-        layout.addLayout(self._grid, 1)
-        return tab
-
-    def _arrange_training_plots(self, two_d: bool) -> None:
-        """Curves stacked beside the decision regions on a 2-D set, else side by side."""
-        for plot in (self.curves.loss_plot, self.curves.accuracy_plot, self.regions.plot):
-            self._grid.removeWidget(plot)
-        self._grid.addWidget(self.curves.loss_plot, 0, 0)
-        if two_d:
-            self._grid.addWidget(self.curves.accuracy_plot, 1, 0)
-            self._grid.addWidget(self.regions.plot, 0, 1, 2, 1)
-        else:
-            self._grid.addWidget(self.curves.accuracy_plot, 0, 1)
-        self.regions.plot.setVisible(two_d)
-        self._grid.setColumnStretch(0, 1)
-        self._grid.setColumnStretch(1, 1)
-
     def _connect(self) -> None:
         self.controls.changed.connect(self._on_controls_changed)
         self.train_button.clicked.connect(self._on_train_clicked)
@@ -160,7 +131,7 @@ class BatchPanel(LabPage):
 
     # ---- LabPage ---------------------------------------------------------------------------
     def plots(self) -> dict:
-        plots = self.curves.plots() + [self.regions.plot]
+        plots = self.training.plots()
         for view in self.experiments:
             plots += view.plots()
         return {plot.objectName(): plot for plot in plots}
@@ -186,7 +157,7 @@ class BatchPanel(LabPage):
         index = keys.index(scene.experiment) if scene.experiment in keys else 0
         with signals_blocked(self.tabs):
             self.tabs.setCurrentIndex(index)
-        self._sync_dataset()
+        self.training.show_dataset(self._scene)
 
     def set_device(self, device: str) -> None:
         self._device = str(device)
@@ -203,7 +174,7 @@ class BatchPanel(LabPage):
         run = self.curves.begin(config.label(), config.dataset)
         for item in train_live(config):
             if isinstance(item, LiveEpoch):
-                self._show_epoch(run, item)
+                self.training.show_epoch(run, item)
         self._finish_run(run)
         for view in self.experiments:
             if view.reproducible or view.key == self._scene.experiment:
@@ -247,7 +218,7 @@ class BatchPanel(LabPage):
         for view in self.experiments:
             view.set_scene(candidate)
         if dataset_changed:
-            self._sync_dataset()
+            self.training.show_dataset(self._scene)
 
     def _check(self, scene: BatchScene) -> tuple[str, str]:
         """``(field, message)`` of the first problem of ``scene``'s set-up, or ``("", "")``."""
@@ -279,19 +250,11 @@ class BatchPanel(LabPage):
 
     def _on_train_item(self, run: Run, item, dataset: str) -> None:
         if isinstance(item, LiveEpoch):
-            self._show_epoch(run, item, regions=dataset == self._scene.dataset)
+            self.training.show_epoch(run, item, regions=dataset == self._scene.dataset)
+            if item.record.note:
+                self._say(item.record.note)
         else:
             self.progress.setValue(round(item.fraction * PROGRESS_STEPS))
-
-    def _show_epoch(self, run: Run, item: LiveEpoch, regions: bool = True) -> None:
-        self.curves.add_record(run.key, item.record)
-        # Regions of a run on another data set than the one now chosen would sit under
-        # the wrong points.
-        run.regions = item.regions
-        if item.regions is not None and regions:
-            self.regions.show_regions(*item.regions, run_label=run.label)
-        if item.record.note:
-            self._say(item.record.note)
 
     def _on_train_done(self, run: Run) -> None:
         self._finish_run(run)
@@ -320,8 +283,8 @@ class BatchPanel(LabPage):
     def _on_run_chosen(self, key: int) -> None:
         """Show the decision regions of the run clicked in the list (2-D sets)."""
         run = self.curves.runs.get(key)
-        if run is not None and run.regions is not None and run.dataset == self._scene.dataset:
-            self.regions.show_regions(*run.regions, run_label=run.label)
+        if run is not None:
+            self.training.show_run_regions(run, self._scene.dataset)
 
     def _on_cancel_clicked(self) -> None:
         self._job.cancel()
@@ -377,17 +340,6 @@ class BatchPanel(LabPage):
         if isinstance(exc, InputError):
             view.show_error(exc)
             self._say(str(exc))
-
-    def _sync_dataset(self) -> None:
-        """Show the 2-D data under the decision regions, or hide that plot."""
-        two_d = self._scene.is_two_d()
-        self._arrange_training_plots(two_d)
-        self.regions.clear_regions(two_d)
-        if two_d:
-            split = data.load(self._scene.dataset)
-            self.regions.show_points(split.x_train.numpy(), split.y_train.numpy(),
-                                     split.class_names)
-
 
 def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv)
