@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 
 import pyqtgraph as pg
+import shiboken6
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QWidget
 
@@ -55,12 +56,12 @@ def set_title(widget: pg.PlotWidget, title: str) -> None:
 
 
 def all_plots() -> list[pg.PlotWidget]:
-    """Every live plot made by ``make_plot``."""
-    return list(_plots)
+    """Every live plot made by ``make_plot`` (not those whose Qt object is gone)."""
+    return [w for w in list(_plots) if shiboken6.isValid(w)]
 
 
 def restyle_all() -> None:
-    for widget in list(_plots):
+    for widget in all_plots():
         _style(widget)
 
 
