@@ -105,3 +105,20 @@ def test_export_figures_writes_one_non_blank_png_per_plot(tmp_path):
     assert {f.name.split("-")[0] for f in files} == {cls.key for cls in CLASSES}
     assert all(_not_blank(f) for f in files), [f.name for f in files if not _not_blank(f)]
     assert len(result.stdout.split()) == len(files)
+
+
+def test_shipped_example_scenes_open(qtbot, settings, monkeypatch):
+    from explorer import RESOURCES
+    from ui.main_window import MainWindow
+
+    problems = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.warning", lambda *a: problems.append(a[2]))
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    files = sorted((RESOURCES / "scenes").glob("*.json"))
+    assert len(files) >= 9
+    for path in files:
+        assert window.open_scene(path, remember=False), (path.name, problems)
+    assert window.pages[2].scene()["experiment"] == "batch_norm"
+    for page in window.pages:
+        page.shutdown()
