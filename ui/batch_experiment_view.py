@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 from explorer.batch_scene import BatchScene
 from explorer.errors import InputError
 from ui import theme
-from ui.plots import make_plot
+from ui.plots import make_plot, set_title
 from ui.widgets import ErrorLabel, mark_invalid, mark_valid
 
 
@@ -202,3 +203,10 @@ def whole_number_ticks(plots, last: int) -> None:
     major = max(1, -(-int(last) // 10))
     for plot in plots:
         plot.getPlotItem().getAxis("bottom").setTickSpacing(major, major)
+
+
+def retitle(plot, title: str) -> None:
+    """``set_title``, then fit the plot to its view again: a long title that was replaced
+    leaves the plot as wide as that title, cut off at the right, until the next resize."""
+    set_title(plot, title)
+    pg.GraphicsView.setRange(plot, plot.range, padding=0, disableAutoPixel=False)

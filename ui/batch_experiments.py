@@ -18,10 +18,10 @@ from ui.batch_experiment_view import (
     ExperimentView,
     batch_plot,
     move_legend_down,
+    retitle,
     set_quietly,
     whole_number_ticks,
 )
-from ui.plots import set_title
 
 DASH = Qt.PenStyle.DashLine
 
@@ -118,8 +118,8 @@ class TimingView(ExperimentView):
         return batches.iter_batch_timing, (scene.train_config(device), scene.timing_batch_sizes)
 
     def show_result(self, result) -> None:
-        set_title(self.epoch_plot, f"Seconds per epoch on {result.device}: fewer, bigger steps")
-        set_title(self.sample_plot, "Time per sample falls, then levels off")
+        retitle(self.epoch_plot, f"Seconds per epoch on {result.device}: fewer, bigger steps")
+        retitle(self.sample_plot, "Time per sample falls, then levels off")
         sizes = np.asarray(result.batch_sizes, dtype=float)
         beam = 0.4 * float(np.min(np.diff(sizes))) if len(sizes) > 1 else 1.0
         for (curve, bars), mean, std, scale in (

@@ -7,14 +7,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
 from ui import theme
-from ui.batch_experiment_view import batch_plot
-from ui.plots import set_title
+from ui.batch_experiment_view import batch_plot, retitle
 
 # Okabe–Ito colours for classes; in this plot alone a colour means a class, not a run.
 CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 REGION_ALPHA = 70
 TITLE = "Colour = the class the network predicts"
-NOT_2D = "Decision regions: choose a 2-D data set (moons or spirals)"
+NOT_2D = "Decision regions: pick moons or spirals"
 
 
 class DecisionRegions:
@@ -61,7 +60,7 @@ class DecisionRegions:
     def show_regions(self, xs, ys, classes, run_label: str = "") -> None:
         """Colour the grid ``classes[i, j]`` (row i = ys[i], column j = xs[j])."""
         if run_label:
-            set_title(self.plot, f"Classes predicted by {run_label}")
+            retitle(self.plot, f"Regions of {run_label}")
         xs, ys, classes = np.asarray(xs), np.asarray(ys), np.asarray(classes)
         self.classes = classes
         lut = np.array([_rgba(_class_color(k)) for k in range(int(classes.max()) + 1)],
@@ -75,7 +74,7 @@ class DecisionRegions:
     def clear_regions(self, two_d: bool = True) -> None:
         self.image.clear()
         self.classes = None
-        set_title(self.plot, TITLE if two_d else NOT_2D)
+        retitle(self.plot, TITLE if two_d else NOT_2D)
 
     def has_regions(self) -> bool:
         return self.image.image is not None

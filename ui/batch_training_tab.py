@@ -9,8 +9,8 @@ from explorer.batch_scene import BatchScene, LiveEpoch
 from ui.batch_regions import DecisionRegions
 from ui.batch_runs import Run, TrainingCurves
 
-HINT = ("Train, change one setting, train again: every run stays in the list and in these plots, "
-        "in its own colour, so runs compare side by side. Click a run to see its decision regions.")
+HINT = ("Train, change one setting, train again: every run stays in the list and the plots, in "
+        "its own colour. Click a run in the list to see its decision regions.")
 
 
 class TrainingTab(QWidget):

@@ -274,3 +274,19 @@ def test_clicking_a_run_shows_its_decision_regions(qtbot, panel):
     assert "BN off" in panel.regions.plot.getPlotItem().titleLabel.text
     assert np.array_equal(panel.regions.classes, first.regions[2])
     assert not np.array_equal(first.regions[2], second.regions[2])
+
+
+def test_the_regions_plot_fits_its_view_after_its_title_changes(qtbot, panel):
+    panel.show_scene(QUICK.with_changes(dataset="moons", epochs=1, batch_size=64))
+    panel.resize(1400, 850)
+    panel.show()
+    qtbot.waitExposed(panel)
+    _train(qtbot, panel)
+    run = next(iter(panel.curves.runs.values()))
+    run.label = "a run with a very long name " * 4  # wider than the plot
+    panel.training.show_run_regions(run, "moons")
+    QApplication.processEvents()  # the layout grows the plot to the title's width
+    panel.regions.clear_regions()  # back to the short title
+    QApplication.processEvents()
+    view = panel.regions.plot
+    assert view.getPlotItem().geometry().width() == pytest.approx(view.width())
