@@ -176,14 +176,16 @@ class DescentScene:
     """
 
     surface: str = "quadratic"
-    surface_options: dict = field(default_factory=dict)
+    # The steep direction along x, from a start off the valley floor: the 1-D view along x
+    # then reads like the slide (too small crawls, right, too large overshoots/diverges).
+    surface_options: dict = field(default_factory=lambda: {"rotation": 90.0})
     optimizer: str = "SGD"
     optimizer_options: dict = field(default_factory=dict)
     schedule: str = "none"
     schedule_options: dict = field(default_factory=dict)
     lrs: tuple[float, ...] = (0.01, 0.05, 0.18, 0.21)
     steps: int = 100
-    start: tuple[float, float] | None = None
+    start: tuple[float, float] | None = (-3.0, 1.5)
     dtype: str = "float64"
     current_step: int = 0
     view: ViewOptions = field(default_factory=ViewOptions)

@@ -251,6 +251,7 @@ class CachedCurves(pg.GraphicsObject):
         else:
             self._bounds = QRectF()
         self._cache.clear()
+        self.informViewBoundsChanged()  # so the view's auto-range sees the new data
         self.update()
 
     def pens(self) -> list[QPen]:

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 import torch
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -37,6 +38,7 @@ from ui.descent_plots import LossPlot, SliceView, TrajectoryMap
 from ui.descent_sidebar import DescentSidebar
 from ui.lab import LabPage
 from ui.playback import PlaybackBar, PlaybackController
+from ui.plots import set_title
 from ui.worker import Background
 
 CHUNK = 250  # steps per streamed partial result
@@ -76,7 +78,8 @@ class DescentPanel(LabPage):
         self.lr_test = LRTestView(self._scene.lr_test, self._job_for_lr_test())
         self.progress = QProgressBar()
         self.cancel = QPushButton("Cancel")
-        self.step_numbers = QLabel()
+        self.step_numbers = QLabel()  # each run's loss at the current step
+        self.internals_text = QLabel()  # the followed run's gradient, momentum, scale
         self._drag = QTimer(self, singleShot=True, interval=30)  # coalesces map drags
         self._pending_start: tuple[float, float] | None = None
         self._build()
@@ -98,15 +101,22 @@ class DescentPanel(LabPage):
         plots.addWidget(self.slice.plot, 1, 1)
         plots.setColumnStretch(0, 5)
         plots.setColumnStretch(1, 4)
-        self.step_numbers.setTextFormat(Qt.TextFormat.RichText)
-        # Fixed size: text that changes every frame must not re-lay out the plots.
-        self.step_numbers.setFixedHeight(round(7.6 * theme.font_pt(13) * 1.6))
-        self.step_numbers.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Fixed sizes: text that changes every frame must not re-lay out the plots.
+        rows_height = round(4.4 * QFontMetrics(self._numbers_font()).lineSpacing())
+        for label in (self.step_numbers, self.internals_text):
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setFixedHeight(rows_height)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.internals_text.setWordWrap(True)
         trajectories = QWidget()
         column = QVBoxLayout(trajectories)
         column.addLayout(plots, stretch=1)
         column.addWidget(self.bar)
-        column.addWidget(self.step_numbers)
+        numbers = QHBoxLayout()
+        numbers.addWidget(self.step_numbers, stretch=3)
+        numbers.addWidget(self.internals_text, stretch=2)
+        column.addLayout(numbers)
         self.tabs = QTabWidget()
         self.tabs.addTab(trajectories, "Trajectories")
         self.tabs.addTab(self.lr_test, "LR range test")
@@ -189,6 +199,7 @@ class DescentPanel(LabPage):
     def _on_control_changed(self, field: str, value) -> None:
         if field == "follow":
             self._follow = max(0, value)
+            self._title_slice()
             self._redraw_step()
             return
         if field in _VIEW_FIELDS:
@@ -264,6 +275,7 @@ class DescentPanel(LabPage):
         self.loss_plot.set_sweep(view.loss, view.colors)
         self._set_slice_points()
         self.sidebar.set_run_labels(view.labels, self._follow)
+        self._title_slice()
         self.bar.set_range(sweep.steps, view.steps_done)
         if self._keep_step is not None and view.steps_done >= self._keep_step:
             self.playback.seek(self._keep_step)
@@ -323,6 +335,12 @@ class DescentPanel(LabPage):
         axis = 0 if self._scene.view.slice_axis == "x" else 1
         self.slice.set_sweep(np.stack([view.path[..., axis], view.loss], axis=-1), view.colors)
 
+    def _title_slice(self) -> None:
+        view = self._run_view
+        if view is not None:
+            lr = f"{float(view.sweep.lrs[self._follow]):g}"
+            set_title(self.slice.plot, f"Arrows are steps; cut at lr = {lr}")
+
     def _on_step_changed(self, _step: int) -> None:
         self._redraw_step()
 
@@ -336,8 +354,11 @@ class DescentPanel(LabPage):
         self.loss_plot.set_step(step)
         self.slice.set_step(step)
         self._update_slice_curve(view, step)
-        show = self._scene.view.show_internals
-        self.map.set_internals(internals_at(view.sweep, self._follow, step) if show else None)
+        if self._scene.view.show_internals:
+            self._show_internals(view, step)
+        else:
+            self.map.set_internals(None)
+            self.internals_text.setText("")
         self.step_numbers.setText(self._numbers_html(view, step))
 
     def _update_slice_curve(self, view: RunView, step: int) -> None:
@@ -351,17 +372,34 @@ class DescentPanel(LabPage):
                               s.surface_options)
         self.slice.set_curve(ts, loss)
 
-    def _numbers_html(self, view: RunView, step: int, rows: int = 6) -> str:
-        lines = []
-        for k in range(min(rows, len(view.labels))):
+    def _numbers_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSizeF(theme.font_pt(13))
+        return font
+
+    def _numbers_html(self, view: RunView, step: int, rows: int = 4, columns: int = 2) -> str:
+        cells = []
+        for k in range(min(rows * columns, len(view.labels))):
             loss = view.loss[k, step]
             value = f"{loss:.4g}" if np.isfinite(loss) else "diverged"
-            lines.append(f"<span style='color:{view.colors[k]}'>■</span> "
-                         f"lr = {float(view.sweep.lrs[k]):g}: loss <b>{value}</b>")
-        if len(view.labels) > rows:
-            lines.append(f"… and {len(view.labels) - rows} more")
+            cells.append(f"<td><span style='color:{view.colors[k]}'>■</span> "
+                         f"lr = {float(view.sweep.lrs[k]):g}: loss <b>{value}</b>&nbsp;&nbsp;</td>")
+        if len(view.labels) > rows * columns:
+            cells[-1] = f"<td>… and {len(view.labels) - rows * columns + 1} more</td>"
+        table = "".join("<tr>" + "".join(cells[r::rows]) + "</tr>" for r in range(rows))
         size = theme.font_pt(13)
-        return f"<div style='font-size:{size:.0f}pt'>" + "<br>".join(lines) + "</div>"
+        return f"<table style='font-size:{size:.0f}pt'>{table}</table>"
+
+    def _show_internals(self, view: RunView, step: int) -> None:
+        details = internals_at(view.sweep, self._follow, step)
+        self.map.set_internals(details)
+        if details is None:
+            self.internals_text.setText("Not recorded for this run (too many steps × rates).")
+            return
+        arrows = ", ".join(details.arrows)
+        self.internals_text.setText(
+            f"<b>{view.labels[self._follow]}</b>, step {step}: arrows from its point show "
+            f"{arrows}.<br>" + "<br>".join(details.lines))
 
 
 def main() -> int:

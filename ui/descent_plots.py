@@ -18,7 +18,7 @@ from ui.descent_items import CachedCurves, PickableImage, StepArrows, clip_segme
 from ui.plots import make_plot
 
 LEGEND_MAX = 10  # more runs than this: the legend names only the first, last and diverged ones
-_HEAT = pg.ColorMap([0.0, 1.0], ["#FBFBFB", "#8C9BAB"])  # light, so the runs' colours stand out
+_HEAT = pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"])  # light, so the runs' colours stand out
 
 
 def _faint(color: str, alpha: int = 150, width: float = 1.6):

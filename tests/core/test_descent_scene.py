@@ -106,6 +106,7 @@ def test_steps_and_start_checks():
 def _custom_scene() -> DescentScene:
     return DescentScene(
         surface="rosenbrock",
+        surface_options={},
         optimizer="Adam",
         optimizer_options={"betas": [0.8, 0.99]},
         lrs=(0.001, 0.01),

@@ -63,6 +63,14 @@ def test_play_advances_the_step_and_moves_the_markers(qtbot, panel):
     assert panel.bar.step_label.text() == f"step {step} / 100"
 
 
+def test_plots_frame_the_whole_run(qtbot, panel):
+    (x0, x1), (y0, y1) = panel.loss_plot.plot.getPlotItem().vb.viewRange()
+    assert x0 <= 0 and x1 >= 100
+    finite = np.log10(panel._run_view.loss[np.isfinite(panel._run_view.loss)])
+    assert y0 <= finite.min() and y1 >= finite.max()
+    assert panel.map.plot.getPlotItem().vb.viewRange()[0] == pytest.approx([-4, 4])
+
+
 def test_scrub_slider_sets_the_step_everywhere(qtbot, panel):
     panel.bar.slider.setValue(40)
     assert panel.playback.step == 40
@@ -98,8 +106,9 @@ def test_arrow_keys_still_edit_text_in_the_rate_box(qtbot, panel):
 def test_click_on_the_map_sets_the_start_and_reruns(qtbot, panel):
     vb = panel.map.plot.getPlotItem().vb
     where = panel.map.plot.mapFromScene(vb.mapViewToScene(QPointF(1.5, -2.0)))
+    before = panel.descent_scene().start
     qtbot.mouseClick(panel.map.plot.viewport(), Qt.MouseButton.LeftButton, pos=where)
-    qtbot.waitUntil(lambda: panel.descent_scene().start is not None)
+    qtbot.waitUntil(lambda: panel.descent_scene().start != before)
     x, y = panel.descent_scene().start
     pixel = vb.viewPixelSize()
     assert abs(x - 1.5) < 2 * pixel[0] and abs(y + 2.0) < 2 * pixel[1]
@@ -164,7 +173,8 @@ def test_log_range_and_presets_set_the_rates(qtbot, panel):
 
 
 def test_saved_scene_round_trips_through_the_page(qtbot, panel):
-    scene = DescentScene(surface="rosenbrock", optimizer="Adam", lrs=(0.01, 0.1), steps=60,
+    scene = DescentScene(surface="rosenbrock", surface_options={}, optimizer="Adam",
+                         lrs=(0.01, 0.1), steps=60,
                          start=(-1.0, 2.0), current_step=25,
                          view=ViewOptions(log_loss=False, slice_axis="y", speed=50.0))
     panel.set_scene(json.loads(json.dumps(scene.to_dict())))
@@ -189,8 +199,11 @@ def test_internals_overlay_draws_the_gradient(qtbot, panel):
     x, y = panel.map.internals.getData()
     assert len(x) >= 4  # -lr·gradient and the step taken, each a pair of points
     np.testing.assert_allclose((x[0], y[0]), panel._run_view.path[0, 3])
+    grad = panel._run_view.sweep.internals["grad"][0, 3]
+    assert f"gradient = ({grad[0]:.4g}, {grad[1]:.4g})" in panel.internals_text.text()
     panel.sidebar.internals.setChecked(False)
     assert len(panel.map.internals.getData()[0]) == 0
+    assert panel.internals_text.text() == ""
 
 
 def test_long_runs_stream_and_can_be_cancelled(qtbot, panel):
