@@ -18,11 +18,11 @@ from explorer.batch_scene import (
     DATASETS,
     OPTIMIZERS,
     BatchScene,
-    format_numbers,
     format_widths,
     parse_widths,
 )
 from explorer.errors import InputError
+from ui.batch_experiment_view import set_quietly
 from ui.widgets import ErrorLabel, mark_invalid, mark_valid
 
 DATASET_NAMES = {
@@ -110,25 +110,17 @@ class TrainControls(QWidget):
 
     def set_scene(self, scene: BatchScene) -> None:
         """Show ``scene``'s training fields, without emitting ``changed``."""
-        with signals_blocked(self):
-            for combo, value in (
-                (self.dataset, scene.dataset),
-                (self.activation, scene.activation),
-                (self.optimizer, scene.optimizer),
-            ):
-                with signals_blocked(combo):
-                    combo.setCurrentIndex(combo.findData(value))
-            for widget, setter, value in (
-                (self.batch_norm, "setChecked", scene.batch_norm),
-                (self.shuffle, "setChecked", scene.shuffle),
-                (self.batch_size, "setValue", scene.batch_size),
-                (self.epochs, "setValue", scene.epochs),
-                (self.seed, "setValue", scene.seed),
-                (self.hidden, "setText", format_widths(scene.hidden)),
-                (self.lr, "setText", format_numbers([scene.lr])),
-            ):
-                with signals_blocked(widget):
-                    getattr(widget, setter)(value)
+        for combo, value in ((self.dataset, scene.dataset), (self.activation, scene.activation),
+                             (self.optimizer, scene.optimizer)):
+            with signals_blocked(combo):
+                combo.setCurrentIndex(combo.findData(value))
+        for widget, value in (
+            (self.batch_norm, scene.batch_norm), (self.shuffle, scene.shuffle),
+            (self.batch_size, scene.batch_size), (self.epochs, scene.epochs),
+            (self.seed, scene.seed), (self.hidden, format_widths(scene.hidden)),
+            (self.lr, str(scene.lr)),  # str keeps every digit of a typed rate
+        ):
+            set_quietly(widget, value)
         self._show_errors({})
 
     def read(self) -> tuple[dict, dict[str, str]]:

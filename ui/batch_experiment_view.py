@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.batch_scene import BatchScene
+from explorer.batches import last
 from explorer.errors import InputError
 from ui import theme
 from ui.plots import make_plot, set_title
@@ -151,20 +152,9 @@ class ExperimentView(QWidget):
         raise NotImplementedError
 
     def compute_now(self, scene: BatchScene, device: str) -> None:
-        """Run the job here and now (headless export) and draw its result."""
+        """Run the job here and now (headless export) and draw its result (its last item)."""
         generator, args = self.job(scene, device)
-        result = None
-        gen = generator(*args)
-        while True:
-            try:
-                item = next(gen)
-            except StopIteration as stop:
-                result = stop.value if stop.value is not None else result
-                break
-            if getattr(item, "fraction", None) is None:
-                result = item
-        self.receive(result)
-
+        self.receive(last(generator(*args)))
 
 def set_quietly(widget: QWidget, value) -> None:
     """Show ``value`` in a line edit, check box or spin box without emitting its signals."""
