@@ -144,3 +144,12 @@ def test_gradient_noise_of_the_whole_set_is_named_not_drawn(qtbot, panel):
     _run(qtbot, panel, view)
     assert list(view.curve.xData) == [4]
     assert "B = 120" in view.note.text()
+
+
+@pytest.mark.gpu
+def test_timing_runs_on_the_gpu_and_says_so(qtbot, panel, gpu_device):
+    panel.set_device(str(gpu_device))
+    view = _view(panel, "batch_timing")
+    _run(qtbot, panel, view, timeout=120_000)
+    assert view.result.device == str(gpu_device)
+    assert str(gpu_device) in view.epoch_plot.getPlotItem().titleLabel.text
