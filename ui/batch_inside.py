@@ -155,22 +155,36 @@ class BNInsideView(ExperimentView):
         self._show_numbers(result)
 
     def _show_numbers(self, r) -> None:
-        self.mu_value.setText(f"{r.mu_B:.3f}")
-        self.sigma_value.setText(f"{r.sigma2_B:.3f}")
-        used = "used now" if r.mode == "eval" else "used in evaluation mode"
-        self.running.setText(f"running mean = {r.running_mean:.3f}, running variance = "
-                             f"{r.running_var:.3f} ({used}); ε = {r.eps:g}")
+        """The statistics the mode uses as big numbers; the others in a line below."""
+        train = r.mode == "train"
+        self.mu_label.setText("μ_B (batch mean)" if train else "running mean (used in eval)")
+        self.sigma_label.setText("σ_B² (batch variance)" if train else "running variance")
+        self.mu_value.setText(_fixed(r.mean))
+        self.sigma_value.setText(_fixed(r.var))
+        if train:
+            other = (f"running mean = {_fixed(r.running_mean)}, running variance = "
+                     f"{_fixed(r.running_var)} (used in evaluation mode)")
+        else:
+            other = (f"this batch: μ_B = {_fixed(r.mu_B)}, σ_B² = {_fixed(r.sigma2_B)} "
+                     "(not used in evaluation mode)")
+        self.running.setText(f"{other}; ε = {r.eps:g}")
         self.formula.setText(r.formula)
         self.example.setText(r.example)
-        self.check.setText(f"Normalised over the batch, all {len(r.unit_means)} units: mean "
-                           f"{np.mean(r.unit_means):.3f}, variance {np.mean(r.unit_vars):.3f}. "
-                           "Bars mark μ_B, the normalised mean and β.")
+        mean, var = _fixed(r.unit_means[r.unit]), _fixed(r.unit_vars[r.unit])
+        self.check.setText(f"Unit {r.unit} after normalising, over the batch: mean {mean}, "
+                           f"variance {var}. Bars mark μ_B, the normalised mean and β.")
         for box, value in ((self.gamma, r.gamma), (self.beta, r.beta)):
             if not box.hasFocus():
                 set_quietly(box, round(value, 3))
 
     def plots(self):
         return [self.plot]
+
+
+def _fixed(value: float) -> str:
+    """Three decimals, without the "-0.000" that rounding a tiny negative number gives."""
+    text = f"{value:.3f}"
+    return "0.000" if text == "-0.000" else text
 
 
 def _spin(low: int, high: int) -> QSpinBox:

@@ -92,6 +92,7 @@ def test_inside_bn_shows_the_numbers_and_recomputes_when_gamma_changes(qtbot, pa
     first = view.result
     assert view.mu_value.text() == f"{first.mu_B:.3f}"
     assert view.sigma_value.text() == f"{first.sigma2_B:.3f}"
+    assert "mean 0.000, variance 1.000" in view.check.text()
     assert f"{first.mu_B:.4g}" in view.formula.text()
     assert view.gamma.value() == pytest.approx(first.gamma, abs=1e-3)
     view.gamma.setValue(2.5)
@@ -110,7 +111,9 @@ def test_inside_bn_switches_to_the_running_statistics_in_eval_mode(qtbot, panel)
     assert panel.batch_scene().bn_mode == "eval"
     qtbot.waitUntil(lambda: view.result is not first and not panel._job.busy, timeout=30_000)
     assert view.result.mode == "eval" and "running mean" in view.formula.text()
-    assert "used now" in view.running.text()
+    assert view.mu_label.text().startswith("running mean")
+    assert view.mu_value.text() == f"{view.result.running_mean:.3f}"
+    assert f"μ_B = {view.result.mu_B:.3f}" in view.running.text()
 
 
 def test_an_experiment_can_be_cancelled(qtbot, panel):
