@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -41,7 +41,10 @@ class MainWindow(QMainWindow):
         self._settings = settings or QSettings("Training Explorer", "Training Explorer")
         self._base_font = QApplication.font()
         self._presenting = False
-        self.pages: list[LabPage] = [cls() for cls in (labs if labs is not None else lab_classes())]
+        self._painted_once = False
+        self._classes: list[type[LabPage]] = list(labs if labs is not None else lab_classes())
+        self._built: list[LabPage | None] = [None] * len(self._classes)
+        self._device_name = "cpu"
         self._build_central()
         self._build_status_bar()
         self._build_menus()
@@ -55,14 +58,13 @@ class MainWindow(QMainWindow):
         self.selector.setFixedWidth(96)
         self.selector.setSpacing(4)
         self.stack = QStackedWidget()
-        for page in self.pages:
-            item = QListWidgetItem(icons.lab_icon(page.icon), page.title)
+        for cls in self._classes:
+            item = QListWidgetItem(icons.lab_icon(cls.icon), cls.title)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             item.setSizeHint(QSize(86, 72))
             self.selector.addItem(item)
-            self.stack.addWidget(page)
-            page.status_message.connect(self._show_status)
-        if not self.pages:
+            self.stack.addWidget(QWidget())  # the page is built when first needed
+        if not self._classes:
             self.stack.addWidget(
                 QLabel("No lab is installed.", alignment=Qt.AlignmentFlag.AlignCenter)
             )
@@ -106,8 +108,8 @@ class MainWindow(QMainWindow):
         self._add(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
         view = self.menuBar().addMenu("&View")
-        for i, page in enumerate(self.pages):
-            self._add(view, f"{page.title} lab", lambda i=i: self.show_page(i), f"Ctrl+{i + 1}")
+        for i, cls in enumerate(self._classes):
+            self._add(view, f"{cls.title} lab", lambda i=i: self.show_page(i), f"Ctrl+{i + 1}")
         view.addSeparator()
         self.presentation_action = self._add(
             view, "&Presentation mode", self.toggle_presentation, "F5"
@@ -199,6 +201,47 @@ class MainWindow(QMainWindow):
         self.examples_menu.setEnabled(not self.examples_menu.isEmpty())
 
     # ---------------------------------------------------------------- pages
+    @property
+    def pages(self) -> list[LabPage]:
+        """Every lab page (building those not built yet)."""
+        return [self.page(i) for i in range(len(self._classes))]
+
+    def built_pages(self) -> list[LabPage]:
+        return [page for page in self._built if page is not None]
+
+    def page(self, index: int) -> LabPage:
+        """Lab page ``index``, built on first use so the window paints before all labs exist."""
+        page = self._built[index]
+        if page is None:
+            page = self._classes[index]()
+            page.set_device(self._device_name)
+            page.status_message.connect(self._show_status)
+            placeholder = self.stack.widget(index)
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, page)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentIndex(current)
+            self._built[index] = page
+            if self._presenting:
+                for widget in page.presentation_widgets():
+                    widget.setVisible(False)
+        return page
+
+    def _build_next_page(self) -> None:
+        """Build one more page per event-loop turn after the first paint."""
+        for index, page in enumerate(self._built):
+            if page is None:
+                self.page(index)
+                QTimer.singleShot(0, self._build_next_page)
+                return
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if not self._painted_once:  # the other labs are built after the first paint
+            self._painted_once = True
+            QTimer.singleShot(0, self._build_next_page)
+
     def show_page(self, index: int) -> None:
         if 0 <= index < self.selector.count():
             self.selector.setCurrentRow(index)
@@ -208,6 +251,8 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, LabPage) else None
 
     def _on_page_changed(self, index: int) -> None:
+        if 0 <= index < len(self._classes):
+            self.page(index)
         self.stack.setCurrentIndex(index)
         if self._presenting:
             self._hide_for_presentation(True)
@@ -226,8 +271,9 @@ class MainWindow(QMainWindow):
         self.device_box.blockSignals(True)
         self.device_box.setCurrentIndex(max(index, 0))
         self.device_box.blockSignals(False)
-        for page in self.pages:
-            page.set_device(str(choice.device))
+        self._device_name = str(choice.device)
+        for page in self.built_pages():
+            page.set_device(self._device_name)
         if choice.message:
             self._show_status(choice.message)
 
@@ -281,7 +327,7 @@ class MainWindow(QMainWindow):
         self.showMaximized() if self._was_maximized else self.showNormal()
 
     def _hide_for_presentation(self, hide: bool) -> None:
-        for page in self.pages:
+        for page in self.built_pages():
             for widget in page.presentation_widgets():
                 widget.setVisible(not hide)
 
@@ -381,6 +427,6 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------- shutdown
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.save_settings()
-        for page in self.pages:
+        for page in self.built_pages():
             page.shutdown()
         super().closeEvent(event)
