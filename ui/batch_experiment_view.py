@@ -6,6 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QCheckBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -47,7 +48,8 @@ class ExperimentView(QWidget):
         self.hint_label.setWordWrap(True)
         self._restyle()
         theme.notifier().changed.connect(self._restyle)
-        self.run_button = QPushButton(f"Run: {self.name}")
+        self.run_button = QPushButton("Run")
+        self.run_button.setToolTip(f"Run the experiment: {self.name}")
         self.run_button.setObjectName(f"run_{self.key}")
         self.settings = QGridLayout()
         self.settings.setColumnStretch(9, 1)  # spare room goes right of the settings
@@ -73,6 +75,15 @@ class ExperimentView(QWidget):
 
     def restyle_items(self) -> None:
         """Re-pen plot items drawn in theme colours (after a theme or scale change)."""
+
+    def add_preset(self, field: str, text: str, details: str) -> QCheckBox:
+        """A check box that runs the experiment on a demonstration network instead of the
+        page's; ``details`` (its tooltip) says which."""
+        box = QCheckBox(text)
+        box.setProperty("hint", details)
+        box.setToolTip(details)
+        box.toggled.connect(lambda on: self.settings_changed.emit({field: on}))
+        return self.add_setting("Network", field, box)
 
     def add_setting(self, label: str, field: str, widget: QWidget, row: int | None = None,
                     column: int = 0) -> QWidget:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QSpinBox
+from PySide6.QtWidgets import QLabel, QSpinBox
 
 from explorer import batches
 from explorer.batch_scene import BatchScene, format_widths, parse_batch_sizes
@@ -151,10 +151,10 @@ class ShuffleView(_RecordsView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.preset = self.add_setting(
-            "Settings", "shuffle_preset",
-            QCheckBox("demonstration (digits, SGD with momentum 0.9, 5 epochs)"))
-        self.preset.toggled.connect(lambda on: self.settings_changed.emit({"shuffle_preset": on}))
+        self.preset = self.add_preset(
+            "shuffle_preset", "demonstration preset",
+            "Digits, one hidden layer of 32, SGD with momentum 0.9, batches of 32, 5 epochs; "
+            "untick to use the page's settings.")
         self.loss_plot = batch_plot("Unshuffled training forgets classes", "epoch",
                                     "validation loss (log scale)", log_y=True,
                                     name="shuffle-loss")
@@ -201,7 +201,8 @@ class BatchSizeView(_RecordsView):
         super().__init__(parent)
         self.small = self.add_setting("Small batch", "small_batch", _spin(1, 100_000), 0, 0)
         self.large = self.add_setting("Large batch", "large_batch", _spin(0, 100_000), 0, 1)
-        self.large.setSpecialValueText("whole training set")
+        self.large.setSpecialValueText("whole set")
+        self.large.setToolTip("0 = the whole training set in one batch")
         self.small.valueChanged.connect(lambda v: self.settings_changed.emit({"small_batch": v}))
         self.large.valueChanged.connect(
             lambda v: self.settings_changed.emit({"large_batch": v or None}))

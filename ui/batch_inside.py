@@ -31,8 +31,7 @@ from ui.batch_regions import CLASS_COLORS
 from ui.widgets import BigNumber
 
 ROWS = ((2, "before BN: x"), (1, "normalised"), (0, "after γ, β: y"))
-MODES = (("train", "training mode: the batch's μ_B, σ_B²"),
-         ("eval", "evaluation mode: the running mean and variance"))
+MODES = (("train", "train: batch μ_B, σ_B²"), ("eval", "eval: running statistics"))
 RERUN_DELAY_MS = 150
 
 
@@ -54,7 +53,8 @@ class BNInsideView(ExperimentView):
             self.mode.addItem(text, value)
         self.gamma = self.add_setting("γ (scale)", "gamma", _number_box(), 1, 0)
         self.beta = self.add_setting("β (shift)", "beta", _number_box(), 1, 1)
-        self.reset = QPushButton("Use the layer's own γ, β")
+        self.reset = QPushButton("Layer's own γ, β")
+        self.reset.setToolTip("Forget the edits: use the γ and β the layer learned")
         self.add_widget(self.reset, "", 1, 2)
         self.settings.setColumnStretch(5, 1)
         self.plot = batch_plot("BN centres and scales the batch, then γ, β move it",

@@ -4,7 +4,6 @@ training. "Inside a BN layer" lives in ``ui.batch_inside``."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox
 
 from explorer import batchnorm
 from explorer.batch_scene import BatchScene, format_numbers, parse_learning_rates
@@ -19,10 +18,12 @@ from ui.batch_experiment_view import (
 
 DASH = Qt.PenStyle.DashLine
 PERCENTILES = (15, 50, 85)
-DEEP_SIGMOID = "deep sigmoid network (digits, 6 × 32 sigmoid units, SGD, 3 epochs)"
+DEEP_SIGMOID = ("The deep sigmoid network: digits, 6 hidden layers of 32 sigmoid units, SGD, "
+                "batches of 32, 3 epochs; untick to use the page's settings.")
 
 
-PERCENTILES_DEMO = "demonstration (digits, 3 × 100 sigmoid units, SGD, lr 0.5, 5 epochs)"
+PERCENTILES_DEMO = ("Ioffe & Szegedy's set-up, scaled down: digits, 3 hidden layers of 100 "
+                    "sigmoid units, SGD, lr 0.5, 5 epochs; untick to use the page's settings.")
 
 
 def _preset_or_page(scene: BatchScene, device: str, preset):
@@ -44,8 +45,7 @@ class BatchNormCompareView(ExperimentView):
         super().__init__(parent)
         self.add_text_setting("Learning rates", "bn_lrs", parse_learning_rates,
                               "Learning rates to try with and without BN, e.g. 0.01, 0.1, 1")
-        self.preset = self.add_setting("Network", "bn_preset", QCheckBox(DEEP_SIGMOID))
-        self.preset.toggled.connect(lambda on: self.settings_changed.emit({"bn_preset": on}))
+        self.preset = self.add_preset("bn_preset", "deep sigmoid preset", DEEP_SIGMOID)
         self.loss_plot = batch_plot("BN keeps training moving", "epoch",
                                     "training loss (mean over minibatches)", name="bn-loss")
         self.accuracy_plot = batch_plot("Validation accuracy: solid BN on, dashed off", "epoch",
@@ -99,10 +99,8 @@ class PercentilesView(ExperimentView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.preset = self.add_setting("Network", "percentile_preset",
-                                       QCheckBox(PERCENTILES_DEMO))
-        self.preset.toggled.connect(
-            lambda on: self.settings_changed.emit({"percentile_preset": on}))
+        self.preset = self.add_preset("percentile_preset", "demonstration preset",
+                                      PERCENTILES_DEMO)
         self.off_plot = batch_plot("Without BN the distribution drifts", "optimizer step",
                                    "input to the activation", name="percentiles-without-bn",
                                    legend=False)
