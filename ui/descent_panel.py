@@ -14,16 +14,13 @@ from dataclasses import replace
 import numpy as np
 import torch
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -34,6 +31,7 @@ from explorer.descent_scene import DescentScene, internals_at, slice_line
 from explorer.errors import InputError
 from ui import theme
 from ui.descent_lrtest import LRTestView
+from ui.descent_numbers import RunNumbers
 from ui.descent_plots import LossPlot, SliceView, TrajectoryMap
 from ui.descent_sidebar import DescentSidebar
 from ui.lab import LabPage
@@ -78,8 +76,7 @@ class DescentPanel(LabPage):
         self.lr_test = LRTestView(self._scene.lr_test, self._job_for_lr_test())
         self.progress = QProgressBar()
         self.cancel = QPushButton("Cancel")
-        self.step_numbers = QLabel()  # each run's loss at the current step
-        self.internals_text = QLabel()  # the followed run's gradient, momentum, scale
+        self.numbers = RunNumbers()
         self._drag = QTimer(self, singleShot=True, interval=30)  # coalesces map drags
         self._pending_start: tuple[float, float] | None = None
         self._build()
@@ -101,22 +98,11 @@ class DescentPanel(LabPage):
         plots.addWidget(self.slice.plot, 1, 1)
         plots.setColumnStretch(0, 5)
         plots.setColumnStretch(1, 4)
-        # Fixed sizes: text that changes every frame must not re-lay out the plots.
-        rows_height = round(4.4 * QFontMetrics(self._numbers_font()).lineSpacing())
-        for label in (self.step_numbers, self.internals_text):
-            label.setTextFormat(Qt.TextFormat.RichText)
-            label.setFixedHeight(rows_height)
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.internals_text.setWordWrap(True)
         trajectories = QWidget()
         column = QVBoxLayout(trajectories)
         column.addLayout(plots, stretch=1)
         column.addWidget(self.bar)
-        numbers = QHBoxLayout()
-        numbers.addWidget(self.step_numbers, stretch=3)
-        numbers.addWidget(self.internals_text, stretch=2)
-        column.addLayout(numbers)
+        column.addWidget(self.numbers)
         self.tabs = QTabWidget()
         self.tabs.addTab(trajectories, "Trajectories")
         self.tabs.addTab(self.lr_test, "LR range test")
@@ -275,6 +261,7 @@ class DescentPanel(LabPage):
         self.loss_plot.set_sweep(view.loss, view.colors)
         self._set_slice_points()
         self.sidebar.set_run_labels(view.labels, self._follow)
+        self.numbers.set_runs(view.sweep.lrs.tolist(), view.colors)
         self._title_slice()
         self.bar.set_range(sweep.steps, view.steps_done)
         if self._keep_step is not None and view.steps_done >= self._keep_step:
@@ -355,11 +342,13 @@ class DescentPanel(LabPage):
         self.slice.set_step(step)
         self._update_slice_curve(view, step)
         if self._scene.view.show_internals:
-            self._show_internals(view, step)
+            details = internals_at(view.sweep, self._follow, step)
+            self.map.set_internals(details)
+            self.numbers.show_internals(f"{view.labels[self._follow]}, step {step}", details)
         else:
             self.map.set_internals(None)
-            self.internals_text.setText("")
-        self.step_numbers.setText(self._numbers_html(view, step))
+            self.numbers.clear_internals()
+        self.numbers.show_step(view.loss[:, step])
 
     def _update_slice_curve(self, view: RunView, step: int) -> None:
         point = view.path[self._follow, step]
@@ -371,35 +360,6 @@ class DescentPanel(LabPage):
         ts, loss = slice_line(s.surface, tuple(point), s.view.slice_axis, span,
                               s.surface_options)
         self.slice.set_curve(ts, loss)
-
-    def _numbers_font(self) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(theme.font_pt(13))
-        return font
-
-    def _numbers_html(self, view: RunView, step: int, rows: int = 4, columns: int = 2) -> str:
-        cells = []
-        for k in range(min(rows * columns, len(view.labels))):
-            loss = view.loss[k, step]
-            value = f"{loss:.4g}" if np.isfinite(loss) else "diverged"
-            cells.append(f"<td><span style='color:{view.colors[k]}'>■</span> "
-                         f"lr = {float(view.sweep.lrs[k]):g}: loss <b>{value}</b>&nbsp;&nbsp;</td>")
-        if len(view.labels) > rows * columns:
-            cells[-1] = f"<td>… and {len(view.labels) - rows * columns + 1} more</td>"
-        table = "".join("<tr>" + "".join(cells[r::rows]) + "</tr>" for r in range(rows))
-        size = theme.font_pt(13)
-        return f"<table style='font-size:{size:.0f}pt'>{table}</table>"
-
-    def _show_internals(self, view: RunView, step: int) -> None:
-        details = internals_at(view.sweep, self._follow, step)
-        self.map.set_internals(details)
-        if details is None:
-            self.internals_text.setText("Not recorded for this run (too many steps × rates).")
-            return
-        arrows = ", ".join(details.arrows)
-        self.internals_text.setText(
-            f"<b>{view.labels[self._follow]}</b>, step {step}: arrows from its point show "
-            f"{arrows}.<br>" + "<br>".join(details.lines))
 
 
 def main() -> int:

@@ -65,10 +65,12 @@ class PlaybackController(QObject):
 
     # -- commands ----------------------------------------------------------
     def _fit_step_label(self) -> None:
-        # A label whose width follows its text re-lays out the page on every frame.
+        # A label that may change size re-lays out the whole page on every frame; one of
+        # fixed width and height does not (Qt stops the layout request there).
         widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
-        width = self.step_label.fontMetrics().horizontalAdvance(widest) + 12
-        self.step_label.setFixedWidth(width)
+        metrics = self.step_label.fontMetrics()
+        self.step_label.setFixedSize(metrics.horizontalAdvance(widest) + 12,
+                                     metrics.height() + 8)
 
     def set_range(self, last_step: int, available: int | None = None) -> None:
         """A new run: steps 0..last_step, of which 0..available are computed; keeps the step."""
@@ -206,10 +208,12 @@ class PlaybackBar(QWidget):
             shortcut.activated.connect(slot)
 
     def _fit_step_label(self) -> None:
-        # A label whose width follows its text re-lays out the page on every frame.
+        # A label that may change size re-lays out the whole page on every frame; one of
+        # fixed width and height does not (Qt stops the layout request there).
         widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
-        width = self.step_label.fontMetrics().horizontalAdvance(widest) + 12
-        self.step_label.setFixedWidth(width)
+        metrics = self.step_label.fontMetrics()
+        self.step_label.setFixedSize(metrics.horizontalAdvance(widest) + 12,
+                                     metrics.height() + 8)
 
     def set_range(self, last_step: int, available: int | None = None) -> None:
         """A new run (or more of a streaming one): resize the slider, keep the step."""

@@ -77,7 +77,7 @@ def test_scrub_slider_sets_the_step_everywhere(qtbot, panel):
     assert panel.loss_plot.cursor.value() == 40
     assert panel.slice.arrows._step == 40
     loss = panel._run_view.loss[0, 40]
-    assert f"{loss:.4g}" in panel.step_numbers.text()
+    assert f"{loss:.4g}" in panel.numbers.text()
 
 
 def test_space_and_arrow_keys_drive_playback(qtbot, panel):
@@ -124,7 +124,7 @@ def test_a_diverging_rate_is_labelled_in_the_legend(qtbot, panel):
     assert texts[1].startswith("lr = 0.5 — diverged at step ")
     at = panel._run_view.diverged[1]
     assert texts[1] == f"lr = 0.5 — diverged at step {at}"
-    assert "diverged" in panel.step_numbers.text() or panel.playback.step <= at
+    assert "diverged" in panel.numbers.text() or panel.playback.step <= at
 
 
 def test_bad_rate_text_marks_the_box_and_keeps_the_last_run(qtbot, panel):
@@ -200,10 +200,10 @@ def test_internals_overlay_draws_the_gradient(qtbot, panel):
     assert len(x) >= 4  # -lr·gradient and the step taken, each a pair of points
     np.testing.assert_allclose((x[0], y[0]), panel._run_view.path[0, 3])
     grad = panel._run_view.sweep.internals["grad"][0, 3]
-    assert f"gradient = ({grad[0]:.4g}, {grad[1]:.4g})" in panel.internals_text.text()
+    assert f"gradient = ({grad[0]:.4g}, {grad[1]:.4g})" in panel.numbers.internals.text()
     panel.sidebar.internals.setChecked(False)
     assert len(panel.map.internals.getData()[0]) == 0
-    assert panel.internals_text.text() == ""
+    assert panel.numbers.internals.text() == ""
 
 
 def test_long_runs_stream_and_can_be_cancelled(qtbot, panel):
