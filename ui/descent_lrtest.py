@@ -187,6 +187,10 @@ class LRTestView(QWidget):
             self.buttons.addWidget(button)
         self.reasons.setText("<br>".join(words) or "No suggestion: the curve never fell.")
 
+    def has_result(self) -> bool:
+        """Whether a test has run (or is running) since the page opened."""
+        return self._job.busy or self.raw.getData()[0] is not None
+
     def suggestion_lrs(self) -> np.ndarray:
         """The suggested rates shown (for tests and the page's numbers)."""
         return np.array([10 ** line.value() for line in self.lines])

@@ -128,6 +128,7 @@ class DescentPanel(LabPage):
         self._job.busy_changed.connect(self._on_busy_changed)
         self.cancel.clicked.connect(self._job.cancel)
         self.lr_test.use_rate.connect(self._on_rate_sent)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.lr_test.busy_changed.connect(self._on_busy_changed)
         self.lr_test.progress_changed.connect(lambda f: self.progress.setValue(round(1000 * f)))
 
@@ -227,6 +228,11 @@ class DescentPanel(LabPage):
         self.sidebar.lrs.set_lrs(self._scene.lrs)
         self.tabs.setCurrentIndex(0)
         self._run()
+
+    def _on_tab_changed(self, index: int) -> None:
+        # The range test runs by itself the first time its tab is opened.
+        if self.tabs.widget(index) is self.lr_test and not self.lr_test.has_result():
+            self.lr_test.run()
 
     def _on_speed_changed(self, speed: float) -> None:
         self._scene = replace(self._scene, view=replace(self._scene.view, speed=speed))

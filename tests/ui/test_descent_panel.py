@@ -239,6 +239,16 @@ def test_lr_range_test_suggests_and_sends_a_rate(qtbot, panel):
     qtbot.waitUntil(lambda: _idle(panel))
 
 
+def test_lr_range_test_runs_when_its_tab_first_opens(qtbot, panel):
+    panel.lr_test.steps.setValue(30)
+    panel.lr_test._options = panel.lr_test._read()
+    panel.tabs.setCurrentWidget(panel.lr_test)
+    assert panel._lr_job.busy
+    qtbot.waitUntil(lambda: not panel._lr_job.busy, timeout=20000)
+    lrs = panel.lr_test.raw.xData  # as computed (getData gives the log10 drawn on a log axis)
+    assert len(lrs) >= 2 and lrs[0] == pytest.approx(1e-5)
+
+
 def test_lr_range_test_bad_input_is_marked(qtbot, panel):
     view = panel.lr_test
     view.end_lr.setText("1e-7")
@@ -262,3 +272,53 @@ def test_runs_on_the_gpu(qtbot, panel):
     qtbot.waitUntil(lambda: _idle(panel))
     panel.compute_now()
     assert panel._run_view.path.shape == (4, 101, 2)
+
+
+class _FakeDrag:
+    """Just enough of pyqtgraph's MouseDragEvent for the map's drag handler."""
+
+    def __init__(self, item, x, y):
+        self._pos = item.mapFromParent(QPointF(x, y))
+        self.accepted = False
+
+    def button(self):
+        return Qt.MouseButton.LeftButton
+
+    def pos(self):
+        return self._pos
+
+    def accept(self):
+        self.accepted = True
+
+    def ignore(self):
+        self.accepted = False
+
+
+def test_dragging_on_the_map_moves_the_start_and_reruns_once_settled(qtbot, panel):
+    image = panel.map.image
+    for x in (0.5, 1.0, 1.5):
+        event = _FakeDrag(image, x, 2.0)
+        image.mouseDragEvent(event)
+        assert event.accepted
+    assert panel.map.start.data["x"][0] == pytest.approx(1.5)  # the marker follows at once
+    qtbot.waitUntil(lambda: panel.descent_scene().start is not None
+                    and panel.descent_scene().start[0] == pytest.approx(1.5))
+    qtbot.waitUntil(lambda: _idle(panel) and np.allclose(panel._run_view.path[0, 0], (1.5, 2.0)))
+
+
+def test_controls_come_from_the_specs_and_rerun(qtbot, panel):
+    panel.sidebar.optimizer.setCurrentText("Adam")
+    assert panel.sidebar.optimizer_options.control("beta2") is not None
+    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view.sweep.optimizer == "Adam")
+    panel.sidebar.surface.setCurrentIndex(panel.sidebar.surface.findData("linear-regression"))
+    loss = panel.sidebar.surface_options.control("loss")
+    assert loss.findText("HuberLoss") >= 0
+    assert panel.map.plot.getPlotItem().getAxis("bottom").labelText == "w (slope)"
+    loss.setCurrentText("L1Loss")
+    assert panel.descent_scene().surface_options == {"loss": "L1Loss", "delta": 1.0}
+    panel.sidebar.schedule.setCurrentText("StepLR")
+    panel.sidebar.dtype.setCurrentText("float32")
+    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view.path.dtype == np.float32)
+    scene = panel.descent_scene()
+    assert (scene.surface, scene.schedule, scene.dtype) == ("linear-regression", "StepLR",
+                                                            "float32")
