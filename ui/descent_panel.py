@@ -126,7 +126,9 @@ class DescentPanel(LabPage):
         self.playback.step_changed.connect(self._on_step_changed)
         self.playback.speed_changed.connect(self._on_speed_changed)
         self._job.busy_changed.connect(self._on_busy_changed)
-        self.cancel.clicked.connect(self._job.cancel)
+        self.cancel.clicked.connect(self._on_cancel_clicked)
+        self._job.failed.connect(self.status_message)
+        self._lr_job.failed.connect(self.status_message)
         self.lr_test.use_rate.connect(self._on_rate_sent)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.lr_test.busy_changed.connect(self._on_busy_changed)
@@ -281,10 +283,12 @@ class DescentPanel(LabPage):
             self.sidebar.show_error(exc)  # the last good run stays on screen
 
     def _on_busy_changed(self, _busy: bool) -> None:
-        busy = self._job.busy or self._lr_job.busy
-        self.cancel.setEnabled(busy)
-        if not busy:
-            self.progress.setValue(1000)
+        # The bar keeps showing how far a cancelled run got; the partial run stays drawn.
+        self.cancel.setEnabled(self._job.busy or self._lr_job.busy)
+
+    def _on_cancel_clicked(self) -> None:
+        self._job.cancel()
+        self._lr_job.cancel()
 
     # -- drawing -----------------------------------------------------------
     def _show_surface(self) -> None:

@@ -163,7 +163,7 @@ class DescentSidebar(QWidget):
             self.follow.setCurrentIndex(follow)
 
     def show_error(self, exc: InputError) -> None:
-        """Put ``exc`` at the control it names (the learning-rate list when unsure)."""
+        """Put ``exc`` at the control it names (under the run settings when none does)."""
         field = exc.field or ""
         for form in (self.surface_options, self.optimizer_options, self.schedule_options):
             if form.show_error(exc):
@@ -176,8 +176,10 @@ class DescentSidebar(QWidget):
         elif field == "start":
             mark_invalid(self.start_label, str(exc))
             self.start_error.show_error(str(exc))
-        else:
+        elif field in ("lrs", ""):
             self.lrs.show_error(exc)
+        else:  # e.g. the device: no control here, so say it under the run settings
+            self.start_error.show_error(str(exc))
 
     def clear_errors(self) -> None:
         for widget in (self.steps, self.dtype, self.surface, self.optimizer, self.schedule,

@@ -158,6 +158,18 @@ def test_bad_option_marks_its_control(qtbot, panel):
     assert "velocity" in panel._run_view.sweep.internals
 
 
+def test_unknown_device_is_reported_under_the_run_settings(qtbot, panel):
+    before = panel._run_view
+    panel.set_device("tpu:7")
+    qtbot.waitUntil(lambda: panel.sidebar.start_error.isVisible())
+    assert "tpu" in panel.sidebar.start_error.text()
+    assert not is_marked_invalid(panel.sidebar.lrs.text)
+    assert panel._run_view is before
+    panel.set_device("cpu")
+    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view is not before)
+    assert not panel.sidebar.start_error.isVisible()
+
+
 def test_log_range_and_presets_set_the_rates(qtbot, panel):
     chooser = panel.sidebar.lrs
     chooser.low.setText("0.001")
