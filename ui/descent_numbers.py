@@ -22,19 +22,12 @@ class RunNumbers(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        font = QFont(self.font())
-        font.setPointSizeF(theme.font_pt(13))
-        metrics = QFontMetrics(font)
-        cell = (metrics.horizontalAdvance("■ lr = 0.000123456: loss 1.2345e+05") + 16,
-                metrics.height() + 4)
         self.cells: list[QLabel] = []
         grid = QGridLayout()
         grid.setSpacing(0)
         for i in range(ROWS * COLUMNS):
             label = QLabel()
-            label.setFont(font)
             label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setFixedSize(*cell)
             grid.addWidget(label, i % ROWS, i // ROWS)
             self.cells.append(label)
         self.internals = QLabel()  # the followed run's gradient, momentum, adaptive scale
@@ -42,12 +35,25 @@ class RunNumbers(QWidget):
         self.internals.setTextFormat(Qt.TextFormat.RichText)
         self.internals.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.internals.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        self.internals.setFixedHeight(cell[1] * ROWS)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addLayout(grid)
         row.addWidget(self.internals, stretch=1)
         self._colors: list[str] = []
+        self._lrs: list[float] = []
+        self._fit()
+        theme.notifier().changed.connect(self._fit)  # presentation mode scales the font
+
+    def _fit(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(theme.font_pt(13))
+        metrics = QFontMetrics(font)
+        width = metrics.horizontalAdvance("■ lr = 0.000123456: loss 1.2345e+05") + 16
+        height = metrics.height() + 4
+        for cell in self.cells:
+            cell.setFont(font)
+            cell.setFixedSize(width, height)
+        self.internals.setFixedHeight(height * ROWS)
 
     def text(self) -> str:
         """Everything the run cells say, one line each (for tests and copying)."""

@@ -131,6 +131,7 @@ class DescentPanel(LabPage):
         self._lr_job.failed.connect(self.status_message)
         self.lr_test.use_rate.connect(self._on_rate_sent)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        theme.notifier().changed.connect(self._on_theme_changed)
         self.lr_test.busy_changed.connect(self._on_busy_changed)
         self.lr_test.progress_changed.connect(lambda f: self.progress.setValue(round(1000 * f)))
 
@@ -230,6 +231,13 @@ class DescentPanel(LabPage):
         self.sidebar.lrs.set_lrs(self._scene.lrs)
         self.tabs.setCurrentIndex(0)
         self._run()
+
+    def _on_theme_changed(self) -> None:
+        # Colours, pens and legends follow the theme: redraw the current run with them.
+        self.slice.restyle()
+        self.loss_plot.restyle()
+        if self._run_view is not None:
+            self._on_sweep(self._run_view.sweep)
 
     def _on_tab_changed(self, index: int) -> None:
         # The range test runs by itself the first time its tab is opened.

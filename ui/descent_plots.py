@@ -139,6 +139,9 @@ class LossPlot:
         self._colors: list[str] = []
         self.dots.setZValue(10)
 
+    def restyle(self) -> None:
+        self.cursor.setPen(pg.mkPen(theme.current().muted, width=1.5))
+
     def set_log(self, log: bool) -> None:
         self._log = log
         self.plot.getPlotItem().setLogMode(y=log)
@@ -182,6 +185,9 @@ class SliceView:
         self.plot.addItem(self.arrows)
         self.plot.getPlotItem().vb.disableAutoRange()
         self._frame: tuple[float, float, float, float] | None = None
+
+    def restyle(self) -> None:
+        self.curve.setPen(pg.mkPen(theme.current().neutral, width=2))
 
     def set_axis_label(self, text: str) -> None:
         self.plot.getPlotItem().setLabel("bottom", text)

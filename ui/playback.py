@@ -8,10 +8,11 @@ high speeds it advances several steps per timer tick instead of asking for a
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QWidget
 from superqt.utils import signals_blocked
 
+from ui import theme
 from ui.widgets import BigNumber
 
 MIN_SPEED = 1.0
@@ -68,7 +69,10 @@ class PlaybackController(QObject):
         # A label that may change size re-lays out the whole page on every frame; one of
         # fixed width and height does not (Qt stops the layout request there).
         widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
-        metrics = self.step_label.fontMetrics()
+        font = QFont(self.step_label.font())  # as BigNumber's style sheet sets it
+        font.setPointSizeF(theme.font_pt(30))
+        font.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(font)
         self.step_label.setFixedSize(metrics.horizontalAdvance(widest) + 12,
                                      metrics.height() + 8)
 
@@ -176,6 +180,7 @@ class PlaybackBar(QWidget):
         self._build()
         self._connect(shortcut_scope or self)
         self.set_range(playback.last_step)
+        theme.notifier().changed.connect(self._fit_step_label)  # presentation mode
 
     def _build(self) -> None:
         row = QHBoxLayout(self)
@@ -211,7 +216,10 @@ class PlaybackBar(QWidget):
         # A label that may change size re-lays out the whole page on every frame; one of
         # fixed width and height does not (Qt stops the layout request there).
         widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
-        metrics = self.step_label.fontMetrics()
+        font = QFont(self.step_label.font())  # as BigNumber's style sheet sets it
+        font.setPointSizeF(theme.font_pt(30))
+        font.setWeight(QFont.Weight.DemiBold)
+        metrics = QFontMetrics(font)
         self.step_label.setFixedSize(metrics.horizontalAdvance(widest) + 12,
                                      metrics.height() + 8)
 
