@@ -334,3 +334,16 @@ def test_controls_come_from_the_specs_and_rerun(qtbot, panel):
     scene = panel.descent_scene()
     assert (scene.surface, scene.schedule, scene.dtype) == ("linear-regression", "StepLR",
                                                             "float32")
+
+
+def test_theme_change_restyles_the_plots(qtbot, panel):
+    from ui import theme
+
+    try:
+        theme.set_theme("dark")
+        assert panel.slice.curve.opts["pen"].color().name() == theme.DARK.neutral.lower()
+        assert panel.map.plot.getPlotItem().legend.labelTextColor().name() == "#e8e8e8"
+        assert _legend_texts(panel)[:3] == ["lr = 0.01", "lr = 0.05", "lr = 0.18"]
+    finally:
+        theme.set_theme("light")
+    assert panel.slice.curve.opts["pen"].color().name() == theme.LIGHT.neutral.lower()
