@@ -58,14 +58,17 @@ def export_figures(folder: str, scene_path: str | None, width: int) -> int:
         written = []
         for cls in lab_classes():
             page = cls()
-            page.resize(1400, 900)
+            page.resize(1600, 1000)
             try:
                 if page.key in pages:
                     page.set_scene(pages[page.key])
                 page.compute_now()
                 for name, plot in page.plots().items():
-                    plot.resize(1200, 800)
-                    written.append(export.export_plot(plot, out / f"{page.key}-{name}.png", width))
+                    if not export.has_content(plot):  # e.g. decision regions of a 4-D set
+                        print(f"skipped {page.key}-{name}: nothing to draw in this scene")
+                        continue
+                    path = out / f"{page.key}-{name}.png"
+                    written.append(_export_laid_out(export, plot, path, width))
             finally:
                 page.shutdown()
                 page.deleteLater()
@@ -76,6 +79,27 @@ def export_figures(folder: str, scene_path: str | None, width: int) -> int:
     for path in written:
         print(path)
     return 0
+
+
+def _export_laid_out(export, plot, path: Path, width: int) -> Path:
+    """Export ``plot`` after it has been shown and laid out at a slide-like size.
+
+    A plot that was never shown keeps pyqtgraph's default geometry and clips
+    its title and axis labels; showing it offscreen lays it out for real.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    parent = plot.parentWidget()
+    plot.setParent(None)
+    plot.resize(1200, 750)
+    plot.show()
+    QApplication.processEvents()
+    try:
+        return export.export_plot(plot, path, width)
+    finally:
+        plot.hide()
+        if parent is not None:
+            plot.setParent(parent)
 
 
 def run_window(args: argparse.Namespace) -> int:

@@ -165,8 +165,8 @@ class BatchPanel(LabPage):
     def compute_now(self) -> None:
         """Draw the scene synchronously (headless export): its training run and the experiments.
 
-        Earlier runs are removed, so the same scene always gives the same plots. Timing is
-        measured only when its tab is the scene's: it depends on the machine's load.
+        Earlier runs are removed, so the same scene always gives the same plots, except the
+        timings (see ``measured_plots``), which depend on the machine and its load.
         """
         self._job.cancel()
         self.run_list.clear_button.click()
@@ -177,8 +177,15 @@ class BatchPanel(LabPage):
                 self.training.show_epoch(run, item)
         self._finish_run(run)
         for view in self.experiments:
-            if view.reproducible or view.key == self._scene.experiment:
-                view.compute_now(self._scene, self._device)
+            view.compute_now(self._scene, self._device)
+
+    def measured_plots(self) -> set[str]:
+        return {
+            plot.objectName()
+            for view in self.experiments
+            if not view.reproducible
+            for plot in view.plots()
+        }
 
     def presentation_widgets(self) -> list[QWidget]:
         return [self.run_list.remove_button, self.run_list.clear_button]

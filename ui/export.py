@@ -73,7 +73,11 @@ def copy_plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDT
 
 
 def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]]:
-    """``(name, x, y)`` for every curve and scatter in ``item``, as drawn."""
+    """``(name, x, y)`` for every curve and scatter in ``item``, as drawn.
+
+    Custom graphics items (drawn by hand for speed) take part by offering
+    ``export_series() -> list[(name, x, y)]``.
+    """
     rows = []
     for i, curve in enumerate(item.listDataItems()):
         x, y = curve.getData()
@@ -81,7 +85,24 @@ def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]
             continue
         name = curve.name() or f"series {i + 1}"
         rows.append((name, list(map(float, x)), list(map(float, y))))
+    for child in item.items:
+        if hasattr(child, "export_series"):
+            for name, x, y in child.export_series():
+                rows.append((name, list(map(float, x)), list(map(float, y))))
     return rows
+
+
+def has_content(plot: pg.PlotWidget | pg.PlotItem) -> bool:
+    """Whether the plot draws any data (a curve, scatter, image or bars), not just axes."""
+    item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
+    if plotted_data(item):
+        return True
+    for child in item.items:
+        if isinstance(child, pg.ImageItem) and child.image is not None:
+            return True
+        if isinstance(child, pg.BarGraphItem) and child.opts.get("height") is not None:
+            return True
+    return False
 
 
 def _set_width(exporter, width: int) -> None:

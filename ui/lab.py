@@ -26,6 +26,10 @@ class LabPage(QWidget):
         """The page's plots by a short file-safe name ("curve", "loss-per-step")."""
         return {}
 
+    def measured_plots(self) -> set[str]:
+        """Names of plots that show measurements (e.g. timings), which differ run to run."""
+        return set()
+
     def scene(self) -> dict:
         """Everything the user chose on this page, as JSON-able data."""
         return {}

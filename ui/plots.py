@@ -53,6 +53,9 @@ def set_title(widget: pg.PlotWidget, title: str) -> None:
     """Change what the plot tells the viewer to look for."""
     widget.setProperty("plot_title", title)
     _style_title(widget)
+    # A shorter title must give its width back at once, not at the next resize.
+    widget.getPlotItem().layout.invalidate()
+    widget.getPlotItem().layout.activate()
 
 
 def all_plots() -> list[pg.PlotWidget]:

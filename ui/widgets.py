@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QComboBox, QLabel, QLineEdit, QWidget
 
 from ui import theme
 
@@ -29,17 +29,25 @@ class ErrorLabel(QLabel):
         self.hide()
 
 
+def _styled_part(widget: QWidget) -> QWidget:
+    # A style sheet on a spin box or editable combo box replaces its native
+    # frame and squashes the arrows; the red border goes on its text field.
+    if isinstance(widget, QAbstractSpinBox | QComboBox):
+        return widget.findChild(QLineEdit) or widget
+    return widget
+
+
 def mark_invalid(widget: QWidget, message: str) -> None:
     """Turn ``widget`` red where it is and say why in its tooltip."""
     widget.setProperty("invalid", True)
-    widget.setStyleSheet(_INVALID_CSS.format(c=theme.current().error))
+    _styled_part(widget).setStyleSheet(_INVALID_CSS.format(c=theme.current().error))
     widget.setToolTip(message)
 
 
 def mark_valid(widget: QWidget, tooltip: str = "") -> None:
     if widget.property("invalid"):
         widget.setProperty("invalid", False)
-        widget.setStyleSheet("")
+        _styled_part(widget).setStyleSheet("")
     widget.setToolTip(tooltip)
 
 

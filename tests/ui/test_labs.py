@@ -72,7 +72,7 @@ def test_scene_saved_and_reopened_gives_the_same_page(qtbot, tmp_path, cls):
     assert second.scene() == first.scene()
     a, b = _numbers(first), _numbers(second)
     assert a.keys() == b.keys()
-    for name in a:
+    for name in a.keys() - first.measured_plots():
         for (na, xa, ya), (nb, xb, yb) in zip(a[name], b[name], strict=True):
             assert na == nb
             np.testing.assert_allclose(xa, xb, rtol=1e-6, equal_nan=True)
@@ -104,7 +104,8 @@ def test_export_figures_writes_one_non_blank_png_per_plot(tmp_path):
     files = sorted((tmp_path / "figs").glob("*.png"))
     assert {f.name.split("-")[0] for f in files} == {cls.key for cls in CLASSES}
     assert all(_not_blank(f) for f in files), [f.name for f in files if not _not_blank(f)]
-    assert len(result.stdout.split()) == len(files)
+    written = [line for line in result.stdout.splitlines() if line.endswith(".png")]
+    assert len(written) == len(files) >= 15
 
 
 def test_shipped_example_scenes_open(qtbot, settings, monkeypatch):
