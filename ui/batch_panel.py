@@ -187,6 +187,10 @@ class BatchPanel(LabPage):
             for plot in view.plots()
         }
 
+    def first_shown(self) -> None:
+        if not self.run_list.run_keys() and not self._job.busy:
+            self._on_train_clicked()  # open with a run that trains, not empty axes
+
     def presentation_widgets(self) -> list[QWidget]:
         return [self.run_list.remove_button, self.run_list.clear_button]
 

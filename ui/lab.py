@@ -43,6 +43,9 @@ class LabPage(QWidget):
     def set_device(self, device: str) -> None:
         """Use ``device`` ("cpu", "cuda:0", "mps") for the page's computations from now on."""
 
+    def first_shown(self) -> None:
+        """The page is on screen for the first time in the window (start what it shows first)."""
+
     def presentation_widgets(self) -> list[QWidget]:
         """Controls to hide in presentation mode (what the class need not see)."""
         return []

@@ -42,6 +42,7 @@ class MainWindow(QMainWindow):
         self._base_font = QApplication.font()
         self._presenting = False
         self._painted_once = False
+        self._greeted: set[int] = set()
         self._classes: list[type[LabPage]] = list(labs if labs is not None else lab_classes())
         self._built: list[LabPage | None] = [None] * len(self._classes)
         self._device_name = "cpu"
@@ -252,7 +253,10 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self, index: int) -> None:
         if 0 <= index < len(self._classes):
-            self.page(index)
+            page = self.page(index)
+            if index not in self._greeted:
+                self._greeted.add(index)
+                page.first_shown()
         self.stack.setCurrentIndex(index)
         if self._presenting:
             self._hide_for_presentation(True)

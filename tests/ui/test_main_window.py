@@ -167,3 +167,15 @@ def test_export_dialog_keeps_a_bad_path_and_says_why(window, qtbot, tmp_path):
 def test_toolbar_offers_export(window):
     texts = [a.text().replace("&", "") for a in window.toolbar.actions() if a.text()]
     assert "Export plot…" in texts and "Export page…" in texts and "Copy plot image" in texts
+
+
+def test_the_batch_lab_opens_with_a_run_training(qtbot, settings):
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    keys = [cls.key for cls in window._classes]
+    window.show_page(keys.index("batch"))
+    batch = window.current_page()
+    qtbot.waitUntil(lambda: len(batch.run_list.run_keys()) == 1, timeout=60_000)
+    qtbot.waitUntil(lambda: not batch._job.busy, timeout=60_000)
+    for page in window.built_pages():
+        page.shutdown()
