@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from ui import theme
 
-PRESENTATION_SCALE = 1.75
+PRESENTATION_SCALE = 1.5
 
 
 def apply_theme(app: QApplication, name: str) -> None:

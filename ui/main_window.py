@@ -29,6 +29,7 @@ from ui.lab import LabPage
 from ui.labs import lab_classes
 
 MAX_RECENT = 8
+SELECTOR_WIDTH = 96
 SCENE_FILTER = "Training Explorer scenes (*.json)"
 
 
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         self.selector = QListWidget()
         self.selector.setObjectName("LabSelector")
         self.selector.setIconSize(QSize(36, 36))
-        self.selector.setFixedWidth(96)
+        self.selector.setFixedWidth(SELECTOR_WIDTH)
         self.selector.setSpacing(4)
         self.stack = QStackedWidget()
         for cls in self._classes:
@@ -331,6 +332,15 @@ class MainWindow(QMainWindow):
         self.showMaximized() if self._was_maximized else self.showNormal()
 
     def _hide_for_presentation(self, hide: bool) -> None:
+        # The class needs the pages, not the tool bar or the device line; the
+        # menus and every shortcut stay.
+        self.toolbar.setVisible(not hide)
+        self.statusBar().setVisible(not hide)
+        scale = appearance.PRESENTATION_SCALE if hide else 1.0
+        self.selector.setFixedWidth(round(SELECTOR_WIDTH * scale))
+        self.selector.setIconSize(QSize(round(36 * scale), round(36 * scale)))
+        for i in range(self.selector.count()):
+            self.selector.item(i).setSizeHint(QSize(round(86 * scale), round(72 * scale)))
         for page in self.built_pages():
             for widget in page.presentation_widgets():
                 widget.setVisible(not hide)

@@ -87,9 +87,14 @@ def _style(widget: pg.PlotWidget) -> None:
             )
     legend = item.legend
     if legend is not None:
+        size = f"{theme.font_pt(10):.0f}pt"
         legend.setLabelTextColor(t.foreground)
-        legend.setLabelTextSize(f"{theme.font_pt(10):.0f}pt")
+        legend.setLabelTextSize(size)
         legend.setBrush(pg.mkBrush(theme.qcolor(t.background, 200)))
+        # LegendItem only stores the new colour and size; existing labels must be
+        # re-rendered or they vanish.
+        for _sample, label in legend.items:
+            label.setText(label.text, color=t.foreground, size=size)
     _style_title(widget)
 
 

@@ -107,16 +107,23 @@ def test_presentation_mode_scales_fonts_hides_controls_and_returns(window, qtbot
     assert window.presenting and theme.scale() > 1.4
     assert QApplication.font().pointSizeF() > before * 1.4
     assert not window.pages[0].hint.isVisible()
+    assert not window.toolbar.isVisible()
+    assert window.selector.width() > 130
     qtbot.keyClick(window, Qt.Key.Key_Escape)
     assert not window.presenting and theme.scale() == 1.0
     assert QApplication.font().pointSizeF() == before
     assert window.pages[0].hint.isVisible()
+    assert window.toolbar.isVisible() and window.selector.width() == 96
 
 
 def test_theme_switch_changes_plot_background_and_returns(window):
     plot = window.pages[0].plot
     window.set_theme("dark")
     assert plot.backgroundBrush().color().name() == theme.DARK.background.lower()
+    (_sample, label), = plot.getPlotItem().legend.items
+    # pyqtgraph drops a legend label's text when only its colour is changed
+    assert "line" in label.item.toPlainText()
+    assert theme.DARK.foreground.lower() in label.item.toHtml().lower()
     window.set_theme("light")
     assert plot.backgroundBrush().color().name() == theme.LIGHT.background.lower()
 
