@@ -31,8 +31,11 @@ def _page(qtbot, cls):
 def _not_blank(path: Path) -> bool:
     image = QImage(str(path))
     step = max(image.width() // 60, 1)
-    colours = {image.pixel(x, y) for x in range(0, image.width(), step)
-               for y in range(0, image.height(), step)}
+    colours = {
+        image.pixel(x, y)
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    }
     return len(colours) > 3
 
 
@@ -98,7 +101,11 @@ def test_export_figures_writes_one_non_blank_png_per_plot(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "main.py", "--export-figures", str(tmp_path / "figs"), "--width", "800"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     files = sorted((tmp_path / "figs").glob("*.png"))
@@ -123,3 +130,50 @@ def test_shipped_example_scenes_open(qtbot, settings, monkeypatch):
     assert window.pages[2].scene()["experiment"] == "batch_norm"
     for page in window.pages:
         page.shutdown()
+
+
+def test_export_figures_renders_a_scene(tmp_path):
+    from explorer import RESOURCES
+
+    scene = RESOURCES / "scenes" / "slide-07-KLDivLoss.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "--export-figures",
+            str(tmp_path / "figs"),
+            "--scene",
+            str(scene),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "figs" / "loss-loss-curve.png").exists()
+
+
+def test_export_figures_refuses_a_damaged_scene(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json")
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "--export-figures",
+            str(tmp_path / "figs"),
+            "--scene",
+            str(bad),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "damaged" in result.stderr and "Traceback" not in result.stderr
