@@ -136,7 +136,7 @@ def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.nda
     which clamping the points would not do."""
     d = b - a
     t0, t1 = np.zeros(a.shape[:-1]), np.ones(a.shape[:-1])
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for p, q in ((-d[..., 0], a[..., 0] - box[0]), (d[..., 0], box[1] - a[..., 0]),
                      (-d[..., 1], a[..., 1] - box[2]), (d[..., 1], box[3] - a[..., 1])):
             ratio = q / p

@@ -39,7 +39,8 @@ from ui.playback import PlaybackBar, PlaybackController
 from ui.plots import set_title
 from ui.worker import Background
 
-CHUNK = 250  # steps per streamed partial result
+CHUNK = 250  # steps per streamed partial result, at least
+MAX_PARTIALS = 20  # each partial redraws every path, so a long run sends at most this many
 _VIEW_FIELDS = ("log_loss", "show_internals", "slice_axis")
 
 
@@ -264,7 +265,8 @@ class DescentPanel(LabPage):
         self._keep_step = self.playback.step if keep_step is None else keep_step
         self._show_start()
         self._show_explanation()  # the reference rates depend on the start point
-        self._job.start(descent.iter_sweep, **self._sweep_args(), chunk=CHUNK,
+        chunk = max(CHUNK, -(-self._scene.steps // MAX_PARTIALS))
+        self._job.start(descent.iter_sweep, **self._sweep_args(), chunk=chunk,
                         on_yield=self._on_sweep, on_error=self._on_run_error)
 
     def _on_sweep(self, sweep: descent.Sweep) -> None:
@@ -275,6 +277,7 @@ class DescentPanel(LabPage):
         self._follow = min(self._follow, len(view.labels) - 1)
         self.map.set_sweep(view.path, view.labels, view.diverged, view.colors)
         self.loss_plot.set_sweep(view.loss, view.colors)
+        self.loss_plot.set_steps(sweep.steps)
         self._set_slice_points()
         self.sidebar.set_run_labels(view.labels, self._follow)
         self.numbers.set_runs(view.sweep.lrs.tolist(), view.colors)

@@ -17,6 +17,7 @@ from ui import theme
 from ui.descent_items import CachedCurves, PickableImage, StepArrows, clip_segments
 from ui.plots import make_plot
 
+MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
 LEGEND_MAX = 10  # more runs than this: the legend names only the first, last and diverged ones
 _HEAT = pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"])  # light, so the runs' colours stand out
 
@@ -92,7 +93,8 @@ class TrajectoryMap:
                   colors: list[str]) -> None:
         """Draw every run's whole path (once per run, not per frame)."""
         pens = [_faint(c, width=1.6 if len(colors) <= 8 else 1.0) for c in colors]
-        self.paths.set_curves([self._contours] + [_clip(p, self._bounds) for p in path],
+        drawn = [_clip(_thin(p, MAX_DRAWN_POINTS), self._bounds) for p in path]
+        self.paths.set_curves([self._contours, *drawn],
                               [self._contour_pen, *pens])
         legend = self.plot.getPlotItem().legend
         legend.clear()
@@ -154,6 +156,12 @@ class LossPlot:
         self._colors = list(colors)
         self._draw_curves()
 
+    def set_steps(self, steps: int) -> None:
+        """The whole run's steps on the x axis (a log axis drops the steps where the loss is 0)."""
+        vb = self.plot.getPlotItem().vb
+        vb.setXRange(0, steps, padding=0.02)
+        vb.enableAutoRange(x=False, y=True)
+
     def _draw_curves(self) -> None:
         steps = np.arange(self._loss.shape[1], dtype=float)
         values = self._loss
@@ -161,7 +169,7 @@ class LossPlot:
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(values > 0, np.log10(values), np.nan)
         width = 2.0 if len(self._colors) <= 8 else 1.0
-        self.curves.set_curves([(steps, v) for v in values],
+        self.curves.set_curves([_envelope(steps, v, MAX_DRAWN_POINTS) for v in values],
                                [theme.pen(c, width=width) for c in self._colors])
         points = np.stack([np.broadcast_to(steps, values.shape), values], axis=-1)
         self.dots.set_points(points, self._colors)
@@ -212,6 +220,30 @@ class SliceView:
 
     def set_step(self, step: int) -> None:
         self.arrows.set_step(step)
+
+
+def _thin(points: np.ndarray, most: int) -> np.ndarray:
+    """At most about ``most`` points: the first half of them as they are (where a run
+    moves most), then every k-th point and the last."""
+    if len(points) <= most:
+        return points
+    head = most // 2
+    k = -(-(len(points) - head) // (most - head))
+    return np.concatenate([points[:head], points[head::k], points[-1:]])
+
+
+def _envelope(x: np.ndarray, y: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of ``y`` per bin of steps, so thinning keeps spikes and oscillations."""
+    if len(y) <= most:
+        return x, y
+    k = -(-len(y) // (most // 2))
+    bins = -(-len(y) // k)
+    padded = np.full(bins * k, np.nan)
+    padded[:len(y)] = y
+    blocks = padded.reshape(bins, k)
+    low, high = np.fmin.reduce(blocks, axis=1), np.fmax.reduce(blocks, axis=1)  # NaN-blind
+    xs = x[::k][:bins]
+    return np.repeat(xs, 2), np.stack([low, high], axis=1).ravel()
 
 
 def _moved(old: tuple, new: tuple, tolerance: float) -> bool:

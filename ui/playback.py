@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 from superqt.utils import signals_blocked
 
 from ui import theme
@@ -65,17 +73,6 @@ class PlaybackController(QObject):
         return self._speed * self._timer.interval() / 1000.0
 
     # -- commands ----------------------------------------------------------
-    def _fit_step_label(self) -> None:
-        # A label that may change size re-lays out the whole page on every frame; one of
-        # fixed width and height does not (Qt stops the layout request there).
-        widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
-        font = QFont(self.step_label.font())  # as BigNumber's style sheet sets it
-        font.setPointSizeF(theme.font_pt(30))
-        font.setWeight(QFont.Weight.DemiBold)
-        metrics = QFontMetrics(font)
-        self.step_label.setFixedSize(metrics.horizontalAdvance(widest) + 12,
-                                     metrics.height() + 8)
-
     def set_range(self, last_step: int, available: int | None = None) -> None:
         """A new run: steps 0..last_step, of which 0..available are computed; keeps the step."""
         self._last = max(0, int(last_step))
@@ -165,8 +162,13 @@ class PlaybackBar(QWidget):
         self.playback = playback
         self.play_button = QPushButton("Play")
         self.play_button.setObjectName("play")
-        self.back_button = QPushButton("◀ Step")
-        self.forward_button = QPushButton("Step ▶")
+        self.play_button.setToolTip("Play or pause (Space)")
+        self.back_button = QPushButton("◀")
+        self.back_button.setToolTip("One step back (Left arrow)")
+        self.forward_button = QPushButton("▶")
+        self.forward_button.setToolTip("One step forward (Right arrow)")
+        for arrow in (self.back_button, self.forward_button):
+            arrow.setFixedWidth(arrow.fontMetrics().horizontalAdvance("◀") + 28)
         self.reset_button = QPushButton("Reset")
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setObjectName("scrub")
@@ -175,7 +177,7 @@ class PlaybackBar(QWidget):
         self.speed.setRange(int(MIN_SPEED), int(MAX_SPEED))
         self.speed.setSuffix(" steps/s")
         self.speed.setValue(round(playback.speed))
-        self.step_label = BigNumber("step 0")
+        self.step_label = BigNumber("0")
         self.step_label.setObjectName("step_number")
         self._build()
         self._connect(shortcut_scope or self)
@@ -183,16 +185,21 @@ class PlaybackBar(QWidget):
         theme.notifier().changed.connect(self._fit_step_label)  # presentation mode
 
     def _build(self) -> None:
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.slider)  # a row of its own: it must never be squeezed away
+        row = QHBoxLayout()
         for button in (self.reset_button, self.back_button, self.play_button,
                        self.forward_button):
             button.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # keep Space for the shortcut
             row.addWidget(button)
-        row.addWidget(self.slider, stretch=1)
+        row.addSpacing(12)
         row.addWidget(QLabel("speed"))
         row.addWidget(self.speed)
+        row.addStretch(1)
+        row.addWidget(QLabel("step"))
         row.addWidget(self.step_label)
+        column.addLayout(row)
         self._fit_step_label()
 
     def _connect(self, scope: QWidget) -> None:
@@ -215,7 +222,7 @@ class PlaybackBar(QWidget):
     def _fit_step_label(self) -> None:
         # A label that may change size re-lays out the whole page on every frame; one of
         # fixed width and height does not (Qt stops the layout request there).
-        widest = f"step {self.playback.last_step:,} / {self.playback.last_step:,}"
+        widest = f"{self.playback.last_step:,} / {self.playback.last_step:,}"
         font = QFont(self.step_label.font())  # as BigNumber's style sheet sets it
         font.setPointSizeF(theme.font_pt(30))
         font.setWeight(QFont.Weight.DemiBold)
@@ -245,7 +252,7 @@ class PlaybackBar(QWidget):
         self._show_step(step)
 
     def _show_step(self, step: int) -> None:
-        self.step_label.setText(f"step {step:,} / {self.playback.last_step:,}")
+        self.step_label.setText(f"{step:,} / {self.playback.last_step:,}")
 
     def _on_playing_changed(self, playing: bool) -> None:
         self.play_button.setText("Pause" if playing else "Play")

@@ -60,7 +60,7 @@ def test_play_advances_the_step_and_moves_the_markers(qtbot, panel):
     assert not panel.playback.is_playing()
     assert panel.map.arrows._step == step
     assert panel.loss_plot.cursor.value() == step
-    assert panel.bar.step_label.text() == f"step {step} / 100"
+    assert panel.bar.step_label.text() == f"{step} / 100"
 
 
 def test_plots_frame_the_whole_run(qtbot, panel):
