@@ -70,11 +70,12 @@ class DescentPanel(LabPage):
         self._device = device
         self._run_view: RunView | None = None
         self._follow = 0
-        self._job = Background(self)
+        self._job = Background(self)  # the trajectories
+        self._lr_job = Background(self)  # the LR range test
         self.map, self.loss_plot, self.slice = TrajectoryMap(), LossPlot(), SliceView()
         self.playback = PlaybackController(self._scene.steps, self._scene.view.speed, self)
         self.sidebar = DescentSidebar(self._scene)
-        self.lr_test = LRTestView(self._scene.lr_test, self._job_for_lr_test())
+        self.lr_test = LRTestView(self._scene.lr_test, self._lr_job)
         self.progress = QProgressBar()
         self.cancel = QPushButton("Cancel")
         self.numbers = RunNumbers()
@@ -135,10 +136,6 @@ class DescentPanel(LabPage):
         theme.notifier().changed.connect(self._on_theme_changed)
         self.lr_test.busy_changed.connect(self._on_busy_changed)
         self.lr_test.progress_changed.connect(lambda f: self.progress.setValue(round(1000 * f)))
-
-    def _job_for_lr_test(self) -> Background:
-        self._lr_job = Background(self)
-        return self._lr_job
 
     # -- LabPage -----------------------------------------------------------
     def plots(self) -> dict:
