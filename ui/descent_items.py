@@ -234,6 +234,14 @@ class CachedCurves(pg.GraphicsObject):
         self._bounds = QRectF()
         self._data_bounds = ((0.0, 0.0), (0.0, 0.0))
         self._cache: dict[tuple, QImage] = {}
+        self._series: list[tuple[str, np.ndarray, np.ndarray]] = []
+
+    def set_export(self, series: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """What CSV export and ``ui.export.plotted_data`` get: full-resolution (name, x, y)."""
+        self._series = list(series)
+
+    def export_series(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        return list(self._series)
 
     def set_curves(self, curves: list[tuple[np.ndarray, np.ndarray]], pens: list[QPen]) -> None:
         """``curves``: (x, y) per run, NaN where there is nothing to draw."""

@@ -273,7 +273,7 @@ class DescentPanel(LabPage):
         self._run_view = view
         self._follow = min(self._follow, len(view.labels) - 1)
         self.map.set_sweep(view.path, view.labels, view.diverged, view.colors)
-        self.loss_plot.set_sweep(view.loss, view.colors)
+        self.loss_plot.set_sweep(view.loss, view.colors, view.labels)
         self.loss_plot.set_steps(sweep.steps)
         self._set_slice_points()
         self.sidebar.set_run_labels(view.labels, self._follow)

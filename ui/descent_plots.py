@@ -67,6 +67,11 @@ class TrajectoryMap:
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
         for item in (self.paths, self.start, self.arrows, self.internals, self.internal_heads):
             self.plot.addItem(item)
+        # Named after adding (so the legend does not list them), for CSV export's columns.
+        for item, name in ((self.minima, "known minimum"), (self.start, "start"),
+                           (self.internals, "optimizer arrows"),
+                           (self.internal_heads, "optimizer arrow tips")):
+            item.opts["name"] = name
         self.image.setZValue(-10)
         self.arrows.setZValue(10)
         self.start.setZValue(11)
@@ -96,6 +101,8 @@ class TrajectoryMap:
         drawn = [_clip(_thin(p, MAX_DRAWN_POINTS), self._bounds) for p in path]
         self.paths.set_curves([self._contours, *drawn],
                               [self._contour_pen, *pens])
+        self.paths.set_export([(label, p[:, 0], p[:, 1]) for label, p in zip(labels, path,
+                                                                               strict=True)])
         legend = self.plot.getPlotItem().legend
         legend.clear()
         for k in legend_rows(labels, diverged):
@@ -150,11 +157,15 @@ class LossPlot:
         self.plot.getPlotItem().setLabel("left", "loss (log scale)" if log else "loss")
         self._draw_curves()
 
-    def set_sweep(self, loss: np.ndarray, colors: list[str]) -> None:
+    def set_sweep(self, loss: np.ndarray, colors: list[str],
+                  labels: list[str] | None = None) -> None:
         """Every run's loss curve (same colours as the map's legend)."""
         self._loss = loss
         self._colors = list(colors)
         self._draw_curves()
+        steps = np.arange(loss.shape[1], dtype=float)
+        names = labels or [f"run {k + 1}" for k in range(len(loss))]
+        self.curves.set_export(list(zip(names, [steps] * len(loss), loss, strict=True)))
 
     def set_steps(self, steps: int) -> None:
         """The whole run's steps on the x axis (a log axis drops the steps where the loss is 0)."""

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPointF, Qt
 
 from explorer.descent_scene import DescentScene, ViewOptions
 from ui.descent_panel import DescentPanel
-from ui.export import export_plot
+from ui.export import export_plot, has_content, plotted_data
 from ui.widgets import is_marked_invalid
 
 
@@ -274,8 +274,20 @@ def test_every_plot_exports_to_png(qtbot, panel, tmp_path):
     panel.compute_now()
     panel.playback.seek(10)
     for name, plot in panel.plots().items():
+        assert has_content(plot), name
         path = export_plot(plot, tmp_path / f"{name}.png", width=800)
         assert path.stat().st_size > 5000, name
+
+
+def test_trajectories_and_losses_export_to_csv_at_full_resolution(qtbot, panel, tmp_path):
+    plots = panel.plots()
+    rows = {name: x for name, x, _ in plotted_data(plots["loss-per-step"].getPlotItem())}
+    assert rows["lr = 0.01"] == list(map(float, range(101)))
+    path = export_plot(plots["trajectories"], tmp_path / "paths.csv")
+    header = path.read_text().splitlines()[0]
+    assert header.startswith("known minimum (x),known minimum (y),start (x),start (y)")
+    assert "lr = 0.01 (x),lr = 0.01 (y),lr = 0.05 (x)" in header
+    assert len(path.read_text().splitlines()) == 102
 
 
 @pytest.mark.gpu
