@@ -40,6 +40,7 @@ from ui.plots import set_title
 from ui.worker import Background
 
 CHUNK = 250  # steps per streamed partial result, at least
+EXPORT_STEP = 10  # the step a headless figure shows when the scene is at step 0
 MAX_PARTIALS = 20  # each partial redraws every path, so a long run sends at most this many
 _VIEW_FIELDS = ("log_loss", "show_internals", "slice_axis")
 
@@ -165,9 +166,14 @@ class DescentPanel(LabPage):
         self._run(keep_step=scene.current_step)
 
     def compute_now(self) -> None:
-        """Run the sweep and the LR range test on this thread (headless export and tests)."""
+        """Run the sweep and the LR range test on this thread (headless export and tests).
+
+        A still picture at step 0 shows no step at all, so it then shows step 10.
+        """
         self._job.cancel()
         self._on_sweep(descent.sweep(**self._sweep_args()))
+        if self.playback.step == 0:
+            self.playback.seek(min(EXPORT_STEP, self._scene.steps))
         self.lr_test.compute_now()
 
     def presentation_widgets(self) -> list[QWidget]:
