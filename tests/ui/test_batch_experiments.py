@@ -127,18 +127,19 @@ def test_an_experiment_can_be_cancelled(qtbot, panel):
 
 
 def test_compute_now_draws_the_scene_the_same_way_every_time(qtbot, panel):
+    measured = panel.measured_plots()  # timings: machine-dependent, compared for shape only
+    assert measured == {plot.objectName() for plot in _view(panel, "batch_timing").plots()}
     panel.compute_now()
     first = {name: plotted_data(plot.getPlotItem()) for name, plot in panel.plots().items()}
     panel.compute_now()
     again = {name: plotted_data(plot.getPlotItem()) for name, plot in panel.plots().items()}
     assert panel.run_list.labels() == [FAST.train_config().label()]
-    assert first == again
-    timing = _view(panel, "batch_timing")
-    assert not timing.has_result  # machine-dependent: measured only on its own tab
-    assert all(v.has_result for v in panel.experiments if v is not timing)
-    panel.show_scene(FAST.with_changes(experiment="batch_timing"))
-    panel.compute_now()
-    assert timing.has_result
+    assert {k: v for k, v in first.items() if k not in measured} == {
+        k: v for k, v in again.items() if k not in measured
+    }
+    for name in measured:
+        assert [(n, x) for n, x, _ in first[name]] == [(n, x) for n, x, _ in again[name]]
+    assert all(v.has_result for v in panel.experiments)
 
 
 def test_gradient_noise_of_the_whole_set_is_named_not_drawn(qtbot, panel):
