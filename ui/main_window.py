@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCursor, QKeySequence, QShortcut
+from PySide6.QtGui import QCursor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QStackedWidget,
     QWidget,
 )
 
 from explorer import RESOURCES, devices
 from explorer import scene as scene_file
 from explorer.errors import InputError
-from ui import appearance, dialogs, export, icons, plots
+from ui import appearance, export, icons, menus, plots
 from ui.lab import LabPage
+from ui.lab_stack import LabStack
 from ui.labs import lab_classes
 
 MAX_RECENT = 8
@@ -44,9 +44,9 @@ class MainWindow(QMainWindow):
         self._presenting = False
         self._painted_once = False
         self._greeted: set[int] = set()
-        self._classes: list[type[LabPage]] = list(labs if labs is not None else lab_classes())
-        self._built: list[LabPage | None] = [None] * len(self._classes)
         self._device_name = "cpu"
+        self.stack = LabStack(labs if labs is not None else lab_classes(), self._on_page_built)
+        self._classes = self.stack.classes
         self._build_central()
         self._build_status_bar()
         self._build_menus()
@@ -59,13 +59,11 @@ class MainWindow(QMainWindow):
         self.selector.setIconSize(QSize(36, 36))
         self.selector.setFixedWidth(SELECTOR_WIDTH)
         self.selector.setSpacing(4)
-        self.stack = QStackedWidget()
         for cls in self._classes:
             item = QListWidgetItem(icons.lab_icon(cls.icon), cls.title)
             item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             item.setSizeHint(QSize(86, 72))
             self.selector.addItem(item)
-            self.stack.addWidget(QWidget())  # the page is built when first needed
         if not self._classes:
             self.stack.addWidget(
                 QLabel("No lab is installed.", alignment=Qt.AlignmentFlag.AlignCenter)
@@ -92,69 +90,10 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.device_box)
 
     def _build_menus(self) -> None:
-        file = self.menuBar().addMenu("&File")
-        open_action = self._add(
-            file, "&Open scene…", self.open_scene_dialog, QKeySequence.StandardKey.Open
-        )
-        self.recent_menu = file.addMenu("Open &recent")
-        self.examples_menu = file.addMenu("E&xample scenes")
-        self._fill_examples()
-        save_action = self._add(
-            file, "&Save scene…", self.save_scene_dialog, QKeySequence.StandardKey.Save
-        )
-        file.addSeparator()
-        export_action = self._add(file, "&Export plot…", self.export_plot_dialog, "Ctrl+E")
-        copy_action = self._add(file, "Copy plot &image", self.copy_plot_image, "Ctrl+Shift+C")
-        page_action = self._add(file, "Export &page…", self.export_page_dialog, "Ctrl+Shift+E")
-        file.addSeparator()
-        self._add(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        view = self.menuBar().addMenu("&View")
-        for i, cls in enumerate(self._classes):
-            self._add(view, f"{cls.title} lab", lambda i=i: self.show_page(i), f"Ctrl+{i + 1}")
-        view.addSeparator()
-        self.presentation_action = self._add(
-            view, "&Presentation mode", self.toggle_presentation, "F5"
-        )
-        self.presentation_action.setCheckable(True)
-        theme_menu = view.addMenu("&Theme")
-        self._theme_group = QActionGroup(self)
-        for name in ("light", "dark"):
-            action = self._add(theme_menu, name.capitalize(), lambda n=name: self.set_theme(n))
-            action.setCheckable(True)
-            action.setData(name)
-            self._theme_group.addAction(action)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        self._add(help_menu, "&Keyboard shortcuts", lambda: dialogs.show_shortcuts(self), "F1")
-        self._add(
-            help_menu, "&About Training Explorer", lambda: dialogs.show_about(self, self.device)
-        )
-        self.toolbar = self.addToolBar("Main")
-        self.toolbar.setObjectName("MainToolBar")
-        self.toolbar.setMovable(False)
-        for action in (
-            open_action,
-            save_action,
-            None,
-            export_action,
-            copy_action,
-            page_action,
-            None,
-            self.presentation_action,
-        ):
-            self.toolbar.addSeparator() if action is None else self.toolbar.addAction(action)
+        menus.build(self)
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
         self._escape.activated.connect(self.leave_presentation)
         self._escape.setEnabled(False)
-
-    def _add(self, menu, text, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
 
     # ------------------------------------------------------------- settings
     def _restore_settings(self, device: str | None) -> None:
@@ -206,43 +145,23 @@ class MainWindow(QMainWindow):
     @property
     def pages(self) -> list[LabPage]:
         """Every lab page (building those not built yet)."""
-        return [self.page(i) for i in range(len(self._classes))]
+        return self.stack.pages()
 
     def built_pages(self) -> list[LabPage]:
-        return [page for page in self._built if page is not None]
+        return self.stack.built_pages()
 
-    def page(self, index: int) -> LabPage:
-        """Lab page ``index``, built on first use so the window paints before all labs exist."""
-        page = self._built[index]
-        if page is None:
-            page = self._classes[index]()
-            page.set_device(self._device_name)
-            page.status_message.connect(self._show_status)
-            placeholder = self.stack.widget(index)
-            current = self.stack.currentIndex()
-            self.stack.insertWidget(index, page)
-            self.stack.removeWidget(placeholder)
-            placeholder.deleteLater()
-            self.stack.setCurrentIndex(current)
-            self._built[index] = page
-            if self._presenting:
-                for widget in page.presentation_widgets():
-                    widget.setVisible(False)
-        return page
-
-    def _build_next_page(self) -> None:
-        """Build one more page per event-loop turn after the first paint."""
-        for index, page in enumerate(self._built):
-            if page is None:
-                self.page(index)
-                QTimer.singleShot(0, self._build_next_page)
-                return
+    def _on_page_built(self, page: LabPage) -> None:
+        page.set_device(self._device_name)
+        page.status_message.connect(self._show_status)
+        if self._presenting:
+            for widget in page.presentation_widgets():
+                widget.setVisible(False)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
         if not self._painted_once:  # the other labs are built after the first paint
             self._painted_once = True
-            QTimer.singleShot(0, self._build_next_page)
+            QTimer.singleShot(0, self.stack.build_rest)
 
     def show_page(self, index: int) -> None:
         if 0 <= index < self.selector.count():
@@ -254,7 +173,7 @@ class MainWindow(QMainWindow):
 
     def _on_page_changed(self, index: int) -> None:
         if 0 <= index < len(self._classes):
-            page = self.page(index)
+            page = self.stack.page(index)
             if index not in self._greeted:
                 self._greeted.add(index)
                 page.first_shown()
