@@ -12,7 +12,6 @@ import sys
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -38,7 +37,7 @@ from ui.batch_controls import TrainControls
 from ui.batch_experiments import ExperimentView, make_experiment_views
 from ui.batch_runs import Run, RunList
 from ui.batch_training_tab import TrainingTab
-from ui.lab import LabPage
+from ui.lab import LabPage, run_alone
 from ui.worker import Background
 
 PROGRESS_STEPS = 1000
@@ -352,15 +351,6 @@ class BatchPanel(LabPage):
             view.show_error(exc)
             self._say(str(exc))
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    panel = BatchPanel()
-    panel.resize(1400, 850)
-    panel.setWindowTitle("Training Explorer · Batch lab")
-    panel.show()
-    app.aboutToQuit.connect(panel.shutdown)
-    return app.exec()
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(BatchPanel))

@@ -15,7 +15,6 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QApplication,
     QGridLayout,
     QHBoxLayout,
     QProgressBar,
@@ -34,7 +33,7 @@ from ui.descent_lrtest import LRTestView
 from ui.descent_numbers import RunNumbers
 from ui.descent_plots import LossPlot, SliceView, TrajectoryMap
 from ui.descent_sidebar import DescentSidebar
-from ui.lab import LabPage
+from ui.lab import LabPage, run_alone
 from ui.playback import PlaybackBar, PlaybackController
 from ui.plots import set_title
 from ui.worker import Background
@@ -386,15 +385,6 @@ class DescentPanel(LabPage):
         self.slice.set_curve(ts, loss)
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    panel = DescentPanel()
-    panel.resize(1400, 850)
-    panel.setWindowTitle("Training Explorer · Descent lab")
-    panel.show()
-    app.aboutToQuit.connect(panel.shutdown)
-    return app.exec()
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(DescentPanel))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 class LabPage(QWidget):
@@ -52,3 +54,18 @@ class LabPage(QWidget):
 
     def shutdown(self) -> None:
         """Cancel background work and wait for it (the page is closing)."""
+
+
+def run_alone(cls: type[LabPage]) -> int:
+    """Show one lab page in a window of its own: ``python -m ui.<lab>_panel``."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    import torch
+
+    torch.set_num_threads(1)  # as main.py does: the labs' tensors are tiny
+    page = cls()
+    page.resize(1400, 850)
+    page.setWindowTitle(f"Training Explorer · {cls.title} lab")
+    page.show()
+    page.first_shown()
+    app.aboutToQuit.connect(page.shutdown)
+    return app.exec()

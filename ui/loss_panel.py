@@ -13,12 +13,12 @@ import sys
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QApplication, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from explorer import losses
 from explorer.loss_scene import LossScene
 from ui.code_view import CodeView
-from ui.lab import LabPage
+from ui.lab import LabPage, run_alone
 from ui.loss_composite import CompositeView
 from ui.loss_controls import LossControls
 from ui.loss_curves import ComparePlot, CurvePlot
@@ -132,14 +132,6 @@ class LossPanel(LabPage):
         """Nothing runs in the background on this page."""
 
 
-def main() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    panel = LossPanel()
-    panel.setWindowTitle("Training Explorer — Loss lab")
-    panel.resize(1366, 768)
-    panel.show()
-    return app.exec()
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_alone(LossPanel))
