@@ -1,7 +1,6 @@
 """Minibatch experiments: gradient noise, timing, shuffling, batch sizes."""
 
 import pytest
-import torch
 
 from explorer.batches import (
     GradientNoise,
@@ -18,15 +17,6 @@ from explorer.errors import InputError
 from explorer.training import EpochRecord, Progress, TrainConfig
 
 IRIS = TrainConfig(dataset="iris", hidden=(8,), batch_size=16, epochs=2)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks run fastest on one thread; on a busy machine more threads only wait."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_gradient_noise_falls_as_the_batch_size_grows():

@@ -20,15 +20,6 @@ from explorer.training import TrainConfig, prepare, run
 IRIS_BN = TrainConfig(dataset="iris", hidden=(8, 6), batch_norm=True, batch_size=16, epochs=2)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks run fastest on one thread; on a busy machine more threads only wait."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_deep_sigmoid_net_learns_with_batchnorm_and_not_without():
     result = compare_batch_norm(deep_sigmoid_config(), [0.1])
     without, with_bn = result[(False, 0.1)][-1], result[(True, 0.1)][-1]

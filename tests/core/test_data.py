@@ -7,15 +7,6 @@ from explorer import data
 from explorer.errors import InputError
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks run fastest on one thread; on a busy machine more threads only wait."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def test_iris_and_digits_still_load_sorted_by_class():
     iris, digits = data.load_iris(), data.load_digits()
     assert iris.features.shape == (150, 4) and digits.features.shape == (1797, 64)

@@ -27,15 +27,6 @@ from explorer.training import (
 FAST = TrainConfig(dataset="iris", hidden=(8,), batch_size=16, epochs=3)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny networks run fastest on one thread; on a busy machine more threads only wait."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def numbers(records):
     return [(r.train_loss, r.val_loss, r.val_accuracy, r.train_accuracy) for r in records]
 

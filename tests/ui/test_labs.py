@@ -97,16 +97,15 @@ def test_impossible_scene_is_refused_and_changes_nothing(qtbot, cls):
     page.shutdown()
 
 
-def test_export_figures_writes_one_non_blank_png_per_plot(tmp_path):
+def _export_figures(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``main.py --export-figures tmp_path/figs ARGS`` headless, as a teacher would."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
-    result = subprocess.run(
-        [sys.executable, "main.py", "--export-figures", str(tmp_path / "figs"), "--width", "800"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    command = [sys.executable, "main.py", "--export-figures", str(tmp_path / "figs"), *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_export_figures_writes_one_non_blank_png_per_plot(tmp_path):
+    result = _export_figures(tmp_path, "--width", "800")
     assert result.returncode == 0, result.stderr[-3000:]
     files = sorted((tmp_path / "figs").glob("*.png"))
     assert {f.name.split("-")[0] for f in files} == {cls.key for cls in CLASSES}
@@ -136,22 +135,7 @@ def test_export_figures_renders_a_scene(tmp_path):
     from explorer import RESOURCES
 
     scene = RESOURCES / "scenes" / "slide-07-KLDivLoss.json"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "main.py",
-            "--export-figures",
-            str(tmp_path / "figs"),
-            "--scene",
-            str(scene),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = _export_figures(tmp_path, "--scene", str(scene))
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "figs" / "loss-loss-curve.png").exists()
 
@@ -159,21 +143,6 @@ def test_export_figures_renders_a_scene(tmp_path):
 def test_export_figures_refuses_a_damaged_scene(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json")
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "main.py",
-            "--export-figures",
-            str(tmp_path / "figs"),
-            "--scene",
-            str(bad),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _export_figures(tmp_path, "--scene", str(bad))
     assert result.returncode == 2
     assert "damaged" in result.stderr and "Traceback" not in result.stderr
