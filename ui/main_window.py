@@ -104,8 +104,10 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1440, 900)
         self.set_theme(str(s.value("theme", "light")))
-        page = s.value("page", 0)
-        self.show_page(int(page) if str(page).isdigit() else 0)
+        page = str(s.value("page", 0))
+        # A saved page that no longer exists (fewer labs, an edited file) opens the first.
+        valid = page.isdigit() and int(page) < self.selector.count()
+        self.show_page(int(page) if valid else 0)
         self.set_device(device or str(s.value("device", "cpu")))
         self._fill_recent()
 

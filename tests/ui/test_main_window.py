@@ -141,6 +141,13 @@ def test_preferences_round_trip_through_qsettings(qtbot, settings):
     second.set_theme("light")
 
 
+def test_a_saved_page_that_no_longer_exists_opens_the_first(qtbot, settings):
+    settings.setValue("page", 7)
+    window = MainWindow(settings=settings, labs=[CounterPage])
+    qtbot.addWidget(window)
+    assert window.current_page() is window.pages[0]
+
+
 def test_export_plot_in_focus(window, tmp_path):
     assert window.plot_in_focus() is window.pages[0].plot
 
