@@ -70,7 +70,7 @@ class BatchPanel(LabPage):
         self._build()
         self._connect()
         self._on_busy_changed(False)
-        self.training.show_dataset(self._scene)
+        self.show_scene(self._scene)  # every control and experiment field shows the defaults
         theme.notifier().changed.connect(self._on_theme_changed)
 
     def _on_theme_changed(self) -> None:

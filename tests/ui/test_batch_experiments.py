@@ -157,3 +157,14 @@ def test_timing_runs_on_the_gpu_and_says_so(qtbot, panel, gpu_device):
     _run(qtbot, panel, view, timeout=120_000)
     assert view.result.device == str(gpu_device)
     assert str(gpu_device) in view.epoch_plot.getPlotItem().titleLabel.text
+
+
+def test_a_new_page_shows_the_default_settings_in_every_experiment(qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    fresh = BatchPanel()
+    qtbot.addWidget(fresh)
+    for view in fresh.experiments:
+        for edit in view.findChildren(QLineEdit):
+            if edit.isVisibleTo(view) and not edit.isReadOnly() and edit.parent() is not None:
+                assert edit.text().strip() or edit.placeholderText(), (view.key, edit.objectName())
