@@ -187,8 +187,16 @@ class BatchPanel(LabPage):
         }
 
     def first_shown(self) -> None:
-        if not self.run_list.run_keys() and not self._job.busy:
-            self._on_train_clicked()  # open with a run that trains, not empty axes
+        """Open with something computing, not empty axes: the tab on show's run."""
+        if self._job.busy:
+            return
+        views = {view.key: view for view in self.experiments}
+        view = views.get(self._scene.experiment)
+        if view is not None:
+            if not view.has_result:
+                self._on_experiment_requested(view)
+        elif not self.run_list.run_keys():
+            self._on_train_clicked()
 
     def presentation_widgets(self) -> list[QWidget]:
         return [self.run_list.remove_button, self.run_list.clear_button]

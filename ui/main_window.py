@@ -284,12 +284,16 @@ class MainWindow(QMainWindow):
 
     def open_scene(self, path: str | Path, remember: bool = True) -> bool:
         try:
-            self.apply_scene(scene_file.load(path))
+            pages = scene_file.load(path)
+            self.apply_scene(pages)
         except InputError as exc:
             QMessageBox.warning(
                 self, "Cannot open scene", f"{exc}\n\nThe current scene is unchanged."
             )
             return False
+        keys = [cls.key for cls in self._classes]
+        if len(pages) == 1 and next(iter(pages)) in keys:  # a one-lab scene: show that lab
+            self.show_page(keys.index(next(iter(pages))))
         if remember:
             self._remember(Path(path).resolve())
         self._show_status(f"Opened {Path(path).name}")
