@@ -10,10 +10,10 @@ Run: ``.venv/bin/python bench/bench_grid.py [--device cuda] [--loss MSELoss] [--
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
+from timing import best_time  # bench/timing.py, beside this script
 
 from explorer import surfaces
 
@@ -37,15 +37,6 @@ def loop_over_points(options: dict, device) -> np.ndarray:
 
 def batched(options: dict, device) -> np.ndarray:
     return surfaces.grid(NAME, n=N, options=options, device=device).z
-
-
-def best_time(function, repeats: int):
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - begin)
-    return best, result
 
 
 def main() -> None:

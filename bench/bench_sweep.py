@@ -11,10 +11,10 @@ Run: ``.venv/bin/python bench/bench_sweep.py [--device cuda] [--repeats 1]``
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
+from timing import best_time  # bench/timing.py, beside this script
 
 from explorer import descent, surfaces
 from explorer.batched_optim import torch_kwargs
@@ -46,15 +46,6 @@ def loop_over_lrs(optimizer: str, options: dict, device) -> torch.Tensor:
 def batched(optimizer: str, options: dict, device) -> torch.Tensor:
     return descent.sweep("rosenbrock", optimizer, LRS, STEPS, START, options,
                          device=device, record_internals=False).path
-
-
-def best_time(function, repeats: int) -> tuple[float, torch.Tensor]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - begin)
-    return best, result
 
 
 def main() -> None:
