@@ -15,8 +15,6 @@ from explorer.loss_examples import SLIDE_VALUES
 from ui.export import export_plot, export_widget
 from ui.loss_panel import LossPanel
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 @pytest.fixture
 def panel(qtbot):

@@ -6,8 +6,6 @@ from PySide6.QtCore import Qt
 from explorer import worked
 from ui.worked_view import P_COLUMN, WorkedView
 
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
-
 
 @pytest.fixture
 def view(qtbot):

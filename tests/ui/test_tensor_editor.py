@@ -1,6 +1,5 @@
 """The tensor editor on its own: typing, paste, invalid cells, undo/redo, fitting editors."""
 
-import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -8,9 +7,6 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 
 from explorer.loss_specs import InputSpec
 from ui.tensor_editor import TensorEditor
-
-# The offscreen platform says this whenever a top-level window is shown; it is not ours.
-pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
 REAL = InputSpec("input", ("N", "C"), "real", "float", True, "logits")
 CLASSES = InputSpec("target", ("N",), "class_index", "long", False, "classes")
