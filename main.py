@@ -47,8 +47,8 @@ def export_figures(folder: str, scene_path: str | None, width: int) -> int:
 
     from explorer import scene as scene_file
     from explorer.errors import InputError
-    from ui import export
-    from ui.labs import lab_classes
+    from ui.common import export
+    from ui.window.labs import lab_classes
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     out = Path(folder)
@@ -109,7 +109,7 @@ def run_window(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Training Explorer")
     app.setOrganizationName("Training Explorer")
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     window = MainWindow(device=args.device)
     if args.page:
@@ -148,7 +148,7 @@ def _self_test_updates(window, count: int) -> None:
     """Redraw every plot and page ``count`` times (the PySide6 none_dealloc crash check)."""
     from PySide6.QtWidgets import QApplication
 
-    from ui import plots
+    from ui.common import plots
 
     for i in range(count):
         for plot in plots.all_plots():

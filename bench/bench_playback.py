@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from explorer.descent_scene import DescentScene, log_range  # noqa: E402
-from ui.descent_panel import DescentPanel  # noqa: E402
+from explorer.descent.scene import DescentScene, log_range  # noqa: E402
+from ui.descent.panel import DescentPanel  # noqa: E402
 
 FRAME_60HZ = 1.0 / 60.0
 LRS, STEPS, FRAMES = 64, 1000, 200

@@ -17,7 +17,7 @@ import torch
 from timing import best_time  # bench/timing.py, beside this script
 
 from explorer import descent, surfaces
-from explorer.batched_optim import torch_kwargs
+from explorer.descent.batched_optim import torch_kwargs
 
 STEPS = 1000
 START = (-1.5, 2.0)

@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 from explorer import RESOURCES, losses, scene
-from explorer.batch_scene import BatchScene
-from explorer.batchnorm import deep_sigmoid_config
 from explorer.descent import reference_lrs
-from explorer.descent_scene import DescentScene
-from explorer.loss_scene import LossScene
+from explorer.descent.scene import DescentScene
+from explorer.losses.scene import LossScene
+from explorer.training.batchnorm import deep_sigmoid_config
+from explorer.training.scene import BatchScene
 
 SLIDE_LOSSES = ("L1Loss", "MSELoss", "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss",
                 "MarginRankingLoss", "KLDivLoss")

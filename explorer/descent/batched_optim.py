@@ -1,0 +1,269 @@
+"""torch.optim's update rules for K independent runs held in one tensor.
+
+``torch.optim`` steps one set of parameters with one learning rate. The descent
+lab runs up to 256 learning rates at once, so each rule is written here over
+parameters of shape ``(K, 2)`` with a learning rate per row ``(K, 1)``. The
+formulas copy torch's single-tensor code paths operation for operation (torch
+2.x ``_single_tensor_sgd`` / ``_adam`` / ``_rmsprop`` / ``_adagrad``), and
+``tests/core/test_descent_optimizers.py`` checks them equal to ``torch.optim``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+
+from explorer.errors import InputError
+from explorer.inputs import OptionSpec, check_name, resolve_options
+
+OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+
+
+def _unit(name: str, default: float, description: str) -> OptionSpec:
+    return OptionSpec(name, "float", default, 0.0, 1.0, description, below_maximum=True)
+
+
+def _nonneg(name: str, default: float, description: str, maximum: float = 1e6) -> OptionSpec:
+    return OptionSpec(name, "float", default, 0.0, maximum, description)
+
+
+_WEIGHT_DECAY = "L2 penalty added to the gradient (weight_decay * parameter)."
+_EPS = "Added to the denominator so it is never zero."
+_ADAM_SPECS = (
+    _unit("beta1", 0.9, "Decay of the running mean of gradients (betas[0])."),
+    _unit("beta2", 0.999, "Decay of the running mean of squared gradients (betas[1])."),
+    OptionSpec("eps", "float", 1e-8, 0.0, 1.0, _EPS),
+    OptionSpec("amsgrad", "bool", False, description="Use the largest squared-gradient "
+               "average so far (AMSGrad)."),
+)
+_SPECS: dict[str, tuple[OptionSpec, ...]] = {
+    "SGD": (
+        _unit("momentum", 0.0, "Fraction of the previous step kept (heavy ball)."),
+        OptionSpec("dampening", "float", 0.0, 0.0, 1.0, "Damps the new gradient in momentum."),
+        OptionSpec("nesterov", "bool", False, description="Look-ahead (Nesterov) momentum."),
+        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
+    ),
+    "Adam": _ADAM_SPECS + (_nonneg("weight_decay", 0.0, _WEIGHT_DECAY),),
+    "AdamW": _ADAM_SPECS + (
+        _nonneg("weight_decay", 0.01, "Decoupled decay: parameter *= 1 - lr * weight_decay."),
+    ),
+    "RMSprop": (
+        _unit("alpha", 0.99, "Decay of the running mean of squared gradients."),
+        OptionSpec("eps", "float", 1e-8, 0.0, 1.0, _EPS),
+        _unit("momentum", 0.0, "Fraction of the previous step kept."),
+        OptionSpec("centered", "bool", False, description="Divide by the gradient's variance "
+                   "instead of its second moment."),
+        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
+    ),
+    "Adagrad": (
+        _nonneg("lr_decay", 0.0, "The learning rate is divided by 1 + (step - 1) * lr_decay."),
+        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
+        _nonneg("initial_accumulator_value", 0.0, "Start value of the sum of squared gradients."),
+        OptionSpec("eps", "float", 1e-10, 0.0, 1.0, _EPS),
+    ),
+}
+
+
+def optimizer_options(name: str) -> tuple[OptionSpec, ...]:
+    """The hyper-parameters of optimizer ``name`` (torch's names and defaults)."""
+    return _SPECS[check_name(name, OPTIMIZERS, "optimizer", "optimizer")]
+
+
+def resolve_optimizer_options(name: str, options: Mapping[str, object] | None) -> dict:
+    """Checked options with defaults; ``betas=(b1, b2)`` is accepted for Adam/AdamW."""
+    options = dict(options or {})
+    if "betas" in options and name in ("Adam", "AdamW"):
+        try:
+            options["beta1"], options["beta2"] = options.pop("betas")
+        except (TypeError, ValueError):
+            raise InputError("betas must be two numbers (beta1, beta2).", field="betas") from None
+    resolved = resolve_options(optimizer_options(name), options, name)
+    if resolved.get("nesterov") and (resolved["momentum"] <= 0 or resolved["dampening"] != 0):
+        raise InputError("Nesterov momentum needs momentum > 0 and dampening 0.",
+                         field="nesterov")
+    return resolved
+
+
+def torch_kwargs(name: str, options: Mapping[str, object] | None) -> dict:
+    """Keyword arguments for ``torch.optim.<name>(params, lr=..., **kwargs)``."""
+    kwargs = resolve_optimizer_options(name, options)
+    if name in ("Adam", "AdamW"):
+        kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+    return kwargs
+
+
+class BatchedOptimizer:
+    """Base of the batched rules: state tensors of shape (K, 2), one row per run."""
+
+    def __init__(self, options: dict, params: torch.Tensor):
+        self.options = dict(options)  # a schedule may cycle the momentum in here
+        self.t = 0
+        self.state: dict[str, torch.Tensor] = {}
+        self._init_state(params)
+
+    def _init_state(self, params: torch.Tensor) -> None:
+        pass
+
+    def step(self, params: torch.Tensor, grad: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
+        """Return the parameters after one step; ``lr`` has shape (K, 1)."""
+        raise NotImplementedError
+
+    def internals(self) -> dict[str, torch.Tensor]:
+        """The state a teacher points at: momentum / running means / adaptive scale."""
+        return {}
+
+    momentum_option = ""
+    """The option a cycling schedule (OneCycleLR) overrides each step; "" if none."""
+
+    def set_momentum(self, value: float) -> None:
+        """Use ``value`` as momentum / beta1 from the next step on, as a scheduler would."""
+        self.options[self.momentum_option] = value
+
+    def keep(self, rows: torch.Tensor) -> None:
+        """Drop the runs not in ``rows`` (those that diverged) from the state."""
+        self.state = {key: value[rows] for key, value in self.state.items()}
+
+
+class BatchedSGD(BatchedOptimizer):
+    """torch.optim.SGD: momentum buffer starts at the first gradient; Nesterov looks ahead."""
+
+    momentum_option = "momentum"
+
+    def _init_state(self, params):
+        self.state["velocity"] = torch.zeros_like(params)
+
+    def step(self, params, grad, lr):
+        o = self.options
+        if o["weight_decay"] != 0:
+            grad = grad.add(params, alpha=o["weight_decay"])
+        if o["momentum"] != 0:
+            buf = self.state["velocity"]
+            if self.t == 0:
+                buf.copy_(grad)  # torch starts the buffer at the first gradient
+            else:
+                buf.mul_(o["momentum"]).add_(grad, alpha=1 - o["dampening"])
+            grad = grad.add(buf, alpha=o["momentum"]) if o["nesterov"] else buf
+        self.t += 1
+        return params + (-lr) * grad
+
+    def internals(self):
+        return {"velocity": self.state["velocity"]} if self.options["momentum"] != 0 else {}
+
+
+class BatchedAdam(BatchedOptimizer):
+    """torch.optim.Adam: bias-corrected running means of the gradient and its square."""
+
+    decoupled = False
+    momentum_option = "beta1"
+
+    def _init_state(self, params):
+        self.state["exp_avg"] = torch.zeros_like(params)
+        self.state["exp_avg_sq"] = torch.zeros_like(params)
+        self.state["scale"] = torch.zeros_like(params)
+        if self.options["amsgrad"]:
+            self.state["max_exp_avg_sq"] = torch.zeros_like(params)
+
+    def step(self, params, grad, lr):
+        o, s = self.options, self.state
+        self.t += 1
+        beta1, beta2, decay = o["beta1"], o["beta2"], o["weight_decay"]
+        if decay != 0:
+            if self.decoupled:
+                params = params * (1 - lr * decay)
+            else:
+                grad = grad.add(params, alpha=decay)
+        s["exp_avg"].lerp_(grad, 1 - beta1)
+        s["exp_avg_sq"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+        step_size = lr / (1 - beta1**self.t)
+        correction2_sqrt = (1 - beta2**self.t) ** 0.5
+        second = s["exp_avg_sq"]
+        if o["amsgrad"]:
+            torch.maximum(s["max_exp_avg_sq"], second, out=s["max_exp_avg_sq"])
+            second = s["max_exp_avg_sq"]
+        torch.div(second.sqrt(), correction2_sqrt, out=s["scale"]).add_(o["eps"])
+        return params + (-step_size) * s["exp_avg"] / s["scale"]
+
+    def internals(self):
+        return {"exp_avg": self.state["exp_avg"], "scale": self.state["scale"]}
+
+
+class BatchedAdamW(BatchedAdam):
+    """torch.optim.AdamW: Adam with weight decay applied to the parameter, not the gradient."""
+
+    decoupled = True
+
+
+class BatchedRMSprop(BatchedOptimizer):
+    """torch.optim.RMSprop: divide by the root of a running mean of squared gradients."""
+
+    momentum_option = "momentum"
+
+    def _init_state(self, params):
+        self.state["square_avg"] = torch.zeros_like(params)
+        self.state["scale"] = torch.zeros_like(params)
+        self.state["velocity"] = torch.zeros_like(params)
+        if self.options["centered"]:
+            self.state["grad_avg"] = torch.zeros_like(params)
+
+    def step(self, params, grad, lr):
+        o, s = self.options, self.state
+        self.t += 1
+        if o["weight_decay"] != 0:
+            grad = grad.add(params, alpha=o["weight_decay"])
+        s["square_avg"].mul_(o["alpha"]).addcmul_(grad, grad, value=1 - o["alpha"])
+        if o["centered"]:
+            s["grad_avg"].lerp_(grad, 1 - o["alpha"])
+            second = s["square_avg"].addcmul(s["grad_avg"], s["grad_avg"], value=-1)
+        else:
+            second = s["square_avg"]
+        torch.sqrt(second, out=s["scale"]).add_(o["eps"])
+        if o["momentum"] > 0:
+            s["velocity"].mul_(o["momentum"]).addcdiv_(grad, s["scale"])
+            return params + (-lr) * s["velocity"]
+        return params + (-lr) * grad / s["scale"]
+
+    def internals(self):
+        if self.options["momentum"] > 0:
+            return {"velocity": self.state["velocity"], "scale": self.state["scale"]}
+        return {"scale": self.state["scale"]}
+
+
+class BatchedAdagrad(BatchedOptimizer):
+    """torch.optim.Adagrad: divide by the root of the sum of all squared gradients."""
+
+    def _init_state(self, params):
+        self.state["sum"] = torch.full_like(params, self.options["initial_accumulator_value"])
+        self.state["scale"] = torch.zeros_like(params)
+
+    def step(self, params, grad, lr):
+        o, s = self.options, self.state
+        self.t += 1
+        if o["weight_decay"] != 0:
+            grad = grad.add(params, alpha=o["weight_decay"])
+        clr = lr / (1 + (self.t - 1) * o["lr_decay"])
+        s["sum"].addcmul_(grad, grad, value=1)
+        torch.sqrt(s["sum"], out=s["scale"]).add_(o["eps"])
+        return params + (-clr) * grad / s["scale"]
+
+    def internals(self):
+        return {"scale": self.state["scale"]}
+
+
+_CLASSES = {
+    "SGD": BatchedSGD,
+    "Adam": BatchedAdam,
+    "AdamW": BatchedAdamW,
+    "RMSprop": BatchedRMSprop,
+    "Adagrad": BatchedAdagrad,
+}
+
+
+def has_momentum(name: str) -> bool:
+    """Whether a schedule can cycle this optimizer's momentum (torch: 'momentum' or 'betas')."""
+    return bool(_CLASSES[name].momentum_option)
+
+
+def make(name: str, options: dict, params: torch.Tensor) -> BatchedOptimizer:
+    """A batched optimizer ``name`` with already resolved ``options`` for ``params`` (K, 2)."""
+    return _CLASSES[name](options, params)

@@ -1,0 +1,99 @@
+"""The loss engine: every registered loss evaluated by torch, with gradients and code.
+
+>>> from explorer import losses
+>>> result = losses.evaluate("L1Loss", losses.example("L1Loss"))
+>>> print(result.output)
+output:  tensor(1.2850, grad_fn=<MeanBackward0>)
+
+Torch's own modules (``torch.nn.L1Loss`` ...) do the work, with autograd for
+the gradients; focal and Dice losses are a few lines of torch
+(:mod:`explorer.losses.custom`). "Composite" is a weighted sum of registered
+losses over the same inputs.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from explorer.devices import resolve
+from explorer.errors import InputError
+from explorer.losses.catalog import ORDER
+from explorer.losses.checks import check_inputs, check_options, check_reduction
+from explorer.losses.code import build_code
+from explorer.losses.composite import composite_spec, evaluate_composite
+from explorer.losses.curves import Curve, compare_curves, curve, curve_names
+from explorer.losses.examples import example
+from explorer.losses.pitfalls import Pitfall, apply_fix, find_pitfalls
+from explorer.losses.run import (
+    COMPOSITE,
+    LossResult,
+    TermResult,
+    compatible,
+    failed,
+    grads,
+    leaves,
+    safe_call,
+    spec,
+)
+from explorer.losses.specs import FAMILIES, InputSpec, LossSpec, OptionSpec
+
+__all__ = [
+    "COMPOSITE", "FAMILIES", "Curve", "InputSpec", "LossResult", "LossSpec", "OptionSpec",
+    "Pitfall", "TermResult", "apply_fix", "compare_curves", "compatible", "composite_spec", "curve",
+    "curve_names", "evaluate", "example", "names", "spec",
+]
+
+def names() -> list[str]:
+    """Every registered loss, the slides' seven first (Composite is not listed)."""
+    return list(ORDER)
+
+
+def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean",
+             options: dict | None = None, device=None) -> LossResult:
+    """Evaluate loss ``name`` on ``inputs`` with torch, and differentiate it.
+
+    Parameters
+    ----------
+    name
+        A registered loss, or ``"Composite"`` with ``options={"terms": [{"loss":
+        "MSELoss", "weight": 1.0, "options": {...}}, ...]}``.
+    inputs
+        Input name -> tensor, named as in the spec (``input``, ``target``, ...).
+    reduction
+        One of the loss's ``reductions``.
+    options
+        Option name -> value (vectors as lists or tensors); omitted ones take
+        torch's defaults.
+    device
+        Where to compute (default CPU).
+
+    Returns
+    -------
+    LossResult
+
+    Raises
+    ------
+    InputError
+        For an unknown loss, reduction or option, or inputs the loss cannot take;
+        no other exception escapes for bad input.
+    """
+    if name == COMPOSITE:
+        return evaluate_composite(inputs, reduction, options, device)
+    loss = spec(name)
+    reduction = check_reduction(loss, reduction)
+    dims = check_inputs(loss, inputs, options)
+    values = check_options(loss, options, dims)
+    device = resolve(device)
+    tensors = leaves(loss, inputs, device)
+    detached = {k: t.detach() for k, t in tensors.items()}
+    pitfalls = find_pitfalls(name, detached, reduction, values)
+    code = build_code([(loss, values)], detached, reduction, device)
+    value, error = safe_call(loss, tensors, reduction, values)
+    if value is None:
+        if pitfalls:
+            return failed(loss, tensors, error, pitfalls, code)
+        raise InputError(f"{name} cannot use these inputs: {error}", field="input")
+    output = f"output:  {value!s}"
+    messages = [p.message for p in pitfalls]
+    return LossResult(value.detach(), grads(loss, tensors, value), code, output, messages,
+                      pitfalls)

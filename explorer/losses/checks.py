@@ -1,0 +1,175 @@
+"""Checks of a whole loss call (inputs, reduction, options) before torch sees it.
+
+Torch's own errors are terse and name no cell; these say which input, which
+cell and what is allowed. Soft constraints (±1 targets, probabilities) are not
+errors here: the slides' examples break them on purpose, and
+:mod:`explorer.losses.pitfalls` explains them instead.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from explorer.errors import InputError
+from explorer.losses.specs import InputSpec, LossSpec
+from explorer.losses.tensors import _check_kind, cell_name, parse_option
+
+
+def check_reduction(loss: LossSpec, reduction) -> str:
+    """``reduction`` if ``loss`` accepts it, else an InputError listing what it accepts."""
+    if reduction not in loss.reductions:
+        raise InputError(
+            f"{loss.name} has no reduction '{reduction}'; choose one of "
+            f"{', '.join(loss.reductions)}.", field="reduction")
+    return reduction
+
+
+def _as_tensor(value, spec: InputSpec) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value
+    try:
+        return torch.as_tensor(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise InputError(f"{spec.name} must be a tensor of numbers.", field=spec.name) from None
+
+
+def _check_dtype(t: torch.Tensor, spec: InputSpec):
+    integer = not t.is_floating_point() and not t.is_complex() and t.dtype != torch.bool
+    if spec.dtype == "long" and not integer:
+        raise InputError(
+            f"{spec.name} must hold whole numbers (torch.long), not {t.dtype}: it holds "
+            f"{'class indices' if spec.kind == 'class_index' else 'class lists'}.",
+            field=spec.name)
+    if spec.dtype == "float" and not t.is_floating_point():
+        raise InputError(
+            f"{spec.name} must be floating point (torch.float32 or float64), not {t.dtype}.",
+            field=spec.name)
+
+
+def _bind_dims(loss: LossSpec, spec: InputSpec, t: torch.Tensor, dims: dict, first: dict):
+    wanted = "(" + ", ".join(spec.shape) + ")"
+    if t.dim() != len(spec.shape):
+        raise InputError(
+            f"{spec.name} has shape {tuple(t.shape)}; {loss.name} needs {spec.name} of shape "
+            f"{wanted}, {len(spec.shape)}-D.", field=spec.name)
+    for dim, size in zip(spec.shape, t.shape, strict=True):
+        lowest = loss.dims[dim][1]
+        if size < lowest:
+            raise InputError(f"{spec.name} has {dim} = {size}; {dim} must be at least "
+                             f"{lowest}.", field=spec.name)
+        if dim in dims and dims[dim] != size:
+            raise InputError(
+                f"{spec.name} has shape {tuple(t.shape)} but {first[dim]} has {dim} = "
+                f"{dims[dim]}; {spec.name} must be {wanted} with the same {dim}.",
+                field=spec.name)
+        dims.setdefault(dim, int(size))
+        first.setdefault(dim, spec.name)
+
+
+def _check_values(t: torch.Tensor, spec: InputSpec, num_classes, ignore_index):
+    cpu = t.detach().cpu()
+    if cpu.is_floating_point():
+        bad = ~torch.isfinite(cpu)
+        if bad.any():
+            cell = tuple(int(i) for i in bad.nonzero()[0])
+            raise InputError(f"{cell_name(spec.name, cell)} is {cpu[cell].item()}; NaN and "
+                             "infinity are not allowed.", field=spec.name, cell=cell)
+    bad = _forbidden(cpu, spec, num_classes, ignore_index)
+    if bad is not None and bad.any():
+        cell = tuple(int(i) for i in bad.nonzero()[0])
+        try:
+            _check_kind(cpu[cell].item(), spec, cell_name(spec.name, cell), num_classes)
+        except InputError as exc:
+            exc.cell = cell
+            raise
+
+
+def _forbidden(t: torch.Tensor, spec: InputSpec, num_classes, ignore_index):
+    """A mask of the values the kind of ``spec`` forbids (``None`` when nothing is)."""
+    if spec.kind == "class_index" and num_classes is not None:
+        return ((t < 0) | (t >= num_classes)) & (t != ignore_index)
+    if spec.kind == "label_list" and num_classes is not None:
+        return (t < -1) | (t >= num_classes)
+    if spec.kind in ("count", "positive"):
+        return t < 0
+    return None
+
+
+def _check_same_float_dtype(tensors: dict[str, torch.Tensor]):
+    floats = [(key, t.dtype) for key, t in tensors.items() if t.is_floating_point()]
+    for key, dtype in floats[1:]:
+        if dtype != floats[0][1]:
+            raise InputError(f"{key} is {dtype} but {floats[0][0]} is {floats[0][1]}; give all "
+                             "floating-point inputs the same dtype.", field=key)
+
+
+def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> dict[str, int]:
+    """Check every input's presence, dtype, shape and values; return the bound dims.
+
+    Raises
+    ------
+    InputError
+        For a missing or unknown input, a wrong dtype or shape, NaN or infinity,
+        or a value its kind forbids (class index outside [0, C), negative count).
+    """
+    if not isinstance(inputs, dict):
+        raise InputError(f"{loss.name} takes a dict of tensors named "
+                         f"{', '.join(s.name for s in loss.inputs)}.")
+    known = [s.name for s in loss.inputs]
+    for key in inputs:
+        if key not in known:
+            raise InputError(f"{loss.name} has no input '{key}'; its inputs are "
+                             f"{', '.join(known)}.", field=str(key))
+    dims, first, tensors = {}, {}, {}
+    for spec in loss.inputs:
+        if spec.name not in inputs:
+            raise InputError(f"{loss.name} needs {spec.name} ({spec.description}).",
+                             field=spec.name)
+        t = _as_tensor(inputs[spec.name], spec)
+        _check_dtype(t, spec)
+        if spec.dtype == "long":
+            t = t.long()  # int32 class indices are fine; torch wants int64
+        _bind_dims(loss, spec, t, dims, first)
+        tensors[spec.name] = t
+    _check_same_float_dtype(tensors)
+    ignore = (options or {}).get("ignore_index", -100)
+    for spec in loss.inputs:
+        _check_values(tensors[spec.name], spec, dims.get("C"), ignore)
+    return dims
+
+
+def check_options(loss: LossSpec, options, dims: dict[str, int]) -> dict:
+    """Every option of ``loss`` with its value: the user's (checked) or torch's default.
+
+    Vectors come back as lists of floats (or ``None``); their length must match
+    the dim they belong to.
+    """
+    options = {} if options is None else options
+    if not isinstance(options, dict):
+        raise InputError(f"options of {loss.name} must be a dict of option values.")
+    allowed = [o.name for o in loss.options]
+    for key in options:
+        if key not in allowed:
+            names = ", ".join(allowed) if allowed else "none"
+            raise InputError(f"{loss.name} has no option '{key}'; its options: {names}.",
+                             field=str(key))
+    values = {}
+    for option in loss.options:
+        raw = options.get(option.name)
+        if raw is None:  # an absent or cleared field means torch's default
+            raw = option.default
+        if isinstance(raw, torch.Tensor):
+            raw = raw.detach().cpu().tolist()
+        if option.kind == "vector" and isinstance(raw, (list, tuple)):
+            raw = ", ".join(str(v) for v in raw) if raw else None
+        value = None if raw is None else parse_option(raw, option)
+        if option.kind == "vector" and value is not None:
+            size = dims.get(option.dim)
+            if size is not None and len(value) != size:
+                raise InputError(f"{option.name} has {len(value)} values; it needs one per "
+                                 f"{option.dim}, {size} in all.", field=option.name)
+            if option.minimum is not None and min(value) < option.minimum:
+                raise InputError(f"{option.name} values must be ≥ {option.minimum:g}.",
+                                 field=option.name)
+        values[option.name] = value
+    return values

@@ -1,0 +1,132 @@
+"""Example tensors for every loss: the slides' own, or random valid ones from a seed.
+
+The slides print a value for each of their seven examples but not the seed
+that produced it. ``SLIDE_SEEDS`` are seeds found by trying seeds in order
+until the slide's exact lines (same calls, same order, same shapes) print the
+slide's value to four decimals; with them the program shows the very numbers
+of the lecture. (KLDivLoss's 0.8774 came from an older torch that skipped
+negative targets; today's torch gives NaN for that example, which is the point
+of its pitfall warning.)
+"""
+
+from __future__ import annotations
+
+import torch
+
+from explorer.devices import resolve
+from explorer.errors import InputError
+from explorer.losses.catalog import SPECS
+from explorer.losses.specs import InputSpec, LossSpec
+
+SLIDE_SEEDS = {
+    "L1Loss": 501,  # prints 1.2850
+    "MSELoss": 36556,  # 2.3280
+    "NLLLoss": 85924,  # 2.9472
+    "CrossEntropyLoss": 5970,  # 1.0393
+    "HingeEmbeddingLoss": 10578,  # 1.2183
+    "MarginRankingLoss": 82717,  # 1.3324
+    "KLDivLoss": 11849,  # 0.8774 on old torch; NaN now
+}
+SLIDE_VALUES = {
+    "L1Loss": 1.2850, "MSELoss": 2.3280, "NLLLoss": 2.9472, "CrossEntropyLoss": 1.0393,
+    "HingeEmbeddingLoss": 1.2183, "MarginRankingLoss": 1.3324, "KLDivLoss": 0.8774,
+}
+DEFAULT_SEED = 0
+
+
+def _slide_example(name: str) -> dict[str, torch.Tensor]:
+    """The slide's lines for ``name``, run with a generator seeded by ``SLIDE_SEEDS``."""
+    g = torch.Generator().manual_seed(SLIDE_SEEDS[name])
+    if name == "NLLLoss":
+        # nn.LogSoftmax(dim=1) is applied to the input, as on the slide.
+        raw = torch.randn(3, 5, generator=g)
+        return {"input": torch.nn.LogSoftmax(dim=1)(raw), "target": torch.tensor([1, 0, 4])}
+    if name == "CrossEntropyLoss":
+        x = torch.randn(3, 5, generator=g)
+        return {"input": x, "target": torch.empty(3, dtype=torch.long).random_(5, generator=g)}
+    if name == "MarginRankingLoss":
+        a, b = torch.randn(3, generator=g), torch.randn(3, generator=g)
+        return {"input1": a, "input2": b, "target": torch.randn(3, generator=g).sign()}
+    shape = (2, 3) if name == "KLDivLoss" else (3, 5)
+    x = torch.randn(*shape, generator=g)
+    return {"input": x, "target": torch.randn(*shape, generator=g)}
+
+
+def _label_lists(n: int, c: int, g: torch.Generator) -> torch.Tensor:
+    rows = torch.full((n, c), -1, dtype=torch.long)
+    for i in range(n):
+        k = int(torch.randint(1, c, (1,), generator=g))
+        rows[i, :k] = torch.randperm(c, generator=g)[:k]
+    return rows
+
+
+def _random_input(spec: InputSpec, dims: dict[str, int], g: torch.Generator) -> torch.Tensor:
+    shape = tuple(dims[d] for d in spec.shape)
+    kind = spec.kind
+    if kind == "class_index":
+        return torch.randint(0, dims["C"], shape, generator=g)
+    if kind == "label_list":
+        return _label_lists(shape[0], shape[1], g)
+    if kind == "sign":
+        return torch.randint(0, 2, shape, generator=g).float() * 2 - 1
+    if kind == "binary":
+        return torch.randint(0, 2, shape, generator=g).float()
+    if kind == "count":
+        return torch.randint(0, 6, shape, generator=g).float()
+    x = torch.randn(*shape, generator=g)
+    if kind == "positive":
+        return torch.rand(*shape, generator=g) + 0.1
+    if kind == "log_probability":
+        return torch.log_softmax(x, dim=1)
+    if kind == "probability":
+        # A row over classes is a distribution; independent yes/no columns are not.
+        return torch.softmax(x, dim=1) if spec.shape[-1] == "C" else torch.sigmoid(x)
+    return x
+
+
+def _dims(loss: LossSpec, dims: dict[str, int] | None) -> dict[str, int]:
+    chosen = loss.default_dims()
+    for dim, size in (dims or {}).items():
+        if dim not in loss.dims:
+            raise InputError(f"{loss.name} has no dim '{dim}'; its dims are "
+                             f"{', '.join(loss.dims)}.", field=str(dim))
+        lo, hi = loss.dims[dim][1:]
+        if not isinstance(size, int) or not lo <= size <= hi:
+            raise InputError(f"{dim} must be a whole number from {lo} to {hi}.", field=dim)
+        chosen[dim] = size
+    return chosen
+
+
+def example(name: str, seed: int | None = None, dims: dict[str, int] | None = None,
+            device=None) -> dict[str, torch.Tensor]:
+    """Example inputs for loss ``name``.
+
+    Parameters
+    ----------
+    name
+        A registered loss.
+    seed
+        ``None``: the slide's example (for the slides' seven, with the slide's
+        shapes and values; for the others a fixed seed). An int: random valid
+        inputs drawn from that seed.
+    dims
+        Sizes of the symbolic dims (e.g. ``{"N": 4, "C": 3}``); defaults from the spec.
+    device
+        Where the tensors live (default CPU).
+
+    Returns
+    -------
+    dict[str, Tensor]
+        One tensor per input of the loss, none requiring grad.
+    """
+    loss = SPECS.get(name)
+    if loss is None:
+        raise InputError(f"there is no loss '{name}'.", field="loss")
+    device = resolve(device)
+    if seed is None and name in SLIDE_SEEDS and _dims(loss, dims) == loss.default_dims():
+        tensors = _slide_example(name)
+    else:
+        g = torch.Generator().manual_seed(DEFAULT_SEED if seed is None else int(seed))
+        chosen = _dims(loss, dims)
+        tensors = {s.name: _random_input(s, chosen, g) for s in loss.inputs}
+    return {key: t.to(device) for key, t in tensors.items()}

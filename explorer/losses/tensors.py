@@ -1,0 +1,220 @@
+"""Everything a user types for a loss, turned into tensors (and back), with clear errors.
+
+Text becomes numbers here and nowhere else: a cell of a tensor editor, a
+pasted spreadsheet block, an option's field. Whatever cannot be used raises
+:class:`~explorer.errors.InputError` naming the input, the cell and what is
+allowed, so the UI can show it next to the right control.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from explorer.errors import InputError
+from explorer.losses.specs import InputSpec, OptionSpec
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def cell_name(field: str, cell: tuple[int, ...]) -> str:
+    """How a cell is named in messages, torch style: ``target[1, 2]``."""
+    return f"{field}[{', '.join(str(i) for i in cell)}]"
+
+
+def _allowed(spec: InputSpec, num_classes: int | None) -> str:
+    if spec.kind == "class_index":
+        top = f"{num_classes - 1}" if num_classes else "C - 1"
+        return f"a whole class number from 0 to {top}"
+    if spec.kind == "label_list":
+        top = f"{num_classes - 1}" if num_classes else "C - 1"
+        return f"a whole class number from 0 to {top}, or -1 to end the list"
+    if spec.kind == "count":
+        return "a count ≥ 0"
+    if spec.kind == "positive":
+        return "a number ≥ 0"
+    return "a finite number"
+
+
+def _check_kind(value, spec: InputSpec, where: str, num_classes: int | None):
+    """Hard constraints of a kind; soft ones (±1, probabilities) are pitfalls instead."""
+    bad = False
+    if spec.kind == "class_index" and num_classes is not None:
+        bad = not 0 <= value < num_classes
+    elif spec.kind == "label_list" and num_classes is not None:
+        bad = not -1 <= value < num_classes
+    elif spec.kind in ("count", "positive"):
+        bad = value < 0
+    if bad:
+        raise InputError(
+            f"{where} is {value:g}; it must be {_allowed(spec, num_classes)}.", field=spec.name
+        )
+
+
+def parse_cell(text: str, spec: InputSpec, cell: tuple[int, ...],
+               num_classes: int | None = None) -> float | int:
+    """Parse one typed cell of input ``spec``.
+
+    Parameters
+    ----------
+    text
+        What the user typed, e.g. ``"-1.5"``, ``"2"``, ``"1e-3"``.
+    spec
+        The input the cell belongs to (its kind and dtype decide what is allowed).
+    cell
+        The cell's index, used in the message.
+    num_classes
+        C, for class indices (``None`` skips the range check).
+
+    Returns
+    -------
+    float or int
+        An ``int`` for long inputs, else a ``float``.
+
+    Raises
+    ------
+    InputError
+        For an empty cell, a non-number, NaN or infinity, a fraction where a whole
+        number is needed, or a value outside what the kind allows.
+    """
+    where = cell_name(spec.name, cell)
+    stripped = str(text).strip().replace("−", "-")
+    if not stripped:
+        raise InputError(f"{where} is empty; type {_allowed(spec, num_classes)}.",
+                         field=spec.name, cell=cell)
+    try:
+        value = float(stripped)
+    except ValueError:
+        raise InputError(f"{where} is '{stripped}', not a number; type "
+                         f"{_allowed(spec, num_classes)}.", field=spec.name, cell=cell) from None
+    if not math.isfinite(value):
+        raise InputError(f"{where} is {stripped}; NaN and infinity are not allowed here, "
+                         f"type {_allowed(spec, num_classes)}.", field=spec.name, cell=cell)
+    if spec.dtype == "long":
+        if value != int(value):
+            raise InputError(f"{where} is {stripped}; it must be "
+                             f"{_allowed(spec, num_classes)}.", field=spec.name, cell=cell)
+        value = int(value)
+    try:
+        _check_kind(value, spec, where, num_classes)
+    except InputError as exc:
+        exc.cell = cell
+        raise
+    return value
+
+
+def format_cell(value, spec: InputSpec, digits: int = 4) -> str:
+    """Show one value for editing: whole numbers for long inputs, ``digits`` decimals else."""
+    value = float(value)
+    if spec.dtype == "long":
+        return str(int(value))
+    if value == 0 or 10.0 ** -(digits - 1) <= abs(value) < 1e5:
+        return f"{value:.{digits}f}"
+    return f"{value:.{digits - 1}e}"
+
+
+def parse_block(text: str) -> list[list[str]]:
+    """Split a pasted block into rows of cells: tab-separated (spreadsheets) or commas."""
+    lines = [line for line in str(text).replace("\r\n", "\n").split("\n")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    rows = []
+    for line in lines:
+        if "\t" in line:
+            rows.append([c.strip() for c in line.split("\t")])
+        elif "," in line or ";" in line:
+            rows.append([c.strip() for c in line.replace(";", ",").split(",")])
+        else:
+            rows.append(line.split() or [""])
+    return rows
+
+
+def tensor_from_rows(rows, spec: InputSpec, num_classes: int | None = None,
+                     dtype: torch.dtype = torch.float32, device=None) -> torch.Tensor:
+    """Build the tensor of input ``spec`` from rows of typed cells.
+
+    A 1-D input accepts one row or one column. Raises :class:`InputError` for a
+    ragged block or any bad cell.
+    """
+    rows = [list(r) for r in rows]
+    if not rows or not any(rows):
+        raise InputError(f"{spec.name} is empty; type at least one value.", field=spec.name)
+    width = len(rows[0])
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise InputError(
+                f"{spec.name} row {i} has {len(row)} values but row 0 has {width}; "
+                "every row needs the same number of values.", field=spec.name, cell=(i,))
+    one_d = len(spec.shape) == 1
+    if one_d and len(rows) > 1 and width > 1:
+        raise InputError(f"{spec.name} is one-dimensional {spec.shape}; type a single row "
+                         "or a single column.", field=spec.name)
+    values = []
+    for i, row in enumerate(rows):
+        parsed = []
+        for j, text in enumerate(row):
+            cell = ((i * width + j),) if one_d else (i, j)
+            parsed.append(parse_cell(text, spec, cell, num_classes))
+        values.append(parsed)
+    if one_d:
+        values = [v for row in values for v in row]
+    kind = torch.long if spec.dtype == "long" else dtype
+    return torch.tensor(values, dtype=kind, device=device)
+
+
+def rows_from_tensor(t: torch.Tensor) -> list[list[float]]:
+    """The values of a 0-, 1- or 2-D tensor as rows (a 1-D tensor is one row)."""
+    t = t.detach().cpu()
+    if t.dim() == 0:
+        return [[t.item()]]
+    if t.dim() == 1:
+        return [t.tolist()]
+    return t.reshape(t.shape[0], -1).tolist()
+
+
+def resize(t: torch.Tensor, shape: tuple[int, ...], fill=0) -> torch.Tensor:
+    """A tensor of ``shape`` that keeps the overlapping block of ``t`` and fills the rest."""
+    shape = tuple(int(s) for s in shape)
+    if len(shape) != t.dim() or any(s < 0 for s in shape):
+        raise InputError(f"cannot resize a {t.dim()}-D tensor to {shape}.")
+    out = torch.full(shape, fill, dtype=t.dtype, device=t.device)
+    block = tuple(slice(0, min(a, b)) for a, b in zip(shape, t.shape, strict=True))
+    out[block] = t.detach()[block]
+    return out
+
+
+def parse_option(text, option: OptionSpec):
+    """Turn what the user typed for ``option`` into its value (vector: a list or ``None``)."""
+    if option.kind == "bool":
+        word = str(text).strip().lower()
+        if isinstance(text, bool) or word in _TRUE + _FALSE:
+            return text if isinstance(text, bool) else word in _TRUE
+        raise InputError(f"{option.name} is '{text}'; type true or false.", field=option.name)
+    if option.kind == "vector":
+        if text is None or not str(text).strip():
+            return None
+        cells = [c for row in parse_block(str(text)) for c in row]
+        return [_number(c, option, f"{option.name}[{i}]") for i, c in enumerate(cells)]
+    return _number(text, option, option.name)
+
+
+def _number(text, option: OptionSpec, where: str):
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        raise InputError(f"{where} is '{text}', not a number.", field=option.name) from None
+    if not math.isfinite(value):
+        raise InputError(f"{where} must be a finite number.", field=option.name)
+    if option.kind == "int":
+        if value != int(value):
+            raise InputError(f"{where} is {value:g}; it must be a whole number.",
+                             field=option.name)
+        value = int(value)
+    lo, hi = option.minimum, option.maximum
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        span = f"from {lo:g} to {hi:g}" if hi is not None and lo is not None else (
+            f"≥ {lo:g}" if lo is not None else f"≤ {hi:g}")
+        raise InputError(f"{where} is {value:g}; it must be {span}.", field=option.name)
+    return value

@@ -1,0 +1,282 @@
+"""Minibatch experiments: gradient noise, time per epoch, shuffling, small vs large batches.
+
+Each experiment ``x(config, ...)`` returns the data of one plot. Its generator twin
+``iter_x(config, ...)`` yields :class:`~explorer.training.loop.Progress` while it works and,
+as its last item, the same result, so a UI can show a bar and cancel by no longer asking.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import torch
+
+from explorer.errors import InputError
+from explorer.training.loop import (
+    BN_NEEDS_TWO,
+    EpochRecord,
+    Progress,
+    Session,
+    TrainConfig,
+    prepare,
+    run,
+    train_step,
+)
+
+
+def last(items: Iterator):
+    """The last item of an ``iter_...`` generator: its result."""
+    result = None
+    for result in items:  # noqa: B007  (only the last one is wanted)
+        pass
+    return result
+
+
+class GradientNoise(dict):
+    """Batch size -> mean squared distance of a minibatch gradient from the full-batch gradient.
+
+    Attributes
+    ----------
+    reference
+        Batch size -> the ``1/B`` line through the smallest batch size's value.
+    corrected
+        Batch size -> ``1/B`` with the finite-population correction ``(N - B)/(N - 1)``
+        (minibatches are drawn without replacement), through the same point; what
+        sampling theory predicts. It reaches 0 at ``B = N``.
+    n_train, repeats
+        Training-set size ``N`` and the number of random minibatches per size.
+    full_gradient_norm2
+        Squared length of the full-batch gradient, for scale.
+    """
+
+    def __init__(self, values: dict[int, float], n_train: int, repeats: int, full_norm2: float):
+        super().__init__(values)
+        self.n_train, self.repeats, self.full_gradient_norm2 = n_train, repeats, full_norm2
+        smallest = min(values)
+        anchor = values[smallest] * smallest
+        self.reference = {b: anchor / b for b in values}
+        fpc = (n_train - smallest) / (n_train - 1)
+        self.corrected = {b: (anchor / fpc / b * (n_train - b) / (n_train - 1) if fpc > 0 else 0.0)
+                          for b in values}
+
+
+def suggested_batch_sizes(n_train: int, others: bool = False) -> list[int]:
+    """Powers of two below the training-set size ``n_train`` (with ``others``: also 3·2^k,
+    sizes that are not powers of two, to see whether the hardware prefers some sizes)."""
+    sizes = {2**k for k in range(12) if 2**k < n_train}
+    if others:
+        sizes |= {3 * 2**k for k in range(2, 10) if 3 * 2**k < n_train}
+    return sorted(sizes)
+
+
+def _check_sizes(batch_sizes: Iterable[int], session: Session, field: str) -> list[int]:
+    sizes = sorted(dict.fromkeys(batch_sizes))
+    n_train = len(session.data.y_train)
+    if not sizes:
+        raise InputError("Give at least one batch size, e.g. 1, 4, 16, 64.", field=field)
+    for b in sizes:
+        if not (isinstance(b, int) and not isinstance(b, bool) and 1 <= b <= n_train):
+            raise InputError(f"Batch sizes must be whole numbers from 1 to {n_train} (the "
+                             f"training set's size); got {b!r}.", field=field)
+        if b == 1 and session.config.batch_norm:
+            raise InputError(f"{BN_NEEDS_TWO} Remove batch size 1 or turn batch normalization off.",
+                             field=field)
+    return sizes
+
+
+def _flat_gradient(session: Session, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    session.model.zero_grad()
+    session.loss_fn(session.model(x), y).backward()
+    return torch.cat([p.grad.flatten() for p in session.model.parameters()])
+
+
+def iter_gradient_noise(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 30,
+                        ) -> Iterator[Progress | GradientNoise]:
+    """Generator form of :func:`gradient_noise`: Progress per batch size, then the result."""
+    session = prepare(config)
+    sizes = _check_sizes(batch_sizes, session, "batch_sizes")
+    if not (isinstance(repeats, int) and repeats >= 1):
+        raise InputError("Repeats must be a whole number of at least 1.", field="repeats")
+    x, y = session.data.x_train, session.data.y_train
+    full = _flat_gradient(session, x, y)
+    generator = torch.Generator().manual_seed(config.seed)
+    sums = []
+    for done, b in enumerate(sizes, start=1):
+        total = torch.zeros((), device=session.device)
+        for _ in range(repeats):
+            rows = torch.randperm(len(y), generator=generator)[:b].to(session.device)
+            total += (_flat_gradient(session, x[rows], y[rows]) - full).pow(2).sum()
+        sums.append(total / repeats)
+        yield Progress(done, len(sizes), message=f"batch size {b}")
+    values = torch.stack(sums).tolist()
+    yield GradientNoise(dict(zip(sizes, values, strict=True)), len(y), repeats,
+                        full.pow(2).sum().item())
+
+
+def gradient_noise(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 30,
+                   ) -> GradientNoise:
+    """How far a random minibatch's gradient is from the full-batch gradient, per batch size.
+
+    At the initial weights (from ``config.seed``) the full-batch gradient of the mean
+    ``CrossEntropyLoss`` over the training part is compared with the gradients of
+    ``repeats`` random minibatches (drawn without replacement) of each size.
+
+    Returns
+    -------
+    GradientNoise
+        A dict batch size -> mean squared distance (falls roughly like ``1/B``: a batch
+        ``k`` times larger is only ``sqrt(k)`` times more accurate), with ``.reference``
+        (the ``1/B`` line) and ``.corrected`` (``1/B`` with the finite-population correction).
+
+    Raises
+    ------
+    InputError
+        If ``config`` is bad or a batch size is not between 1 and the training-set size.
+    """
+    return last(iter_gradient_noise(config, batch_sizes, repeats))
+
+
+@dataclass(frozen=True)
+class TimingResult:
+    """Seconds per training epoch (and per sample) for each batch size, mean and spread."""
+
+    device: str
+    n_train: int
+    repeats: int
+    warmup: int
+    batch_sizes: list[int]
+    epoch_mean: list[float]
+    epoch_std: list[float]
+    sample_mean: list[float]
+    sample_std: list[float]
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _timed_epoch(session: Session) -> float:
+    started = time.perf_counter()
+    for xb, yb in session.loader:
+        train_step(session, xb, yb)
+    if session.device.type == "cuda":
+        torch.cuda.synchronize(session.device)
+    return time.perf_counter() - started
+
+
+def iter_batch_timing(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 5,
+                      warmup: int = 1) -> Iterator[Progress | TimingResult]:
+    """Generator form of :func:`batch_timing`: Progress per timed epoch, then the result."""
+    config.validate()
+    sizes = _check_sizes(batch_sizes, prepare(config), "batch_sizes")
+    if not (isinstance(repeats, int) and repeats >= 2 and isinstance(warmup, int) and warmup >= 0):
+        raise InputError("Time at least 2 repeats (and 0 or more warm-up epochs).", field="repeats")
+    means, spreads, total = [], [], len(sizes) * (warmup + repeats)
+    for i, b in enumerate(sizes):
+        session = prepare(config.replace(batch_size=b))
+        times = []
+        for r in range(warmup + repeats):
+            seconds = _timed_epoch(session)
+            if r >= warmup:  # the first epochs pay for allocation and kernel choice
+                times.append(seconds)
+            yield Progress(i * (warmup + repeats) + r + 1, total, message=f"batch size {b}")
+        means.append(statistics.fmean(times))
+        spreads.append(statistics.stdev(times))
+    n = len(session.data.y_train)
+    yield TimingResult(str(session.device), n, repeats, warmup, sizes, means, spreads,
+                       [m / n for m in means], [s / n for s in spreads])
+
+
+def batch_timing(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 5,
+                 warmup: int = 1) -> TimingResult:
+    """Time one training epoch on ``config.device`` for each batch size.
+
+    Each size gets ``warmup`` untimed epochs, then ``repeats`` timed ones (the device is
+    synchronised before the clock stops). Per-sample time is epoch time over the training-set size.
+
+    Raises
+    ------
+    InputError
+        If ``config`` or a batch size is bad, or ``repeats`` < 2.
+    """
+    return last(iter_batch_timing(config, batch_sizes, repeats, warmup))
+
+
+def iter_runs(configs: dict) -> Iterator[Progress | dict]:
+    """Train each config in ``configs`` (key -> TrainConfig) in turn.
+
+    Yields Progress over all runs together, then ``{key: [EpochRecord, ...]}``.
+    Every config is validated before any training starts.
+    """
+    for config in configs.values():
+        config.validate()
+    totals = [c.epochs * len(prepare(c).loader) for c in configs.values()]
+    results: dict = {}
+    offset = 0
+    for (key, config), total in zip(configs.items(), totals, strict=True):
+        records: list[EpochRecord] = []
+        for item in run(config, progress=True):
+            if isinstance(item, Progress):
+                yield Progress(offset + item.step, sum(totals), item.epoch, config.label())
+            else:
+                records.append(item)
+        results[key] = records
+        offset += total
+    yield results
+
+
+def shuffle_demo_config() -> TrainConfig:
+    """Settings where training on the class-sorted order clearly ends worse than shuffled."""
+    return TrainConfig(dataset="digits", hidden=(32,), batch_size=32, optimizer="SGD", lr=0.05,
+                       momentum=0.9, epochs=5)
+
+
+def iter_compare_shuffle(config: TrainConfig) -> Iterator[Progress | dict]:
+    """Generator form of :func:`compare_shuffle`."""
+    yield from iter_runs({"shuffled": config.replace(shuffle=True),
+                          "unshuffled": config.replace(shuffle=False)})
+
+
+def compare_shuffle(config: TrainConfig) -> dict[str, list[EpochRecord]]:
+    """The same training with minibatches drawn at random and in the stored, class-sorted order.
+
+    Returns
+    -------
+    dict
+        ``{"shuffled": [EpochRecord, ...], "unshuffled": [...]}``. Without shuffling each
+        epoch ends on the last classes, so the network forgets the first ones
+        (see :func:`shuffle_demo_config` for settings where this is stark).
+    """
+    return last(iter_compare_shuffle(config))
+
+
+def iter_compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,
+                             ) -> Iterator[Progress | dict]:
+    """Generator form of :func:`compare_batch_sizes`."""
+    if large is None:
+        config.validate()
+        large = len(prepare(config).data.y_train)
+    if small == large:
+        raise InputError("Choose two different batch sizes to compare.", field="large")
+    yield from iter_runs({small: config.replace(batch_size=small),
+                          large: config.replace(batch_size=large)})
+
+
+def compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,
+                        ) -> dict[int, list[EpochRecord]]:
+    """Train with a small and a large batch size (default: the whole training set).
+
+    Returns
+    -------
+    dict
+        Batch size -> per-epoch records; compare ``train_eval_loss`` with ``val_loss``
+        (``EpochRecord.gap``) to see the generalization gap.
+
+    Raises
+    ------
+    InputError
+        With ``field="batch_size"`` if a size does not fit the training set.
+    """
+    return last(iter_compare_batch_sizes(config, small, large))

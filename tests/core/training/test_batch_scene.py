@@ -1,0 +1,170 @@
+"""The Batch lab scene: parsing typed lists, validation and the JSON round trip."""
+
+import json
+
+import numpy as np
+import pytest
+
+from explorer.errors import InputError
+from explorer.training import Progress
+from explorer.training.scene import (
+    TRAIN_FIELDS,
+    BatchScene,
+    LiveEpoch,
+    fit_inspected_unit,
+    format_numbers,
+    format_widths,
+    parse_batch_sizes,
+    parse_learning_rates,
+    parse_widths,
+    train_live,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "widths"),
+    [("16, 16", (16, 16)), ("8", (8,)), (" 32 16 8 ", (32, 16, 8)), ("4;4", (4, 4))],
+)
+def test_parse_widths_reads_commas_and_spaces(text, widths):
+    assert parse_widths(text) == widths
+    assert parse_widths(format_widths(widths)) == widths
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("", "at least one"),
+        ("16, 0", "between 1"),
+        ("16, x", "'x' is not a whole number"),
+        ("2.5", "'2.5' is not a whole number"),
+        ("-3", "between 1"),
+    ],
+)
+def test_parse_widths_rejects_bad_text_with_a_message(text, words):
+    with pytest.raises(InputError, match=words) as info:
+        parse_widths(text)
+    assert info.value.field == "hidden"
+
+
+def test_parse_batch_sizes_sorts_and_drops_repeats():
+    assert parse_batch_sizes("64, 1, 8, 8") == (1, 8, 64)
+    with pytest.raises(InputError) as info:
+        parse_batch_sizes("4, 0", "noise_batch_sizes")
+    assert info.value.field == "noise_batch_sizes"
+
+
+def test_parse_learning_rates_needs_positive_finite_numbers():
+    assert parse_learning_rates(format_numbers((0.01, 0.1, 1.0))) == (0.01, 0.1, 1.0)
+    for bad in ("0.1, 0", "inf", "-1", "nan", "abc", ""):
+        with pytest.raises(InputError):
+            parse_learning_rates(bad)
+
+
+def test_scene_round_trips_through_json():
+    scene = BatchScene(
+        dataset="moons",
+        hidden=(32, 8),
+        activation="tanh",
+        batch_norm=True,
+        batch_size=8,
+        shuffle=False,
+        optimizer="Adam",
+        lr=0.003,
+        epochs=7,
+        seed=5,
+        experiment="bn_inside",
+        noise_batch_sizes=(2, 4),
+        bn_lrs=(0.5, 2.0),
+        bn_unit=3,
+        bn_mode="eval",
+        gamma=1.5,
+        beta=-0.25,
+    )
+    again = BatchScene.from_dict(json.loads(json.dumps(scene.to_dict())))
+    assert again == scene
+    assert again.hidden == (32, 8) and isinstance(again.hidden, tuple)
+
+
+def test_from_dict_fills_missing_keys_with_defaults():
+    assert BatchScene.from_dict({"batch_size": 32}) == BatchScene(batch_size=32)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"lr": -0.1}, "lr"),
+        ({"lr": float("inf")}, "lr"),
+        ({"epochs": 0}, "epochs"),
+        ({"hidden": []}, "hidden"),
+        ({"hidden": [16, 0]}, "hidden"),
+        ({"dataset": "mnist"}, "dataset"),
+        ({"activation": "gelu"}, "activation"),
+        ({"bn_mode": "test"}, "bn_mode"),
+        ({"batch_norm": "yes"}, "batch_norm"),
+        ({"bn_unit": 16}, "bn_unit"),
+        ({"small_batch": 64, "large_batch": 8}, "small_batch"),
+        ({"gamma": "big"}, "gamma"),
+        ({"batch_size": 2.5}, "batch_size"),
+        ({"colour": "red"}, "colour"),
+    ],
+)
+def test_from_dict_rejects_impossible_values(changes, field):
+    data = BatchScene().to_dict() | changes
+    with pytest.raises(InputError) as info:
+        BatchScene.from_dict(data)
+    assert info.value.field == field
+    assert str(info.value)
+
+
+def test_from_dict_rejects_a_non_object():
+    with pytest.raises(InputError):
+        BatchScene.from_dict([1, 2])
+
+
+def test_is_two_d_only_for_generated_sets():
+    assert BatchScene(dataset="moons").is_two_d()
+    assert BatchScene(dataset="spirals").is_two_d()
+    assert not BatchScene(dataset="iris").is_two_d()
+
+
+def test_train_config_carries_every_training_field():
+    scene = BatchScene(hidden=(8, 4), batch_norm=True, batch_size=32, shuffle=False, lr=0.5,
+                       epochs=3, seed=7, optimizer="Adam", activation="tanh")
+    config = scene.train_config("cpu")
+    for name in TRAIN_FIELDS:
+        assert getattr(config, name) == getattr(scene, name)
+    assert config.label() == "BN on · B=32 · lr=0.5 · unshuffled"
+
+
+def test_train_live_yields_progress_then_epochs_with_regions_on_a_2d_set():
+    config = BatchScene(dataset="moons", epochs=2, batch_size=64).train_config()
+    items = list(train_live(config, regions_grid=12))
+    epochs = [i for i in items if isinstance(i, LiveEpoch)]
+    assert [e.record.epoch for e in epochs] == [1, 2]
+    assert all(isinstance(i, Progress) for i in items if not isinstance(i, LiveEpoch))
+    assert any(isinstance(i, Progress) for i in items)
+    xs, ys, classes = epochs[-1].regions
+    assert classes.shape == (12, 12) and len(xs) == len(ys) == 12
+    assert set(np.unique(classes)) <= {0, 1}
+    assert epochs[-1].record.model is None
+
+
+def test_train_live_has_no_regions_for_iris():
+    config = BatchScene(epochs=1, batch_size=60).train_config()
+    epochs = [i for i in train_live(config) if isinstance(i, LiveEpoch)]
+    assert len(epochs) == 1 and epochs[0].regions is None
+
+
+def test_large_batch_none_means_the_whole_set_and_round_trips():
+    scene = BatchScene(large_batch=None, small_batch=8)
+    assert BatchScene.from_dict(scene.to_dict()).large_batch is None
+    assert BatchScene.from_dict(scene.to_dict() | {"large_batch": 64}).large_batch == 64
+
+
+def test_fit_inspected_unit_keeps_the_unit_inside_the_widths():
+    scene = BatchScene(hidden=(16, 16), bn_layer=1, bn_unit=12)
+    assert fit_inspected_unit(scene) is scene
+    smaller = fit_inspected_unit(scene.with_changes(hidden=(4,)))
+    assert (smaller.bn_layer, smaller.bn_unit) == (0, 3)
+    smaller.validate()

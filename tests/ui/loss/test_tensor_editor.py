@@ -1,0 +1,111 @@
+"""The tensor editor on its own: typing, paste, invalid cells, undo/redo, fitting editors."""
+
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QSpinBox
+
+from explorer.losses.specs import InputSpec
+from ui.loss.tensor_editor import TensorEditor
+
+REAL = InputSpec("input", ("N", "C"), "real", "float", True, "logits")
+CLASSES = InputSpec("target", ("N",), "class_index", "long", False, "classes")
+SIGNS = InputSpec("target", ("N",), "sign", "float", False, "±1")
+
+
+def _editor(qtbot, spec, tensor):
+    editor = TensorEditor(spec)
+    qtbot.addWidget(editor)
+    editor.set_tensor(tensor)
+    editor.resize(600, 250)
+    editor.show()
+    editor.activateWindow()  # shortcuts (Ctrl+Z) only fire in the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is editor)
+    return editor
+
+
+def _type_into(qtbot, editor, row, column, text):
+    """Act as a user: click the cell, type, press Enter."""
+    table = editor.table
+    rect = table.visualRect(editor.model.index(row, column))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClick(table, text[0])  # the first key opens the cell's editor ...
+    qtbot.keyClicks(table.focusWidget(), text[1:])  # ... which takes the rest
+    with qtbot.waitSignal(editor.edited):  # the delegate commits on a queued call
+        qtbot.keyClick(table.focusWidget(), Qt.Key.Key_Return)
+
+
+def test_typing_a_number_changes_the_tensor(qtbot):
+    editor = _editor(qtbot, REAL, torch.zeros(2, 3))
+    _type_into(qtbot, editor, 1, 2, "2.5")
+    expected = torch.zeros(2, 3)
+    expected[1, 2] = 2.5
+    assert torch.equal(editor.tensor(), expected)
+
+
+def test_bad_text_is_kept_marked_and_explained(qtbot):
+    editor = _editor(qtbot, REAL, torch.zeros(2, 3))
+    _type_into(qtbot, editor, 0, 1, "abc")
+    assert editor.texts()[0][1] == "abc"  # nothing typed is lost
+    tooltip = editor.model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert "input[0, 1]" in tooltip and "not a number" in tooltip
+    assert editor.model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert editor.message.isVisible() and "abc" in editor.message.text()
+    assert not editor.is_valid()
+
+
+def test_undo_and_redo_with_the_keyboard(qtbot):
+    editor = _editor(qtbot, REAL, torch.zeros(2, 3))
+    editor.edit_cell(0, 0, "7")
+    assert editor.tensor()[0, 0] == 7
+    editor.table.setFocus()
+    qtbot.keyClick(editor.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert torch.equal(editor.tensor(), torch.zeros(2, 3))
+    shift_ctrl = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(editor.table, Qt.Key.Key_Z, shift_ctrl)
+    assert editor.tensor()[0, 0] == 7
+
+
+def test_paste_of_a_3x5_block_fills_the_table(qtbot):
+    editor = _editor(qtbot, REAL, torch.zeros(3, 5))
+    block = "\n".join("\t".join(str(r * 5 + c) for c in range(5)) for r in range(3))
+    QGuiApplication.clipboard().setText(block)
+    editor.select_cell(0, 0)
+    editor.table.setFocus()
+    qtbot.keyClick(editor.table, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert torch.equal(editor.tensor(), torch.arange(15, dtype=torch.float32).reshape(3, 5))
+    editor.undo_stack.undo()  # one paste is one undo step
+    assert torch.equal(editor.tensor(), torch.zeros(3, 5))
+
+
+def test_comma_block_pasted_at_a_cell_is_clipped_to_the_table(qtbot):
+    editor = _editor(qtbot, REAL, torch.zeros(2, 3))
+    editor.select_cell(1, 1)
+    assert editor.paste("1, 2, 3\n4, 5, 6") == 2
+    assert editor.tensor().tolist() == [[0, 0, 0], [0, 1, 2]]
+
+
+def test_class_index_cells_edit_with_a_spin_box_in_range(qtbot):
+    editor = _editor(qtbot, CLASSES, torch.tensor([1, 0, 4]))
+    editor.set_num_classes(5)
+    index = editor.model.index(0, 2)
+    editor.table.setCurrentIndex(index)
+    editor.table.edit(index)
+    spin = editor.table.indexWidget(index) or editor.table.focusWidget()
+    assert isinstance(spin, QSpinBox) and spin.maximum() == 4
+    spin.setValue(2)
+    with qtbot.waitSignal(editor.edited):
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert editor.tensor().tolist() == [1, 0, 2]
+    editor.edit_cell(0, 0, "7")  # typed text outside 0..C-1 is kept and explained
+    assert "0 to 4" in str(editor.model.first_error())
+
+
+def test_sign_cells_toggle_with_space(qtbot):
+    editor = _editor(qtbot, SIGNS, torch.tensor([1.0, -1.0, 1.0]))
+    editor.select_cell(0, 1)
+    editor.table.setFocus()
+    qtbot.keyClick(editor.table, Qt.Key.Key_Space)
+    assert editor.tensor().tolist() == [1.0, 1.0, 1.0]
+    qtbot.keyClick(editor.table, Qt.Key.Key_Space)
+    assert editor.tensor().tolist() == [1.0, -1.0, 1.0]

@@ -1,0 +1,153 @@
+"""What every lab page promises the main window: plots that export, scenes that reopen."""
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+
+from explorer import scene as scene_file
+from explorer.errors import InputError
+from ui.common import export
+from ui.window.labs import LABS, lab_classes
+
+ROOT = Path(__file__).resolve().parents[3]
+CLASSES = lab_classes()
+
+
+def _page(qtbot, cls):
+    page = cls()
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    page.compute_now()
+    return page
+
+
+def _not_blank(path: Path) -> bool:
+    image = QImage(str(path))
+    step = max(image.width() // 60, 1)
+    colours = {
+        image.pixel(x, y)
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    }
+    return len(colours) > 3
+
+
+def _numbers(page) -> dict:
+    return {name: export.plotted_data(plot.getPlotItem()) for name, plot in page.plots().items()}
+
+
+def test_all_three_labs_are_installed():
+    assert [cls.key for cls in CLASSES] == ["loss", "descent", "batch"], LABS
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.key)
+def test_every_plot_exports_png_svg_csv(qtbot, tmp_path, cls):
+    page = _page(qtbot, cls)
+    assert page.plots(), f"the {cls.title} lab has no plots"
+    for name, plot in page.plots().items():
+        png = export.export_plot(plot, tmp_path / f"{name}.png", width=900)
+        assert QImage(str(png)).width() == 900 and _not_blank(png), name
+        svg = export.export_plot(plot, tmp_path / f"{name}.svg")
+        assert "<svg" in svg.read_text(), name
+        path = export.export_plot(plot, tmp_path / f"{name}.csv")
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+        data = export.plotted_data(plot.getPlotItem())
+        if data:
+            assert len(rows) - 1 == max(len(x) for _, x, _ in data), name
+    page.shutdown()
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.key)
+def test_scene_saved_and_reopened_gives_the_same_page(qtbot, tmp_path, cls):
+    first = _page(qtbot, cls)
+    path = scene_file.save(tmp_path / "scene.json", {cls.key: first.scene()})
+    second = _page(qtbot, cls)
+    second.set_scene(scene_file.load(path)[cls.key])
+    second.compute_now()
+    assert second.scene() == first.scene()
+    a, b = _numbers(first), _numbers(second)
+    assert a.keys() == b.keys()
+    for name in a.keys() - first.measured_plots():
+        for (na, xa, ya), (nb, xb, yb) in zip(a[name], b[name], strict=True):
+            assert na == nb
+            np.testing.assert_allclose(xa, xb, rtol=1e-6, equal_nan=True)
+            np.testing.assert_allclose(ya, yb, rtol=1e-6, equal_nan=True)
+    first.shutdown()
+    second.shutdown()
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.key)
+def test_impossible_scene_is_refused_and_changes_nothing(qtbot, cls):
+    page = _page(qtbot, cls)
+    before = page.scene()
+    broken = json.loads(json.dumps(before))
+    for key in list(broken)[:3]:
+        broken[key] = {"not": "a value"}
+    with pytest.raises(InputError):
+        page.set_scene(broken)
+    assert page.scene() == before
+    page.shutdown()
+
+
+def _export_figures(tmp_path, *args: str) -> subprocess.CompletedProcess:
+    """Run ``main.py --export-figures tmp_path/figs ARGS`` headless, as a teacher would."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    command = [sys.executable, "main.py", "--export-figures", str(tmp_path / "figs"), *args]
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_export_figures_writes_one_non_blank_png_per_plot(tmp_path):
+    result = _export_figures(tmp_path, "--width", "800")
+    assert result.returncode == 0, result.stderr[-3000:]
+    files = sorted((tmp_path / "figs").glob("*.png"))
+    assert {f.name.split("-")[0] for f in files} == {cls.key for cls in CLASSES}
+    assert all(_not_blank(f) for f in files), [f.name for f in files if not _not_blank(f)]
+    written = [line for line in result.stdout.splitlines() if line.endswith(".png")]
+    assert len(written) == len(files) >= 15
+
+
+def test_shipped_example_scenes_open(qtbot, settings, monkeypatch):
+    from explorer import RESOURCES
+    from ui.window.main_window import MainWindow
+
+    problems = []
+    monkeypatch.setattr("ui.window.main_window.QMessageBox.warning",
+                        lambda *a: problems.append(a[2]))
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    files = sorted((RESOURCES / "scenes").glob("*.json"))
+    assert len(files) >= 9
+    for path in files:
+        assert window.open_scene(path, remember=False), (path.name, problems)
+        assert window.current_page().key in scene_file.load(path)  # its lab is on show
+    batch = window.pages[2]
+    assert batch.scene()["experiment"] == "batch_norm"
+    qtbot.waitUntil(lambda: not batch._job.busy, timeout=120_000)  # its experiment ran
+    assert {v.key: v for v in batch.experiments}["batch_norm"].has_result
+    for page in window.pages:
+        page.shutdown()
+
+
+def test_export_figures_renders_a_scene(tmp_path):
+    from explorer import RESOURCES
+
+    scene = RESOURCES / "scenes" / "slide-07-KLDivLoss.json"
+    result = _export_figures(tmp_path, "--scene", str(scene))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "figs" / "loss-loss-curve.png").exists()
+
+
+def test_export_figures_refuses_a_damaged_scene(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json")
+    result = _export_figures(tmp_path, "--scene", str(bad))
+    assert result.returncode == 2
+    assert "damaged" in result.stderr and "Traceback" not in result.stderr

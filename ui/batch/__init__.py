@@ -1,0 +1,1 @@
+"""The Batch lab's page: controller, training controls, runs and experiment tabs."""

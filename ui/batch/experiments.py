@@ -1,0 +1,263 @@
+"""The Batch lab's minibatch experiments: gradient noise, time, shuffling, small vs large batch.
+
+Each tab asks one ``explorer.training.batches`` generator for its data and draws it;
+batch normalization's tabs live in ``ui.batch.norm_views``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QSpinBox
+
+from explorer.training import batches
+from explorer.training.scene import BatchScene, format_widths, parse_batch_sizes
+from ui.batch.experiment_view import (
+    ExperimentView,
+    batch_plot,
+    move_legend_down,
+    retitle,
+    set_quietly,
+    whole_number_ticks,
+)
+from ui.common import theme
+
+DASH = Qt.PenStyle.DashLine
+
+
+class GradientNoiseView(ExperimentView):
+    key = "gradient_noise"
+    name = "Gradient noise"
+    field_aliases = {"batch_sizes": "noise_batch_sizes"}
+    hint = ("Look at how the points follow the dashed 1/B line: a batch 16 times bigger (16 times "
+            "the work) cuts the squared error 16 times, so the gradient's error only 4 times: "
+            "less than linear returns.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.add_text_setting("Batch sizes", "noise_batch_sizes", parse_batch_sizes,
+                              "Batch sizes to compare, e.g. 1, 2, 4, 8, 16, 32, 64")
+        self.plot = batch_plot("Gradient noise falls like 1/B as the batch grows",
+                              "batch size B (log scale)", "mean squared gradient error (log scale)",
+                              log_x=True, log_y=True, name="gradient-noise")
+        self.reference = self.plot.plot([], [], name="1/B through the first point")
+        self.curve = self.plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=10,
+                                    symbolBrush=theme.color(0), name="measured (random batches)")
+        self.plot_area.addWidget(self.plot)
+        self.note = QLabel()
+        self.layout().insertWidget(3, self.note)
+        self.restyle_items()
+
+    def restyle_items(self) -> None:
+        if hasattr(self, "reference"):
+            self.reference.setPen(theme.pen(theme.current().muted, 2, DASH))
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.control("noise_batch_sizes"), format_widths(scene.noise_batch_sizes))
+
+    def job(self, scene: BatchScene, device: str):
+        return batches.iter_gradient_noise, (scene.train_config(device), scene.noise_batch_sizes)
+
+    def show_result(self, result) -> None:
+        # B = N is the full-batch gradient itself: no noise (~0), which a log axis cannot show.
+        sizes = [b for b in sorted(result) if b < result.n_train]
+        self.curve.setData(np.array(sizes, dtype=float), [result[b] for b in sizes])
+        self.reference.setData(np.array(sizes, dtype=float), [result.reference[b] for b in sizes])
+        dropped = sorted(set(result) - set(sizes))
+        self.error.clear_error()
+        if dropped:
+            self.note.setText(f"B = {', '.join(map(str, dropped))}: the whole training set, so "
+                              "no noise at all (not drawn on the log axes).")
+        else:
+            self.note.setText("")
+
+    def plots(self):
+        return [self.plot]
+
+
+class TimingView(ExperimentView):
+    key = "batch_timing"
+    name = "Time"
+    reproducible = False
+    field_aliases = {"batch_sizes": "timing_batch_sizes"}
+    hint = ("Look at the time per sample: bigger batches do fewer, larger steps, so each sample "
+            "gets cheaper until the hardware is full. Some sizes can be faster than their "
+            "neighbours; bars show the spread of repeated epochs.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.add_text_setting("Batch sizes", "timing_batch_sizes", parse_batch_sizes,
+                              "Batch sizes to time, powers of two and others")
+        self.epoch_plot = batch_plot("Seconds per epoch (press Run to measure)",
+                                    "batch size B", "seconds per epoch", legend=False,
+                                    name="time-per-epoch")
+        self.sample_plot = batch_plot("Time per sample (press Run to measure)",
+                                     "batch size B", "microseconds per sample", legend=False,
+                                     name="time-per-sample")
+        self._series = [self._add_series(p) for p in (self.epoch_plot, self.sample_plot)]
+        self.plot_area.addWidget(self.epoch_plot)
+        self.plot_area.addWidget(self.sample_plot)
+
+    def _add_series(self, plot):
+        bars = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), height=np.zeros(0), beam=2.0,
+                               pen=_bar_pen())
+        plot.addItem(bars)
+        curve = plot.plot([], [], pen=theme.pen(0), symbol="o", symbolSize=9,
+                          symbolBrush=theme.color(0), name="mean")
+        return curve, bars
+
+    def restyle_items(self) -> None:
+        for _curve, bars in getattr(self, "_series", []):
+            bars.setData(pen=_bar_pen())
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.control("timing_batch_sizes"), format_widths(scene.timing_batch_sizes))
+
+    def job(self, scene: BatchScene, device: str):
+        return batches.iter_batch_timing, (scene.train_config(device), scene.timing_batch_sizes)
+
+    def show_result(self, result) -> None:
+        retitle(self.epoch_plot, f"Seconds per epoch on {result.device}: fewer, bigger steps")
+        retitle(self.sample_plot, "Time per sample falls, then levels off")
+        sizes = np.asarray(result.batch_sizes, dtype=float)
+        beam = 0.4 * float(np.min(np.diff(sizes))) if len(sizes) > 1 else 1.0
+        for (curve, bars), mean, std, scale in (
+            (self._series[0], result.epoch_mean, result.epoch_std, 1.0),
+            (self._series[1], result.sample_mean, result.sample_std, 1e6),
+        ):
+            mean, std = np.asarray(mean) * scale, np.asarray(std) * scale
+            curve.setData(sizes, mean)
+            bars.setData(x=sizes, y=mean, height=2 * std, beam=beam)
+
+    def plots(self):
+        return [self.epoch_plot, self.sample_plot]
+
+
+class _RecordsView(ExperimentView):
+    """A comparison of training runs: loss per epoch and one more plot per run."""
+
+    def _curves(self, plot, label: str, index: int, style=None):
+        return plot.plot([], [], pen=theme.pen(index, style=style), name=label)
+
+
+class ShuffleView(_RecordsView):
+    key = "shuffle"
+    name = "Shuffled vs not"
+    hint = ("Look at the end of the orange curve: without shuffling every epoch ends on the last "
+            "classes of the class-sorted file, so the network forgets the first ones and ends "
+            "clearly worse. Minibatches must be drawn at random.")
+    LABELS = ("shuffled", "unshuffled")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.preset = self.add_preset(
+            "shuffle_preset", "demonstration preset",
+            "Digits, one hidden layer of 32, SGD with momentum 0.9, batches of 32, 5 epochs; "
+            "untick to use the page's settings.")
+        self.loss_plot = batch_plot("Unshuffled training forgets classes", "epoch",
+                                    "validation loss (log scale)", log_y=True,
+                                    name="shuffle-loss")
+        self.loss_plot.getPlotItem().legend.setOffset((10, 10))  # top left stays clear
+        self.accuracy_plot = batch_plot("Shuffled ends more accurate", "epoch",
+                                        "validation accuracy (%)", name="shuffle-accuracy")
+        self.accuracy_plot.setYRange(0, 100)
+        move_legend_down(self.accuracy_plot)
+        self.loss_curves = {k: self._curves(self.loss_plot, k, i)
+                            for i, k in enumerate(self.LABELS)}
+        self.accuracy_curves = {k: self._curves(self.accuracy_plot, k, i)
+                                for i, k in enumerate(self.LABELS)}
+        self.plot_area.addWidget(self.loss_plot)
+        self.plot_area.addWidget(self.accuracy_plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.preset, scene.shuffle_preset)
+
+    def job(self, scene: BatchScene, device: str):
+        config = (batches.shuffle_demo_config().replace(device=device, seed=scene.seed)
+                  if scene.shuffle_preset else scene.train_config(device))
+        return batches.iter_compare_shuffle, (config,)
+
+    def show_result(self, result) -> None:
+        for key, records in result.items():
+            epochs = [r.epoch for r in records]
+            self.loss_curves[key].setData(epochs, [r.val_loss for r in records])
+            self.accuracy_curves[key].setData(epochs, [100 * r.val_accuracy for r in records])
+            whole_number_ticks(self.plots(), max(epochs, default=1))
+
+    def plots(self):
+        return [self.loss_plot, self.accuracy_plot]
+
+
+class BatchSizeView(_RecordsView):
+    key = "batch_sizes"
+    name = "Small vs large batch"
+    field_aliases = {"large": "large_batch"}
+    hint = ("Look at the gap between validation (dashed) and training (solid) loss. Small batches "
+            "take many noisy steps per epoch, and that noise can act as a regularizer; the large "
+            "batch takes a few exact steps, so with the same epochs it also learns more slowly.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.small = self.add_setting("Small batch", "small_batch", _spin(1, 100_000), 0, 0)
+        self.large = self.add_setting("Large batch", "large_batch", _spin(0, 100_000), 0, 1)
+        self.large.setSpecialValueText("whole set")
+        self.large.setToolTip("0 = the whole training set in one batch")
+        self.small.valueChanged.connect(lambda v: self.settings_changed.emit({"small_batch": v}))
+        self.large.valueChanged.connect(
+            lambda v: self.settings_changed.emit({"large_batch": v or None}))
+        self.loss_plot = batch_plot("Training (solid) vs validation (dashed)", "epoch",
+                                   "loss (cross-entropy)", name="batch-size-loss")
+        self.gap_plot = batch_plot("Gap = validation − training loss", "epoch",
+                                  "gap (loss)", name="batch-size-gap")
+        self._lines: list = []
+        self.plot_area.addWidget(self.loss_plot)
+        self.plot_area.addWidget(self.gap_plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.small, scene.small_batch)
+        set_quietly(self.large, scene.large_batch or 0)
+
+    def job(self, scene: BatchScene, device: str):
+        return batches.iter_compare_batch_sizes, (scene.train_config(device), scene.small_batch,
+                                                  scene.large_batch)
+
+    def show_result(self, result) -> None:
+        for plot, line in self._lines:
+            plot.removeItem(line)
+        self._lines = []
+        for i, (size, records) in enumerate(sorted(result.items())):
+            epochs = [r.epoch for r in records]
+            self._add(self.loss_plot, f"B={size} training", i, epochs,
+                      [r.train_eval_loss for r in records])
+            self._add(self.loss_plot, f"B={size} validation", i, epochs,
+                      [r.val_loss for r in records], DASH)
+            self._add(self.gap_plot, f"B={size}", i, epochs, [r.gap for r in records])
+            whole_number_ticks(self.plots(), max(epochs, default=1))
+
+    def _add(self, plot, label, index, x, y, style=None) -> None:
+        line = self._curves(plot, label, index, style)
+        line.setData(x, y)
+        self._lines.append((plot, line))
+
+    def plots(self):
+        return [self.loss_plot, self.gap_plot]
+
+
+def _bar_pen():
+    return theme.pen(theme.current().foreground, 1.5)
+
+
+def _spin(low: int, high: int) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setKeyboardTracking(False)
+    return spin
+
+
+def make_experiment_views() -> list[ExperimentView]:
+    """One view per experiment, in the order of the tabs."""
+    from ui.batch.norm_views import batch_norm_views
+
+    return [GradientNoiseView(), TimingView(), ShuffleView(), BatchSizeView(),
+            *batch_norm_views()]

@@ -1,0 +1,142 @@
+"""Batch normalization's tabs: BN on vs off at several learning rates, and activations over
+training. "Inside a BN layer" lives in ``ui.batch.inside``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from explorer.training import batchnorm
+from explorer.training.scene import BatchScene, format_numbers, parse_learning_rates
+from ui.batch.experiment_view import (
+    ExperimentView,
+    batch_plot,
+    move_legend_down,
+    set_quietly,
+    whole_number_ticks,
+)
+from ui.common import theme
+
+DASH = Qt.PenStyle.DashLine
+PERCENTILES = (15, 50, 85)
+DEEP_SIGMOID = ("The deep sigmoid network: digits, 6 hidden layers of 32 sigmoid units, SGD, "
+                "batches of 32, 3 epochs; untick to use the page's settings.")
+
+
+PERCENTILES_DEMO = ("Ioffe & Szegedy's set-up, scaled down: digits, 3 hidden layers of 100 "
+                    "sigmoid units, SGD, lr 0.5, 5 epochs; untick to use the page's settings.")
+
+
+def _preset_or_page(scene: BatchScene, device: str, preset):
+    """The demonstration config made by ``preset`` (same seed and device), or the page's."""
+    if preset is not None:
+        return preset().replace(device=device, seed=scene.seed)
+    return scene.train_config(device)
+
+
+class BatchNormCompareView(ExperimentView):
+    key = "batch_norm"
+    name = "BN on vs off"
+    field_aliases = {"lrs": "bn_lrs"}
+    hint = ("Look at the dashed lines (no BN) against the solid ones (BN) of the same colour: on "
+            "the deep sigmoid network the runs without BN barely move from chance, while with BN "
+            "they learn, and BN tolerates the larger learning rates.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.add_text_setting("Learning rates", "bn_lrs", parse_learning_rates,
+                              "Learning rates to try with and without BN, e.g. 0.01, 0.1, 1")
+        self.preset = self.add_preset("bn_preset", "deep sigmoid preset", DEEP_SIGMOID)
+        self.loss_plot = batch_plot("BN keeps training moving", "epoch",
+                                    "training loss (mean over minibatches)", name="bn-loss")
+        self.accuracy_plot = batch_plot("Validation accuracy: solid BN on, dashed off", "epoch",
+                                        "validation accuracy (%)", name="bn-accuracy",
+                                        legend=False)
+        self.accuracy_plot.setYRange(0, 100)
+        move_legend_down(self.loss_plot, left=True)
+        self._lines: list = []
+        self.plot_area.addWidget(self.loss_plot)
+        self.plot_area.addWidget(self.accuracy_plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.control("bn_lrs"), format_numbers(scene.bn_lrs))
+        set_quietly(self.preset, scene.bn_preset)
+
+    def job(self, scene: BatchScene, device: str):
+        config = _preset_or_page(scene, device,
+                                 batchnorm.deep_sigmoid_config if scene.bn_preset else None)
+        return batchnorm.iter_compare_batch_norm, (config, scene.bn_lrs)
+
+    def show_result(self, result) -> None:
+        for plot, line in self._lines:
+            plot.removeItem(line)
+        self._lines = []
+        lrs = sorted({lr for _bn, lr in result})
+        for (bn, lr), records in sorted(result.items(), key=lambda kv: (kv[0][1], not kv[0][0])):
+            index, style = lrs.index(lr), None if bn else DASH
+            label = f"lr={lr:g} · BN {'on' if bn else 'off'}"
+            epochs = [r.epoch for r in records]
+            self._add(self.loss_plot, label, index, style, epochs, [r.train_loss for r in records])
+            self._add(self.accuracy_plot, label, index, style, epochs,
+                      [100 * r.val_accuracy for r in records])
+            whole_number_ticks(self.plots(), max(epochs, default=1))
+
+    def _add(self, plot, label, index, style, x, y) -> None:
+        line = plot.plot(x, y, pen=theme.pen(index, style=style), name=label, symbol="o",
+                         symbolSize=6, symbolBrush=theme.color(index), symbolPen=None)
+        self._lines.append((plot, line))
+
+    def plots(self):
+        return [self.loss_plot, self.accuracy_plot]
+
+
+class PercentilesView(ExperimentView):
+    key = "percentiles"
+    name = "Activations over training"
+    hint = ("Look at the median (solid) and the 15th and 85th percentiles (dotted) of one unit's "
+            "input to its sigmoid in the last hidden layer, over training (Ioffe & Szegedy's "
+            "figure 1). Without BN they drift as the layers before it learn, so the layer keeps "
+            "chasing a moving input; with BN they stay centred with a steady spread.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.preset = self.add_preset("percentile_preset", "demonstration preset",
+                                      PERCENTILES_DEMO)
+        self.off_plot = batch_plot("Without BN the distribution drifts", "optimizer step",
+                                   "input to the activation", name="percentiles-without-bn",
+                                   legend=False)
+        self.on_plot = batch_plot("With BN it stays put", "optimizer step",
+                                  "input to the activation", name="percentiles-with-bn",
+                                  legend=False)
+        self._curves = {bn: self._percentile_curves(plot, bn)
+                        for bn, plot in ((False, self.off_plot), (True, self.on_plot))}
+        self.plot_area.addWidget(self.off_plot)
+        self.plot_area.addWidget(self.on_plot)
+
+    def _percentile_curves(self, plot, bn: bool) -> list:
+        dotted, solid = Qt.PenStyle.DotLine, Qt.PenStyle.SolidLine
+        state = "with" if bn else "without"
+        return [plot.plot([], [], pen=theme.pen(2 if bn else 0, style=style),
+                          name=f"{p}th percentile {state} BN")
+                for p, style in zip(PERCENTILES, (dotted, solid, dotted), strict=True)]
+
+    def set_scene(self, scene: BatchScene) -> None:
+        set_quietly(self.preset, scene.percentile_preset)
+
+    def job(self, scene: BatchScene, device: str):
+        config = _preset_or_page(
+            scene, device, batchnorm.percentiles_demo_config if scene.percentile_preset else None)
+        return batchnorm.iter_activation_percentiles, (config, -1, PERCENTILES)
+
+    def show_result(self, result) -> None:
+        for bn, curves in self._curves.items():
+            for column, curve in enumerate(curves):
+                curve.setData(result.steps, result[bn][:, column])
+
+    def plots(self):
+        return [self.off_plot, self.on_plot]
+
+
+def batch_norm_views() -> list[ExperimentView]:
+    from ui.batch.inside import BNInsideView
+
+    return [BatchNormCompareView(), BNInsideView(), PercentilesView()]

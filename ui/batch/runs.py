@@ -1,0 +1,190 @@
+"""Finished training runs kept side by side: the run list and the live training curves.
+
+Every run gets one colour from the palette when it starts and keeps it in
+every plot on the page; colours are not reused while the page lives, so a
+removed run never hands its colour to a different one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.batch.experiment_view import batch_plot, whole_number_ticks
+from ui.common import theme
+
+KEY_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass
+class Run:
+    """One training run as the page shows it."""
+
+    key: int
+    label: str
+    color: str
+    epochs: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    curves: list[pg.PlotDataItem] = field(default_factory=list, repr=False)
+    finished: bool = False
+    note: str = ""
+    dataset: str = ""
+    regions: tuple | None = field(default=None, repr=False)
+
+    def add(self, record) -> None:
+        self.epochs.append(int(record.epoch))
+        self.train_loss.append(float(record.train_loss))
+        self.val_loss.append(float(record.val_loss))
+        self.val_accuracy.append(100.0 * float(record.val_accuracy))
+        self.note = record.note
+
+
+class TrainingCurves:
+    """Loss (training solid, validation dashed) and validation accuracy, one colour per run."""
+
+    def __init__(self):
+        self.loss_plot = batch_plot(
+            "Loss falls: solid = training, dashed = validation",
+            "epoch", "loss (cross-entropy)", name="training-loss",
+        )
+        self.accuracy_plot = batch_plot(
+            "Validation accuracy climbs", "epoch", "validation accuracy (%)",
+            legend=False, name="training-accuracy",
+        )
+        self.accuracy_plot.setYRange(0, 100)
+        self.runs: dict[int, Run] = {}
+        self._next_key = 0
+
+    def restyle(self) -> None:
+        """Line widths follow presentation scale; each run keeps its colour."""
+        for run in self.runs.values():
+            for curve, pen in zip(run.curves, _pens(run.color), strict=True):
+                curve.setPen(pen)
+                curve.setSymbolBrush(run.color)
+
+    def begin(self, label: str, dataset: str = "") -> Run:
+        """A new run in the next palette colour, with empty curves."""
+        key = self._next_key
+        self._next_key += 1
+        run = Run(key, label, theme.color(key), dataset=dataset)
+        solid, dashed, marked = _pens(run.color)
+        run.curves = [
+            self.loss_plot.plot([], [], pen=solid, name=label),
+            self.loss_plot.plot([], [], pen=dashed),
+            self.accuracy_plot.plot([], [], pen=marked, symbol="o", symbolSize=5,
+                                    symbolBrush=run.color, symbolPen=None),
+        ]
+        self.runs[key] = run
+        return run
+
+    def add_record(self, key: int, record) -> None:
+        """Append one epoch to run ``key`` and redraw its curves."""
+        run = self.runs[key]
+        run.add(record)
+        for curve, values in zip(run.curves, (run.train_loss, run.val_loss, run.val_accuracy),
+                                 strict=True):
+            curve.setData(run.epochs, values)
+        whole_number_ticks(self.plots(), max(len(r.epochs) for r in self.runs.values()))
+
+    def set_visible(self, key: int, visible: bool) -> None:
+        for curve in self.runs[key].curves:
+            curve.setVisible(visible)
+
+    def remove(self, key: int) -> None:
+        run = self.runs.pop(key)
+        for curve, plot in zip(run.curves, (self.loss_plot, self.loss_plot, self.accuracy_plot),
+                               strict=True):
+            plot.removeItem(curve)
+
+    def plots(self) -> list[pg.PlotWidget]:
+        return [self.loss_plot, self.accuracy_plot]
+
+
+class RunList(QWidget):
+    """The finished runs, each with its colour, a show/hide check box and Remove."""
+
+    visibility_changed = Signal(int, bool)
+    removed = Signal(int)
+    chosen = Signal(int)  # the run clicked in the list
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.list = QListWidget()
+        self.list.setObjectName("run_list")
+        self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.remove_button = QPushButton("Remove selected")
+        self.clear_button = QPushButton("Remove all")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+        self.list.itemChanged.connect(self._on_item_changed)
+        self.list.itemClicked.connect(lambda item: self.chosen.emit(item.data(KEY_ROLE)))
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.clear_button.clicked.connect(self._on_clear_clicked)
+
+    def add(self, run: Run) -> QListWidgetItem:
+        item = QListWidgetItem(_swatch(run.color), run.label)
+        item.setData(KEY_ROLE, run.key)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        item.setForeground(QColor(run.color))
+        self.list.blockSignals(True)
+        self.list.addItem(item)
+        self.list.blockSignals(False)
+        return item
+
+    def run_keys(self) -> list[int]:
+        return [self.list.item(i).data(KEY_ROLE) for i in range(self.list.count())]
+
+    def labels(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]
+
+    def item_for(self, key: int) -> QListWidgetItem:
+        return next(self.list.item(i) for i in range(self.list.count())
+                    if self.list.item(i).data(KEY_ROLE) == key)
+
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        checked = item.checkState() == Qt.CheckState.Checked
+        self.visibility_changed.emit(item.data(KEY_ROLE), checked)
+
+    def _on_remove_clicked(self) -> None:
+        for item in self.list.selectedItems():
+            self._remove(item)
+
+    def _on_clear_clicked(self) -> None:
+        for i in reversed(range(self.list.count())):
+            self._remove(self.list.item(i))
+
+    def _remove(self, item: QListWidgetItem) -> None:
+        key = item.data(KEY_ROLE)
+        self.list.takeItem(self.list.row(item))
+        self.removed.emit(key)
+
+
+def _pens(color: str) -> tuple:
+    """Training loss, validation loss (dashed) and accuracy pens of a run."""
+    return (theme.pen(color), theme.pen(color, width=2.0, style=Qt.PenStyle.DashLine),
+            theme.pen(color))
+
+
+def _swatch(color: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)

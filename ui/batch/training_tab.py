@@ -1,0 +1,73 @@
+"""The Batch lab's Training tab: live curves of every run and, on a 2-D set, decision regions."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from explorer import data
+from explorer.training.scene import BatchScene, LiveEpoch
+from ui.batch.regions import DecisionRegions
+from ui.batch.runs import Run, TrainingCurves
+
+HINT = ("Train, change one setting, train again: every run stays in the list and the plots, in "
+        "its own colour. Click a run in the list to see its decision regions.")
+
+
+class TrainingTab(QWidget):
+    """Loss and accuracy per epoch for every run; the class regions of the run on show."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.curves = TrainingCurves()
+        self.regions = DecisionRegions()
+        self.hint = QLabel(HINT)
+        self.hint.setWordWrap(True)
+        self._grid = QGridLayout()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.hint)
+        layout.addLayout(self._grid, 1)
+
+    def plots(self) -> list:
+        return self.curves.plots() + [self.regions.plot]
+
+    def show_dataset(self, scene: BatchScene) -> None:
+        """Lay the plots out for ``scene``'s data set; on a 2-D set draw its training points."""
+        two_d = scene.is_two_d()
+        self._arrange(two_d)
+        self.regions.clear_regions(two_d)
+        if two_d:
+            split = data.load(scene.dataset)
+            self.regions.show_points(split.x_train.numpy(), split.y_train.numpy(),
+                                     split.class_names)
+
+    def _arrange(self, two_d: bool) -> None:
+        """Curves stacked beside the decision regions on a 2-D set, else side by side."""
+        for plot in self.plots():
+            self._grid.removeWidget(plot)
+        self._grid.addWidget(self.curves.loss_plot, 0, 0)
+        if two_d:
+            self._grid.addWidget(self.curves.accuracy_plot, 1, 0)
+            self._grid.addWidget(self.regions.plot, 0, 1, 2, 1)
+        else:
+            self._grid.addWidget(self.curves.accuracy_plot, 0, 1)
+        self.regions.plot.setVisible(two_d)
+        self._grid.setColumnStretch(0, 1)
+        self._grid.setColumnStretch(1, 1)
+
+    def show_epoch(self, run: Run, item: LiveEpoch, regions: bool = True) -> None:
+        """Add one epoch to ``run``'s curves; draw its regions unless ``regions`` is False
+        (a run on another data set than the one on show would sit under the wrong points)."""
+        self.curves.add_record(run.key, item.record)
+        run.regions = item.regions
+        if item.regions is not None and regions:
+            self.regions.show_regions(*item.regions, run_label=run.label)
+
+    def show_run_regions(self, run: Run, dataset: str) -> None:
+        """Draw ``run``'s last decision regions if it trained on ``dataset``."""
+        if run.regions is not None and run.dataset == dataset:
+            self.regions.show_regions(*run.regions, run_label=run.label)
+
+    def restyle(self) -> None:
+        self.curves.restyle()
+        self.regions.restyle()

@@ -1,0 +1,1 @@
+"""What every lab uses: the page base, background worker, theme, plots, export, widgets."""

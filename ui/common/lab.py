@@ -1,0 +1,71 @@
+"""What every lab page offers the main window (menus, scenes, export, shutdown)."""
+
+from __future__ import annotations
+
+import sys
+
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+
+class LabPage(QWidget):
+    """Base class of a lab page (Loss, Descent, Batch).
+
+    Subclasses set ``key`` (the page's name in a scene file and in settings),
+    ``title`` (shown in the lab selector) and ``icon`` (a name known to
+    ``ui.window.icons``), and override the methods below.
+    """
+
+    key = "lab"
+    title = "Lab"
+    icon = "loss"
+
+    #: A message for the status bar ("Training stopped: ...").
+    status_message = Signal(str)
+
+    def plots(self) -> dict[str, pg.PlotWidget]:
+        """The page's plots by a short file-safe name ("curve", "loss-per-step")."""
+        return {}
+
+    def measured_plots(self) -> set[str]:
+        """Names of plots that show measurements (e.g. timings), which differ run to run."""
+        return set()
+
+    def scene(self) -> dict:
+        """Everything the user chose on this page, as JSON-able data."""
+        return {}
+
+    def set_scene(self, data: dict) -> None:
+        """Show a saved scene. Raises ``InputError`` and changes nothing if it is invalid."""
+
+    def compute_now(self) -> None:
+        """Compute and draw the current scene before returning (for headless export)."""
+
+    def set_device(self, device: str) -> None:
+        """Use ``device`` ("cpu", "cuda:0", "mps") for the page's computations from now on."""
+
+    def first_shown(self) -> None:
+        """The page is on screen for the first time in the window (start what it shows first)."""
+
+    def presentation_widgets(self) -> list[QWidget]:
+        """Controls to hide in presentation mode (what the class need not see)."""
+        return []
+
+    def shutdown(self) -> None:
+        """Cancel background work and wait for it (the page is closing)."""
+
+
+def run_alone(cls: type[LabPage]) -> int:
+    """Show one lab page in a window of its own: ``python -m ui.loss``."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    import torch
+
+    torch.set_num_threads(1)  # as main.py does: the labs' tensors are tiny
+    page = cls()
+    page.resize(1400, 850)
+    page.setWindowTitle(f"Training Explorer · {cls.title} lab")
+    page.show()
+    page.first_shown()
+    app.aboutToQuit.connect(page.shutdown)
+    return app.exec()

@@ -1,0 +1,130 @@
+"""Every plot in the program is made here, so all share one look and one export menu."""
+
+from __future__ import annotations
+
+import weakref
+
+import pyqtgraph as pg
+import shiboken6
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import QWidget
+
+from ui.common import export, theme
+
+_plots: weakref.WeakSet[pg.PlotWidget] = weakref.WeakSet()
+
+pg.setConfigOptions(antialias=True, useNumba=False)
+
+
+def make_plot(
+    title: str,
+    x_label: str,
+    y_label: str,
+    *,
+    log_x: bool = False,
+    log_y: bool = False,
+    legend: bool = True,
+    name: str | None = None,
+    parent: QWidget | None = None,
+) -> pg.PlotWidget:
+    """A themed plot with axis labels, an optional legend and Export/Copy in its menu.
+
+    ``title`` says what to look for ("Too large a rate overshoots"), the labels
+    say what and in which unit ("step", "loss (log scale)").
+    """
+    widget = pg.PlotWidget(parent=parent)
+    widget.setObjectName(name or title)
+    item = widget.getPlotItem()
+    item.setLabel("bottom", x_label)
+    item.setLabel("left", y_label)
+    item.setLogMode(x=log_x, y=log_y)
+    item.showGrid(x=True, y=True, alpha=0.25)
+    item.setMenuEnabled(True)
+    widget.setProperty("plot_title", title)
+    if legend:
+        item.addLegend(offset=(-10, 10), labelTextSize=f"{theme.font_pt(10):.0f}pt")
+    _add_menu_actions(widget)
+    _style(widget)
+    _plots.add(widget)
+    return widget
+
+
+def set_title(widget: pg.PlotWidget, title: str) -> None:
+    """Change what the plot tells the viewer to look for."""
+    widget.setProperty("plot_title", title)
+    _style_title(widget)
+    # A shorter title must give its width back at once, not at the next resize.
+    widget.getPlotItem().layout.invalidate()
+    widget.getPlotItem().layout.activate()
+
+
+def all_plots() -> list[pg.PlotWidget]:
+    """Every live plot made by ``make_plot`` (not those whose Qt object is gone)."""
+    return [w for w in list(_plots) if shiboken6.isValid(w)]
+
+
+def restyle_all() -> None:
+    for widget in all_plots():
+        _style(widget)
+
+
+def _style(widget: pg.PlotWidget) -> None:
+    t = theme.current()
+    widget.setBackground(t.background)
+    item = widget.getPlotItem()
+    font = QFont()
+    font.setPointSizeF(theme.font_pt(10))
+    for side in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(side)
+        axis.setPen(pg.mkPen(t.muted))
+        axis.setTextPen(pg.mkPen(t.foreground))
+        axis.setTickFont(font)
+        if axis.labelText:
+            axis.setLabel(
+                axis.labelText,
+                units=axis.labelUnits,
+                **{"color": t.foreground, "font-size": f"{theme.font_pt(11):.0f}pt"},
+            )
+    legend = item.legend
+    if legend is not None:
+        size = f"{theme.font_pt(10):.0f}pt"
+        legend.setLabelTextColor(t.foreground)
+        legend.setLabelTextSize(size)
+        legend.setBrush(pg.mkBrush(theme.qcolor(t.background, 200)))
+        # LegendItem only stores the new colour and size; existing labels must be
+        # re-rendered or they vanish.
+        for _sample, label in legend.items:
+            label.setText(label.text, color=t.foreground, size=size)
+    _style_title(widget)
+
+
+def _style_title(widget: pg.PlotWidget) -> None:
+    title = widget.property("plot_title") or ""
+    widget.getPlotItem().setTitle(
+        title, color=theme.current().foreground, size=f"{theme.font_pt(12):.0f}pt", bold=True
+    )
+
+
+def _add_menu_actions(widget: pg.PlotWidget) -> None:
+    menu = widget.getPlotItem().getViewBox().menu
+    menu.addSeparator()
+    save = QAction("Export plot…", menu)
+    save.triggered.connect(lambda: ask_and_export(widget))
+    copy = QAction("Copy image", menu)
+    copy.triggered.connect(lambda: export.copy_plot_image(widget))
+    menu.addAction(save)
+    menu.addAction(copy)
+
+
+def ask_and_export(widget: pg.PlotWidget, parent: QWidget | None = None) -> None:
+    """Open the Export dialog for ``widget`` (file, format, PNG width)."""
+    from ui.common.export_dialog import ExportDialog
+
+    ExportDialog(widget, parent=parent or widget.window()).exec()
+
+
+def _on_theme_changed() -> None:
+    restyle_all()
+
+
+theme.notifier().changed.connect(_on_theme_changed)

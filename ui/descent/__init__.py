@@ -1,0 +1,1 @@
+"""The Descent lab's page: controller, controls, trajectory plots, playback, LR range test."""

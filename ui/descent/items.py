@@ -1,0 +1,305 @@
+"""Graphics items the Descent page's plots share: step arrows, and a map that takes clicks.
+
+``StepArrows`` draws the last few steps of every run as arrows in one paint
+call, so a playback frame updates one item instead of one curve per run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QPixmap
+
+HEAD_PX = 9.0  # arrowhead length in screen pixels
+_FAR_PX = 1e5  # screen coordinates are clipped here so a diverged run cannot upset the painter
+
+
+class StepArrows(pg.GraphicsObject):
+    """For each run k, arrows from point t-1 to t for the ``trail`` steps up to the current one.
+
+    ``points`` is ``(K, T, 2)`` in data coordinates (NaN after a run diverged).
+    Arrowheads are drawn in screen pixels, so they look the same at any zoom.
+    """
+
+    def __init__(self, trail: int = 8, width: float = 2.5, dot: float = 5.5):
+        super().__init__()
+        self._dot = dot  # radius in pixels of the marker at the current step (0: none)
+        self._outline = pg.mkPen("#1A1A1A", width=1.2)
+        self._points = np.zeros((0, 1, 2))
+        self._pens: list[QPen] = []
+        self._colors: list = []
+        self._sprites: list[QPixmap] = []
+        self._sprites_ratio: float | None = None
+        self._step = 0
+        self._trail = trail
+        self._width = width
+        self._bounds = QRectF()
+
+    def set_points(self, points: np.ndarray, colors: list[str]) -> None:
+        self.prepareGeometryChange()
+        self._points = np.asarray(points, dtype=np.float64)
+        self._pens = [pg.mkPen(c, width=self._width) for c in colors]
+        self._colors = [pen.color() for pen in self._pens]
+        self._sprites_ratio = None
+        finite = np.clip(self._points[np.isfinite(self._points).all(-1)], -1e6, 1e6)
+        if finite.size:
+            lo, hi = finite.min(0), finite.max(0)
+            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        else:
+            self._bounds = QRectF()
+        self.update()
+
+    def set_step(self, step: int) -> None:
+        if step != self._step:
+            self._step = step
+            self.update()
+
+    def set_trail(self, trail: int) -> None:
+        self._trail = max(1, int(trail))
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        # Only the visible part: a diverged run's far-off points must not make every
+        # frame repaint the whole plot, axes included.
+        # (The view clips its items, so nothing outside the view rect is ever drawn.)
+        view = self.viewRect()
+        if view is None:
+            return self._bounds
+        px, py = (12 * (v or 0.0) for v in (self.pixelWidth(), self.pixelHeight()))
+        return self._bounds.adjusted(-px, -py, px, py).intersected(view)  # room for the dots
+
+    def viewRangeChanged(self) -> None:
+        self.prepareGeometryChange()
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):  # for the ViewBox's auto-range
+        return None
+
+    def paint(self, painter, *args) -> None:
+        t = min(self._step, self._points.shape[1] - 1)
+        if t < 0 or not self._pens:
+            return
+        window = self._points[:, max(0, t - self._trail):t + 1]
+        screen = _to_screen(painter.transform(), window)
+        device = painter.device()
+        box = (-50.0, device.width() + 50.0, -50.0, device.height() + 50.0)
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(painter.RenderHint.Antialiasing, True)
+        for pen, paths in zip(self._pens, _arrow_paths(screen, box), strict=True):
+            if paths is not None:
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(paths[0])
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(pen.color())
+                painter.drawPath(paths[1])
+        if self._dot > 0:
+            self._paint_dots(painter, screen[:, -1])
+        painter.restore()
+
+    def _paint_dots(self, painter, points: np.ndarray) -> None:
+        # Blitting a ready-made dot is several times cheaper than filling a circle.
+        ratio = painter.device().devicePixelRatioF()
+        if self._sprites_ratio != ratio:
+            self._sprites = [_dot_sprite(c, self._dot, self._outline, ratio) for c in self._colors]
+            self._sprites_ratio = ratio
+        offset = self._dot + 2
+        visible = np.flatnonzero(np.isfinite(points).all(-1))
+        for k, (x, y) in zip(visible.tolist(), points[visible].tolist(), strict=True):
+            painter.drawPixmap(QPointF(x - offset, y - offset), self._sprites[k])
+
+
+def _dot_sprite(color, radius: float, outline: QPen, ratio: float) -> QPixmap:
+    size = 2 * (radius + 2)
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(outline)
+    painter.setBrush(color)
+    painter.drawEllipse(QPointF(size / 2, size / 2), radius, radius)
+    painter.end()
+    return pixmap
+
+
+def _to_screen(transform, points: np.ndarray) -> np.ndarray:
+    m = np.array([[transform.m11(), transform.m12()], [transform.m21(), transform.m22()]])
+    offset = np.array([transform.dx(), transform.dy()])
+    return np.clip(points @ m + offset, -_FAR_PX, _FAR_PX)
+
+
+def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
+    """Segments ``a -> b`` (``(..., 2)``) cut to ``box`` = (xmin, xmax, ymin, ymax)
+    (Liang–Barsky); segments wholly outside become NaN. Their directions are kept,
+    which clamping the points would not do."""
+    d = b - a
+    t0, t1 = np.zeros(a.shape[:-1]), np.ones(a.shape[:-1])
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for p, q in ((-d[..., 0], a[..., 0] - box[0]), (d[..., 0], box[1] - a[..., 0]),
+                     (-d[..., 1], a[..., 1] - box[2]), (d[..., 1], box[3] - a[..., 1])):
+            ratio = q / p
+            t0 = np.where(p < 0, np.maximum(t0, ratio), t0)
+            t1 = np.where(p > 0, np.minimum(t1, ratio), t1)
+            t1 = np.where((p == 0) & (q < 0), -1.0, t1)  # parallel to an edge and outside
+    outside = ~(np.isfinite(d).all(-1) & (t0 <= t1))
+    start, end = a + t0[..., None] * d, a + t1[..., None] * d
+    start[outside] = np.nan
+    end[outside] = np.nan
+    return start, end
+
+
+def _arrow_paths(screen: np.ndarray, box) -> list[tuple[QPainterPath, QPainterPath] | None]:
+    """Per run, its steps' shafts (stroked) and heads (filled), built with numpy.
+
+    Shafts are cut to ``box`` (screen pixels) and heads off screen are left out:
+    Qt strokes far-off lines slowly. Filling must not touch the shafts either: a
+    filled two-point subpath costs milliseconds for a long line.
+    """
+    a, b = screen[:, :-1], screen[:, 1:]  # (K, S, 2): the segments' ends
+    d = b - a
+    length = np.hypot(d[..., 0], d[..., 1])
+    ok = np.isfinite(length) & (length >= 1.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = d / length[..., None]
+    size = np.minimum(HEAD_PX, 0.6 * length)[..., None]
+    base = b - u * size
+    normal = np.stack([-u[..., 1], u[..., 0]], axis=-1) * size * 0.45
+    shaft_a, shaft_b = clip_segments(a, b, box)
+    shaft_ok = ok & np.isfinite(shaft_a).all(-1)
+    head_ok = ok & ((b[..., 0] >= box[0]) & (b[..., 0] <= box[1])
+                    & (b[..., 1] >= box[2]) & (b[..., 1] <= box[3]))
+    shafts = np.stack([shaft_a, shaft_b], axis=2)  # (K, S, 2, 2)
+    heads = np.stack([base + normal, base - normal, b], axis=2)  # (K, S, 3, 2)
+    paths: list[tuple[QPainterPath, QPainterPath] | None] = []
+    for k in range(screen.shape[0]):
+        if not shaft_ok[k].any():
+            paths.append(None)
+            continue
+        paths.append((_polylines(shafts[k, shaft_ok[k]]), _polylines(heads[k, head_ok[k]])))
+    return paths
+
+
+def _polylines(parts: np.ndarray) -> QPainterPath:
+    """One path of ``parts`` (n, m, 2): n separate polylines of m points each."""
+    n, m = parts.shape[:2]
+    if n == 0:
+        return QPainterPath()
+    connect = np.ones((n, m), dtype=bool)
+    connect[:, -1] = False
+    pts = parts.reshape(-1, 2)
+    return pg.arrayToQPath(pts[:, 0], pts[:, 1], connect=connect.ravel())
+
+
+class PickableImage(pg.ImageItem):
+    """The heat map; a left click or drag on it reports the point in data coordinates.
+
+    Right-drag and the wheel still pan and zoom the view.
+    """
+
+    picked = Signal(float, float)
+
+    def mouseClickEvent(self, ev) -> None:
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._report(ev.pos())
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        ev.accept()
+        self._report(ev.pos())
+
+    def _report(self, pos: QPointF) -> None:
+        point = self.mapToParent(pos)  # the parent is the view's data-coordinate group
+        self.picked.emit(point.x(), point.y())
+
+
+class CachedCurves(pg.GraphicsObject):
+    """Many static curves (one per run) painted once into an image, then reused.
+
+    A playback frame repaints the plot for its moving markers; redrawing 64
+    thousand-step paths each time would cost far more than the frame. The
+    image is redrawn only when the data, the view or the paint device changes.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._paths: list[QPainterPath] = []
+        self._pens: list[QPen] = []
+        self._bounds = QRectF()
+        self._data_bounds = ((0.0, 0.0), (0.0, 0.0))
+        self._cache: dict[tuple, QImage] = {}
+        self._series: list[tuple[str, np.ndarray, np.ndarray]] = []
+
+    def set_export(self, series: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
+        """What CSV export and ``export.plotted_data`` get: full-resolution (name, x, y)."""
+        self._series = list(series)
+
+    def export_series(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        return list(self._series)
+
+    def set_curves(self, curves: list[tuple[np.ndarray, np.ndarray]], pens: list[QPen]) -> None:
+        """``curves``: (x, y) per run, NaN where there is nothing to draw."""
+        self.prepareGeometryChange()
+        self._paths = [pg.arrayToQPath(np.asarray(x, float), np.asarray(y, float),
+                                       connect="finite") for x, y in curves]
+        self._pens = list(pens)
+        xs = np.concatenate([np.asarray(x, float) for x, _ in curves] or [np.zeros(0)])
+        ys = np.concatenate([np.asarray(y, float) for _, y in curves] or [np.zeros(0)])
+        ok = np.isfinite(xs) & np.isfinite(ys)
+        if ok.any():
+            self._data_bounds = ((xs[ok].min(), xs[ok].max()), (ys[ok].min(), ys[ok].max()))
+            (x0, x1), (y0, y1) = self._data_bounds
+            self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0)
+        else:
+            self._bounds = QRectF()
+        self._cache.clear()
+        self.informViewBoundsChanged()  # so the view's auto-range sees the new data
+        self.update()
+
+    def pens(self) -> list[QPen]:
+        return list(self._pens)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        return self._data_bounds[ax] if self._paths else None
+
+    def paint(self, painter, *args) -> None:
+        if not self._paths:
+            return
+        device = painter.device()
+        t = painter.transform()
+        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), device.width(),
+               device.height())
+        image = self._cache.get(key)
+        if image is None:
+            image = self._render(t, device)
+            if len(self._cache) >= 2:  # the screen and one grab, alternating
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = image
+        painter.save()
+        painter.resetTransform()
+        painter.drawImage(0, 0, image)
+        painter.restore()
+
+    def _render(self, transform, device) -> QImage:
+        ratio = device.devicePixelRatioF()
+        width, height = (max(1, round(n * ratio)) for n in (device.width(), device.height()))
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setTransform(transform)
+        for path, pen in zip(self._paths, self._pens, strict=True):
+            painter.setPen(pen)
+            painter.drawPath(path)
+        painter.end()
+        return image

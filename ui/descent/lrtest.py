@@ -1,0 +1,196 @@
+"""The LR range test tab: loss against a growing learning rate, with suggested rates.
+
+``explorer.descent.lr_finder.iter_lr_range_test`` runs on a worker and streams the
+curve; the suggestions are drawn as vertical lines, explained in words, and a
+"Use this rate" button sends one to the trajectory view.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.descent import lr_finder
+from explorer.descent.scene import MAX_STEPS, LRTestOptions, check_lr, check_steps
+from explorer.errors import InputError
+from ui.common import theme
+from ui.common.plots import make_plot
+from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
+from ui.common.worker import Background
+
+
+class LRTestView(QWidget):
+    """Settings, the curve, the suggestions and their "Use this rate" buttons."""
+
+    use_rate = Signal(float)
+    busy_changed = Signal(bool)
+    progress_changed = Signal(float)
+
+    def __init__(self, options: LRTestOptions, job: Background, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._job = job
+        self._device: str | None = None
+        self.model = QComboBox()
+        self.model.addItems(list(lr_finder.MODELS))
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(list(lr_finder.FINDER_OPTIMIZERS))
+        self.start_lr, self.end_lr = QLineEdit(), QLineEdit()
+        self.steps = QSpinBox()
+        self.steps.setRange(1, MAX_STEPS)
+        self.mode = QComboBox()
+        self.mode.addItems(list(lr_finder.MODES))
+        self.run_button = QPushButton("Run the range test")
+        self.error = ErrorLabel()
+        self.plot = make_plot("The loss falls fastest just before it blows up", "learning rate",
+                              "loss", log_x=True, name="lr_range_test")
+        self.raw = self.plot.plot(pen=pg.mkPen(theme.qcolor(0, 90), width=1.5), name="loss")
+        self.smoothed = self.plot.plot(pen=theme.pen(0, width=3), name="smoothed loss")
+        self.lines: list[pg.InfiniteLine] = []
+        self.reasons = QLabel("Run the test to see which learning rates it suggests.")
+        self.reasons.setWordWrap(True)
+        self.buttons = QHBoxLayout()
+        self._build()
+        self.set_options(options)
+        self.run_button.clicked.connect(self._on_run_clicked)
+        job.busy_changed.connect(self.busy_changed)
+
+    def _build(self) -> None:
+        form = QFormLayout()
+        for label, widget in (("model", self.model), ("optimizer", self.optimizer),
+                              ("start lr", self.start_lr), ("end lr", self.end_lr),
+                              ("steps", self.steps), ("growth", self.mode)):
+            form.addRow(label, widget)
+        form.addRow(self.run_button)
+        form.addRow(self.error)
+        settings = QWidget()
+        settings.setLayout(form)
+        settings.setFixedWidth(260)
+        right = QVBoxLayout()
+        right.addWidget(self.plot, stretch=1)
+        right.addWidget(self.reasons)
+        right.addLayout(self.buttons)
+        layout = QHBoxLayout(self)
+        layout.addWidget(settings)
+        layout.addLayout(right, stretch=1)
+
+    def set_device(self, device: str | None) -> None:
+        self._device = device
+
+    def options(self) -> LRTestOptions:
+        """The settings as shown (the last valid ones where a box holds bad text)."""
+        return self._options
+
+    def set_options(self, options: LRTestOptions) -> None:
+        self._options = options
+        self.model.setCurrentText(options.model)
+        self.optimizer.setCurrentText(options.optimizer)
+        self.start_lr.setText(f"{options.start_lr:g}")
+        self.end_lr.setText(f"{options.end_lr:g}")
+        self.steps.setValue(options.steps)
+        self.mode.setCurrentText(options.mode)
+
+    def _read(self) -> LRTestOptions:
+        start = check_lr(self.start_lr.text(), field="lr_test_start")
+        end = check_lr(self.end_lr.text(), field="lr_test_end")
+        if end <= start:
+            raise InputError("The end rate must be larger than the start rate.",
+                             field="lr_test_end")
+        return LRTestOptions(model=self.model.currentText(), start_lr=start, end_lr=end,
+                             steps=check_steps(self.steps.value(), field="lr_test_steps"),
+                             mode=self.mode.currentText(),
+                             optimizer=self.optimizer.currentText())
+
+    def _on_run_clicked(self) -> None:
+        for widget in (self.start_lr, self.end_lr):
+            mark_valid(widget)
+        self.error.clear_error()
+        try:
+            self._options = self._read()
+        except InputError as exc:
+            self._show_error(exc)
+            return
+        self.run()
+
+    def run(self) -> None:
+        """Start the test with the current settings on the worker."""
+        o = self._options
+        self._job.start(lr_finder.iter_lr_range_test, model=o.model, start_lr=o.start_lr,
+                        end_lr=o.end_lr, steps=o.steps, mode=o.mode, optimizer=o.optimizer,
+                        device=self._device, on_yield=self.show_result,
+                        on_error=self._show_error)
+
+    def compute_now(self) -> None:
+        o = self._options
+        self.show_result(lr_finder.lr_range_test(
+            model=o.model, start_lr=o.start_lr, end_lr=o.end_lr, steps=o.steps, mode=o.mode,
+            optimizer=o.optimizer, device=self._device))
+
+    def _show_error(self, exc: Exception) -> None:
+        widget = {"lr_test_start": self.start_lr, "lr_test_end": self.end_lr,
+                  "start_lr": self.start_lr, "end_lr": self.end_lr}.get(
+            getattr(exc, "field", None) or "", self.run_button)
+        mark_invalid(widget, str(exc))
+        self.error.show_error(str(exc))
+
+    def show_result(self, result: lr_finder.LRFinderResult) -> None:
+        """Draw the curve so far; once finished, the suggestions and their buttons."""
+        self.raw.setData(result.lrs, result.losses)
+        self.smoothed.setData(result.lrs, result.smoothed)
+        self._fit_view(np.asarray(result.smoothed))
+        self.progress_changed.emit(result.progress)
+        if result.done:
+            self._show_suggestions(result)
+
+    def _fit_view(self, smoothed: np.ndarray) -> None:
+        # Frame the smoothed curve: the raw loss's final blow-up would flatten the dip.
+        finite = smoothed[np.isfinite(smoothed)]
+        if finite.size < 2:
+            return
+        low, first = float(finite.min()), float(finite[0])
+        high = max(first, low) + 0.6 * max(first - low, 0.05 * abs(first) + 1e-12)
+        self.plot.getPlotItem().vb.setYRange(low - 0.1 * (high - low), high, padding=0)
+
+    def _show_suggestions(self, result: lr_finder.LRFinderResult) -> None:
+        for line in self.lines:
+            self.plot.removeItem(line)
+        self.lines = []
+        while self.buttons.count():
+            self.buttons.takeAt(0).widget().deleteLater()
+        words = [result.stop_reason] if result.stop_reason else []
+        for i, suggestion in enumerate(result.suggestions):
+            line = pg.InfiniteLine(math.log10(suggestion.lr), angle=90,
+                                   pen=theme.pen(i + 1, width=2),
+                                   label=f"{suggestion.name}: {suggestion.lr:.2g}",
+                                   labelOpts={"position": 0.92 - 0.08 * i,
+                                              "color": theme.color(i + 1), "anchors":
+                                              [(0, 0.5), (0, 0.5)] if i % 2 else
+                                              [(1, 0.5), (1, 0.5)]})
+            self.plot.addItem(line, ignoreBounds=True)
+            self.lines.append(line)
+            words.append(f"<b>{suggestion.name}</b> ({suggestion.lr:.3g}): {suggestion.reason}")
+            button = QPushButton(f"Use this rate: {suggestion.lr:.3g}")
+            button.clicked.connect(lambda _=False, lr=suggestion.lr: self.use_rate.emit(lr))
+            self.buttons.addWidget(button)
+        self.reasons.setText("<br>".join(words) or "No suggestion: the curve never fell.")
+
+    def has_result(self) -> bool:
+        """Whether a test has run (or is running) since the page opened."""
+        return self._job.busy or self.raw.getData()[0] is not None
+
+    def suggestion_lrs(self) -> np.ndarray:
+        """The suggested rates shown (for tests and the page's numbers)."""
+        return np.array([10 ** line.value() for line in self.lines])

@@ -1,0 +1,97 @@
+"""The numbers under the Descent page's plots: each run's loss now, and the optimizer's state.
+
+They change on every playback frame, so they are plain-text labels of fixed
+size: rich text costs milliseconds to lay out, and a label that may change
+size makes Qt re-lay out the whole page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from ui.common import theme
+
+ROWS, COLUMNS = 4, 2
+
+
+class RunNumbers(QWidget):
+    """Up to eight runs' "lr = …: loss …" in their colours, and the internals text."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cells: list[QLabel] = []
+        grid = QGridLayout()
+        grid.setSpacing(0)
+        for i in range(ROWS * COLUMNS):
+            label = QLabel()
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            grid.addWidget(label, i % ROWS, i // ROWS)
+            self.cells.append(label)
+        self.internals = QLabel()  # the followed run's gradient, momentum, adaptive scale
+        self.internals.setWordWrap(True)
+        self.internals.setTextFormat(Qt.TextFormat.RichText)
+        self.internals.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.internals.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addLayout(grid)
+        row.addWidget(self.internals, stretch=1)
+        self._colors: list[str] = []
+        self._lrs: list[float] = []
+        self._fit()
+        theme.notifier().changed.connect(self._fit)  # presentation mode scales the font
+
+    def _fit(self) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(theme.font_pt(13))
+        metrics = QFontMetrics(font)
+        width = metrics.horizontalAdvance("■ lr = 0.000123456: loss 1.2345e+05") + 16
+        height = metrics.height() + 4
+        for cell in self.cells:
+            cell.setFont(font)
+            cell.setFixedSize(width, height)
+        self.internals.setFixedHeight(height * ROWS)
+
+    def text(self) -> str:
+        """Everything the run cells say, one line each (for tests and copying)."""
+        return "\n".join(c.text() for c in self.cells if c.text())
+
+    def set_runs(self, lrs, colors: list[str]) -> None:
+        """A new run: colour each cell; cells beyond the runs stay empty."""
+        self._lrs = [float(lr) for lr in lrs]
+        if colors != self._colors:
+            self._colors = list(colors)
+            for k, cell in enumerate(self.cells):
+                color = colors[k] if k < len(colors) else theme.current().foreground
+                cell.setStyleSheet(f"color: {color};")
+
+    def show_step(self, loss_now: np.ndarray) -> None:
+        """Each run's loss at the current step (``loss_now``: one value per run)."""
+        shown = min(len(self.cells), len(self._lrs))
+        more = len(self._lrs) - len(self.cells)
+        for k, cell in enumerate(self.cells):
+            if k >= shown:
+                text = ""
+            elif more > 0 and k == len(self.cells) - 1:
+                text = f"… and {more + 1} more"
+            else:
+                loss = loss_now[k]
+                value = f"{loss:.4g}" if np.isfinite(loss) else "diverged"
+                text = f"■ lr = {self._lrs[k]:g}: loss {value}"
+            if cell.text() != text:
+                cell.setText(text)
+
+    def show_internals(self, title: str, details) -> None:
+        """The followed run's optimizer state (``explorer.descent.scene.StepInternals``)."""
+        if details is None:
+            self.internals.setText(f"{title}: not recorded (too many steps × rates).")
+            return
+        self.internals.setText(f"<b>{title}</b>: arrows from its point show "
+                               f"{', '.join(details.arrows)}.<br>" + "<br>".join(details.lines))
+
+    def clear_internals(self) -> None:
+        if self.internals.text():
+            self.internals.setText("")

@@ -1,0 +1,296 @@
+"""The Descent page's three trajectory plots: the map, loss per step, and the 1-D view.
+
+Each is made once with ``make_plot``. ``set_sweep`` (a new or longer run) redraws
+the whole paths; ``set_step`` (a playback frame) only moves the per-step
+markers and arrows, so playing 64 runs stays cheap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import QGraphicsItem
+
+from explorer.descent.scene import heat_values
+from ui.common import theme
+from ui.common.plots import make_plot
+from ui.descent.items import CachedCurves, PickableImage, StepArrows, clip_segments
+
+MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
+LEGEND_MAX = 10  # more runs than this: the legend names only the first, last and diverged ones
+_HEAT = pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"])  # light, so the runs' colours stand out
+
+
+def _faint(color: str, alpha: int = 150, width: float = 1.6):
+    # Thicker cosmetic pens go through Qt's slow stroker: keep many paths at 1 px.
+    return pg.mkPen(theme.qcolor(color, alpha), width=width * theme.scale())
+
+
+def _cache_axes(plot: pg.PlotWidget) -> None:
+    # Playback repaints the plot every frame; cached axes and legend are blitted, not redrawn.
+    item = plot.getPlotItem()
+    cached = [item.getAxis(side) for side in ("left", "bottom", "top", "right")]
+    for part in cached + ([item.legend] if item.legend is not None else []):
+        part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def legend_rows(labels: list[str], diverged: list) -> list[int]:
+    """Which runs get a legend entry: all when few, else the ends and the diverged ones."""
+    if len(labels) <= LEGEND_MAX:
+        return list(range(len(labels)))
+    rows = [0, len(labels) - 1] + [k for k, d in enumerate(diverged) if d is not None]
+    return sorted(set(rows))[:LEGEND_MAX]
+
+
+class TrajectoryMap:
+    """Heat map and contours of the surface, each run's path, its current step, the start."""
+
+    def __init__(self):
+        self.plot = make_plot("Where each learning rate goes", "x", "y", name="descent_map")
+        self.plot.showGrid(x=False, y=False)  # the contours are the grid here
+        _cache_axes(self.plot)
+        self.image = PickableImage(axisOrder="row-major")
+        self.image.setColorMap(_HEAT)
+        self._contours = (np.zeros(0), np.zeros(0))
+        self._contour_pen = pg.mkPen("#6B7785", width=1)
+        self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("#1A1A1A"),
+                                         brush=pg.mkBrush("#FFFFFF"))
+        self.start = pg.ScatterPlotItem(symbol="o", size=16, pen=pg.mkPen("#1A1A1A", width=2.5),
+                                        brush=pg.mkBrush(None))
+        self.arrows = StepArrows(trail=6)
+        self.internals = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#1A1A1A", width=2.5))
+        self.internal_heads = pg.ScatterPlotItem(size=11, pen=None, brush=pg.mkBrush("#1A1A1A"))
+        self.paths = CachedCurves()  # contours and every run's path, drawn once
+        for item in (self.image, self.minima):
+            self.plot.addItem(item)
+        self._bounds = (-1.0, 1.0, -1.0, 1.0)
+        for item in (self.paths, self.start, self.arrows, self.internals, self.internal_heads):
+            self.plot.addItem(item)
+        # Named after adding (so the legend does not list them), for CSV export's columns.
+        for item, name in ((self.minima, "known minimum"), (self.start, "start"),
+                           (self.internals, "optimizer arrows"),
+                           (self.internal_heads, "optimizer arrow tips")):
+            item.opts["name"] = name
+        self.image.setZValue(-10)
+        self.arrows.setZValue(10)
+        self.start.setZValue(11)
+
+    def set_surface(self, grid, info, levels: np.ndarray) -> None:
+        """A new surface (or options): heat map, contour lines, minima, axis labels, view."""
+        xmin, xmax, ymin, ymax = self._bounds = grid.bounds
+        self.image.setImage(heat_values(grid.z, grid.log_levels), autoLevels=True)
+        # Pixel centres on the grid's samples, so the colours line up with the contours.
+        dx, dy = (xmax - xmin) / (len(grid.xs) - 1), (ymax - ymin) / (len(grid.ys) - 1)
+        self.image.setRect(QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy))
+        self._contours = _contour_lines(grid, levels)
+        self.paths.set_curves([self._contours], [self._contour_pen])
+        self.minima.setData(pos=np.array(info.minima or np.zeros((0, 2)), dtype=float))
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", info.x_label)
+        item.setLabel("left", info.y_label)
+        item.vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
+
+    def set_start(self, x: float, y: float) -> None:
+        self.start.setData(pos=[(x, y)])
+
+    def set_sweep(self, path: np.ndarray, labels: list[str], diverged: list,
+                  colors: list[str]) -> None:
+        """Draw every run's whole path (once per run, not per frame)."""
+        pens = [_faint(c, width=1.6 if len(colors) <= 8 else 1.0) for c in colors]
+        drawn = [_clip(_thin(p, MAX_DRAWN_POINTS), self._bounds) for p in path]
+        self.paths.set_curves([self._contours, *drawn],
+                              [self._contour_pen, *pens])
+        self.paths.set_export([(label, p[:, 0], p[:, 1]) for label, p in zip(labels, path,
+                                                                               strict=True)])
+        legend = self.plot.getPlotItem().legend
+        legend.clear()
+        for k in legend_rows(labels, diverged):
+            # a stand-in item: the legend only reads its pen
+            legend.addItem(pg.PlotDataItem(pen=theme.pen(colors[k])), labels[k])
+        self.arrows.set_points(path, colors)
+
+    def set_step(self, step: int) -> None:
+        self.arrows.set_step(step)
+
+    def set_internals(self, internals) -> None:
+        """Arrows for the followed run's gradient / momentum / step (None hides them)."""
+        if internals is None or not internals.arrows:
+            self.internals.setData([], [])
+            self.internal_heads.setData([])
+            return
+        x, y = internals.point
+        tips = np.array([(x + dx, y + dy) for dx, dy in internals.arrows.values()])
+        segments = np.empty((2 * len(tips), 2))
+        segments[0::2] = (x, y)
+        segments[1::2] = tips
+        self.internals.setData(segments[:, 0], segments[:, 1])
+        self.internal_heads.setData(pos=tips, symbol="t1")
+
+
+class LossPlot:
+    """Loss against step for every run, a line at the current step, a dot on each curve."""
+
+    def __init__(self):
+        self.plot = make_plot("Too small crawls, too large blows up", "step",
+                              "loss (log scale)", log_y=True, legend=False, name="descent_loss")
+        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.plot.showGrid(x=False, y=True)  # decades only: each grid costs a repaint per frame
+        _cache_axes(self.plot)
+        self.curves = CachedCurves()
+        self._log = True
+        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
+        self.dots = StepArrows(trail=0, dot=4.5)  # one item for all runs' markers
+        self.plot.addItem(self.curves)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.plot.addItem(self.dots)
+        self._loss = np.zeros((0, 1))
+        self._colors: list[str] = []
+        self.dots.setZValue(10)
+
+    def restyle(self) -> None:
+        self.cursor.setPen(pg.mkPen(theme.current().muted, width=1.5))
+
+    def set_log(self, log: bool) -> None:
+        self._log = log
+        self.plot.getPlotItem().setLogMode(y=log)
+        self.plot.getPlotItem().setLabel("left", "loss (log scale)" if log else "loss")
+        self._draw_curves()
+
+    def set_sweep(self, loss: np.ndarray, colors: list[str],
+                  labels: list[str] | None = None) -> None:
+        """Every run's loss curve (same colours as the map's legend)."""
+        self._loss = loss
+        self._colors = list(colors)
+        self._draw_curves()
+        steps = np.arange(loss.shape[1], dtype=float)
+        names = labels or [f"run {k + 1}" for k in range(len(loss))]
+        self.curves.set_export(list(zip(names, [steps] * len(loss), loss, strict=True)))
+
+    def set_steps(self, steps: int) -> None:
+        """The whole run's steps on the x axis (a log axis drops the steps where the loss is 0)."""
+        vb = self.plot.getPlotItem().vb
+        vb.setXRange(0, steps, padding=0.02)
+        vb.enableAutoRange(x=False, y=True)
+
+    def _draw_curves(self) -> None:
+        steps = np.arange(self._loss.shape[1], dtype=float)
+        values = self._loss
+        if self._log:  # the plot's log mode does not reach a custom item: map y as it would
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values = np.where(values > 0, np.log10(values), np.nan)
+        width = 2.0 if len(self._colors) <= 8 else 1.0
+        self.curves.set_curves([_envelope(steps, v, MAX_DRAWN_POINTS) for v in values],
+                               [theme.pen(c, width=width) for c in self._colors])
+        points = np.stack([np.broadcast_to(steps, values.shape), values], axis=-1)
+        self.dots.set_points(points, self._colors)
+
+    def set_step(self, step: int) -> None:
+        self.cursor.setValue(step)
+        self.dots.set_step(step)
+
+
+class SliceView:
+    """The loss along one parameter, each recent step an arrow from point to point."""
+
+    def __init__(self):
+        self.plot = make_plot("Each arrow is one step: watch it overshoot", "x", "loss",
+                              legend=False, name="descent_slice")
+        self.plot.showGrid(x=False, y=False)
+        _cache_axes(self.plot)
+        self.curve = pg.PlotDataItem(pen=pg.mkPen(theme.current().neutral, width=2))
+        self.arrows = StepArrows(trail=8)
+        self.plot.addItem(self.curve)
+        self.plot.addItem(self.arrows)
+        self.plot.getPlotItem().vb.disableAutoRange()
+        self._frame: tuple[float, float, float, float] | None = None
+
+    def restyle(self) -> None:
+        self.curve.setPen(pg.mkPen(theme.current().neutral, width=2))
+
+    def set_axis_label(self, text: str) -> None:
+        self.plot.getPlotItem().setLabel("bottom", text)
+
+    def set_curve(self, ts: np.ndarray, loss: np.ndarray) -> None:
+        """The loss along the cut; the view fits it so overshooting runs leave the frame."""
+        self.curve.setData(ts, loss)
+        finite = loss[np.isfinite(loss)]
+        if not finite.size:
+            return
+        low, high = float(finite.min()), float(finite.max())
+        pad = 0.08 * (high - low or 1.0)
+        wanted = (float(ts[0]), float(ts[-1]), low - pad, high + pad)
+        # Re-frame only on a real change: a new range redraws the axes, too slow per frame.
+        if self._frame is None or _moved(self._frame, wanted, 0.15):
+            self._frame = wanted
+            self.plot.getPlotItem().vb.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0)
+
+    def set_sweep(self, points: np.ndarray, colors: list[str]) -> None:
+        """``points`` (K, T, 2): the varied parameter and the loss at every step."""
+        self.arrows.set_points(points, colors)
+
+    def set_step(self, step: int) -> None:
+        self.arrows.set_step(step)
+
+
+def _thin(points: np.ndarray, most: int) -> np.ndarray:
+    """At most about ``most`` points: the first half of them as they are (where a run
+    moves most), then every k-th point and the last."""
+    if len(points) <= most:
+        return points
+    head = most // 2
+    k = -(-(len(points) - head) // (most - head))
+    return np.concatenate([points[:head], points[head::k], points[-1:]])
+
+
+def _envelope(x: np.ndarray, y: np.ndarray, most: int) -> tuple[np.ndarray, np.ndarray]:
+    """Min and max of ``y`` per bin of steps, so thinning keeps spikes and oscillations."""
+    if len(y) <= most:
+        return x, y
+    k = -(-len(y) // (most // 2))
+    bins = -(-len(y) // k)
+    padded = np.full(bins * k, np.nan)
+    padded[:len(y)] = y
+    blocks = padded.reshape(bins, k)
+    low, high = np.fmin.reduce(blocks, axis=1), np.fmax.reduce(blocks, axis=1)  # NaN-blind
+    xs = x[::k][:bins]
+    return np.repeat(xs, 2), np.stack([low, high], axis=1).ravel()
+
+
+def _moved(old: tuple, new: tuple, tolerance: float) -> bool:
+    """Whether a view range changed by more than ``tolerance`` of its size."""
+    width, height = old[1] - old[0] or 1.0, old[3] - old[2] or 1.0
+    scale = (width, width, height, height)
+    return any(abs(a - b) > tolerance * s for a, b, s in zip(old, new, scale, strict=True))
+
+
+def _clip(points: np.ndarray, bounds) -> tuple[np.ndarray, np.ndarray]:
+    """The path's segments cut to a box a map-width around the view, NaN between them.
+
+    A diverging run's points reach 1e6 and beyond; Qt strokes such lines very slowly.
+    """
+    xmin, xmax, ymin, ymax = bounds
+    w, h = xmax - xmin, ymax - ymin
+    start, end = clip_segments(points[:-1], points[1:], (xmin - w, xmax + w, ymin - h, ymax + h))
+    keep = np.isfinite(start).all(1)
+    out = np.full((int(keep.sum()), 3, 2), np.nan)
+    out[:, 0], out[:, 1] = start[keep], end[keep]
+    out = out.reshape(-1, 2)
+    return out[:, 0], out[:, 1]
+
+
+def _contour_lines(grid, levels: np.ndarray, size: int = 128) -> tuple[np.ndarray, np.ndarray]:
+    """Contour polylines of ``grid`` joined by NaN breaks, drawn by pyqtgraph's isocurve."""
+    step = max(1, len(grid.xs) // size)
+    z, xs, ys = grid.z[::step, ::step], grid.xs[::step], grid.ys[::step]
+    dx, dy = (xs[-1] - xs[0]) / (len(xs) - 1), (ys[-1] - ys[0]) / (len(ys) - 1)
+    xs_out, ys_out = [], []
+    for level in levels:
+        for line in pg.isocurve(z.T, level, connected=True):
+            line = np.asarray(line)
+            # isocurve puts sample i at i + 0.5 (pixel centres)
+            xs_out += [xs[0] + (line[:, 0] - 0.5) * dx, [np.nan]]
+            ys_out += [ys[0] + (line[:, 1] - 0.5) * dy, [np.nan]]
+    if not xs_out:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(xs_out), np.concatenate(ys_out)

@@ -1,0 +1,188 @@
+"""The Descent page's control column: surface, optimizer, schedule, rates, run and view.
+
+It only shows and edits values; the panel turns its signals into scene edits.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from explorer.descent import batched_optim, schedules, surfaces
+from explorer.descent.scene import DTYPES, MAX_STEPS, DescentScene
+from explorer.errors import InputError
+from ui.common.formula import FormulaLabel
+from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
+from ui.descent.controls import LearningRateChooser, OptionForm
+
+
+class DescentSidebar(QWidget):
+    """Controls made from the core's specs; ``changed(field, value)`` on every valid edit."""
+
+    changed = Signal(str, object)
+    reset_start = Signal()
+
+    def __init__(self, scene: DescentScene, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.surface = QComboBox()
+        self.surface.setObjectName("surface")
+        for name in surfaces.names():
+            self.surface.addItem(surfaces.info(name).display_name, name)
+        self.formula = FormulaLabel("", size=13)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.surface_options = OptionForm()
+        self.optimizer = QComboBox()
+        self.optimizer.setObjectName("optimizer")
+        self.optimizer.addItems(list(batched_optim.OPTIMIZERS))
+        self.optimizer_options = OptionForm()
+        self.schedule = QComboBox()
+        self.schedule.setObjectName("schedule")
+        self.schedule.addItems(list(schedules.SCHEDULES))
+        self.schedule_options = OptionForm()
+        self.lrs = LearningRateChooser(scene.lrs)
+        self.explanation = QLabel()  # why the preset rates are what they are
+        self.explanation.setWordWrap(True)
+        self.steps = QSpinBox()
+        self.steps.setObjectName("steps")
+        self.steps.setRange(1, MAX_STEPS)
+        self.steps.setKeyboardTracking(False)
+        self.dtype = QComboBox()
+        self.dtype.addItems(list(DTYPES))
+        self.start_label = QLabel()
+        self.start_label.setObjectName("start")
+        self.start_reset = QPushButton("Default start")
+        self.start_error = ErrorLabel()
+        self.log_loss = QCheckBox("log loss axis")
+        self.internals = QCheckBox("show gradient / momentum")
+        self.slice_axis = QComboBox()
+        self.slice_axis.addItems(["x", "y"])
+        self.follow = QComboBox()
+        self.follow.setObjectName("follow")
+        self._build()
+        self.set_scene(scene)
+        self._connect()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        surface = QGroupBox("Surface")
+        form = QVBoxLayout(surface)
+        for widget in (self.surface, self.formula, self.description, self.surface_options):
+            form.addWidget(widget)
+        optimizer = QGroupBox("Optimizer (torch.optim)")
+        form = QVBoxLayout(optimizer)
+        for widget in (self.optimizer, self.optimizer_options, QLabel("learning-rate schedule"),
+                       self.schedule, self.schedule_options):
+            form.addWidget(widget)
+        rates = QGroupBox("Learning rates")
+        form = QVBoxLayout(rates)
+        form.addWidget(self.lrs)
+        form.addWidget(self.explanation)
+        run = QGroupBox("Run")
+        form = QFormLayout(run)
+        form.addRow("steps", self.steps)
+        form.addRow("precision", self.dtype)
+        form.addRow("start", self.start_label)
+        form.addRow(self.start_reset)
+        form.addRow(self.start_error)
+        view = QGroupBox("View")
+        form = QFormLayout(view)
+        form.addRow(self.log_loss)
+        form.addRow(self.internals)
+        form.addRow("1-D view along", self.slice_axis)
+        form.addRow("follow", self.follow)
+        for box in (surface, optimizer, rates, run, view):
+            layout.addWidget(box)
+        layout.addStretch(1)
+
+    def _connect(self) -> None:
+        self.surface.currentIndexChanged.connect(
+            lambda _: self.changed.emit("surface", self.surface.currentData()))
+        self.optimizer.currentTextChanged.connect(lambda t: self.changed.emit("optimizer", t))
+        self.schedule.currentTextChanged.connect(lambda t: self.changed.emit("schedule", t))
+        self.surface_options.options_changed.connect(
+            lambda v: self.changed.emit("surface_options", v))
+        self.optimizer_options.options_changed.connect(
+            lambda v: self.changed.emit("optimizer_options", v))
+        self.schedule_options.options_changed.connect(
+            lambda v: self.changed.emit("schedule_options", v))
+        self.lrs.lrs_changed.connect(lambda v: self.changed.emit("lrs", v))
+        self.steps.valueChanged.connect(lambda v: self.changed.emit("steps", v))
+        self.dtype.currentTextChanged.connect(lambda t: self.changed.emit("dtype", t))
+        self.start_reset.clicked.connect(self.reset_start)
+        self.log_loss.toggled.connect(lambda on: self.changed.emit("log_loss", on))
+        self.internals.toggled.connect(lambda on: self.changed.emit("show_internals", on))
+        self.slice_axis.currentTextChanged.connect(lambda t: self.changed.emit("slice_axis", t))
+        self.follow.currentIndexChanged.connect(lambda i: self.changed.emit("follow", i))
+
+    def set_scene(self, scene: DescentScene) -> None:
+        """Show ``scene`` in every control without emitting ``changed``."""
+        widgets = (self.surface, self.optimizer, self.schedule, self.steps, self.dtype,
+                   self.log_loss, self.internals, self.slice_axis)
+        with ExitStack() as stack:
+            for widget in widgets:
+                stack.enter_context(signals_blocked(widget))
+            self.surface.setCurrentIndex(self.surface.findData(scene.surface))
+            self.optimizer.setCurrentText(scene.optimizer)
+            self.schedule.setCurrentText(scene.schedule)
+            self.steps.setValue(scene.steps)
+            self.dtype.setCurrentText(scene.dtype)
+            self.log_loss.setChecked(scene.view.log_loss)
+            self.internals.setChecked(scene.view.show_internals)
+            self.slice_axis.setCurrentText(scene.view.slice_axis)
+        info = surfaces.info(scene.surface)
+        self.formula.set_formula(info.formula)
+        self.description.setText(info.description)
+        self.surface_options.set_specs(info.options, scene.surface_options)
+        self.optimizer_options.set_specs(batched_optim.optimizer_options(scene.optimizer),
+                                         scene.optimizer_options)
+        self.schedule_options.set_specs(schedules.schedule_options(scene.schedule),
+                                        scene.schedule_options)
+        self.lrs.set_lrs(scene.lrs)
+
+    def show_start(self, x: float, y: float) -> None:
+        self.start_label.setText(f"({x:.3g}, {y:.3g})")
+
+    def set_run_labels(self, labels: list[str], follow: int) -> None:
+        with signals_blocked(self.follow):
+            self.follow.clear()
+            self.follow.addItems(labels)
+            self.follow.setCurrentIndex(follow)
+
+    def show_error(self, exc: InputError) -> None:
+        """Put ``exc`` at the control it names (under the run settings when none does)."""
+        field = exc.field or ""
+        for form in (self.surface_options, self.optimizer_options, self.schedule_options):
+            if form.show_error(exc):
+                return
+        simple = {"steps": self.steps, "dtype": self.dtype, "surface": self.surface,
+                  "optimizer": self.optimizer, "schedule": self.schedule}
+        if field in simple:
+            mark_invalid(simple[field], str(exc))
+            self.start_error.show_error(str(exc))
+        elif field == "start":
+            mark_invalid(self.start_label, str(exc))
+            self.start_error.show_error(str(exc))
+        elif field in ("lrs", ""):
+            self.lrs.show_error(exc)
+        else:  # e.g. the device: no control here, so say it under the run settings
+            self.start_error.show_error(str(exc))
+
+    def clear_errors(self) -> None:
+        for widget in (self.steps, self.dtype, self.surface, self.optimizer, self.schedule,
+                       self.start_label):
+            mark_valid(widget)
+        self.start_error.clear_error()

@@ -1,0 +1,1 @@
+"""The Loss lab's page: controller, controls, tensor editors, results, curves."""

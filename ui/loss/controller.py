@@ -1,0 +1,332 @@
+"""The Loss page's logic: keeps the scene, answers every control, asks explorer, redraws.
+
+Evaluation is synchronous: the slides' tensors take far less than a frame. A
+change that does not parse leaves the last valid result on screen with a
+message saying why; nothing typed is ever thrown away.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from explorer import losses
+from explorer.errors import InputError
+from explorer.losses import tensors
+from explorer.losses.scene import MAX_SEED, LossScene
+from ui.loss.controls import focus_chain
+from ui.loss.edits import CallbackCommand, Shaped, dims_of, overlay, parses, rows_of
+from ui.loss.result import discard
+from ui.loss.tensor_editor import TensorEditor
+
+CURVE_RANGE = (-3.0, 3.0)
+
+
+class LossState(QObject):
+    """Controller of one :class:`~ui.loss.panel.LossPanel`."""
+
+    def __init__(self, page):
+        super().__init__(page)
+        self.page = page
+        self.scene = LossScene()
+        self.device = None
+        self.editors: dict[str, TensorEditor] = {}
+        self.last_result = None
+        self.last_inputs: dict | None = None
+        self.selected: tuple[str, tuple] | None = None
+        self._curve_key = None  # what the drawn curve was computed for
+        self._loading = False
+
+    @property
+    def spec(self):
+        return losses.spec(self.scene.loss)
+
+    @property
+    def undo_stack(self):
+        return self.page.undo_stack
+
+    def connect_views(self) -> None:
+        c = self.page.controls
+        c.picker.loss_chosen.connect(self.choose_loss)
+        c.dim_changed.connect(self._on_dim_changed)
+        c.randomize_requested.connect(self._on_randomize_requested)
+        c.seed_chosen.connect(self._draw)
+        c.reset_requested.connect(self._on_reset_requested)
+        c.reduction_changed.connect(self._on_reduction_changed)
+        c.options.changed.connect(self._on_options_changed)
+        self.page.result.banner.fix_requested.connect(self._on_fix_requested)
+        self.page.composite.terms_changed.connect(self._on_terms_changed)
+        self.page.worked.changed.connect(self._on_worked_changed)
+        self.page.compare.selection_changed.connect(self._on_compare_changed)
+
+    # --- choosing a loss ------------------------------------------------------------------
+    def choose_loss(self, name: str) -> None:
+        """Show loss ``name`` with the slide's example and its defaults."""
+        spec = losses.spec(name)
+        example = losses.example(name)
+        self.scene = LossScene(
+            loss=name, dims=dims_of(spec, example), reduction=spec.default_reduction,
+            compare=self.scene.compare, worked_probabilities=self.scene.worked_probabilities,
+        )
+        self.undo_stack.clear()  # old steps refer to the previous loss's editors
+        self.last_result = self.last_inputs = None
+        self._build_editors(spec)
+        self.page.header.set_spec(spec)
+        self.page.controls.set_loss(spec, self.scene.dims, self.scene.reduction, {})
+        self.page.result.set_inputs(spec.inputs)
+        others = [n for n in losses.names() if n != name and losses.compatible(n, name)]
+        self.page.composite.set_choices([name, *others])
+        self.page.composite.set_terms([])
+        self._show_tensors(example)
+        self.evaluate()
+        self._chain_focus()
+
+    def _chain_focus(self) -> None:
+        """Tab follows the page: controls, then each tensor, then the tabs and the code."""
+        tables = [editor.table for editor in self.editors.values()]
+        focus_chain([*self.page.controls.tab_chain(), *tables, self.page.tabs,
+                     self.page.code.copy_button])
+
+    def _build_editors(self, spec) -> None:
+        box = self.page.editors_box
+        for editor in self.editors.values():
+            box.removeWidget(editor)
+            discard(editor)
+        self.editors = {}
+        for input_spec in spec.inputs:
+            editor = TensorEditor(input_spec, self.undo_stack)
+            editor.edited.connect(self._on_editor_edited)
+            editor.cell_selected.connect(self._on_cell_selected)
+            box.addWidget(editor)
+            self.editors[input_spec.name] = editor
+        first = spec.inputs[0].name
+        self.selected = (first, (0,) * len(spec.inputs[0].shape))
+
+    def _show_tensors(self, values: dict, label: str | None = None) -> None:
+        """Put ``values`` into the editors: one undo step (a macro) when ``label`` is given."""
+        self._loading = True
+        try:
+            if label:
+                self.undo_stack.beginMacro(label)
+            self._sync_num_classes(dims_of(self.spec, values))
+            for name, editor in self.editors.items():
+                editor.set_tensor(values[name], label)
+            if label:
+                self.undo_stack.endMacro()
+        finally:
+            self._loading = False
+        self._on_editor_edited()
+
+    def _sync_num_classes(self, dims: dict[str, int]) -> None:
+        for editor in self.editors.values():
+            if editor.spec.kind in ("class_index", "label_list"):
+                editor.set_num_classes(dims.get("C"))
+
+    # --- evaluating -----------------------------------------------------------------------
+    def evaluate(self):
+        """Evaluate the scene with explorer and redraw; on bad input keep the last result."""
+        spec = self.spec
+        try:
+            inputs = {name: editor.tensor() for name, editor in self.editors.items()}
+            options = self.page.controls.options.values()
+            result = losses.evaluate(spec.name, inputs, self.scene.reduction, options,
+                                     device=self.device)
+        except InputError as error:
+            self._show_error(error)
+            return None
+        self.scene.tensors = {name: t.tolist() for name, t in inputs.items()}
+        self.scene.options = options
+        self.last_result, self.last_inputs = result, inputs
+        caption = f"{spec.name}(reduction='{self.scene.reduction}')"
+        self.page.result.show_result(result, caption, tensors.rows_from_tensor)
+        self.page.code.set_code(result.code, result.output)
+        self._update_curve()
+        self._update_composite()
+        return result
+
+    def _show_error(self, error: InputError) -> None:
+        if not self.page.controls.options.mark_error(error.field, str(error)):
+            self.page.controls.message.clear_error()
+        self.page.result.show_stale(str(error))
+
+    def _on_editor_edited(self) -> None:
+        if self._loading:
+            return
+        shapes = {name: e.model for name, e in self.editors.items()}
+        dims = dims_of(self.spec, {name: Shaped(m.shape()) for name, m in shapes.items()})
+        if dims != self.scene.dims:
+            self.scene.dims = dims
+            self.page.controls.set_dims(dims)
+            self._sync_num_classes(dims)
+        self.evaluate()
+
+    # --- tensors: shape, seed, slide example, fixes -----------------------------------------
+    def _on_dim_changed(self, dim: str, size: int) -> None:
+        dims = {**self.scene.dims, dim: size}
+        try:
+            fresh = losses.example(self.scene.loss, seed=self.scene.seed or 0, dims=dims)
+        except InputError as error:
+            self.page.controls.message.show_error(str(error))
+            return
+        self._loading = True
+        self.undo_stack.beginMacro(f"{dim} = {size}")
+        self._sync_num_classes(dims)
+        for name, editor in self.editors.items():
+            usable = parses(editor.spec, dims.get("C"))
+            texts = overlay(editor.texts(), editor.model.texts_of(fresh[name]), usable)
+            editor.model.replace(texts, tuple(fresh[name].shape), f"{dim} = {size}")
+        self.undo_stack.endMacro()
+        self._loading = False
+        self._on_editor_edited()
+
+    def _on_randomize_requested(self) -> None:
+        seed = (self.page.controls.seed.value() + 1) % (MAX_SEED + 1)
+        self.page.controls.set_seed(seed)
+        self._draw(seed)
+
+    def _draw(self, seed: int) -> None:
+        try:
+            values = losses.example(self.scene.loss, seed=seed, dims=self.scene.dims)
+        except InputError as error:
+            self.page.controls.message.show_error(str(error))
+            return
+        self.scene.seed = seed
+        self._show_tensors(values, f"randomize (seed {seed})")
+
+    def _on_reset_requested(self) -> None:
+        self.scene.seed = None
+        self._show_tensors(losses.example(self.scene.loss), "the slide's example")
+
+    def _on_fix_requested(self, code: str) -> None:
+        if self.last_inputs is None:
+            return
+        try:
+            fixed, reduction, options = losses.apply_fix(
+                self.scene.loss, self.last_inputs, self.scene.reduction, self.scene.options, code)
+        except InputError as error:
+            self.page.result.show_stale(str(error))
+            return
+        label = next((p.fix_label for p in self.last_result.pitfalls if p.code == code), code)
+        self.undo_stack.beginMacro(label)
+        self._push_settings(reduction, options, label)
+        self._show_tensors(fixed, label)
+        self.undo_stack.endMacro()
+
+    # --- settings ---------------------------------------------------------------------------
+    def _on_reduction_changed(self, reduction: str) -> None:
+        self._push_settings(reduction, self.scene.options, f"reduction = {reduction}")
+
+    def _on_options_changed(self, options: dict) -> None:
+        self._push_settings(self.scene.reduction, options, "options")
+
+    def _push_settings(self, reduction: str, options: dict, label: str) -> None:
+        old = (self.scene.reduction, dict(self.scene.options))
+        new = (reduction, dict(options))
+        if old == new:
+            return
+        self.undo_stack.push(CallbackCommand(label, lambda: self._set_settings(*new),
+                                             lambda: self._set_settings(*old)))
+
+    def _set_settings(self, reduction: str, options: dict) -> None:
+        self.scene.reduction, self.scene.options = reduction, dict(options)
+        self.page.controls.set_reduction(reduction)
+        self.page.controls.options.set_values(options)
+        if not self._loading:
+            self.evaluate()
+
+    # --- curve, composite, worked example -----------------------------------------------------
+    def _on_cell_selected(self, name: str, index: tuple) -> None:
+        self.selected = (name, index)
+        self._update_curve()
+
+    def _update_curve(self) -> None:
+        name = self.scene.loss
+        plot = self.page.curve
+        if name not in losses.curve_names():
+            self._curve_key = None
+            plot.clear(f"No 1-D curve for {name}",
+                       "Its loss depends on whole rows, not on one value.\n"
+                       "See “Compare losses” for the classic curves.")
+            return
+        z, y = self._selected_point()
+        lo, hi = CURVE_RANGE
+        if z is not None:
+            lo, hi = min(lo, z - 1.0), max(hi, z + 1.0)
+        options = {k: v for k, v in self.scene.options.items()
+                   if not isinstance(v, list) and v is not None}
+        key = (name, y, repr(sorted(options.items())), lo, hi)
+        try:
+            if key != self._curve_key:  # most edits move only the marker
+                plot.set_curve(losses.curve(name, y, options, lo, hi), "Steep curve, strong push")
+                self._curve_key = key
+            point = losses.curve(name, y, options, z, z + 1e-6, 2) if z is not None else None
+        except InputError as error:
+            self._curve_key = None
+            plot.clear(f"No curve for {name} here", str(error))
+            return
+        if point is None:
+            plot.hide_marker()
+        else:
+            plot.set_marker(float(point.z[0]), float(point.loss[0]), float(point.grad[0]))
+
+    def _selected_point(self) -> tuple[float | None, float | None]:
+        """(prediction z, target y) of the selected cell, where the loss is elementwise."""
+        inputs = self.last_inputs
+        if not inputs or "input" not in inputs or "target" not in inputs or not self.selected:
+            return None, None
+        if inputs["input"].shape != inputs["target"].shape:
+            return None, None
+        index = self.selected[1]
+        if len(index) != inputs["input"].dim():
+            return None, None
+        return float(inputs["input"][index]), float(inputs["target"][index])
+
+    def _update_composite(self) -> None:
+        view = self.page.composite
+        if not self.scene.terms or self.last_inputs is None:
+            view.clear_result()
+            return
+        try:
+            result = losses.evaluate("Composite", self.last_inputs, self.scene.reduction,
+                                     {"terms": self.scene.terms}, device=self.device)
+        except InputError as error:
+            view.show_error(str(error))
+            return
+        view.show_result(result)
+
+    def _on_terms_changed(self, terms: list[dict]) -> None:
+        self.scene.terms = [{**t, "options": {}} for t in terms]
+        self._update_composite()
+
+    def _on_compare_changed(self, names: list[str]) -> None:
+        self.scene.compare = list(names)
+        self.page.compare.set_curves(losses.compare_curves(tuple(names)))
+
+    def _on_worked_changed(self) -> None:
+        self.scene.worked_probabilities = self.page.worked.probabilities
+
+    # --- scenes -------------------------------------------------------------------------------
+    def load_scene(self, scene: LossScene) -> None:
+        """Show ``scene`` (validated first: InputError leaves the page as it was)."""
+        scene.validate()
+        spec = losses.spec(scene.loss)
+        num_classes = scene.dims.get("C")
+        values = {
+            s.name: tensors.tensor_from_rows(rows_of(scene.tensors[s.name]), s, num_classes)
+            for s in spec.inputs if s.name in scene.tensors
+        }
+        self.choose_loss(scene.loss)
+        if len(values) == len(spec.inputs):
+            self._show_tensors(values)
+        self.scene.seed = scene.seed
+        if scene.seed is not None:
+            self.page.controls.set_seed(scene.seed)
+        self._set_settings(scene.reduction, scene.options)
+        self.page.composite.set_terms(scene.terms)
+        self.scene.terms = [dict(t) for t in scene.terms]
+        self.page.worked.set_probabilities(scene.worked_probabilities)
+        self.page.compare.set_selected(scene.compare)
+        self._on_compare_changed(self.page.compare.selected())
+        self.scene.worked_probabilities = scene.worked_probabilities
+        self.undo_stack.clear()
+        self.evaluate()
+

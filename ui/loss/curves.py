@@ -1,0 +1,148 @@
+"""The loss curve L(z, y) with its slope, and the slides' comparison chart of several losses."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from superqt.utils import signals_blocked
+
+from explorer.losses.scene import COMPARE_DEFAULT
+from ui.common import theme
+from ui.common.plots import make_plot, set_title
+
+
+def _xy(x, y):
+    """Tensors from explorer as arrays pyqtgraph can draw."""
+    return x.detach().cpu().numpy(), y.detach().cpu().numpy()
+
+
+class CurvePlot:
+    """L(z, y) and dL/dz against the prediction, with a marker at the selected cell's value."""
+
+    def __init__(self):
+        self.plot = make_plot(
+            "Steep curve, strong push",
+            "prediction z",
+            "loss L(z, y)   /   slope dL/dz",
+            name="loss curve",
+        )
+        self.loss_line = self.plot.plot(pen=theme.pen(0, 3.0), name="L(z, y)")
+        self.grad_line = self.plot.plot(
+            pen=theme.pen(3, 2.5, style=Qt.PenStyle.DashLine), name="dL/dz"
+        )
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=theme.pen("#777777", 1.5))
+        self.marker = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=1.5))
+        self.note = pg.TextItem(anchor=(0.5, 0.5), color=theme.current().muted)
+        self.plot.addItem(self.cursor, ignoreBounds=True)
+        self.plot.addItem(self.marker, ignoreBounds=True)
+        self.plot.addItem(self.note, ignoreBounds=True)
+        self.hide_marker()
+
+    def set_curve(self, curve, title: str | None = None) -> None:
+        """Draw ``curve`` (an ``explorer.losses.Curve``)."""
+        self.loss_line.setData(*_xy(curve.z, curve.loss))
+        self.grad_line.setData(*_xy(curve.z, curve.grad))
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", curve.x_label)
+        item.setLabel("left", f"{curve.y_label}   /   slope")
+        if title:
+            set_title(self.plot, title)
+        self.note.hide()
+        self.plot.setProperty("curve_label", curve.label)
+
+    def clear(self, title: str, note: str = "") -> None:
+        """No curve to draw: say so in the ``title`` and, in the middle of the plot, why."""
+        self.loss_line.setData([], [])
+        self.grad_line.setData([], [])
+        self.hide_marker()
+        set_title(self.plot, title)
+        self.plot.getPlotItem().setLabel("bottom", "prediction z")
+        self.plot.getPlotItem().setLabel("left", "loss L(z, y)   /   slope")
+        self.note.setText(note)
+        self.note.setPos(0.5, 0.5)
+        self.note.setVisible(bool(note))
+        self.plot.getPlotItem().setRange(xRange=(0, 1), yRange=(0, 1))
+
+    def note_text(self) -> str:
+        return self.note.toPlainText() if self.note.isVisible() else ""
+
+    def set_marker(self, z: float, loss: float, grad: float) -> None:
+        """Mark the selected cell: a line at its prediction, dots on the loss and on the slope."""
+        self.cursor.setValue(z)
+        self.cursor.show()
+        self.marker.setData([z, z], [loss, grad], brush=[theme.qcolor(0), theme.qcolor(3)])
+        self.marker.show()
+
+    def marker_position(self) -> tuple[float, float, float] | None:
+        if not self.marker.isVisible():
+            return None
+        xs, ys = self.marker.getData()
+        return float(xs[0]), float(ys[0]), float(ys[1])
+
+    def hide_marker(self) -> None:
+        self.cursor.hide()
+        self.marker.hide()
+
+
+class ComparePlot(QWidget):
+    """Several losses on one axis (the slides' chart: square, absolute, hinge, logistic, CE),
+    with a check box per loss; ``selection_changed`` carries the checked names."""
+
+    selection_changed = Signal(list)
+
+    def __init__(self, names: tuple[str, ...] = COMPARE_DEFAULT, parent=None):
+        super().__init__(parent)
+        self.boxes = {name: QCheckBox(name, checked=True) for name in names}
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Show:"))
+        for box in self.boxes.values():
+            row.addWidget(box)
+            box.toggled.connect(self._on_box_toggled)
+        row.addStretch(1)
+        self.plot = make_plot(
+            "Wrong side: square loss explodes",
+            "margin y·z",
+            "loss",
+            name="loss comparison",
+        )
+        self._lines: list[pg.PlotDataItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.plot, 1)
+
+    def selected(self) -> list[str]:
+        return [name for name, box in self.boxes.items() if box.isChecked()]
+
+    def set_selected(self, names: list[str]) -> None:
+        for name, box in self.boxes.items():
+            with signals_blocked(box):
+                box.setChecked(name in names)
+
+    def _on_box_toggled(self) -> None:
+        self.selection_changed.emit(self.selected())
+
+    def set_curves(self, curves) -> None:
+        """Draw ``curves`` (``explorer.losses.Curve``), one colour each; lines are reused."""
+        while len(self._lines) < len(curves):
+            i = len(self._lines)
+            self._lines.append(self.plot.plot(pen=theme.pen(i, 3.0), name=f"curve {i}"))
+        legend = self.plot.getPlotItem().legend
+        for i, line in enumerate(self._lines):
+            if i < len(curves):
+                line.setData(*_xy(curves[i].z, curves[i].loss))
+                line.opts["name"] = curves[i].label
+                line.show()
+            else:
+                line.setData([], [])
+                line.hide()
+        if legend is not None:
+            legend.clear()
+            for line in self._lines[: len(curves)]:
+                legend.addItem(line, line.opts["name"])
+        if curves:
+            self.plot.getPlotItem().setLabel("bottom", curves[0].x_label)
+
+    def labels(self) -> list[str]:
+        return [line.opts["name"] for line in self._lines if line.isVisible()]

@@ -1,0 +1,49 @@
+"""The chosen loss introduced: its name, formula typeset, when to use it, what it does."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ui.common import theme
+from ui.common.formula import FormulaLabel
+
+
+class LossHeader(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._spec = None
+        self.name = QLabel()
+        self.name.setObjectName("LossName")
+        self.name.setWordWrap(True)
+        self.formula = FormulaLabel(size=24)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.description = QLabel()
+        self.description.setWordWrap(True)
+        self.description.setTextFormat(Qt.TextFormat.PlainText)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.name)
+        layout.addWidget(self.formula)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.description)
+        theme.notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self) -> None:
+        # The formula is a picture: draw it again in the new colour and size.
+        self.formula.set_formula(self.formula.latex())
+        if self._spec is not None:
+            self.set_spec(self._spec)
+
+    def set_spec(self, spec) -> None:
+        self._spec = spec
+        name = html.escape(spec.display_name, quote=False)
+        size = theme.font_pt(14)
+        self.name.setText(f"<span style='font-size:{size:.0f}pt; font-weight:600'>{name}"
+                          f"</span> &nbsp;<code>{spec.name}</code>")
+        self.formula.set_formula(spec.formula)
+        self.summary.setText(f"<b>When to use it:</b> {html.escape(spec.summary, quote=False)}")
+        self.description.setText(spec.description)

@@ -1,0 +1,132 @@
+"""The Loss lab: pick a loss, edit its tensors, see value, gradient, curve and code.
+
+The page owns a :class:`~explorer.losses.scene.LossScene`; controls and editors
+edit it, :func:`explorer.losses.evaluate` (synchronous: slide-sized tensors
+take well under a frame) produces every number, and the views redraw from the
+latest valid result. Bad input is marked where it was typed and the last
+valid result stays.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QUndoStack
+from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from explorer import losses
+from explorer.losses.scene import LossScene
+from ui.common.code_view import CodeView
+from ui.common.lab import LabPage
+from ui.loss.composite import CompositeView
+from ui.loss.controller import LossState
+from ui.loss.controls import LossControls
+from ui.loss.curves import ComparePlot, CurvePlot
+from ui.loss.header import LossHeader
+from ui.loss.result import ResultView
+from ui.loss.worked import WorkedView
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
+
+
+class LossPanel(LabPage):
+    """The Loss lab page (see the module docstring)."""
+
+    key = "loss"
+    title = "Loss"
+    icon = "loss"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.controls = LossControls([losses.spec(n) for n in losses.names()], losses.FAMILIES)
+        self.header = LossHeader()
+        self.editors_box = QVBoxLayout()
+        self.curve = CurvePlot()
+        self.compare = ComparePlot()
+        self.composite = CompositeView()
+        self.worked = WorkedView()
+        self.result = ResultView()
+        self.code = CodeView()
+        self.tabs = QTabWidget()
+        self.state = LossState(self)
+        self._build_layout()
+        self._add_undo_actions()
+        self.state.connect_views()
+        self.compare.set_curves(losses.compare_curves(self.compare.selected()))
+        self.state.choose_loss(self.state.scene.loss)
+
+    # --- layout ---------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        middle_top = QWidget()
+        top = QVBoxLayout(middle_top)
+        top.addWidget(self.header)
+        top.addLayout(self.editors_box)
+        top.addStretch(1)
+        self.tabs.addTab(self.curve.plot, "&Curve")
+        self.tabs.addTab(self.compare, "Compare &losses")
+        self.tabs.addTab(_scrolled(self.composite), "Com&posite")
+        self.tabs.addTab(_scrolled(self.worked), "Cross-entropy by &hand")
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(_scrolled(middle_top))
+        middle.addWidget(self.tabs)
+        middle.setSizes([420, 380])
+        numbers = QWidget()
+        right = QVBoxLayout(numbers)
+        right.addWidget(self.result)
+        right.addWidget(self.code, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(_scrolled(self.controls))
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(_scrolled(numbers))
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([270, 660, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
+
+    def _add_undo_actions(self) -> None:
+        actions = (
+            (self.undo_stack.createUndoAction(self, "Undo"), QKeySequence.StandardKey.Undo),
+            (self.undo_stack.createRedoAction(self, "Redo"), QKeySequence("Ctrl+Shift+Z")),
+        )
+        for action, keys in actions:
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+            self.addAction(action)
+        self.controls.add_history(actions[0][0], actions[1][0])
+        self.addActions(self.controls.shortcut_actions)
+
+    # --- LabPage ----------------------------------------------------------------------------
+    def plots(self) -> dict:
+        return {"loss-curve": self.curve.plot, "loss-comparison": self.compare.plot,
+                "cross-entropy-by-hand": self.worked.bars_plot}
+
+    def scene(self) -> dict:
+        return self.state.scene.to_dict()
+
+    def set_scene(self, data: dict) -> None:
+        self.state.load_scene(LossScene.from_dict(data))
+
+    def compute_now(self) -> None:
+        self.state.evaluate()
+
+    def set_device(self, device) -> None:
+        self.state.device = device
+        self.state.evaluate()
+
+    def presentation_widgets(self) -> list[QWidget]:
+        """The long description: the class reads the formula and the numbers."""
+        return [self.header.description]
+
+    def shutdown(self) -> None:
+        """Nothing runs in the background on this page."""
+
+

@@ -1,0 +1,230 @@
+"""Edit one input tensor of a loss cell by cell: typed cells, paste, undo, fitting editors."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSpinBox,
+    QStyledItemDelegate,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from explorer.errors import InputError
+from explorer.losses import tensors
+from ui.common.widgets import ErrorLabel
+from ui.loss.tensor_model import TensorModel, grid_shape
+
+TOGGLES = {"sign": ("1", "-1"), "binary": ("1", "0")}  # kinds that flip between two values
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Integer spin box for class indices; Space/double-click flips ±1 and 0/1 targets."""
+
+    def __init__(self, model: TensorModel, parent=None):
+        super().__init__(parent)
+        self._model = model
+
+    def createEditor(self, parent, option, index):  # noqa: N802
+        if self._model.spec.kind == "class_index":
+            spin = QSpinBox(parent)
+            top = (self._model.num_classes or 1000) - 1
+            spin.setRange(0, max(top, 0))
+            spin.setAccessibleName("class index")
+            return spin
+        return super().createEditor(parent, option, index)
+
+    def setEditorData(self, editor, index):  # noqa: N802
+        if isinstance(editor, QSpinBox):
+            text = index.data(Qt.ItemDataRole.EditRole)
+            editor.setValue(int(text) if text.strip().lstrip("-").isdigit() else 0)
+            return
+        super().setEditorData(editor, index)
+
+    def setModelData(self, editor, model, index):  # noqa: N802
+        if isinstance(editor, QSpinBox):
+            editor.interpretText()
+            model.setData(index, str(editor.value()))
+            return
+        super().setModelData(editor, model, index)
+
+    def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802
+        pair = TOGGLES.get(self._model.spec.kind)
+        if pair is not None and event.type() == QEvent.Type.MouseButtonDblClick:
+            self.toggle(index)
+            return True
+        return super().editorEvent(event, model, option, index)
+
+    def toggle(self, index) -> None:
+        first, second = TOGGLES[self._model.spec.kind]
+        text = index.data(Qt.ItemDataRole.EditRole).strip()
+        self._model.setData(index, second if text == first else first)
+
+
+class TensorTable(QTableView):
+    """The grid itself: Ctrl+V pastes a block at the current cell, Space toggles ±1 cells."""
+
+    pasted = Signal(int)  # number of cells filled
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        model: TensorModel = self.model()
+        current = self.currentIndex()
+        if event.matches(QKeySequence.StandardKey.Paste) and current.isValid():
+            self.paste_text(QGuiApplication.clipboard().text())
+            return
+        if event.key() == Qt.Key.Key_Space and model.spec.kind in TOGGLES and current.isValid():
+            self.itemDelegate().toggle(current)
+            return
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            # Tab moves cell to cell (and on past the last); Ctrl+Tab leaves the table at once.
+            # QWidget's own focusNextPrevChild: the item view's would move the cell instead.
+            QWidget.focusNextPrevChild(self, event.key() == Qt.Key.Key_Tab)
+            return
+        super().keyPressEvent(event)
+
+    def paste_text(self, text: str) -> int:
+        current = self.currentIndex()
+        top, left = (current.row(), current.column()) if current.isValid() else (0, 0)
+        count = self.model().paste(top, left, text)
+        self.pasted.emit(count)
+        return count
+
+
+class TensorEditor(QWidget):
+    """One input of a loss (``spec`` is its ``InputSpec``) as an editable table.
+
+    Emits ``edited`` after every change; ``tensor()`` returns the tensor or
+    raises the first invalid cell's ``InputError``. Pass the page's shared
+    ``undo_stack`` so Ctrl+Z undoes the latest edit on the page; without one
+    the editor keeps its own and binds Ctrl+Z / Ctrl+Shift+Z itself.
+    """
+
+    edited = Signal()
+    cell_selected = Signal(str, tuple)  # input name, tensor index
+
+    def __init__(self, spec, undo_stack: QUndoStack | None = None, parent=None):
+        super().__init__(parent)
+        self.spec = spec
+        own_stack = undo_stack is None
+        self.undo_stack = QUndoStack(self) if own_stack else undo_stack
+        self.model = TensorModel(spec, self.undo_stack, self)
+        self.table = TensorTable()
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(CellDelegate(self.model, self.table))
+        self.table.setAccessibleName(f"{spec.name} tensor")
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(56)
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.message = ErrorLabel()
+        self._build_layout()
+        self.model.edited.connect(self._on_model_edited)
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        if own_stack:
+            self._add_undo_actions()
+
+    def _build_layout(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.table)
+        layout.addWidget(self.message)
+
+    def _add_undo_actions(self) -> None:
+        for action, keys in (
+            (self.undo_stack.createUndoAction(self), QKeySequence.StandardKey.Undo),
+            (self.undo_stack.createRedoAction(self), QKeySequence("Ctrl+Shift+Z")),
+        ):
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+
+    # --- contents -------------------------------------------------------------------------
+    def set_tensor(self, tensor, label: str | None = None) -> None:
+        self.model.set_tensor(tensor, label)
+
+    def set_num_classes(self, num_classes: int | None) -> None:
+        self.model.set_num_classes(num_classes)
+        self._on_model_edited()
+
+    def tensor(self):
+        """The tensor as typed; raises ``InputError`` naming the first bad cell."""
+        error = self.model.first_error()
+        if error is not None:
+            raise error
+        rows = self.model.parse_texts()
+        return tensors.tensor_from_rows(rows, self.spec, self.model.num_classes)
+
+    def is_valid(self) -> bool:
+        return not self.model.errors()
+
+    def texts(self) -> list[list[str]]:
+        return self.model.texts()
+
+    def edit_cell(self, row: int, column: int, text: str) -> None:
+        self.model.setData(self.model.index(row, column), text)
+
+    def paste(self, text: str) -> int:
+        return self.table.paste_text(text)
+
+    def select_cell(self, row: int, column: int) -> None:
+        self.table.setCurrentIndex(self.model.index(row, column))
+
+    def selected_value(self) -> float | int | None:
+        current = self.table.currentIndex()
+        return self.model.value_at(current.row(), current.column()) if current.isValid() else None
+
+    # --- view -----------------------------------------------------------------------------
+    def _on_model_edited(self) -> None:
+        shape = self.model.shape()
+        dims = "×".join(str(s) for s in shape) or "scalar"
+        about = f"<small>{dims} · {html.escape(self.spec.description, quote=False)}</small>"
+        self.title.setText(f"<b>{self.spec.name}</b> {about}")
+        error = self.model.first_error()
+        if error is None:
+            self.message.clear_error()
+        else:
+            count = len(self.model.errors())
+            extra = f" ({count} cells need fixing)" if count > 1 else ""
+            self.message.show_error(str(error) + extra)
+        self._fit_height()
+        self.edited.emit()
+
+    def _on_current_changed(self, current, _previous) -> None:
+        if current.isValid():
+            cell = self.model.cell_of(current.row(), current.column())
+            self.cell_selected.emit(self.spec.name, cell)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: taller rows
+            self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        rows = min(grid_shape(self.model.shape())[0], 6)
+        header = self.table.horizontalHeader().sizeHint().height()
+        row = self.table.verticalHeader().defaultSectionSize()
+        self.table.setFixedHeight(header + rows * row + 2 * self.table.frameWidth() + 2)
+
+
+def first_input_error(editors: list[TensorEditor]) -> InputError | None:
+    """The first invalid cell's error across ``editors``, or None when all parse."""
+    for editor in editors:
+        error = editor.model.first_error()
+        if error is not None:
+            return error
+    return None

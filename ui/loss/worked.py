@@ -1,0 +1,202 @@
+"""The slides' cross-entropy worked by hand on three Iris flowers, live.
+
+The user edits a probability of the true class (column p) or a weight or bias
+of the softmax classifier; the table, the bars of -log p and the total follow.
+Every number comes from ``explorer.losses.worked.cross_entropy_example``.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from explorer.errors import InputError
+from explorer.losses import tensors, worked
+from explorer.losses.specs import InputSpec
+from ui.common import theme
+from ui.common.plots import make_plot
+from ui.common.widgets import BigNumber, ErrorLabel
+from ui.loss.tensor_editor import TensorEditor
+
+COLUMNS = ("petal\nwidth", "sepal\nwidth", "species", "p", "−log p")
+P_COLUMN = 3
+PROBABILITY = InputSpec("p", ("R",), "probability", "float", False, "probability of the true class")
+WEIGHTS = InputSpec("weights", ("K", "F"), "real", "float", False,
+                    "softmax classifier weights, one row per species (petal, sepal)")
+BIAS = InputSpec("bias", ("K",), "real", "float", False, "one bias per species")
+
+
+class WorkedView(QWidget):
+    """Table + total + bar chart of the per-flower loss, with the classifier's weights beside."""
+
+    changed = Signal()  # the user edited something (scene follows)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.example = worked.cross_entropy_example()
+        self.probabilities: list[float] | None = None
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(40)
+        species = COLUMNS.index("species")
+        self.table.horizontalHeader().setSectionResizeMode(
+            species, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().hide()
+        triggers = QAbstractItemView.EditTrigger
+        self.table.setEditTriggers(triggers.AnyKeyPressed | triggers.DoubleClicked)
+        self.table.setAccessibleName("worked cross-entropy table")
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.total = BigNumber()
+        self.total_note = QLabel()
+        self.total_note.setWordWrap(True)
+        self.message = ErrorLabel()
+        self.weights = TensorEditor(WEIGHTS)
+        self.bias = TensorEditor(BIAS)
+        self.reset_button = QPushButton("Back to the slide's numbers")
+        self.bars_plot = make_plot(
+            "Least likely costs most", "flower", "−log p", legend=False,
+            name="worked cross-entropy",
+        )
+        self.bars = pg.BarGraphItem(x=[0, 1, 2], height=[0, 0, 0], width=0.6,
+                                    brush=theme.qcolor(0))
+        self.bars_plot.addItem(self.bars)
+        self.bars_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.bars_plot.setMinimumWidth(300)  # its title and axes need that much
+        self.bars_plot.setMaximumHeight(300)  # beside the table, not as tall as the weights
+        self._build_layout()
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.weights.edited.connect(self._on_weights_edited)
+        self.bias.edited.connect(self._on_weights_edited)
+        self.reset_button.clicked.connect(self.reset)
+        self._show_weights()
+        self._refresh()
+
+    def _build_layout(self) -> None:
+        numbers = QVBoxLayout()
+        intro = QLabel("Type a probability p, or a weight below: everything else follows.")
+        intro.setWordWrap(True)
+        numbers.addWidget(intro)
+        numbers.addWidget(self.table)
+        totals = QHBoxLayout()
+        totals.addWidget(QLabel("<b>total</b> Σ −log p ="))
+        totals.addWidget(self.total)
+        totals.addStretch(1)
+        numbers.addLayout(totals)
+        numbers.addWidget(self.total_note)
+        numbers.addWidget(self.message)
+        model = QGroupBox("Classifier behind p")
+        model.setToolTip("p = softmax(weights · (petal, sepal) + bias) of the true species")
+        model_layout = QVBoxLayout(model)
+        model_layout.addWidget(self.weights)
+        model_layout.addWidget(self.bias)
+        model_layout.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignLeft)
+        numbers.addWidget(model)
+        numbers.addStretch(1)
+        layout = QHBoxLayout(self)
+        layout.addLayout(numbers, 3)
+        layout.addWidget(self.bars_plot, 2, Qt.AlignmentFlag.AlignTop)
+
+    # --- user edits -------------------------------------------------------------------------
+    def set_probabilities(self, probabilities: list[float] | None) -> None:
+        """Use these probabilities of the true class (None: computed from the weights)."""
+        self.example = worked.cross_entropy_example(probabilities=probabilities)
+        self.probabilities = None if probabilities is None else list(probabilities)
+        self.message.clear_error()
+        self._refresh()
+
+    def reset(self) -> None:
+        self.example = worked.cross_entropy_example()
+        self.probabilities = None
+        self.message.clear_error()
+        self._show_weights()
+        self._refresh()
+        self.changed.emit()
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() != P_COLUMN:
+            return
+        try:
+            values = [self._parse_p(row) for row in range(self.table.rowCount())]
+            example = worked.cross_entropy_example(probabilities=values)
+        except InputError as error:
+            self._mark(item, str(error))
+            return
+        self.example, self.probabilities = example, values
+        self.message.clear_error()
+        self._refresh()
+        self.changed.emit()
+
+    def _parse_p(self, row: int) -> float:
+        text = self.table.item(row, P_COLUMN).text()
+        return tensors.parse_cell(text, PROBABILITY, (row,))
+
+    def _on_weights_edited(self) -> None:
+        try:
+            weights, bias = self.weights.tensor(), self.bias.tensor()
+            example = worked.cross_entropy_example(weights=weights, bias=bias)
+        except InputError as error:
+            self.message.show_error(str(error))
+            return
+        self.example, self.probabilities = example, None
+        self.message.clear_error()
+        self._refresh()
+        self.changed.emit()
+
+    def _mark(self, item: QTableWidgetItem, message: str) -> None:
+        with signals_blocked(self.table):
+            item.setBackground(QBrush(theme.qcolor(theme.current().error, 70)))
+            item.setToolTip(message)
+        self.message.show_error(message)
+
+    # --- view ------------------------------------------------------------------------------
+    def _show_weights(self) -> None:
+        self.weights.set_tensor(self.example.weights)
+        self.bias.set_tensor(self.example.bias)
+
+    def _refresh(self) -> None:
+        rows = self.example.rows
+        with signals_blocked(self.table):
+            self.table.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                cells = (f"{row.petal_width:.2f}", f"{row.sepal_width:.2f}", row.species,
+                         f"{row.p:.2f}", f"{row.neg_log_p:.2f}")
+                for c, text in enumerate(cells):
+                    item = QTableWidgetItem(text)
+                    if c != P_COLUMN:
+                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                    self.table.setItem(r, c, item)
+        self.total.setText(f"{self.example.total:.2f}")
+        self.total_note.setText(
+            f"sum of the rounded terms: {self.example.total_of_rounded:.2f} (the slide's figure)"
+        )
+        self.bars.setOpts(x=list(range(len(rows))), height=[r.neg_log_p for r in rows])
+        axis = self.bars_plot.getPlotItem().getAxis("bottom")
+        axis.setTicks([[(i, r.species) for i, r in enumerate(rows)]])
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        header = self.table.horizontalHeader().sizeHint().height()
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())
+
+    def shown_texts(self) -> list[list[str]]:
+        return [
+            [self.table.item(r, c).text() for c in range(self.table.columnCount())]
+            for r in range(self.table.rowCount())
+        ]

@@ -1,0 +1,1 @@
+"""The main window: lab selector, menus, presentation mode, dialogs, settings."""

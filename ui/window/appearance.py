@@ -1,0 +1,54 @@
+"""Application-wide look: light/dark palettes and the presentation font scale."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+from ui.common import theme
+
+PRESENTATION_SCALE = 1.5
+
+
+def apply_theme(app: QApplication, name: str) -> None:
+    """Switch the widgets and every plot to the ``"light"`` or ``"dark"`` theme."""
+    theme.set_theme(name)
+    app.setStyle("Fusion")
+    app.setPalette(_palette(theme.current()))
+
+
+def apply_scale(app: QApplication, base_font: QFont, factor: float) -> None:
+    """Scale fonts (and, through ``theme``, plot text and line widths) by ``factor``."""
+    font = QFont(base_font)
+    size = base_font.pointSizeF() if base_font.pointSizeF() > 0 else 10.0
+    font.setPointSizeF(size * factor)
+    app.setFont(font)
+    theme.set_scale(factor)
+
+
+def _palette(t: theme.Theme) -> QPalette:
+    if t.name == "light":
+        palette = QApplication.style().standardPalette()
+        palette.setColor(QPalette.ColorRole.Highlight, QColor(theme.OKABE_ITO[0]))
+        return palette
+    palette = QPalette()
+    window, base, text = QColor("#23262D"), QColor(t.background), QColor(t.foreground)
+    for role, color in (
+        (QPalette.ColorRole.Window, window),
+        (QPalette.ColorRole.WindowText, text),
+        (QPalette.ColorRole.Base, base),
+        (QPalette.ColorRole.AlternateBase, window),
+        (QPalette.ColorRole.ToolTipBase, window),
+        (QPalette.ColorRole.ToolTipText, text),
+        (QPalette.ColorRole.Text, text),
+        (QPalette.ColorRole.Button, window),
+        (QPalette.ColorRole.ButtonText, text),
+        (QPalette.ColorRole.BrightText, QColor(t.error)),
+        (QPalette.ColorRole.Highlight, QColor(theme.OKABE_ITO[5])),
+        (QPalette.ColorRole.HighlightedText, QColor("#000000")),
+        (QPalette.ColorRole.PlaceholderText, QColor(t.muted)),
+    ):
+        palette.setColor(role, color)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor(t.muted))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor(t.muted))
+    return palette
