@@ -1,4 +1,10 @@
-"""Option descriptions and input checks shared by the descent lab's core.
+"""The one home of every rule for what a user types or a scene file holds.
+
+Learning rates, step counts, start points, whole numbers in a range, lists of
+widths or batch sizes typed as text, names chosen from a list, and the options
+of a surface, optimizer, schedule or loss (:class:`OptionSpec`). Every lab's
+scene, core function and control checks through these, so a value is accepted
+everywhere or refused everywhere, with the same message.
 
 Every check raises :class:`explorer.errors.InputError` with the ``field`` of
 the control that holds the bad value and a message that says what to change.
@@ -7,6 +13,7 @@ the control that holds the bad value and a message that says what to change.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -14,15 +21,20 @@ from explorer.errors import InputError
 
 MAX_STEPS = 100_000
 MAX_LRS = 256
+MAX_WIDTH = 4096
+MAX_LAYERS = 12
+_SEPARATORS = re.compile(r"[,;\s]+")
 
 
 @dataclass(frozen=True)
 class OptionSpec:
     """One setting of a surface, optimizer or schedule, as a control shows it.
 
-    ``kind`` is ``"float"``, ``"int"``, ``"bool"`` or ``"choice"``; ``choices``
-    lists the allowed values of a choice. ``below_maximum`` means the maximum
-    itself is not allowed (momentum and betas live in [0, 1)).
+    ``kind`` is ``"float"``, ``"int"``, ``"bool"``, ``"choice"`` or ``"vector"``;
+    ``choices`` lists the allowed values of a choice. ``below_maximum`` means the
+    maximum itself is not allowed (momentum and betas live in [0, 1)). A vector
+    (a loss's per-class weights) has the length of the symbolic dim named by
+    ``dim``; its ``default`` ``None`` means absent.
     """
 
     name: str
@@ -33,6 +45,7 @@ class OptionSpec:
     description: str = ""
     choices: tuple[str, ...] = ()
     below_maximum: bool = False
+    dim: str | None = None
 
 
 def resolve_options(
@@ -105,60 +118,161 @@ def _check_range(spec: OptionSpec, number: float) -> None:
     raise InputError(f"{spec.name} must be {allowed}; got {number:g}.", field=spec.name)
 
 
-def check_lrs(lrs: object) -> list[float]:
-    """The learning rates as floats: 1 to 256 positive finite numbers."""
-    if isinstance(lrs, (int, float)):
+def is_number(value: object) -> bool:
+    """A real, finite int or float (``True`` is not a number here)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_whole(value: object) -> bool:
+    """An int, or a float with no fractional part (``True`` is not one)."""
+    return is_number(value) and float(value).is_integer()  # type: ignore[arg-type]
+
+
+def check_whole(value: object, field: str, what: str, low: int, high: int) -> int:
+    """``value`` as an int from ``low`` to ``high``, else InputError naming ``what``."""
+    if not (is_whole(value) and low <= value <= high):  # type: ignore[operator]
+        raise InputError(
+            f"{what} must be a whole number from {low:,} to {high:,}; got {value!r}.", field=field
+        )
+    return int(value)  # type: ignore[arg-type]
+
+
+def check_positive(value: object, field: str, what: str, cell: tuple | None = None) -> float:
+    """``value`` as a positive finite float, else InputError naming ``what``."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not (math.isfinite(number) and number > 0):
+        raise InputError(
+            f"{what} must be a positive finite number, e.g. 0.01; got {value!r}.",
+            field=field, cell=cell,
+        )
+    return number
+
+
+def check_lr(value: object, field: str = "lrs", cell: tuple | None = None) -> float:
+    """One learning rate: a positive finite number."""
+    return check_positive(value, field, "A learning rate", cell)
+
+
+def check_lrs(lrs: object, most: int = MAX_LRS, field: str = "lrs") -> list[float]:
+    """Learning rates as floats: 1 to ``most`` positive finite numbers (a number is one rate)."""
+    if isinstance(lrs, int | float) and not isinstance(lrs, bool):
         lrs = [lrs]
+    if isinstance(lrs, str | bytes):
+        raise InputError("Learning rates must be a list of numbers.", field=field)
     try:
         values = list(lrs)  # type: ignore[arg-type]
     except TypeError:
-        raise InputError("Learning rates must be a list of numbers.", field="lrs") from None
-    if not values:
-        raise InputError("Enter at least one learning rate.", field="lrs")
-    if len(values) > MAX_LRS:
-        raise InputError(
-            f"At most {MAX_LRS} learning rates at once; got {len(values)}. Remove some.",
-            field="lrs",
-        )
-    result = []
-    for index, value in enumerate(values):
+        raise InputError("Learning rates must be a list of numbers.", field=field) from None
+    _check_count(len(values), most, field, "learning rate")
+    return [check_positive(value, field, _nth_rate(index, len(values)), (index,))
+            for index, value in enumerate(values)]
+
+
+def split_text(text: object) -> list[str]:
+    """The values of a typed list: commas, semicolons and spaces all separate."""
+    return [part for part in _SEPARATORS.split(str(text).strip()) if part]
+
+
+def parse_lrs(text: str, most: int = MAX_LRS, field: str = "lrs") -> tuple[float, ...]:
+    """Learning rates typed as text, e.g. ``"0.001, 0.01, 0.1"`` (``1e-3`` is fine)."""
+    parts = split_text(text)
+    _check_count(len(parts), most, field, "learning rate")
+    values = []
+    for index, part in enumerate(parts):
         try:
-            number = float(value)
-        except (TypeError, ValueError):
-            number = math.nan
-        if not (math.isfinite(number) and number > 0):
+            value = float(part)
+        except ValueError:
             raise InputError(
-                f"Learning rate {index + 1} ('{value}') must be a positive finite number, "
-                "e.g. 0.01.",
-                field="lrs",
-                cell=(index,),
+                f"'{part}' is not a number; type learning rates like 0.01, 1e-3.",
+                field=field, cell=(index,),
+            ) from None
+        values.append(check_positive(value, field, _nth_rate(index, len(parts)), (index,)))
+    return tuple(values)
+
+
+def parse_ints(text: str, field: str, what: str, *, low: int, high: int, most: int
+               ) -> tuple[int, ...]:
+    """Whole numbers typed as ``"16, 16"``: at most ``most``, each from ``low`` to ``high``."""
+    parts = split_text(text)
+    if not parts:
+        raise InputError(f"Type at least one of the {what}, e.g. 16, 16.", field=field)
+    if len(parts) > most:
+        raise InputError(f"Use at most {most} {what}; got {len(parts)}.", field=field)
+    values = []
+    for index, part in enumerate(parts):
+        try:
+            value = int(part)
+        except ValueError:
+            raise InputError(
+                f"'{part}' is not a whole number; type the {what} as whole numbers, e.g. 16, 16.",
+                field=field, cell=(index,),
+            ) from None
+        if not low <= value <= high:
+            raise InputError(
+                f"Each of the {what} must be from {low:,} to {high:,}; got {value:,}.",
+                field=field, cell=(index,),
             )
-        result.append(number)
-    return result
+        values.append(value)
+    return tuple(values)
 
 
-def check_steps(steps: object) -> int:
-    """The step count: a whole number from 1 to 100,000."""
-    number = _as_number(steps, "steps")
-    if number != int(number) or not 1 <= number <= MAX_STEPS:
+def check_widths(hidden: object, field: str = "hidden") -> tuple[int, ...]:
+    """Hidden-layer widths: 1 to ``MAX_LAYERS`` whole numbers from 1 to ``MAX_WIDTH``."""
+    if not isinstance(hidden, tuple | list) or not hidden:
+        raise InputError("Give at least one hidden layer width, e.g. 16 or 32, 32.", field=field)
+    if len(hidden) > MAX_LAYERS:
         raise InputError(
-            f"steps must be a whole number from 1 to {MAX_STEPS:,}; got {steps}.", field="steps"
+            f"Use at most {MAX_LAYERS} hidden widths; got {len(hidden)}.", field=field
         )
-    return int(number)
+    return tuple(
+        check_whole(width, field, f"Hidden layer {index + 1}'s width", 1, MAX_WIDTH)
+        for index, width in enumerate(hidden)
+    )
 
 
-def check_start(start: object) -> tuple[float, float]:
+def parse_widths(text: str, field: str = "hidden") -> tuple[int, ...]:
+    """Hidden-layer widths typed as ``"16, 16"``."""
+    return parse_ints(text, field, "hidden widths", low=1, high=MAX_WIDTH, most=MAX_LAYERS)
+
+
+def format_numbers(values: Iterable[float]) -> str:
+    """Numbers as ``"0.001, 0.01, 0.1"``, the form the parsers above read back."""
+    return ", ".join(f"{float(value):.6g}" if not isinstance(value, int) else str(value)
+                     for value in values)
+
+
+def check_steps(steps: object, field: str = "steps") -> int:
+    """The step count: a whole number from 1 to 100,000."""
+    return check_whole(steps, field, "The number of steps", 1, MAX_STEPS)
+
+
+def check_start(start: object, field: str = "start") -> tuple[float, float]:
     """The start point: two finite numbers (x, y)."""
     try:
         x, y = (float(v) for v in start)  # type: ignore[union-attr]
     except (TypeError, ValueError):
-        raise InputError("The start point must be two numbers (x, y).", field="start") from None
+        raise InputError("The start point must be two numbers (x, y).", field=field) from None
     if not (math.isfinite(x) and math.isfinite(y)):
         raise InputError(
             f"The start point must be finite; got ({x:g}, {y:g}). Click on the map to set it.",
-            field="start",
+            field=field,
         )
     return x, y
+
+
+def _nth_rate(index: int, count: int) -> str:
+    return "The learning rate" if count == 1 else f"Learning rate {index + 1}"
+
+
+def _check_count(count: int, most: int, field: str, what: str) -> None:
+    if count == 0:
+        raise InputError(f"Type at least one {what}, e.g. 0.01, 0.1.", field=field)
+    if count > most:
+        raise InputError(f"Use at most {most} {what}s at once; got {count}. Remove some.",
+                         field=field)
 
 
 def check_name(name: object, allowed: Iterable[str], field: str, what: str) -> str:

@@ -121,7 +121,7 @@ def test_internals_can_be_left_out():
     ({"lrs": [0.1, -0.2]}, "lrs", "Learning rate 2"),
     ({"lrs": [0.1, float("nan")]}, "lrs", "positive finite"),
     ({"lrs": []}, "lrs", "at least one"),
-    ({"lrs": [0.1] * 257}, "lrs", "At most 256"),
+    ({"lrs": [0.1] * 257}, "lrs", "at most 256"),
     ({"steps": 0}, "steps", "from 1 to 100,000"),
     ({"steps": 100_001}, "steps", "from 1 to 100,000"),
     ({"start": (float("inf"), 0.0)}, "start", "finite"),
