@@ -12,6 +12,7 @@ the control that holds the bad value and a message that says what to change.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -283,3 +284,27 @@ def check_name(name: object, allowed: Iterable[str], field: str, what: str) -> s
             f"Unknown {what} '{name}'; choose one of {', '.join(allowed)}.", field=field
         )
     return name  # type: ignore[return-value]
+
+
+def fields_of(cls: type, data: object, what: str) -> dict:
+    """The entries of ``data`` (a JSON object) for dataclass ``cls``: every ``from_dict``'s start.
+
+    Lists become tuples, since scene dataclasses are frozen and hold tuples.
+    Every lab's ``from_dict`` calls this, then checks the values with its own rules.
+
+    Raises
+    ------
+    InputError
+        (field ``"scene"``) if ``data`` is not an object or names an entry ``cls`` has not.
+    """
+    if not isinstance(data, dict):
+        raise InputError(f"A {what} must be a JSON object.", field="scene")
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(str(key) for key in set(data) - known)
+    if unknown:
+        raise InputError(
+            f"Unknown {what} entries: {', '.join(unknown)}; "
+            f"known ones are {', '.join(sorted(known))}.",
+            field="scene",
+        )
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}
