@@ -84,6 +84,8 @@ def check_option(spec: OptionSpec, value: object) -> object:
                 field=spec.name,
             )
         return value
+    if spec.kind == "vector":
+        return _check_vector(spec, value)
     number = _as_number(value, spec.name)
     if spec.kind == "int":
         if number != int(number):
@@ -93,17 +95,41 @@ def check_option(spec: OptionSpec, value: object) -> object:
     return number
 
 
-def _as_number(value: object, field: str) -> float:
+def _check_vector(spec: OptionSpec, value: object) -> list[float] | None:
+    """A vector option: numbers typed as ``"1, 2, 0.5"`` or given as a list; empty is ``None``.
+
+    Its length is checked where the dim is known (by the loss that takes it).
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    parts = split_text(value) if isinstance(value, str) else value
+    if not isinstance(parts, list | tuple):
+        raise InputError(
+            f"{spec.name} must be numbers separated by commas, e.g. 1, 2, 0.5; got {value!r}.",
+            field=spec.name,
+        )
+    numbers = []
+    for index, part in enumerate(parts):
+        number = _as_number(part, f"{spec.name}[{index}]", spec.name)
+        _check_range(spec, number, f"{spec.name}[{index}]")
+        numbers.append(int(number) if isinstance(part, int) else number)
+    return numbers
+
+
+def _as_number(value: object, field: str, control: str | None = None) -> float:
+    control = control or field
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InputError(f"{field} must be a number; got '{value}'.", field=field) from None
+        number = None
+    if isinstance(value, bool) or number is None:
+        raise InputError(f"{field} must be a number; got '{value}'.", field=control)
     if not math.isfinite(number):
-        raise InputError(f"{field} must be a finite number; got {value}.", field=field)
+        raise InputError(f"{field} must be a finite number; got {value}.", field=control)
     return number
 
 
-def _check_range(spec: OptionSpec, number: float) -> None:
+def _check_range(spec: OptionSpec, number: float, where: str | None = None) -> None:
     low, high = spec.minimum, spec.maximum
     too_low = low is not None and number < low
     too_high = high is not None and (number >= high if spec.below_maximum else number > high)
@@ -116,7 +142,7 @@ def _check_range(spec: OptionSpec, number: float) -> None:
         allowed = f"at least {low:g}"
     else:
         allowed = f"at most {high:g}"
-    raise InputError(f"{spec.name} must be {allowed}; got {number:g}.", field=spec.name)
+    raise InputError(f"{where or spec.name} must be {allowed}; got {number:g}.", field=spec.name)
 
 
 def is_number(value: object) -> bool:
