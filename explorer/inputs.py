@@ -165,17 +165,25 @@ def check_whole(value: object, field: str, what: str, low: int, high: int) -> in
 
 
 def check_positive(value: object, field: str, what: str, cell: tuple | None = None) -> float:
-    """``value`` as a positive finite float, else InputError naming ``what``."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not (math.isfinite(number) and number > 0):
+    """``value`` (a number, not text: text is read by the ``parse_*`` functions) as a
+    positive finite float, else InputError naming ``what``."""
+    if not (_is_real(value) and math.isfinite(float(value)) and float(value) > 0):
         raise InputError(
             f"{what} must be a positive finite number, e.g. 0.01; got {value!r}.",
             field=field, cell=cell,
         )
-    return number
+    return float(value)  # type: ignore[arg-type]
+
+
+def _is_real(value: object) -> bool:
+    """An int or float of any kind (numpy and torch scalars too), but not a bool or text."""
+    if isinstance(value, bool | str | bytes) or value is None:
+        return False
+    try:
+        float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return not hasattr(value, "__len__")
 
 
 def check_lr(value: object, field: str = "lrs", cell: tuple | None = None) -> float:

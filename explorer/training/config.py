@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 
 from explorer import data, devices
 from explorer.errors import InputError
+from explorer.inputs import (
+    MAX_WIDTH,  # noqa: F401 (re-exported: the one cap lives in explorer.inputs)
+    OptionSpec,
+    check_lr,
+    check_name,
+    check_option,
+    check_whole,
+    check_widths,
+    fields_of,
+    is_number,
+    is_whole,
+    parse_widths,
+)
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
-MAX_WIDTH = 4096
 MAX_EPOCHS = 10_000
+MAX_SEED = 2**63 - 1
 
 BN_NEEDS_TWO = (
     "Batch normalization needs at least 2 samples per batch in training mode: it divides by "
@@ -47,6 +59,15 @@ class TrainConfig:
     drop_last_single: bool = True
     data_seed: int = 0
 
+    def __post_init__(self):
+        # A scene file or a typed value may hold 20.0 for 20: keep whole numbers as ints.
+        for name in _WHOLE_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, float) and value.is_integer():
+                object.__setattr__(self, name, int(value))
+        if isinstance(self.hidden, list):
+            object.__setattr__(self, "hidden", tuple(self.hidden))
+
     def replace(self, **changes) -> TrainConfig:
         """A copy with ``changes`` applied (not validated)."""
         return replace(self, **changes)
@@ -59,32 +80,54 @@ class TrainConfig:
         InputError
             With ``field`` set to the offending field's name and a message saying what to change.
         """
-        _check_choice(self.dataset, data.DATASETS, "dataset", "data set")
-        for name in ("batch_norm", "shuffle", "drop_last_single"):
-            if not isinstance(getattr(self, name), bool):
-                raise InputError(f"'{name}' must be true or false; got {getattr(self, name)!r}.",
-                                 field=name)
-        _check_hidden(self.hidden)
-        _check_choice(self.activation, ACTIVATIONS, "activation", "activation")
-        _check_choice(self.optimizer, OPTIMIZERS, "optimizer", "optimizer")
-        _check_positive_finite(self.lr, "lr", "The learning rate")
-        if not (_is_number(self.momentum) and 0 <= self.momentum < 1):
-            raise InputError("Momentum must be a number from 0 up to (not including) 1.",
-                             field="momentum")
-        _check_int(self.epochs, "epochs", "The number of epochs", 1, MAX_EPOCHS)
-        _check_int(self.seed, "seed", "The seed", 0, 2**63 - 1)
-        _check_int(self.data_seed, "data_seed", "The data seed", 0, 2**63 - 1)
-        self._validate_batch_size()
-        if not isinstance(self.device, str):
-            raise InputError(f"The device must be a name such as 'cpu' or 'cuda:0'; got "
-                             f"{self.device!r}.", field="device")
-        devices.resolve(self.device)
+        for error in self._errors():
+            raise error
+
+    def problems(self) -> dict[str, str]:
+        """Every bad field at once: field name -> what to change (empty when all is well)."""
+        found: dict[str, str] = {}
+        for error in self._errors():
+            found.setdefault(error.field or "config", str(error))
+        return found
+
+    def _errors(self):
+        """Each field's check in turn, yielding the InputError of every one that fails."""
+        checks = [
+            ("dataset", lambda: check_name(self.dataset, data.DATASETS, "dataset", "data set")),
+            *((name, lambda name=name: _check_bool(self, name))
+              for name in ("batch_norm", "shuffle", "drop_last_single")),
+            ("hidden", lambda: check_widths(self.hidden)),
+            ("activation",
+             lambda: check_name(self.activation, ACTIVATIONS, "activation", "activation")),
+            ("optimizer", lambda: check_name(self.optimizer, OPTIMIZERS, "optimizer", "optimizer")),
+            ("lr", lambda: check_lr(self.lr, "lr")),
+            ("momentum", lambda: check_option(MOMENTUM, self.momentum)),
+            ("epochs", lambda: check_whole(self.epochs, "epochs", "The number of epochs", 1,
+                                           MAX_EPOCHS)),
+            ("seed", lambda: check_whole(self.seed, "seed", "The seed", 0, MAX_SEED)),
+            ("data_seed",
+             lambda: check_whole(self.data_seed, "data_seed", "The data seed", 0, MAX_SEED)),
+            ("device", lambda: _check_device(self.device)),
+        ]
+        for _name, check in checks:
+            try:
+                check()
+            except InputError as error:
+                yield error
+        try:
+            self._validate_batch_size()
+        except InputError as error:
+            yield error
 
     def _validate_batch_size(self) -> None:
-        n_train = len(data.load(self.dataset, self.data_seed).y_train)
-        _check_int(self.batch_size, "batch_size", "The batch size", 1, n_train,
-                   f" (the training set of {self.dataset} has {n_train} samples)")
-        if not self.batch_norm:
+        if self.dataset not in data.DATASETS or not is_number(self.data_seed):
+            return  # reported as the data set's or data seed's problem
+        n_train = len(data.load(self.dataset, int(self.data_seed)).y_train)
+        if not (is_whole(self.batch_size) and 1 <= self.batch_size <= n_train):
+            raise InputError(f"The batch size must be a whole number from 1 to {n_train} (the "
+                             f"training set of {self.dataset} has {n_train} samples); got "
+                             f"{self.batch_size!r}.", field="batch_size")
+        if self.batch_norm is not True:
             return
         if self.batch_size == 1:
             raise InputError(f"{BN_NEEDS_TWO} Choose a batch size of 2 or more, or turn batch "
@@ -108,69 +151,31 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: dict) -> TrainConfig:
         """Rebuild a config saved by :meth:`to_dict`; raise :class:`InputError` if it is bad."""
-        if not isinstance(values, dict):
-            raise InputError("A training configuration must be a mapping of field names to values.")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise InputError(f"Unknown training setting(s): {', '.join(unknown)}.",
-                             field=unknown[0])
-        values = dict(values)
-        hidden = values.get("hidden", cls.hidden)
-        if isinstance(hidden, str):
-            values["hidden"] = parse_hidden(hidden)
-        elif isinstance(hidden, list | tuple):
-            values["hidden"] = tuple(hidden)
-        else:
-            _check_hidden(hidden)  # raises: not a list of widths
+        values = fields_of(cls, values, "training configuration")
+        if isinstance(values.get("hidden"), str):
+            values["hidden"] = parse_widths(values["hidden"])
         config = cls(**values)
         config.validate()
         return config
 
 
+MOMENTUM = OptionSpec("momentum", "float", 0.0, 0.0, 1.0, "SGD's momentum", below_maximum=True)
+_WHOLE_FIELDS = ("batch_size", "epochs", "seed", "data_seed")
+
+
 def parse_hidden(text: str) -> tuple[int, ...]:
-    """Read hidden widths typed as ``"32, 32"`` (commas or spaces).
-
-    Raises
-    ------
-    InputError
-        With ``field="hidden"`` if the text is empty or holds something that is not a width.
-    """
-    parts = [p for p in str(text).replace(",", " ").split() if p]
-    try:
-        widths = tuple(int(p) for p in parts)
-    except ValueError:
-        raise InputError(f"Hidden widths must be whole numbers separated by commas, e.g. "
-                         f"'32, 32'; got '{text}'.", field="hidden") from None
-    _check_hidden(widths)
-    return widths
+    """Hidden widths typed as ``"32, 32"``: :func:`explorer.inputs.parse_widths`."""
+    return parse_widths(text)
 
 
-def _check_hidden(hidden) -> None:
-    if not isinstance(hidden, tuple | list) or len(hidden) == 0:
-        raise InputError("Give at least one hidden layer width, e.g. '16' or '32, 32'.",
-                         field="hidden")
-    for i, width in enumerate(hidden):
-        _check_int(width, "hidden", f"Hidden layer {i + 1}'s width", 1, MAX_WIDTH)
+def _check_bool(config: TrainConfig, name: str) -> None:
+    value = getattr(config, name)
+    if not isinstance(value, bool):
+        raise InputError(f"'{name}' must be true or false; got {value!r}.", field=name)
 
 
-def _check_choice(value, allowed, field: str, what: str) -> None:
-    if value not in allowed:
-        raise InputError(f"Unknown {what} '{value}'; choose one of {', '.join(allowed)}.",
-                         field=field)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _check_positive_finite(value, field: str, what: str) -> None:
-    if not (_is_number(value) and value > 0):
-        raise InputError(f"{what} must be a positive, finite number (e.g. 0.1); got {value!r}.",
-                         field=field)
-
-
-def _check_int(value, field: str, what: str, low: int, high: int, why: str = "") -> None:
-    if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
-        raise InputError(f"{what} must be a whole number from {low} to {high}{why}; "
-                         f"got {value!r}.", field=field)
+def _check_device(device) -> None:
+    if not isinstance(device, str):
+        raise InputError(f"The device must be a name such as 'cpu' or 'cuda:0'; got "
+                         f"{device!r}.", field="device")
+    devices.resolve(device)

@@ -10,12 +10,24 @@ generator (epochs with decision regions computed beside the training).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, replace
 
 from explorer import data
 from explorer.errors import InputError
+from explorer.inputs import (
+    MAX_LAYERS,
+    MAX_WIDTH,
+    check_lrs,
+    check_name,
+    check_whole,
+    fields_of,
+    format_numbers,
+    parse_ints,
+    parse_lrs,
+    parse_widths,  # noqa: F401 (the page reads widths through this module)
+)
 from explorer.training import loop as training
-from explorer.training.config import ACTIVATIONS, OPTIMIZERS, TrainConfig
+from explorer.training.config import TrainConfig
 
 DATASETS = data.DATASETS
 TWO_D_DATASETS = ("moons", "spirals")
@@ -30,60 +42,26 @@ EXPERIMENTS = (
     "bn_inside",
     "percentiles",
 )
-MAX_WIDTH = 4096
-MAX_LAYERS = 12
-
-
-def parse_widths(text: str) -> tuple[int, ...]:
-    """Read hidden-layer widths typed as ``"16, 16"`` (commas or spaces).
-
-    Raises
-    ------
-    InputError
-        For an empty list, a width that is not a whole number, or one
-        outside 1 to 4096 (``field="hidden"``).
-    """
-    return _parse_ints(text, "hidden", "hidden widths", low=1, high=MAX_WIDTH, most=MAX_LAYERS)
+MAX_BN_LRS = 8
+"""The BN on/off comparison draws one pair of curves per rate: at most 8 stay readable."""
+MAX_SIZES = 32
+MAX_BATCH = 1_000_000
 
 
 def format_widths(widths: tuple[int, ...]) -> str:
     """The text form of ``widths`` that :func:`parse_widths` reads back."""
-    return ", ".join(str(w) for w in widths)
+    return format_numbers(widths)
 
 
 def parse_batch_sizes(text: str, field_name: str = "batch_sizes") -> tuple[int, ...]:
-    """Read a list of batch sizes (``"1, 2, 4, 8"``), sorted, without repeats.
-
-    Raises
-    ------
-    InputError
-        For an empty list or a size that is not a whole number of at least 1.
-    """
-    sizes = _parse_ints(text, field_name, "batch sizes", low=1, high=1_000_000, most=32)
+    """Read a list of batch sizes (``"1, 2, 4, 8"``), sorted, without repeats."""
+    sizes = parse_ints(text, field_name, "batch sizes", low=1, high=MAX_BATCH, most=MAX_SIZES)
     return tuple(sorted(set(sizes)))
 
 
 def parse_learning_rates(text: str, field_name: str = "lrs") -> tuple[float, ...]:
-    """Read a list of learning rates (``"0.01, 0.1, 1"``), each positive and finite.
-
-    Raises
-    ------
-    InputError
-        For an empty list or a rate that is not a positive finite number.
-    """
-    parts = _split(text)
-    if not parts:
-        raise InputError("Type at least one learning rate, e.g. 0.01, 0.1, 1.", field=field_name)
-    if len(parts) > 8:
-        raise InputError(
-            "Use at most 8 learning rates so the plot stays readable.", field=field_name
-        )
-    return tuple(_positive_float(p, field_name, "learning rate") for p in parts)
-
-
-def format_numbers(values) -> str:
-    """Numbers as ``"0.01, 0.1, 1"`` (``%g``), the form the parsers read back."""
-    return ", ".join(f"{v:g}" for v in values)
+    """Read the BN comparison's learning rates (``"0.01, 0.1, 1"``): at most ``MAX_BN_LRS``."""
+    return parse_lrs(text, MAX_BN_LRS, field_name)
 
 
 @dataclass
@@ -122,25 +100,26 @@ class BatchScene:
     percentile_preset: bool = True
 
     def validate(self) -> None:
-        """Check every field; raise :class:`InputError` naming the first bad one."""
-        _choice(self.dataset, DATASETS, "dataset")
-        _choice(self.activation, ACTIVATIONS, "activation")
-        _choice(self.optimizer, OPTIMIZERS, "optimizer")
-        _choice(self.experiment, EXPERIMENTS, "experiment")
-        _choice(self.bn_mode, MODES, "bn_mode")
-        parse_widths(format_widths(self.hidden))
-        _int_at_least(self.batch_size, 1, "batch_size", "Batch size")
-        _int_at_least(self.epochs, 1, "epochs", "Epochs")
-        _int_at_least(self.seed, 0, "seed", "Seed")
-        _int_at_least(self.small_batch, 1, "small_batch", "Small batch")
+        """Check every field; raise :class:`InputError` naming the first bad one.
+
+        The training set-up is checked by :class:`TrainConfig` itself (so a scene accepts
+        exactly the runs that can be trained: epochs, widths, a batch size that fits the
+        data set), the rest by :mod:`explorer.inputs`. The same check runs when a value is
+        edited, when the scene is saved and when it is opened.
+        """
+        for name in ("experiment", "bn_mode"):
+            check_name(getattr(self, name), {"experiment": EXPERIMENTS, "bn_mode": MODES}[name],
+                       name, name.replace("_", " "))
+        self.train_config().validate()
+        n_train = len(data.load(self.dataset).y_train)
+        check_whole(self.small_batch, "small_batch", "The small batch", 1, n_train)
         if self.large_batch is not None:
-            _int_at_least(self.large_batch, 1, "large_batch", "Large batch")
-        _int_at_least(self.bn_layer, 0, "bn_layer", "Layer")
-        _int_at_least(self.bn_unit, 0, "bn_unit", "Unit")
-        _positive_float(self.lr, "lr", "learning rate")
+            check_whole(self.large_batch, "large_batch", "The large batch", 1, n_train)
+        check_whole(self.bn_layer, "bn_layer", "The layer", 0, MAX_LAYERS)
+        check_whole(self.bn_unit, "bn_unit", "The unit", 0, MAX_WIDTH)
         for name in ("noise_batch_sizes", "timing_batch_sizes"):
-            parse_batch_sizes(format_widths(getattr(self, name)), name)
-        parse_learning_rates(format_numbers(self.bn_lrs), "bn_lrs")
+            parse_batch_sizes(format_numbers(getattr(self, name)), name)
+        check_lrs(self.bn_lrs, MAX_BN_LRS, "bn_lrs")
         self._validate_links()
 
     def _validate_links(self) -> None:
@@ -167,7 +146,14 @@ class BatchScene:
                 raise InputError(f"{name} must be a finite number.", field=name)
 
     def to_dict(self) -> dict:
-        """Plain JSON-able values (tuples become lists)."""
+        """Plain JSON-able values (tuples become lists); a scene that cannot open is refused.
+
+        Raises
+        ------
+        InputError
+            If the scene is not valid: what is saved always opens again.
+        """
+        self.validate()
         data = asdict(self)
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
@@ -177,15 +163,8 @@ class BatchScene:
 
         Missing keys take their defaults; unknown keys are an error so typos show.
         """
-        if not isinstance(data, dict):
-            raise InputError("A Batch lab scene must be a JSON object.", field="scene")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise InputError(
-                f"Unknown Batch lab setting(s): {', '.join(unknown)}.", field=unknown[0]
-            )
-        scene = cls(**{k: _coerce(k, v) for k, v in data.items()})
+        values = fields_of(cls, data, "Batch lab scene")
+        scene = cls(**{k: _coerce(k, v) for k, v in values.items()})
         scene.validate()
         return scene
 
@@ -256,62 +235,8 @@ def _strict_int(value) -> int:
     return int(value)
 
 
-def _split(text: str) -> list[str]:
-    return [p for p in str(text).replace(",", " ").replace(";", " ").split() if p]
-
-
-def _parse_ints(text: str, field_name: str, what: str, *, low: int, high: int, most: int):
-    parts = _split(text)
-    if not parts:
-        raise InputError(f"Type at least one of the {what}, e.g. 16, 16.", field=field_name)
-    if len(parts) > most:
-        raise InputError(f"Use at most {most} {what}.", field=field_name)
-    values = []
-    for part in parts:
-        try:
-            value = int(part)
-        except ValueError:
-            raise InputError(
-                f"'{part}' is not a whole number; type the {what} as whole numbers, e.g. 16, 16.",
-                field=field_name,
-            ) from None
-        if not low <= value <= high:
-            raise InputError(
-                f"Each of the {what} must be between {low} and {high}, not {value}.",
-                field=field_name,
-            )
-        values.append(value)
-    return tuple(values)
-
-
 def _is_finite_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _positive_float(value, field_name: str, what: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"'{value}' is not a number; type a positive {what}.", field=field_name
-        ) from None
-    if not math.isfinite(number) or number <= 0:
-        raise InputError(
-            f"The {what} must be a positive finite number, not {value}.", field=field_name
-        )
-    return number
-
-
-def _int_at_least(value, low: int, field_name: str, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InputError(
-            f"{what} must be a whole number of at least {low}, not {value!r}.", field=field_name
-        )
-
-
-def _choice(value, allowed: tuple[str, ...], field_name: str) -> None:
-    if value not in allowed:
-        raise InputError(f"'{value}' is not one of {', '.join(allowed)}.", field=field_name)
 
 
 @dataclass(frozen=True)

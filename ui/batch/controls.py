@@ -14,14 +14,9 @@ from PySide6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from explorer.errors import InputError
-from explorer.training.scene import (
-    ACTIVATIONS,
-    DATASETS,
-    OPTIMIZERS,
-    BatchScene,
-    format_widths,
-    parse_widths,
-)
+from explorer.inputs import format_numbers, parse_widths
+from explorer.training.config import ACTIVATIONS, OPTIMIZERS
+from explorer.training.scene import DATASETS, BatchScene
 from ui.batch.experiment_view import set_quietly
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
@@ -117,7 +112,7 @@ class TrainControls(QWidget):
         for widget, value in (
             (self.batch_norm, scene.batch_norm), (self.shuffle, scene.shuffle),
             (self.batch_size, scene.batch_size), (self.epochs, scene.epochs),
-            (self.seed, scene.seed), (self.hidden, format_widths(scene.hidden)),
+            (self.seed, scene.seed), (self.hidden, format_numbers(scene.hidden)),
             (self.lr, str(scene.lr)),  # str keeps every digit of a typed rate
         ):
             set_quietly(widget, value)

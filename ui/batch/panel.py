@@ -323,7 +323,19 @@ class BatchPanel(LabPage):
         self._scene = self._scene.with_changes(experiment=key)
 
     def _on_experiment_settings_changed(self, changes: dict) -> None:
-        self._scene = self._scene.with_changes(**changes)
+        # Checked as the scene file and the training are: what is accepted here saves and opens.
+        view = self.sender()
+        candidate = self._scene.with_changes(**changes)
+        try:
+            candidate.validate()
+        except InputError as exc:
+            if isinstance(view, ExperimentView):
+                view.show_error(exc)
+            self._say(str(exc))
+            return
+        if isinstance(view, ExperimentView):
+            view.clear_error()
+        self._scene = candidate
 
     def _on_experiment_requested(self, view: ExperimentView) -> None:
         # A view may restart its own job (e.g. gamma edited mid-run), never another's.

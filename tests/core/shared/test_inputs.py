@@ -29,7 +29,9 @@ def test_check_lr_refuses_what_is_not_a_positive_finite_number(value):
 
 def test_lists_of_rates_typed_or_given_agree():
     assert inputs.parse_lrs("0.001, 0.01;0.1  1e-3") == (0.001, 0.01, 0.1, 0.001)
-    assert inputs.check_lrs([0.001, "0.01"]) == [0.001, 0.01]
+    assert inputs.check_lrs([0.001, 0.01]) == [0.001, 0.01]
+    with pytest.raises(InputError, match="Learning rate 2"):
+        inputs.check_lrs([0.001, "0.01"])  # text is read by parse_lrs, never taken as a number
     assert inputs.check_lrs(0.5) == [0.5]
     for bad in ("0.1, -1", [0.1, -1]):
         call = inputs.parse_lrs if isinstance(bad, str) else inputs.check_lrs

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from explorer.errors import InputError
-from explorer.training import Progress
+from explorer.training import Progress, TrainConfig
 from explorer.training.scene import (
     TRAIN_FIELDS,
     BatchScene,
@@ -34,10 +34,10 @@ def test_parse_widths_reads_commas_and_spaces(text, widths):
     ("text", "words"),
     [
         ("", "at least one"),
-        ("16, 0", "between 1"),
+        ("16, 0", "from 1 to 4,096"),
         ("16, x", "'x' is not a whole number"),
         ("2.5", "'2.5' is not a whole number"),
-        ("-3", "between 1"),
+        ("-3", "from 1 to 4,096"),
     ],
 )
 def test_parse_widths_rejects_bad_text_with_a_message(text, words):
@@ -106,7 +106,7 @@ def test_from_dict_fills_missing_keys_with_defaults():
         ({"small_batch": 64, "large_batch": 8}, "small_batch"),
         ({"gamma": "big"}, "gamma"),
         ({"batch_size": 2.5}, "batch_size"),
-        ({"colour": "red"}, "colour"),
+        ({"colour": "red"}, "scene"),  # as every lab: an unknown entry has no control
     ],
 )
 def test_from_dict_rejects_impossible_values(changes, field):
@@ -168,3 +168,56 @@ def test_fit_inspected_unit_keeps_the_unit_inside_the_widths():
     smaller = fit_inspected_unit(scene.with_changes(hidden=(4,)))
     assert (smaller.bn_layer, smaller.bn_unit) == (0, 3)
     smaller.validate()
+
+
+# ---- one rule in one place: the scene accepts exactly what TrainConfig and the page accept ----
+
+def test_a_scene_refuses_what_training_refuses():
+    """Issue 9: ``{"epochs": 20000}`` opened while TrainConfig refused it."""
+    from explorer.training.config import MAX_EPOCHS
+
+    too_many = BatchScene().to_dict() | {"epochs": MAX_EPOCHS + 1}
+    with pytest.raises(InputError, match=f"1 to {MAX_EPOCHS:,}") as info:
+        BatchScene.from_dict(too_many)
+    assert info.value.field == "epochs"
+    with pytest.raises(InputError, match="from 1 to 120"):  # iris trains on 120 rows
+        BatchScene.from_dict(BatchScene().to_dict() | {"batch_size": 500})
+
+
+def test_widths_have_one_cap_in_the_scene_the_config_and_the_text():
+    from explorer.inputs import MAX_LAYERS
+
+    widths = [4] * (MAX_LAYERS + 1)
+    with pytest.raises(InputError, match=f"at most {MAX_LAYERS}"):
+        BatchScene.from_dict(BatchScene().to_dict() | {"hidden": widths})
+    with pytest.raises(InputError, match=f"at most {MAX_LAYERS}"):
+        TrainConfig(hidden=tuple(widths)).validate()
+    with pytest.raises(InputError, match=f"at most {MAX_LAYERS}"):
+        parse_widths(format_widths(tuple(widths)))
+
+
+def test_what_cannot_open_cannot_be_saved():
+    """Issue 9: small batch 8 and large batch 4 saved without complaint, then refused to open."""
+    scene = BatchScene().with_changes(small_batch=8, large_batch=4)
+    with pytest.raises(InputError) as info:
+        scene.to_dict()
+    assert info.value.field == "small_batch"
+    good = BatchScene().with_changes(small_batch=4, large_batch=8, epochs=7)
+    assert BatchScene.from_dict(good.to_dict()) == good
+
+
+def test_train_config_reports_every_problem_at_once():
+    config = TrainConfig(lr=-1.0, epochs=0, hidden=(16, 0), activation="gelu", batch_size=999)
+    problems = config.problems()
+    assert set(problems) == {"lr", "epochs", "hidden", "activation", "batch_size"}
+    assert "120" in problems["batch_size"] and "Hidden layer 2" in problems["hidden"]
+    assert TrainConfig().problems() == {}
+    with pytest.raises(InputError) as info:
+        config.validate()
+    assert info.value.field in problems and str(info.value) == problems[info.value.field]
+
+
+def test_whole_floats_from_a_scene_file_become_ints():
+    config = TrainConfig(epochs=20.0, batch_size=16.0)
+    assert config.epochs == 20 and isinstance(config.epochs, int)
+    assert isinstance(config.batch_size, int)

@@ -69,7 +69,7 @@ def test_bad_experiment_settings_are_marked_and_nothing_runs(qtbot, panel):
     edit = view.control("noise_batch_sizes")
     edit.clear()
     qtbot.keyClicks(edit, "0, 4")
-    assert is_marked_invalid(edit) and "between 1" in view.error.text()
+    assert is_marked_invalid(edit) and "from 1 to" in view.error.text()
     assert panel.batch_scene().noise_batch_sizes == (1, 4, 16)
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     assert not panel._job.busy
@@ -168,3 +168,17 @@ def test_a_new_page_shows_the_default_settings_in_every_experiment(qtbot):
         for edit in view.findChildren(QLineEdit):
             if edit.isVisibleTo(view) and not edit.isReadOnly() and edit.parent() is not None:
                 assert edit.text().strip() or edit.placeholderText(), (view.key, edit.objectName())
+
+
+def test_a_small_batch_not_below_the_large_one_is_refused_where_typed(qtbot, panel):
+    """Issue 9: small 8 / large 4 was accepted on the page, saved, and then refused to open."""
+    view = _view(panel, "batch_sizes")
+    view.large.setValue(40)
+    assert panel.batch_scene().large_batch == 40
+    view.small.setValue(50)
+    assert is_marked_invalid(view.small) or is_marked_invalid(view.large)
+    assert "smaller" in view.error.text()
+    assert panel.batch_scene().small_batch == 10  # the last good scene stays
+    assert BatchScene.from_dict(panel.scene()) == panel.batch_scene()  # and it saves and opens
+    view.small.setValue(20)
+    assert panel.batch_scene().small_batch == 20 and not view.error.text()

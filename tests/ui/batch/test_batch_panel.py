@@ -121,7 +121,7 @@ def test_bad_widths_and_rate_are_marked_where_they_were_typed(qtbot, panel):
     panel.controls.hidden.clear()
     qtbot.keyClicks(panel.controls.hidden, "16, 0")
     assert is_marked_invalid(panel.controls.hidden)
-    assert "between 1" in panel.controls.error_text("hidden")
+    assert "from 1 to 4,096" in panel.controls.error_text("hidden")
     assert panel.controls.hidden.text() == "16, 0"  # what the user typed stays
     assert panel.batch_scene().hidden == (16,)
     panel.controls.hidden.clear()
