@@ -320,7 +320,7 @@ def check_name(name: object, allowed: Iterable[str], field: str, what: str) -> s
     return name  # type: ignore[return-value]
 
 
-def fields_of(cls: type, data: object, what: str) -> dict:
+def fields_of(cls: type, data: object, what: str, field: str = "scene") -> dict:
     """The entries of ``data`` (a JSON object) for dataclass ``cls``: every ``from_dict``'s start.
 
     Lists become tuples, since scene dataclasses are frozen and hold tuples.
@@ -329,16 +329,17 @@ def fields_of(cls: type, data: object, what: str) -> dict:
     Raises
     ------
     InputError
-        (field ``"scene"``) if ``data`` is not an object or names an entry ``cls`` has not.
+        (with ``field``, ``"scene"`` unless a part of one) if ``data`` is not an object
+        or names an entry ``cls`` has not.
     """
     if not isinstance(data, dict):
-        raise InputError(f"A {what} must be a JSON object.", field="scene")
+        raise InputError(f"A {what} must be a JSON object.", field=field)
     known = {f.name for f in dataclasses.fields(cls)}
     unknown = sorted(str(key) for key in set(data) - known)
     if unknown:
         raise InputError(
             f"Unknown {what} entries: {', '.join(unknown)}; "
             f"known ones are {', '.join(sorted(known))}.",
-            field="scene",
+            field=field,
         )
     return {key: tuple(value) if isinstance(value, list) else value for key, value in data.items()}

@@ -24,11 +24,18 @@ from torch.utils.data import DataLoader, TensorDataset
 from explorer.data import load_digits, load_iris
 from explorer.devices import resolve
 from explorer.errors import InputError
-from explorer.inputs import check_name
+from explorer.inputs import check_lr, check_name, check_whole
 
 MODELS = ("logistic-regression", "mlp-iris", "mlp-digits")
 MODES = ("exp", "linear")
 FINDER_OPTIMIZERS = ("SGD", "Adam")
+MIN_STEPS, MAX_STEPS = 5, 10_000
+"""The range test needs a few steps for its moving average; the scene and the tab use these."""
+
+
+def check_steps_of_test(steps, field: str = "steps") -> int:
+    """The range test's step count: a whole number from ``MIN_STEPS`` to ``MAX_STEPS``."""
+    return check_whole(steps, field, "The LR range test's steps", MIN_STEPS, MAX_STEPS)
 
 
 @dataclass
@@ -69,14 +76,11 @@ def lr_at(step: int, steps: int, start_lr: float, end_lr: float, mode: str) -> f
 
 
 def _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, optimizer):
-    for name, value in (("start_lr", start_lr), ("end_lr", end_lr)):
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise InputError(f"{name} must be a positive finite number; got {value}.", field=name)
+    check_lr(start_lr, "start_lr")
+    check_lr(end_lr, "end_lr")
     if end_lr <= start_lr:
         raise InputError("end_lr must be larger than start_lr.", field="end_lr")
-    if not (isinstance(steps, int) and 5 <= steps <= 10_000):
-        raise InputError(f"steps must be a whole number from 5 to 10,000; got {steps}.",
-                         field="steps")
+    check_steps_of_test(steps)
     check_name(mode, MODES, "mode", "mode")
     if not (isinstance(smoothing, (int, float)) and 0 < smoothing <= 1):
         raise InputError("smoothing must be in (0, 1]; 1 means no smoothing.", field="smoothing")

@@ -9,89 +9,40 @@ computes a learning rate itself.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
+from explorer.descent import lr_finder
 from explorer.errors import InputError
-from explorer.inputs import MAX_LRS, MAX_STEPS
+from explorer.inputs import (
+    MAX_LRS,
+    MAX_STEPS,
+    check_lr,
+    check_lrs,
+    check_name,
+    check_start,
+    check_steps,
+    check_whole,
+    fields_of,
+    parse_lrs,
+)
 
 DTYPES = ("float64", "float32")
 SLICE_AXES = ("x", "y")
-LR_TEST_MODELS = ("logistic-regression", "mlp-iris", "mlp-digits")
-LR_TEST_MODES = ("exp", "linear")
-
-_SEPARATORS = re.compile(r"[,;\s]+")
+LR_TEST_MODELS = lr_finder.MODELS
+LR_TEST_MODES = lr_finder.MODES
 
 
-def parse_lrs(text: str) -> tuple[float, ...]:
-    """Read learning rates typed as text, e.g. ``"0.001, 0.01, 0.1"``.
 
-    Commas, semicolons and spaces all separate values; ``1e-3`` is allowed.
-
-    Parameters
-    ----------
-    text
-        What the user typed.
-
-    Returns
-    -------
-    tuple of float
-        The learning rates in the order typed.
-
-    Raises
-    ------
-    InputError
-        (field ``"lrs"``) if the text is empty, a value is not a number, not
-        positive and finite, or there are more than ``MAX_LRS`` values.
-    """
-    parts = [p for p in _SEPARATORS.split(text.strip()) if p]
-    if not parts:
-        raise InputError("Type at least one learning rate, e.g. 0.01, 0.1.", field="lrs")
-    if len(parts) > MAX_LRS:
-        raise InputError(
-            f"{len(parts)} learning rates is too many; use at most {MAX_LRS}.", field="lrs"
-        )
-    lrs = []
-    for i, part in enumerate(parts):
-        try:
-            value = float(part)
-        except ValueError:
-            raise InputError(
-                f"'{part}' is not a number; type learning rates like 0.01, 1e-3.",
-                field="lrs", cell=(i,),
-            ) from None
-        lrs.append(check_lr(value, cell=(i,)))
-    return tuple(lrs)
-
-
-def check_lr(value: float, field: str = "lrs", cell: tuple | None = None) -> float:
-    """Return ``value`` as a float if it is a usable learning rate, else raise InputError."""
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"'{value}' is not a number.", field=field, cell=cell) from None
-    if not math.isfinite(value) or value <= 0:
-        raise InputError(
-            f"A learning rate must be a positive finite number, not {value:g}.",
-            field=field, cell=cell,
-        )
-    return value
-
-
-def format_lrs(lrs) -> str:
-    """The text form of learning rates, ``"0.001, 0.01, 0.1"`` (round-trips through parse_lrs)."""
-    return ", ".join(f"{float(lr):.6g}" for lr in lrs)
-
-
-def log_range(low: float, high: float, count: int) -> tuple[float, ...]:
+def log_range(low, high, count: int) -> tuple[float, ...]:
     """``count`` learning rates spaced evenly on a log scale from ``low`` to ``high``.
 
     Parameters
     ----------
     low, high
-        The smallest and largest learning rate (positive, ``low <= high``).
+        The smallest and largest learning rate (positive, ``low <= high``), as numbers
+        or as typed text.
     count
         How many (1 to ``MAX_LRS``); with 1 only ``low`` is returned.
 
@@ -101,47 +52,24 @@ def log_range(low: float, high: float, count: int) -> tuple[float, ...]:
         (field ``"lr_min"``, ``"lr_max"`` or ``"lr_count"``) for a value that
         cannot be used.
     """
-    low = check_lr(low, field="lr_min")
-    high = check_lr(high, field="lr_max")
+    low = _one_rate(low, "lr_min")
+    high = _one_rate(high, "lr_max")
     if high < low:
         raise InputError(
             f"The largest rate ({high:g}) is below the smallest ({low:g}); swap them.",
             field="lr_max",
         )
-    if not _is_whole(count) or not 1 <= count <= MAX_LRS:
-        raise InputError(f"Choose between 1 and {MAX_LRS} learning rates.", field="lr_count")
+    count = check_whole(count, "lr_count", "The number of learning rates", 1, MAX_LRS)
     if count == 1:
         return (low,)
-    values = np.geomspace(low, high, int(count))
+    values = np.geomspace(low, high, count)
     return tuple(float(f"{v:.6g}") for v in values)
 
 
-def check_steps(steps, field: str = "steps") -> int:
-    """Return ``steps`` as an int in 1..MAX_STEPS, else raise InputError."""
-    if not _is_whole(steps):
-        raise InputError(f"The number of steps must be a whole number, not {steps}.", field=field)
-    if not 1 <= steps <= MAX_STEPS:
-        raise InputError(f"Choose between 1 and {MAX_STEPS:,} steps, not {steps:,}.", field=field)
-    return int(steps)
-
-
-def _is_whole(value) -> bool:
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
-
-
-def check_start(start) -> tuple[float, float] | None:
-    """Return the start point as two finite floats (or None for the surface's default)."""
-    if start is None:
-        return None
-    try:
-        x, y = (float(v) for v in start)
-    except (TypeError, ValueError):
-        raise InputError("The start point must be two numbers, x and y.", field="start") from None
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise InputError("The start point must be finite; pick a point on the map.", field="start")
-    return (x, y)
+def _one_rate(value, field: str) -> float:
+    if isinstance(value, str):
+        return parse_lrs(value, 1, field)[0]
+    return check_lr(value, field)
 
 
 @dataclass
@@ -164,6 +92,11 @@ class LRTestOptions:
     steps: int = 100
     mode: str = "exp"
     optimizer: str = "SGD"
+
+    def validated(self) -> LRTestOptions:
+        """These options if the range test can run them; else InputError naming the field."""
+        _check_lr_test(self)
+        return self
 
 
 @dataclass
@@ -208,17 +141,9 @@ class DescentScene:
             For an unknown key, surface, optimizer, schedule or dtype, or a bad
             learning rate, step count, start point or view option.
         """
-        if not isinstance(data, dict):
-            raise InputError("A descent scene must be a JSON object.", field="scene")
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise InputError(f"Unknown scene entries: {', '.join(sorted(unknown))}.", field="scene")
-        data = dict(data)
+        data = fields_of(cls, data, "descent scene")
         data["view"] = _sub(ViewOptions, data.get("view", {}), "view")
         data["lr_test"] = _sub(LRTestOptions, data.get("lr_test", {}), "lr_test")
-        for key in ("lrs", "start"):
-            if isinstance(data.get(key), list):
-                data[key] = tuple(data[key])
         return cls(**data).validated()
 
     def validated(self) -> DescentScene:
@@ -230,32 +155,21 @@ class DescentScene:
             if not isinstance(getattr(self, name), dict):
                 raise InputError(f"{name} must be a mapping of option names to values.", field=name)
         _check_options(self)
-        if not self.lrs:
-            raise InputError("Choose at least one learning rate.", field="lrs")
-        if len(self.lrs) > MAX_LRS:
-            raise InputError(f"Use at most {MAX_LRS} learning rates.", field="lrs")
-        lrs = tuple(check_lr(lr, cell=(i,)) for i, lr in enumerate(self.lrs))
+        lrs = tuple(check_lrs(self.lrs))
         steps = check_steps(self.steps)
         if self.dtype not in DTYPES:
             raise InputError(f"dtype must be one of {', '.join(DTYPES)}.", field="dtype")
-        step = self.current_step
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
-            raise InputError("The current step must be a whole number >= 0.", field="current_step")
+        step = check_whole(self.current_step, "current_step", "The current step", 0, MAX_STEPS)
         _check_view(self.view)
-        _check_lr_test(self.lr_test)
-        return replace(self, lrs=lrs, steps=steps, start=check_start(self.start),
-                       current_step=min(int(step), steps))
+        self.lr_test.validated()
+        start = None if self.start is None else check_start(self.start)
+        return replace(self, lrs=lrs, steps=steps, start=start, current_step=min(step, steps))
 
 
 def _sub(cls, value, name):
     if isinstance(value, cls):
         return value
-    if not isinstance(value, dict):
-        raise InputError(f"'{name}' must be a JSON object.", field=name)
-    unknown = set(value) - {f.name for f in fields(cls)}
-    if unknown:
-        raise InputError(f"Unknown {name} entries: {', '.join(sorted(unknown))}.", field=name)
-    return cls(**value)
+    return cls(**fields_of(cls, value, f"descent scene's {name}", field=name))
 
 
 def _known(kind: str) -> tuple[str, ...]:
@@ -270,9 +184,7 @@ def _known(kind: str) -> tuple[str, ...]:
 
 
 def _check_name(value, kind: str) -> None:
-    known = _known(kind)
-    if value not in known:
-        raise InputError(f"Unknown {kind} '{value}'; choose one of {', '.join(known)}.", field=kind)
+    check_name(value, _known(kind), kind, kind)
 
 
 def _check_options(scene: DescentScene) -> None:
@@ -297,18 +209,16 @@ def _check_view(view: ViewOptions) -> None:
 
 
 def _check_lr_test(options: LRTestOptions) -> None:
-    if options.model not in LR_TEST_MODELS:
-        raise InputError(f"The LR range test runs on {', '.join(LR_TEST_MODELS)}.",
-                         field="lr_test_model")
-    if options.mode not in LR_TEST_MODES:
-        raise InputError("The learning rate grows 'exp' or 'linear'.", field="lr_test_mode")
+    """The same rules as :func:`explorer.descent.lr_finder.lr_range_test` itself."""
+    check_name(options.model, lr_finder.MODELS, "lr_test_model", "LR range test model")
+    check_name(options.mode, lr_finder.MODES, "lr_test_mode", "way for the rate to grow")
     check_lr(options.start_lr, field="lr_test_start")
     check_lr(options.end_lr, field="lr_test_end")
     if options.end_lr <= options.start_lr:
         raise InputError("The end rate must be larger than the start rate.", field="lr_test_end")
-    check_steps(options.steps, field="lr_test_steps")
-    if options.optimizer not in ("SGD", "Adam"):
-        raise InputError("The LR range test runs SGD or Adam.", field="lr_test_optimizer")
+    lr_finder.check_steps_of_test(options.steps, field="lr_test_steps")
+    check_name(options.optimizer, lr_finder.FINDER_OPTIMIZERS, "lr_test_optimizer",
+               "LR range test optimizer")
 
 
 def slice_line(surface: str, through: tuple[float, float], axis: str,

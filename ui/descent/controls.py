@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from explorer.descent.scene import MAX_LRS, format_lrs, log_range, parse_lrs
+from explorer.descent.scene import log_range
 from explorer.errors import InputError
-from explorer.inputs import check_option
+from explorer.inputs import MAX_LRS, check_option, format_numbers, parse_lrs
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
 
@@ -122,7 +122,7 @@ class LearningRateChooser(QWidget):
     def __init__(self, lrs: tuple[float, ...], parent: QWidget | None = None):
         super().__init__(parent)
         self._lrs = tuple(lrs)
-        self.text = QLineEdit(format_lrs(lrs))
+        self.text = QLineEdit(format_numbers(lrs))
         self.text.setObjectName("lrs")
         self.text.setToolTip("Learning rates separated by commas, e.g. 0.001, 0.01, 0.1")
         self.preset = QComboBox()
@@ -166,7 +166,7 @@ class LearningRateChooser(QWidget):
         """Show ``lrs`` (from the scene) without emitting."""
         self._lrs = tuple(lrs)
         with signals_blocked(self.text):
-            self.text.setText(format_lrs(lrs))
+            self.text.setText(format_numbers(lrs))
         self._clear_marks()
 
     def set_presets(self, presets: dict[str, float]) -> None:

@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.descent import lr_finder
-from explorer.descent.scene import MAX_STEPS, LRTestOptions, check_lr, check_steps
+from explorer.descent.scene import LRTestOptions
 from explorer.errors import InputError
+from explorer.inputs import parse_lrs
 from ui.common import theme
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
@@ -50,7 +51,7 @@ class LRTestView(QWidget):
         self.optimizer.addItems(list(lr_finder.FINDER_OPTIMIZERS))
         self.start_lr, self.end_lr = QLineEdit(), QLineEdit()
         self.steps = QSpinBox()
-        self.steps.setRange(1, MAX_STEPS)
+        self.steps.setRange(lr_finder.MIN_STEPS, lr_finder.MAX_STEPS)
         self.mode = QComboBox()
         self.mode.addItems(list(lr_finder.MODES))
         self.run_button = QPushButton("Run the range test")
@@ -104,15 +105,13 @@ class LRTestView(QWidget):
         self.mode.setCurrentText(options.mode)
 
     def _read(self) -> LRTestOptions:
-        start = check_lr(self.start_lr.text(), field="lr_test_start")
-        end = check_lr(self.end_lr.text(), field="lr_test_end")
-        if end <= start:
-            raise InputError("The end rate must be larger than the start rate.",
-                             field="lr_test_end")
-        return LRTestOptions(model=self.model.currentText(), start_lr=start, end_lr=end,
-                             steps=check_steps(self.steps.value(), field="lr_test_steps"),
-                             mode=self.mode.currentText(),
-                             optimizer=self.optimizer.currentText())
+        options = LRTestOptions(
+            model=self.model.currentText(),
+            start_lr=parse_lrs(self.start_lr.text(), 1, "lr_test_start")[0],
+            end_lr=parse_lrs(self.end_lr.text(), 1, "lr_test_end")[0],
+            steps=self.steps.value(), mode=self.mode.currentText(),
+            optimizer=self.optimizer.currentText())
+        return options.validated()  # the scene's rules, which are the range test's own
 
     def _on_run_clicked(self) -> None:
         for widget in (self.start_lr, self.end_lr):

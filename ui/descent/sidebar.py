@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from explorer.descent import batched_optim, schedules, surfaces
-from explorer.descent.scene import DTYPES, MAX_STEPS, DescentScene
+from explorer.descent.scene import DTYPES, DescentScene
 from explorer.errors import InputError
+from explorer.inputs import MAX_STEPS
 from ui.common.formula import FormulaLabel
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.descent.controls import LearningRateChooser, OptionForm

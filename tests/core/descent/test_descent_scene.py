@@ -5,19 +5,10 @@ import math
 
 import pytest
 
-from explorer.descent.scene import (
-    MAX_LRS,
-    MAX_STEPS,
-    DescentScene,
-    LRTestOptions,
-    ViewOptions,
-    check_start,
-    check_steps,
-    format_lrs,
-    log_range,
-    parse_lrs,
-)
+from explorer.descent.scene import DescentScene, LRTestOptions, ViewOptions, log_range
 from explorer.errors import InputError
+from explorer.inputs import MAX_LRS, MAX_STEPS, check_start, check_steps, parse_lrs
+from explorer.inputs import format_numbers as format_lrs
 
 
 @pytest.mark.parametrize(
@@ -96,7 +87,7 @@ def test_steps_and_start_checks():
         with pytest.raises(InputError):
             check_steps(bad)
     assert check_start([1, "2.5"]) == (1.0, 2.5)
-    assert check_start(None) is None
+    assert DescentScene(start=None).validated().start is None  # the surface's default start
     for bad in ([1.0], [1.0, float("nan")], "ab", [float("inf"), 0]):
         with pytest.raises(InputError, match="start point") as info:
             check_start(bad)
@@ -161,3 +152,28 @@ def test_from_dict_rejects_impossible_values(change, field):
     with pytest.raises(InputError) as info:
         DescentScene.from_dict(data)
     assert info.value.field == field
+
+
+def test_an_lr_test_scene_accepts_exactly_what_the_range_test_runs():
+    """Issue 9: a scene with 3 LR-test steps passed the scene check and failed the test itself."""
+    from explorer.descent import lr_finder
+
+    for steps in (lr_finder.MIN_STEPS - 1, lr_finder.MAX_STEPS + 1, 2.5):
+        with pytest.raises(InputError, match="LR range test's steps") as caught:
+            DescentScene.from_dict({"lr_test": {"steps": steps}})
+        assert caught.value.field == "lr_test_steps"
+        with pytest.raises(InputError, match="LR range test's steps"):
+            lr_finder.lr_range_test("logistic-regression", steps=steps)
+    scene = DescentScene.from_dict({"lr_test": {"steps": lr_finder.MIN_STEPS}})
+    result = lr_finder.lr_range_test("logistic-regression", steps=scene.lr_test.steps)
+    assert len(result.lrs) >= 1
+
+
+def test_the_scene_and_the_range_test_know_the_same_models_and_optimizers():
+    from explorer.descent import lr_finder, scene
+
+    assert scene.LR_TEST_MODELS is lr_finder.MODELS
+    for model in lr_finder.MODELS:
+        DescentScene.from_dict({"lr_test": {"model": model}})
+    with pytest.raises(InputError, match="mlp-digits"):
+        DescentScene.from_dict({"lr_test": {"model": "resnet"}})
