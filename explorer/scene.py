@@ -9,11 +9,10 @@ crash while saving never destroys the previous file.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from explorer.errors import InputError
+from explorer.files import write_atomic
 
 FORMAT = "training-explorer-scene"
 VERSION = 1
@@ -59,27 +58,8 @@ def loads(text: str, source: str = "the scene") -> dict[str, dict]:
 
 
 def save(path: str | Path, pages: dict[str, dict]) -> Path:
-    """Write a scene to ``path`` atomically (temporary file, then rename)."""
-    path = Path(path)
-    text = dumps(pages)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise InputError(f"Cannot save '{path}': {exc.strerror or exc}.", field="path") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(
-            f"Cannot save '{path}': {exc.strerror or exc}. The previous file is unchanged.",
-            field="path",
-        ) from exc
-    return path
+    """Write a scene to ``path`` atomically (:func:`explorer.files.write_atomic`)."""
+    return write_atomic(path, dumps(pages))
 
 
 def load(path: str | Path) -> dict[str, dict]:

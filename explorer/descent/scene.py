@@ -261,18 +261,6 @@ def slice_line(surface: str, through: tuple[float, float], axis: str,
     return t.numpy(), loss.numpy()
 
 
-def heat_values(z: np.ndarray, log: bool) -> np.ndarray:
-    """What the map colours: the loss, or ``log10`` of its height above the minimum when
-    the range is wide (so a narrow valley is not one flat colour)."""
-    z = np.asarray(z, dtype=np.float64)
-    if not log:
-        return z
-    finite = z[np.isfinite(z)]
-    low = finite.min() if finite.size else 0.0
-    span = (finite.max() - low) if finite.size else 1.0
-    return np.log10(z - low + max(span, 1e-300) * 1e-6)
-
-
 @dataclass(frozen=True)
 class StepInternals:
     """What the optimizer works with at one step of one run, for the map's overlay.

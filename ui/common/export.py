@@ -9,9 +9,6 @@ path, so this module always passes one.
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -21,6 +18,7 @@ from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
 from explorer.errors import InputError
+from explorer.files import write_atomic
 
 FORMATS = {".png": "PNG image", ".svg": "SVG vector image", ".csv": "CSV data"}
 DEFAULT_WIDTH = 1920
@@ -41,11 +39,11 @@ def export_plot(
     item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
     suffix = path.suffix.lower()
     if suffix == ".png":
-        return _atomic_write(path, lambda tmp: _plot_png(item, tmp, width))
+        return write_atomic(path, lambda tmp: _plot_png(item, tmp, width))
     if suffix == ".svg":
-        return _atomic_write(path, lambda tmp: _plot_svg(item, tmp))
+        return write_atomic(path, lambda tmp: _plot_svg(item, tmp))
     if suffix == ".csv":
-        return _atomic_write(path, lambda tmp: _plot_csv(item, tmp))
+        return write_atomic(path, lambda tmp: _plot_csv(item, tmp))
     raise InputError(
         f"Cannot export to '{path.name}': use a name ending in .png, .svg or .csv.", field="path"
     )
@@ -56,7 +54,7 @@ def export_widget(widget: QWidget, path: str | Path, width: int | None = None) -
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise InputError(f"A page exports as PNG: name the file '{path.stem}.png'.", field="path")
-    return _atomic_write(path, lambda tmp: _widget_png(widget, tmp, width))
+    return write_atomic(path, lambda tmp: _widget_png(widget, tmp, width))
 
 
 def plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDTH) -> QImage:
@@ -154,30 +152,3 @@ def _widget_png(widget: QWidget, tmp: Path, width: int | None) -> None:
     if pixmap.isNull() or not pixmap.save(buffer, "PNG"):
         raise OSError("the page could not be rendered")
     tmp.write_bytes(bytes(buffer.data()))
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(
-            f"Cannot save '{path}': the folder '{folder}' does not exist.", field="path"
-        )
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise InputError(f"Cannot save '{path}': {exc.strerror or exc}.", field="path") from exc
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        reason = exc.strerror or str(exc)
-        raise InputError(
-            f"Cannot save '{path}': {reason}. Nothing was written.", field="path"
-        ) from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path

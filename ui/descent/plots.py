@@ -12,7 +12,6 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGraphicsItem
 
-from explorer.descent.scene import heat_values
 from ui.common import theme
 from ui.common.plots import make_plot
 from ui.descent.items import CachedCurves, PickableImage, StepArrows, clip_segments
@@ -41,6 +40,18 @@ def legend_rows(labels: list[str], diverged: list) -> list[int]:
         return list(range(len(labels)))
     rows = [0, len(labels) - 1] + [k for k, d in enumerate(diverged) if d is not None]
     return sorted(set(rows))[:LEGEND_MAX]
+
+
+def heat_values(z: np.ndarray, log: bool) -> np.ndarray:
+    """What the map colours: the loss, or ``log10`` of its height above the minimum when
+    the range is wide (so a narrow valley is not one flat colour)."""
+    z = np.asarray(z, dtype=np.float64)
+    if not log:
+        return z
+    finite = z[np.isfinite(z)]
+    low = finite.min() if finite.size else 0.0
+    span = (finite.max() - low) if finite.size else 1.0
+    return np.log10(z - low + max(span, 1e-300) * 1e-6)
 
 
 class TrajectoryMap:

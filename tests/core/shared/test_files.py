@@ -1,0 +1,55 @@
+"""explorer.files.write_atomic: the one way scenes and exports are written."""
+
+import os
+import stat
+
+import pytest
+
+from explorer import scene as scene_file
+from explorer.errors import InputError
+from explorer.files import write_atomic
+
+
+def _mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_a_saved_file_gets_the_mode_of_any_save(tmp_path, umask):
+    """Issue 13 / 9: mkstemp left every saved scene and export at 0600."""
+    old = os.umask(umask)
+    try:
+        written = write_atomic(tmp_path / "a.txt", "hello")
+        scene = scene_file.save(tmp_path / "scene.json", {"loss": {}})
+        plain = tmp_path / "plain.txt"
+        plain.write_text("x")
+    finally:
+        os.umask(old)
+    assert _mode(written) == _mode(scene) == _mode(plain) == 0o666 & ~umask
+
+
+def test_text_bytes_and_a_writer_all_land_whole(tmp_path):
+    assert write_atomic(tmp_path / "t", "é").read_text(encoding="utf-8") == "é"
+    assert write_atomic(tmp_path / "b", b"\x00\x01").read_bytes() == b"\x00\x01"
+    assert write_atomic(tmp_path / "w", lambda tmp: tmp.write_text("by writer")).read_text() \
+        == "by writer"
+
+
+def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
+    target = tmp_path / "keep.json"
+    target.write_text("old")
+
+    def broken(tmp):
+        tmp.write_text("half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(InputError, match="No space left on device.*previous file is unchanged"):
+        write_atomic(target, broken)
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json"]
+
+
+def test_a_missing_folder_is_named(tmp_path):
+    with pytest.raises(InputError, match="does not exist") as caught:
+        write_atomic(tmp_path / "nope" / "a.png", "x")
+    assert caught.value.field == "path"
