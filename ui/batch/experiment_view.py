@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from explorer.errors import InputError
 from explorer.training.batches import last
@@ -169,14 +170,13 @@ class ExperimentView(QWidget):
 
 def set_quietly(widget: QWidget, value) -> None:
     """Show ``value`` in a line edit, check box or spin box without emitting its signals."""
-    old = widget.blockSignals(True)
-    if isinstance(widget, QLineEdit):
-        widget.setText(value)
-    elif isinstance(widget, QAbstractButton):
-        widget.setChecked(bool(value))
-    else:
-        widget.setValue(value)
-    widget.blockSignals(old)
+    with signals_blocked(widget):
+        if isinstance(widget, QLineEdit):
+            widget.setText(value)
+        elif isinstance(widget, QAbstractButton):
+            widget.setChecked(bool(value))
+        else:
+            widget.setValue(value)
 
 
 def batch_plot(title: str, x_label: str, y_label: str, **options):

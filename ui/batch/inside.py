@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from explorer.training import batchnorm
 from explorer.training.scene import BatchScene
@@ -130,9 +131,8 @@ class BNInsideView(ExperimentView):
         self.unit.setMaximum(scene.hidden[min(scene.bn_layer, len(scene.hidden) - 1)] - 1)
         set_quietly(self.layer, scene.bn_layer)
         set_quietly(self.unit, scene.bn_unit)
-        self.mode.blockSignals(True)
-        self.mode.setCurrentIndex(self.mode.findData(scene.bn_mode))
-        self.mode.blockSignals(False)
+        with signals_blocked(self.mode):
+            self.mode.setCurrentIndex(self.mode.findData(scene.bn_mode))
         if scene.gamma is not None:
             set_quietly(self.gamma, scene.gamma)
         if scene.beta is not None:

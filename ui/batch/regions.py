@@ -10,7 +10,8 @@ from ui.batch.experiment_view import batch_plot, retitle
 from ui.common import theme
 
 # Okabe–Ito colours for classes; in this plot alone a colour means a class, not a run.
-CLASS_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+# The palette's colours in the order that keeps two classes (blue, vermillion) furthest apart.
+CLASS_COLORS = tuple(theme.OKABE_ITO[i] for i in (0, 3, 2, 4, 1, 5))
 REGION_ALPHA = 70
 TITLE = "Colour = the class the network predicts"
 NOT_2D = "Decision regions: pick moons or spirals"

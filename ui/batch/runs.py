@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from ui.batch.experiment_view import batch_plot, whole_number_ticks
 from ui.common import theme
@@ -145,9 +146,8 @@ class RunList(QWidget):
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked)
         item.setForeground(QColor(run.color))
-        self.list.blockSignals(True)
-        self.list.addItem(item)
-        self.list.blockSignals(False)
+        with signals_blocked(self.list):
+            self.list.addItem(item)
         return item
 
     def run_keys(self) -> list[int]:

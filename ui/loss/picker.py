@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from superqt.utils import signals_blocked
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -58,9 +59,8 @@ class LossPicker(QWidget):
         item = self._items.get(name)
         if item is None or item is self.tree.currentItem():
             return
-        self.tree.blockSignals(True)
-        self.tree.setCurrentItem(item)
-        self.tree.blockSignals(False)
+        with signals_blocked(self.tree):
+            self.tree.setCurrentItem(item)
 
     def visible_names(self) -> list[str]:
         return [n for n, item in self._items.items() if not item.isHidden()]

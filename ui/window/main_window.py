@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from explorer import RESOURCES, devices
 from explorer import scene as scene_file
@@ -195,9 +196,8 @@ class MainWindow(QMainWindow):
     def set_device(self, name: str) -> None:
         choice = devices.choose(name)
         index = self.device_box.findData(str(choice.device))
-        self.device_box.blockSignals(True)
-        self.device_box.setCurrentIndex(max(index, 0))
-        self.device_box.blockSignals(False)
+        with signals_blocked(self.device_box):
+            self.device_box.setCurrentIndex(max(index, 0))
         self._device_name = str(choice.device)
         for page in self.built_pages():
             page.set_device(self._device_name)
