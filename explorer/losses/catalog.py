@@ -31,7 +31,7 @@ def _margin(default, text="the margin", lo=None, hi=None):
 
 
 def _weight(dim="C", text="a rescaling weight for each class (empty = all 1)"):
-    return OptionSpec("weight", "vector", None, 0.0, None, text, dim)
+    return OptionSpec("weight", "vector", None, 0.0, None, text, dim=dim)
 
 
 _IGNORE = OptionSpec("ignore_index", "int", -100, None, None,
@@ -146,7 +146,7 @@ def _classification():
             _ND,
             (_weight("D", "a rescaling weight for each column (empty = all 1)"),
              OptionSpec("pos_weight", "vector", None, 0.0, None,
-                        "weight of positive examples per column (empty = all 1)", "D"))),
+                        "weight of positive examples per column (empty = all 1)", dim="D"))),
         LossSpec(
             "SoftMarginLoss", "Soft margin", "classification",
             r"\ell_n = \log\left(1 + e^{-y_n x_n}\right)",

@@ -168,8 +168,5 @@ def check_options(loss: LossSpec, options, dims: dict[str, int]) -> dict:
             if size is not None and len(value) != size:
                 raise InputError(f"{option.name} has {len(value)} values; it needs one per "
                                  f"{option.dim}, {size} in all.", field=option.name)
-            if option.minimum is not None and min(value) < option.minimum:
-                raise InputError(f"{option.name} values must be ≥ {option.minimum:g}.",
-                                 field=option.name)
         values[option.name] = value
     return values

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from explorer.inputs import OptionSpec  # noqa: F401 (one OptionSpec for every lab)
+
 FAMILIES = (
     "regression",
     "classification",
@@ -58,24 +60,6 @@ class InputSpec:
     dtype: str
     requires_grad: bool
     description: str
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    """One keyword argument of a loss (besides ``reduction``).
-
-    ``kind`` is ``"float"``, ``"int"``, ``"bool"`` or ``"vector"``; a vector
-    (per-class weights) has the length of the symbolic dim named by ``dim``.
-    ``default`` is torch's default (``None`` for an absent weight vector).
-    """
-
-    name: str
-    kind: str
-    default: object
-    minimum: float | None
-    maximum: float | None
-    description: str
-    dim: str | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import math
 import torch
 
 from explorer.errors import InputError
+from explorer.inputs import check_option
 from explorer.losses.specs import InputSpec, OptionSpec
 
 _TRUE = ("true", "yes", "on", "1")
@@ -186,35 +187,14 @@ def resize(t: torch.Tensor, shape: tuple[int, ...], fill=0) -> torch.Tensor:
 
 
 def parse_option(text, option: OptionSpec):
-    """Turn what the user typed for ``option`` into its value (vector: a list or ``None``)."""
-    if option.kind == "bool":
-        word = str(text).strip().lower()
-        if isinstance(text, bool) or word in _TRUE + _FALSE:
-            return text if isinstance(text, bool) else word in _TRUE
-        raise InputError(f"{option.name} is '{text}'; type true or false.", field=option.name)
-    if option.kind == "vector":
-        if text is None or not str(text).strip():
-            return None
-        cells = [c for row in parse_block(str(text)) for c in row]
-        return [_number(c, option, f"{option.name}[{i}]") for i, c in enumerate(cells)]
-    return _number(text, option, option.name)
+    """Turn what the user typed for ``option`` into its value (vector: a list or ``None``).
 
-
-def _number(text, option: OptionSpec, where: str):
-    try:
-        value = float(str(text).strip())
-    except ValueError:
-        raise InputError(f"{where} is '{text}', not a number.", field=option.name) from None
-    if not math.isfinite(value):
-        raise InputError(f"{where} must be a finite number.", field=option.name)
-    if option.kind == "int":
-        if value != int(value):
-            raise InputError(f"{where} is {value:g}; it must be a whole number.",
-                             field=option.name)
-        value = int(value)
-    lo, hi = option.minimum, option.maximum
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        span = f"from {lo:g} to {hi:g}" if hi is not None and lo is not None else (
-            f"≥ {lo:g}" if lo is not None else f"≤ {hi:g}")
-        raise InputError(f"{where} is {value:g}; it must be {span}.", field=option.name)
-    return value
+    The rule is :func:`explorer.inputs.check_option`, the same for every lab's options;
+    here a bool may also be typed as a word (true/false, yes/no, on/off, 1/0).
+    """
+    if option.kind == "bool" and isinstance(text, str):
+        word = text.strip().lower()
+        if word not in _TRUE + _FALSE:
+            raise InputError(f"{option.name} is '{text}'; type true or false.", field=option.name)
+        text = word in _TRUE
+    return check_option(option, text)

@@ -1,4 +1,4 @@
-"""Controls of the Descent page: option forms made from specs, and the learning-rate chooser.
+"""The Descent page's learning-rate chooser (option forms are ``ui.common.option_form``).
 
 Every value is checked by ``explorer`` (``check_option``, ``parse_lrs``,
 ``log_range``); a bad one turns its control red with the reason and is not
@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QFormLayout,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -24,94 +22,8 @@ from superqt.utils import signals_blocked
 
 from explorer.descent.scene import log_range
 from explorer.errors import InputError
-from explorer.inputs import MAX_LRS, check_option, format_numbers, parse_lrs
+from explorer.inputs import MAX_LRS, format_numbers, parse_lrs
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
-
-
-class OptionForm(QWidget):
-    """One control per option spec (float: text, int: spin box, bool: check box, choice: combo)."""
-
-    options_changed = Signal(dict)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._layout = QFormLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._error = ErrorLabel()
-        self._specs: dict = {}
-        self._controls: dict[str, QWidget] = {}
-        self._values: dict = {}
-
-    def set_specs(self, specs, values: dict | None = None) -> None:
-        """Rebuild the form for ``specs``, showing ``values`` (defaults where missing)."""
-        while self._layout.rowCount():
-            self._layout.removeRow(0)
-        self._error = ErrorLabel()
-        self._specs = {spec.name: spec for spec in specs}
-        self._controls = {}
-        values = values or {}
-        self._values = {name: values.get(name, spec.default) for name, spec in self._specs.items()}
-        for spec in specs:
-            control = self._make_control(spec, self._values[spec.name])
-            control.setObjectName(f"option_{spec.name}")
-            control.setToolTip(spec.description)
-            self._controls[spec.name] = control
-            self._layout.addRow(spec.name.replace("_", " "), control)
-        self._layout.addRow(self._error)
-
-    def values(self) -> dict:
-        """The last valid value of every option."""
-        return dict(self._values)
-
-    def control(self, name: str) -> QWidget:
-        return self._controls[name]
-
-    def show_error(self, exc: InputError) -> bool:
-        """Mark the control named by ``exc.field``; False if this form has no such control."""
-        control = self._controls.get(exc.field or "")
-        if control is None:
-            return False
-        mark_invalid(control, str(exc))
-        self._error.show_error(str(exc))
-        return True
-
-    def _make_control(self, spec, value) -> QWidget:
-        if spec.kind == "bool":
-            box = QCheckBox()
-            box.setChecked(bool(value))
-            box.toggled.connect(lambda on, n=spec.name: self._on_value_changed(n, on))
-            return box
-        if spec.kind == "choice":
-            combo = QComboBox()
-            combo.addItems(list(spec.choices))
-            combo.setCurrentText(str(value))
-            combo.currentTextChanged.connect(lambda t, n=spec.name: self._on_value_changed(n, t))
-            return combo
-        if spec.kind == "int":
-            spin = QSpinBox()
-            spin.setRange(int(spec.minimum if spec.minimum is not None else -10**9),
-                          int(spec.maximum if spec.maximum is not None else 10**9))
-            spin.setValue(int(value))
-            spin.valueChanged.connect(lambda v, n=spec.name: self._on_value_changed(n, v))
-            return spin
-        edit = QLineEdit(f"{float(value):g}")
-        edit.editingFinished.connect(
-            lambda n=spec.name, e=edit: self._on_value_changed(n, e.text()))
-        return edit
-
-    def _on_value_changed(self, name: str, raw) -> None:
-        control = self._controls[name]
-        try:
-            value = check_option(self._specs[name], raw)
-        except InputError as exc:
-            mark_invalid(control, str(exc))
-            self._error.show_error(str(exc))
-            return
-        mark_valid(control, self._specs[name].description)
-        self._error.clear_error()
-        if value != self._values.get(name):
-            self._values[name] = value
-            self.options_changed.emit(self.values())
 
 
 class LearningRateChooser(QWidget):

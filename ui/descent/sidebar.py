@@ -26,8 +26,9 @@ from explorer.descent.scene import DTYPES, DescentScene
 from explorer.errors import InputError
 from explorer.inputs import MAX_STEPS
 from ui.common.formula import FormulaLabel
+from ui.common.option_form import OptionForm
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
-from ui.descent.controls import LearningRateChooser, OptionForm
+from ui.descent.controls import LearningRateChooser
 
 
 class DescentSidebar(QWidget):
@@ -114,11 +115,11 @@ class DescentSidebar(QWidget):
             lambda _: self.changed.emit("surface", self.surface.currentData()))
         self.optimizer.currentTextChanged.connect(lambda t: self.changed.emit("optimizer", t))
         self.schedule.currentTextChanged.connect(lambda t: self.changed.emit("schedule", t))
-        self.surface_options.options_changed.connect(
+        self.surface_options.changed.connect(
             lambda v: self.changed.emit("surface_options", v))
-        self.optimizer_options.options_changed.connect(
+        self.optimizer_options.changed.connect(
             lambda v: self.changed.emit("optimizer_options", v))
-        self.schedule_options.options_changed.connect(
+        self.schedule_options.changed.connect(
             lambda v: self.changed.emit("schedule_options", v))
         self.lrs.lrs_changed.connect(lambda v: self.changed.emit("lrs", v))
         self.steps.valueChanged.connect(lambda v: self.changed.emit("steps", v))

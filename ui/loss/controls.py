@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from explorer.losses.scene import MAX_SEED
+from ui.common.option_form import OptionForm
 from ui.common.widgets import ErrorLabel
-from ui.loss.options import OptionsForm
 from ui.loss.picker import LossPicker
 
 RANDOMIZE_KEYS = QKeySequence("Ctrl+R")
@@ -55,7 +55,7 @@ class LossControls(QWidget):
         self.reduction = QComboBox()
         self.reduction.setAccessibleName("reduction")
         self.reduction.setToolTip("How the per-element losses become one number")
-        self.options = OptionsForm()
+        self.options = OptionForm()
         self.message = ErrorLabel()
         self._build_layout()
         self.randomize_button.clicked.connect(self.randomize_requested)

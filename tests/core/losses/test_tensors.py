@@ -119,11 +119,11 @@ def test_parse_option():
     assert parse_option("0.1", spec.option("label_smoothing")) == 0.1
     assert parse_option("1, 2, 0.5", spec.option("weight")) == [1.0, 2.0, 0.5]
     assert parse_option("", spec.option("weight")) is None
-    _raises(r"label_smoothing is 1.5; it must be from 0 to 1", parse_option, "1.5",
+    _raises(r"label_smoothing must be in \[0, 1\]; got 1.5", parse_option, "1.5",
             spec.option("label_smoothing"))
-    _raises(r"ignore_index is 2.5; it must be a whole number", parse_option, "2.5",
+    _raises(r"ignore_index must be a whole number; got 2.5", parse_option, "2.5",
             spec.option("ignore_index"))
-    _raises(r"weight\[1\] is 'x', not a number", parse_option, "1, x", spec.option("weight"))
+    _raises(r"weight\[1\] must be a number; got 'x'", parse_option, "1, x", spec.option("weight"))
     log_target = losses.spec("KLDivLoss").option("log_target")
     assert parse_option("true", log_target) is True and parse_option(False, log_target) is False
     _raises("type true or false", parse_option, "maybe", log_target)
@@ -168,9 +168,9 @@ BAD_CALLS = [
     (("CrossEntropyLoss", _ce()), {"options": {"weight": [1.0, 2.0]}},
      r"weight has 2 values; it needs one per C, 5 in all"),
     (("CrossEntropyLoss", _ce()), {"options": {"label_smoothing": -0.5}},
-     r"label_smoothing is -0.5; it must be from 0 to 1"),
+     r"label_smoothing must be in \[0, 1\]; got -0.5"),
     (("CrossEntropyLoss", _ce()), {"options": {"weight": [1, 1, -1, 1, 1]}},
-     r"weight\[2\] is -1; it must be ≥ 0"),
+     r"weight\[2\] must be at least 0; got -1"),
     (("MultiLabelMarginLoss", {"input": torch.zeros(2, 3), "target": torch.tensor(
         [[0, 3, -1], [1, -1, 0]])}), {}, r"target\[0, 1\] is 3; .*or -1 to end the list"),
     (("GaussianNLLLoss", {"input": torch.zeros(1, 2), "target": torch.zeros(1, 2),

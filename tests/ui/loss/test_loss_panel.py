@@ -234,7 +234,9 @@ def test_search_narrows_the_picker_and_enter_picks_the_first_match(qtbot, panel)
 
 def test_an_option_changes_the_value_and_a_bad_one_is_marked(qtbot, panel):
     pick(panel, "CrossEntropyLoss")
-    panel.controls.options.control("label_smoothing").setValue(0.2)
+    smoothing = panel.controls.options.control("label_smoothing")
+    smoothing.setText("0.2")
+    smoothing.editingFinished.emit()
     assert panel.state.scene.options["label_smoothing"] == pytest.approx(0.2)
     assert shown_value(panel) == expected_value(panel)[0]
     before = shown_value(panel)
