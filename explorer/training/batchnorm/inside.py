@@ -1,4 +1,4 @@
-"""Batch normalization experiments: on vs off, inside one BN layer, activations over training.
+"""Inside one BN layer: one unit's values through one minibatch, with the numbers torch used.
 
 ``nn.BatchNorm1d`` computes, per unit and over the batch,
 ``y = gamma * (x - mu_B) / sqrt(sigma_B^2 + eps) + beta`` in training mode and uses its
@@ -9,9 +9,6 @@ torch's own layer; the formula is filled in with the numbers it used.
 from __future__ import annotations
 
 import copy
-import math
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,59 +17,10 @@ import torch
 from torch import nn
 
 from explorer.errors import InputError
-from explorer.training.batches import iter_runs, last
-from explorer.training.loop import (
-    EpochRecord,
-    Progress,
-    TrainConfig,
-    make_loader,
-    prepare,
-    run,
-)
-
-
-def deep_sigmoid_config() -> TrainConfig:
-    """A 6-layer sigmoid network on the digits where plain SGD barely moves in a few epochs
-    (vanishing gradients, Ioffe & Szegedy 2015) and the same network with BN learns."""
-    return TrainConfig(dataset="digits", hidden=(32,) * 6, activation="sigmoid", batch_norm=False,
-                       batch_size=32, optimizer="SGD", lr=0.1, epochs=3)
-
-
-def percentiles_demo_config() -> TrainConfig:
-    """Ioffe & Szegedy's figure 1 set-up, scaled down: 3 sigmoid layers of 100 on the digits.
-
-    Without BN the last layer's sigmoid inputs drift steadily over 5 epochs; with BN they
-    stay centred with a steady spread.
-    """
-    return TrainConfig(dataset="digits", hidden=(100, 100, 100), activation="sigmoid",
-                       batch_size=32, optimizer="SGD", lr=0.5, epochs=5)
-
-
-def iter_compare_batch_norm(config: TrainConfig, lrs: Iterable[float]) -> Iterator[Progress | dict]:
-    """Generator form of :func:`compare_batch_norm`."""
-    lrs = list(dict.fromkeys(lrs))
-    if not lrs:
-        raise InputError("Give at least one learning rate, e.g. 0.01, 0.1, 1.", field="lrs")
-    configs = {(bn, lr): config.replace(batch_norm=bn, lr=lr) for lr in lrs for bn in (False, True)}
-    for config_ in configs.values():
-        try:
-            config_.validate()
-        except InputError as exc:
-            raise InputError(str(exc), field="lrs" if exc.field == "lr" else exc.field) from None
-    yield from iter_runs(configs)
-
-
-def compare_batch_norm(config: TrainConfig, lrs: Iterable[float],
-                       ) -> dict[tuple[bool, float], list[EpochRecord]]:
-    """Train ``config`` with batch normalization off and on at each learning rate.
-
-    Returns
-    -------
-    dict
-        ``(batch_norm, lr) -> [EpochRecord, ...]``. With :func:`deep_sigmoid_config` the
-        runs without BN stay near chance while those with BN learn.
-    """
-    return last(iter_compare_batch_norm(config, lrs))
+from explorer.inputs import is_number
+from explorer.training.batches import last
+from explorer.training.batchnorm.running import frozen_running_stats
+from explorer.training.loop import TrainConfig, make_loader, prepare, run
 
 
 @dataclass(frozen=True)
@@ -109,27 +57,12 @@ class BNInside:
     example: str
 
 
-@contextmanager
-def frozen_running_stats(model: nn.Module):
-    """Let BN layers run in training mode without moving their running statistics."""
-    layers = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    saved = [(m.momentum, m.num_batches_tracked.clone()) for m in layers]
-    for m in layers:
-        m.momentum = 0.0  # running = (1 - 0) * running + 0 * batch
-    try:
-        yield
-    finally:
-        for m, (momentum, tracked) in zip(layers, saved, strict=True):
-            m.momentum = momentum
-            m.num_batches_tracked.copy_(tracked)
-
-
 def _bn_positions(model: nn.Sequential) -> list[int]:
     return [i for i, m in enumerate(model) if isinstance(m, nn.BatchNorm1d)]
 
 
 def _check_number(value, field: str) -> float:
-    if isinstance(value, bool) or not (isinstance(value, int | float) and math.isfinite(value)):
+    if not is_number(value):
         raise InputError(f"{field} must be a finite number; got {value!r}.", field=field)
     return float(value)
 
@@ -250,89 +183,3 @@ def _number(value: float) -> str:
 def _operand(value: float) -> str:
     """A value written after an operator: negative ones in brackets, ``− (−0.23)``."""
     return f"({_number(value)})" if value < 0 else _number(value)
-
-
-class ActivationPercentiles(dict):
-    """``batch_norm -> array (len(steps) × len(percentiles))`` of a sigmoid's input over training.
-
-    Attributes ``steps`` (the optimizer step of each row) and ``percentiles``.
-    """
-
-    def __init__(self, values: dict, steps: list[int], percentiles: tuple[float, ...]):
-        super().__init__(values)
-        self.steps, self.percentiles = np.asarray(steps), tuple(percentiles)
-
-
-def iter_activation_percentiles(config: TrainConfig, layer: int = -1,
-                                percentiles: tuple[float, ...] = (15, 50, 85), unit: int = 0,
-                                points: int = 50) -> Iterator[Progress | ActivationPercentiles]:
-    """Generator form of :func:`activation_percentiles`."""
-    config.validate()
-    if not percentiles or not all(isinstance(p, int | float) and 0 <= p <= 100
-                                  for p in percentiles):
-        raise InputError("Percentiles must be numbers from 0 to 100, e.g. 15, 50, 85.",
-                         field="percentiles")
-    n_hidden = len(config.hidden)
-    if not (isinstance(layer, int) and -n_hidden <= layer < n_hidden):
-        raise InputError(f"Layer must be from {-n_hidden} to {n_hidden - 1}.", field="layer")
-    if not (isinstance(unit, int) and 0 <= unit < config.hidden[layer]):
-        raise InputError(f"Unit must be from 0 to {config.hidden[layer] - 1}.", field="unit")
-    results, steps = {}, []
-    for index, bn in enumerate((False, True)):
-        rows, steps = [], []
-        for item in _track_unit(config.replace(batch_norm=bn), layer, unit, percentiles, points):
-            if isinstance(item, Progress):
-                yield Progress(index * item.total + item.step, 2 * item.total,
-                               message=f"BN {'on' if bn else 'off'}")
-            else:
-                steps.append(item[0])
-                rows.append(item[1])
-        results[bn] = np.array(rows)
-    yield ActivationPercentiles(results, steps, percentiles)
-
-
-def _track_unit(config: TrainConfig, layer: int, unit: int, percentiles, points: int):
-    """Yield ``(step, [percentile values])`` before training and every few steps, and Progress."""
-    session = prepare(config)
-    model = session.model
-    activation = [m for m in model if isinstance(m, nn.ReLU | nn.Sigmoid | nn.Tanh)][layer]
-    seen: list[torch.Tensor] = []
-    hook = activation.register_forward_hook(lambda _m, inputs, _out: seen.append(inputs[0]))
-    q = torch.tensor(percentiles, dtype=torch.float32, device=session.device) / 100
-    every = max(1, config.epochs * len(session.loader) // points)
-
-    def measure() -> list[float]:
-        seen.clear()
-        with torch.no_grad(), frozen_running_stats(model):
-            model(session.data.x_train)  # training mode: BN uses the probe's own statistics
-        values = torch.quantile(seen[-1][:, unit], q).tolist()
-        seen.clear()
-        return values
-
-    try:
-        yield 0, measure()
-        for item in run(config, progress=True, progress_every=every, session=session):
-            if isinstance(item, Progress):
-                yield item.step, measure()
-                yield item
-            seen.clear()  # the hook also saw the training steps' forward passes
-    finally:
-        hook.remove()
-
-
-def activation_percentiles(config: TrainConfig, layer: int = -1,
-                           percentiles: tuple[float, ...] = (15, 50, 85), unit: int = 0,
-                           points: int = 50) -> ActivationPercentiles:
-    """Percentiles of one unit's input to its activation over training, without and with BN.
-
-    Ioffe & Szegedy (2015), figure 1: without BN the distribution of a sigmoid's input
-    drifts as the layers before it change; with BN it stays put. The whole training part
-    is passed through the network (in training mode, running statistics untouched) at
-    about ``points`` moments of training.
-
-    Returns
-    -------
-    ActivationPercentiles
-        ``{False: array, True: array}``, each ``len(steps) × len(percentiles)``, with ``.steps``.
-    """
-    return last(iter_activation_percentiles(config, layer, percentiles, unit, points))
