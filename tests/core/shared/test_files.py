@@ -53,3 +53,49 @@ def test_a_missing_folder_is_named(tmp_path):
     with pytest.raises(InputError, match="does not exist") as caught:
         write_atomic(tmp_path / "nope" / "a.png", "x")
     assert caught.value.field == "path"
+
+
+def test_an_interrupted_writer_leaves_no_temporary(tmp_path):
+    """Not only OSError: any exception (a bug, Ctrl+C) removes the temporary file."""
+    target = tmp_path / "keep.json"
+    target.write_text("old")
+
+    def interrupted(tmp):
+        tmp.write_text("half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(target, interrupted)
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json"]
+
+
+def test_a_failed_rename_keeps_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "keep.json"
+    target.write_text("old")
+
+    def refused(*args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refused)
+    with pytest.raises(InputError, match="Permission denied.*previous file is unchanged"):
+        write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.json"]
+
+
+def test_saving_never_changes_the_umask(tmp_path, monkeypatch):
+    """Reading the umask with os.umask would set it to 0 for every thread for a moment."""
+
+    def no_umask(*args):
+        raise AssertionError("write_atomic must not call os.umask")
+
+    monkeypatch.setattr(os, "umask", no_umask)
+    write_atomic(tmp_path / "a.txt", "x")
+
+
+def test_the_temporary_file_sits_beside_the_target(tmp_path):
+    """Beside it, so the rename stays on one file system and is atomic."""
+    seen = []
+    write_atomic(tmp_path / "a.png", lambda tmp: seen.append(tmp) or tmp.write_bytes(b"png"))
+    assert seen[0].parent == tmp_path and seen[0].name.startswith(".a.png.")

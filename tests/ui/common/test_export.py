@@ -2,6 +2,7 @@
 
 import csv
 import os
+import stat
 
 import numpy as np
 import pytest
@@ -77,6 +78,18 @@ def test_failed_write_leaves_nothing_half_written(plot, tmp_path, monkeypatch):
         export.export_plot(plot, old)
     assert old.read_bytes() == b"old picture"
     assert [p.name for p in tmp_path.iterdir()] == ["p.png"]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_every_export_gets_the_mode_of_any_save(plot, tmp_path, umask):
+    """Issue 9: mkstemp left every exported file at 0600, whatever the umask said."""
+    old = os.umask(umask)
+    try:
+        paths = [export.export_plot(plot, tmp_path / f"p{suffix}") for suffix in export.FORMATS]
+        paths.append(export.export_widget(plot, tmp_path / "page.png"))
+    finally:
+        os.umask(old)
+    assert {stat.S_IMODE(os.stat(p).st_mode) for p in paths} == {0o666 & ~umask}
 
 
 def test_copy_image_puts_it_on_the_clipboard(plot, qapp):
