@@ -8,6 +8,7 @@ from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.losses.checks import check_inputs, check_options, check_reduction
 from explorer.losses.code import build_code
+from explorer.losses.limits import check_terms, check_weight
 from explorer.losses.pitfalls import find_pitfalls
 from explorer.losses.run import (
     COMPOSITE,
@@ -40,33 +41,24 @@ def composite_spec(terms: list[dict]) -> LossSpec:
 
 
 def term_specs(terms) -> list[LossSpec]:
-    if not isinstance(terms, (list, tuple)) or not terms:
+    """The spec of each term (at most ``MAX_TERMS``), all taking the first one's inputs."""
+    if not terms:
         raise InputError("a Composite loss needs at least one term.", field="terms")
+    terms = check_terms(terms)
     losses = []
     for i, term in enumerate(terms):
-        if not isinstance(term, dict) or "loss" not in term:
-            raise InputError(f"term {i} must name its loss.", field="terms")
+        if "loss" not in term:
+            raise InputError(f"Term {i + 1} must name its loss.", field="terms")
         losses.append(spec(term["loss"]))
         if not compatible(losses[0].name, losses[-1].name):
-            raise InputError(f"term {i} ({term['loss']}) takes other inputs than "
+            raise InputError(f"term {i + 1} ({term['loss']}) takes other inputs than "
                              f"{losses[0].name}; a Composite sums losses over the same inputs.",
                              field="terms")
     return losses
 
 
-
-
 def _weights(terms) -> list[float]:
-    weights = []
-    for i, term in enumerate(terms):
-        try:
-            w = float(term.get("weight", 1.0))
-        except (TypeError, ValueError):
-            raise InputError(f"the weight of term {i} must be a number.", field="terms") from None
-        if not torch.isfinite(torch.tensor(w)):
-            raise InputError(f"the weight of term {i} must be finite.", field="terms")
-        weights.append(w)
-    return weights
+    return [check_weight(term.get("weight", 1.0), i) for i, term in enumerate(terms)]
 
 
 def _check_same_shape(losses: list[LossSpec], parts: list[torch.Tensor]):

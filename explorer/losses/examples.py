@@ -16,6 +16,7 @@ import torch
 from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.losses.catalog import SPECS
+from explorer.losses.limits import check_dims, check_seed
 from explorer.losses.specs import InputSpec, LossSpec
 
 SLIDE_SEEDS = {
@@ -85,16 +86,7 @@ def _random_input(spec: InputSpec, dims: dict[str, int], g: torch.Generator) -> 
 
 
 def _dims(loss: LossSpec, dims: dict[str, int] | None) -> dict[str, int]:
-    chosen = loss.default_dims()
-    for dim, size in (dims or {}).items():
-        if dim not in loss.dims:
-            raise InputError(f"{loss.name} has no dim '{dim}'; its dims are "
-                             f"{', '.join(loss.dims)}.", field=str(dim))
-        lo, hi = loss.dims[dim][1:]
-        if not isinstance(size, int) or not lo <= size <= hi:
-            raise InputError(f"{dim} must be a whole number from {lo} to {hi}.", field=dim)
-        chosen[dim] = size
-    return chosen
+    return {**loss.default_dims(), **check_dims(loss, dims or {}, field=None)}
 
 
 def example(name: str, seed: int | None = None, dims: dict[str, int] | None = None,
@@ -126,7 +118,7 @@ def example(name: str, seed: int | None = None, dims: dict[str, int] | None = No
     if seed is None and name in SLIDE_SEEDS and _dims(loss, dims) == loss.default_dims():
         tensors = _slide_example(name)
     else:
-        g = torch.Generator().manual_seed(DEFAULT_SEED if seed is None else int(seed))
+        g = torch.Generator().manual_seed(DEFAULT_SEED if seed is None else check_seed(seed))
         chosen = _dims(loss, dims)
         tensors = {s.name: _random_input(s, chosen, g) for s in loss.inputs}
     return {key: t.to(device) for key, t in tensors.items()}

@@ -13,16 +13,27 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from explorer.errors import InputError
+from explorer.inputs import fields_of, is_number
+from explorer.losses.limits import (
+    MAX_CELLS,
+    MAX_SEED,
+    MAX_TERMS,
+    check_dims,
+    check_seed,
+    check_terms,
+    check_weight,
+)
+from explorer.losses.worked import check_probabilities
 
-MAX_SEED = 2**31 - 1
-MAX_TERMS = 8
-MAX_CELLS = 4096
+__all__ = ["COMPARE_DEFAULT", "MAX_CELLS", "MAX_SEED", "MAX_TERMS", "LossScene"]
+
 COMPARE_DEFAULT = ("square", "absolute", "hinge", "logistic", "cross-entropy")
+_SEQUENCES = ("terms", "compare", "worked_probabilities")
 
 
-@dataclass
+@dataclass(frozen=True)
 class LossScene:
-    """The Loss page's state.
+    """The Loss page's state; a change is a new scene (``dataclasses.replace``).
 
     Attributes
     ----------
@@ -53,13 +64,25 @@ class LossScene:
     reduction: str = "mean"
     options: dict[str, object] = field(default_factory=dict)
     seed: int | None = None
-    terms: list[dict] = field(default_factory=list)
-    compare: list[str] = field(default_factory=lambda: list(COMPARE_DEFAULT))
-    worked_probabilities: list[float] | None = None
+    terms: tuple[dict, ...] = ()
+    compare: tuple[str, ...] = COMPARE_DEFAULT
+    worked_probabilities: tuple[float, ...] | None = None
+
+    def __post_init__(self):
+        # Lists (as typed in Python or read from JSON) are kept as tuples, so that equal
+        # scenes compare equal however they were built.
+        for name in _SEQUENCES:
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
 
     def to_dict(self) -> dict:
-        """A JSON-able copy of the scene."""
-        return asdict(self)
+        """A JSON-able copy of the scene (sequences as lists, as JSON reads them back)."""
+        data = asdict(self)
+        for name in _SEQUENCES:
+            if data[name] is not None:
+                data[name] = list(data[name])
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> LossScene:
@@ -72,12 +95,7 @@ class LossScene:
             not a rectangular nested list of finite numbers, a bad seed, term or
             probability.
         """
-        if not isinstance(data, dict):
-            raise InputError("A loss scene must be a JSON object.", field="scene")
-        unknown = set(data) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise InputError(f"Unknown scene fields: {', '.join(sorted(unknown))}.", field="scene")
-        scene = cls(**{k: v for k, v in data.items()})
+        scene = cls(**fields_of(cls, data, "loss scene"))
         scene.validate()
         return scene
 
@@ -85,7 +103,7 @@ class LossScene:
         """Raise InputError (with the field) if anything in the scene cannot be used."""
         spec = _spec(self.loss)
         _check_reduction(self.reduction, spec.reductions)
-        _check_dims(self.dims, spec.dims)
+        check_dims(spec, self.dims)
         _check_tensors(self.tensors, {i.name for i in spec.inputs})
         if not isinstance(self.options, dict):
             raise InputError("options must be a mapping of option name to value.", field="options")
@@ -97,10 +115,12 @@ class LossScene:
                 f"it has {', '.join(sorted(known)) or 'none'}.",
                 field="options",
             )
-        _check_seed(self.seed)
+        if self.seed is not None:
+            check_seed(self.seed)
         _check_terms(self.terms)
         _check_compare(self.compare)
-        _check_probabilities(self.worked_probabilities)
+        if self.worked_probabilities is not None:
+            check_probabilities(self.worked_probabilities, field="worked")
 
 
 def _spec(name):
@@ -119,17 +139,6 @@ def _check_reduction(reduction, allowed) -> None:
         )
 
 
-def _check_dims(dims, limits: dict) -> None:
-    if not isinstance(dims, dict):
-        raise InputError("dims must map a dim name such as 'N' to a size.", field="dims")
-    for name, size in dims.items():
-        if name not in limits:
-            raise InputError(f"This loss has no dim {name!r}.", field="dims")
-        _, low, high = limits[name]
-        if isinstance(size, bool) or not isinstance(size, int) or not low <= size <= high:
-            raise InputError(f"{name} must be a whole number from {low} to {high}.", field="dims")
-
-
 def _check_tensors(tensors, names: set[str]) -> None:
     if not isinstance(tensors, dict):
         raise InputError("tensors must map an input name to nested lists.", field="tensors")
@@ -142,7 +151,7 @@ def _check_tensors(tensors, names: set[str]) -> None:
 def _check_nested(value, name: str) -> tuple[int, ...]:
     """The shape of a rectangular nested list of finite numbers; InputError otherwise."""
     if isinstance(value, (bool, int, float)):
-        if not math.isfinite(value):
+        if not is_number(value):
             raise InputError(f"{name} holds {value}; use finite numbers.", field=name)
         return ()
     if not isinstance(value, list) or not value:
@@ -156,40 +165,16 @@ def _check_nested(value, name: str) -> tuple[int, ...]:
     return shape
 
 
-def _check_seed(seed) -> None:
-    if seed is None:
-        return
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise InputError(f"seed must be a whole number from 0 to {MAX_SEED}.", field="seed")
-
-
 def _check_terms(terms) -> None:
-    if not isinstance(terms, list) or len(terms) > MAX_TERMS:
-        raise InputError(f"A composite loss has at most {MAX_TERMS} terms.", field="terms")
-    for i, term in enumerate(terms):
-        if not isinstance(term, dict) or set(term) - {"loss", "weight", "options"}:
+    for i, term in enumerate(check_terms(terms)):
+        if set(term) - {"loss", "weight", "options"}:
             raise InputError(f"Term {i + 1} must have a loss, a weight and options.", field="terms")
         _spec(term.get("loss"))
-        weight = term.get("weight", 1.0)
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(
-            weight
-        ):
-            raise InputError(f"The weight of term {i + 1} must be a finite number.", field="terms")
+        check_weight(term.get("weight", 1.0), i)
 
 
 def _check_compare(compare) -> None:
-    if not isinstance(compare, list) or not all(n in COMPARE_DEFAULT for n in compare):
+    if not isinstance(compare, tuple) or not all(n in COMPARE_DEFAULT for n in compare):
         raise InputError(f"compare must list curves from {', '.join(COMPARE_DEFAULT)}.",
                          field="compare")
 
-
-def _check_probabilities(probabilities) -> None:
-    if probabilities is None:
-        return
-    if not isinstance(probabilities, list) or len(probabilities) != 3:
-        raise InputError("The worked example needs three probabilities.", field="worked")
-    for i, p in enumerate(probabilities):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 < p <= 1:
-            raise InputError(
-                f"Probability {i + 1} must be above 0 and at most 1 (it is {p}).", field="worked"
-            )

@@ -19,7 +19,6 @@ rounding to two decimals.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
@@ -27,6 +26,7 @@ import torch
 from explorer.data import load_iris
 from explorer.devices import resolve
 from explorer.errors import InputError
+from explorer.inputs import is_number
 
 ROWS = (1, 100, 58)  # setosa, virginica, versicolor: the slide's order
 DEFAULT_WEIGHTS = ((-2.93, 0.71), (0.0, 0.0), (2.26, -0.35))  # classes x (petal, sepal)
@@ -77,20 +77,27 @@ def _param(value, default, shape: tuple[int, ...], name: str, device) -> torch.T
     return t.to(device=device, dtype=torch.float32)
 
 
+def check_probabilities(probabilities: object, field: str = "probabilities") -> list[float]:
+    """The true-class probability of each of the three flowers, each in (0, 1].
+
+    Raises
+    ------
+    InputError
+        (with ``field``) for anything but three numbers above 0 and at most 1.
+    """
+    if not isinstance(probabilities, list | tuple) or len(probabilities) != 3:
+        raise InputError("give one probability per flower, 3 in all.", field=field)
+    for i, p in enumerate(probabilities):
+        if not is_number(p):
+            raise InputError(f"p of flower {i} must be a number.", field=field, cell=(i,))
+        if not 0 < p <= 1:
+            raise InputError(f"p of flower {i} is {p:g}; a probability must be in (0, 1].",
+                             field=field, cell=(i,))
+    return [float(p) for p in probabilities]
+
+
 def _probabilities(probabilities, device) -> torch.Tensor:
-    if len(probabilities) != 3:
-        raise InputError("give one probability per flower, 3 in all.", field="probabilities")
-    p = []
-    for i, value in enumerate(probabilities):
-        try:
-            v = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"p of flower {i} must be a number.", field="probabilities") from None
-        if not (0 < v <= 1) or math.isnan(v):
-            raise InputError(f"p of flower {i} is {v:g}; a probability must be in (0, 1].",
-                             field="probabilities", cell=(i,))
-        p.append(v)
-    return torch.tensor(p, device=device)
+    return torch.tensor(check_probabilities(probabilities), device=device)
 
 
 def cross_entropy_example(weights=None, bias=None, probabilities: list[float] | None = None,

@@ -17,10 +17,9 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from explorer.losses.limits import MAX_TERMS, MAX_WEIGHT
 from ui.common.widgets import BigNumber, ErrorLabel
 from ui.loss.result import discard, value_text
-
-MAX_TERMS = 8
 
 
 class CompositeView(QWidget):
@@ -120,7 +119,8 @@ class CompositeView(QWidget):
         fresh = [n for n in self._choices if n not in used]
         combo.setCurrentText(fresh[0] if fresh else self._choices[0])
         combo.setAccessibleName("term loss")
-        weight = QDoubleSpinBox(decimals=3, singleStep=0.1, minimum=-1000.0, maximum=1000.0)
+        weight = QDoubleSpinBox(decimals=3, singleStep=0.1, minimum=-MAX_WEIGHT,
+                                maximum=MAX_WEIGHT)
         weight.setValue(1.0)
         weight.setAccessibleName("term weight")
         remove = QPushButton("Remove")

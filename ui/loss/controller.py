@@ -7,12 +7,15 @@ message saying why; nothing typed is ever thrown away.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QObject
 
 from explorer import losses
 from explorer.errors import InputError
 from explorer.losses import tensors
-from explorer.losses.scene import MAX_SEED, LossScene
+from explorer.losses.limits import next_seed
+from explorer.losses.scene import LossScene
 from ui.loss.controls import focus_chain
 from ui.loss.edits import CallbackCommand, Shaped, dims_of, overlay, parses, rows_of
 from ui.loss.result import discard
@@ -133,8 +136,8 @@ class LossState(QObject):
         except InputError as error:
             self._show_error(error)
             return None
-        self.scene.tensors = {name: t.tolist() for name, t in inputs.items()}
-        self.scene.options = options
+        self.scene = replace(self.scene, tensors={name: t.tolist() for name, t in inputs.items()},
+                             options=options)
         self.last_result, self.last_inputs = result, inputs
         caption = f"{spec.name}(reduction='{self.scene.reduction}')"
         self.page.result.show_result(result, caption, tensors.rows_from_tensor)
@@ -154,7 +157,7 @@ class LossState(QObject):
         shapes = {name: e.model for name, e in self.editors.items()}
         dims = dims_of(self.spec, {name: Shaped(m.shape()) for name, m in shapes.items()})
         if dims != self.scene.dims:
-            self.scene.dims = dims
+            self.scene = replace(self.scene, dims=dims)
             self.page.controls.set_dims(dims)
             self._sync_num_classes(dims)
         self.evaluate()
@@ -179,7 +182,7 @@ class LossState(QObject):
         self._on_editor_edited()
 
     def _on_randomize_requested(self) -> None:
-        seed = (self.page.controls.seed.value() + 1) % (MAX_SEED + 1)
+        seed = next_seed(self.page.controls.seed.value())
         self.page.controls.set_seed(seed)
         self._draw(seed)
 
@@ -189,11 +192,11 @@ class LossState(QObject):
         except InputError as error:
             self.page.controls.message.show_error(str(error))
             return
-        self.scene.seed = seed
+        self.scene = replace(self.scene, seed=seed)
         self._show_tensors(values, f"randomize (seed {seed})")
 
     def _on_reset_requested(self) -> None:
-        self.scene.seed = None
+        self.scene = replace(self.scene, seed=None)
         self._show_tensors(losses.example(self.scene.loss), "the slide's example")
 
     def _on_fix_requested(self, code: str) -> None:
@@ -227,7 +230,7 @@ class LossState(QObject):
                                              lambda: self._set_settings(*old)))
 
     def _set_settings(self, reduction: str, options: dict) -> None:
-        self.scene.reduction, self.scene.options = reduction, dict(options)
+        self.scene = replace(self.scene, reduction=reduction, options=dict(options))
         self.page.controls.set_reduction(reduction)
         self.page.controls.options.set_values(options)
         if not self._loading:
@@ -294,15 +297,15 @@ class LossState(QObject):
         view.show_result(result)
 
     def _on_terms_changed(self, terms: list[dict]) -> None:
-        self.scene.terms = [{**t, "options": {}} for t in terms]
+        self.scene = replace(self.scene, terms=tuple({**t, "options": {}} for t in terms))
         self._update_composite()
 
     def _on_compare_changed(self, names: list[str]) -> None:
-        self.scene.compare = list(names)
+        self.scene = replace(self.scene, compare=tuple(names))
         self.page.compare.set_curves(losses.compare_curves(tuple(names)))
 
     def _on_worked_changed(self) -> None:
-        self.scene.worked_probabilities = self.page.worked.probabilities
+        self.scene = replace(self.scene, worked_probabilities=self.page.worked.probabilities)
 
     # --- scenes -------------------------------------------------------------------------------
     def load_scene(self, scene: LossScene) -> None:
@@ -317,16 +320,16 @@ class LossState(QObject):
         self.choose_loss(scene.loss)
         if len(values) == len(spec.inputs):
             self._show_tensors(values)
-        self.scene.seed = scene.seed
+        self.scene = replace(self.scene, seed=scene.seed)
         if scene.seed is not None:
             self.page.controls.set_seed(scene.seed)
         self._set_settings(scene.reduction, scene.options)
         self.page.composite.set_terms(scene.terms)
-        self.scene.terms = [dict(t) for t in scene.terms]
+        self.scene = replace(self.scene, terms=tuple(dict(t) for t in scene.terms))
         self.page.worked.set_probabilities(scene.worked_probabilities)
         self.page.compare.set_selected(scene.compare)
         self._on_compare_changed(self.page.compare.selected())
-        self.scene.worked_probabilities = scene.worked_probabilities
+        self.scene = replace(self.scene, worked_probabilities=scene.worked_probabilities)
         self.undo_stack.clear()
         self.evaluate()
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from explorer.losses.scene import MAX_SEED
+from explorer.losses.limits import MAX_SEED
 from ui.common.option_form import OptionForm
 from ui.common.widgets import ErrorLabel
 from ui.loss.picker import LossPicker

@@ -185,12 +185,12 @@ BAD_CALLS = [
      r"with reduction='none' MSELoss gives shape \(3, 3\) but DiceLoss gives \(3,\)"),
     (("Composite", _ce()), {"options": {"terms": [{"loss": "CrossEntropyLoss"},
                                                   {"loss": "MSELoss"}]}},
-     r"term 1 \(MSELoss\) takes other inputs than CrossEntropyLoss"),
+     r"term 2 \(MSELoss\) takes other inputs than CrossEntropyLoss"),
     (("Composite", _ce()), {"options": {"terms": [{"loss": "Composite"}]}},
      r"there is no loss 'Composite'"),
     (("Composite", _ce()), {"options": {"terms": [{"loss": "CrossEntropyLoss",
                                                    "weight": "heavy"}]}},
-     r"the weight of term 0 must be a number"),
+     r"The weight of term 1 must be a finite number"),
 ]
 
 

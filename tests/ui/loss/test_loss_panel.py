@@ -197,7 +197,7 @@ def test_compare_mode_overlays_the_checked_losses(panel):
     assert panel.compare.labels() == expected
     panel.compare.boxes["square"].setChecked(False)
     assert panel.compare.labels() == expected[1:]
-    assert panel.state.scene.compare == ["absolute", "hinge", "logistic", "cross-entropy"]
+    assert panel.scene()["compare"] == ["absolute", "hinge", "logistic", "cross-entropy"]
 
 
 def test_a_saved_scene_reopens_the_same(qtbot, panel):
