@@ -207,7 +207,8 @@ def batch_timing(config: TrainConfig, batch_sizes: Iterable[int], repeats: int =
 def iter_runs(configs: dict) -> Iterator[Progress | dict]:
     """Train each config in ``configs`` (key -> TrainConfig) in turn.
 
-    Yields Progress over all runs together, then ``{key: [EpochRecord, ...]}``.
+    Yields Progress over all runs together (its message: ``"run 2 of 3"``), then
+    ``{key: [EpochRecord, ...]}``.
     Every config is validated before any training starts.
     """
     for config in configs.values():
@@ -215,11 +216,12 @@ def iter_runs(configs: dict) -> Iterator[Progress | dict]:
     totals = [c.epochs * len(prepare(c).loader) for c in configs.values()]
     results: dict = {}
     offset = 0
-    for (key, config), total in zip(configs.items(), totals, strict=True):
+    for index, ((key, config), total) in enumerate(zip(configs.items(), totals, strict=True)):
         records: list[EpochRecord] = []
+        message = f"run {index + 1} of {len(configs)}"
         for item in run(config, progress=True):
             if isinstance(item, Progress):
-                yield Progress(offset + item.step, sum(totals), item.epoch, config.label())
+                yield Progress(offset + item.step, sum(totals), item.epoch, message)
             else:
                 records.append(item)
         results[key] = records

@@ -137,11 +137,6 @@ class TrainConfig:
                              f" the last batch has 1 sample. {BN_NEEDS_TWO} Drop that batch or "
                              "choose another batch size.", field="batch_size")
 
-    def label(self) -> str:
-        """A short name for a finished run, e.g. ``"BN on · B=32 · lr=0.1"``."""
-        text = f"BN {'on' if self.batch_norm else 'off'} · B={self.batch_size} · lr={self.lr:g}"
-        return text if self.shuffle else f"{text} · unshuffled"
-
     def to_dict(self) -> dict:
         """A JSON-able dict (``hidden`` as a list)."""
         out = asdict(self)

@@ -1,16 +1,16 @@
 """What the user chose on the Batch lab page: a training set-up, an experiment and its settings.
 
-The scene is plain data that saves to JSON. ``from_dict`` checks every value
-and raises :class:`~explorer.errors.InputError` naming the field, so a
-hand-edited or stale file gives a message instead of a crash. The parsers read
-what the user types (``"16, 16"``); :func:`train_live` is the page's training
-generator (epochs with decision regions computed beside the training).
+The scene holds the page's :class:`~explorer.training.config.TrainConfig` and the
+experiments' settings; it is frozen (a change is a new scene) and saves to JSON as
+``{"config": {...TrainConfig without the device...}, "experiment": ..., ...}``. Files
+saved before the scene held a config (the training fields flat beside the others) still
+open. One check, :meth:`BatchScene.problems`, runs when a value is edited, when the
+scene is saved and when it is opened, so what is accepted anywhere saves and opens.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
 
 from explorer import data
 from explorer.errors import InputError
@@ -21,13 +21,11 @@ from explorer.inputs import (
     check_name,
     check_whole,
     fields_of,
-    format_numbers,
-    parse_ints,
-    parse_lrs,
-    parse_widths,  # noqa: F401 (the page reads widths through this module)
+    is_number,
+    is_whole,
 )
-from explorer.training import loop as training
 from explorer.training.config import TrainConfig
+from explorer.training.typed import MAX_BN_LRS, check_batch_sizes
 
 DATASETS = data.DATASETS
 TWO_D_DATASETS = ("moons", "spirals")
@@ -42,31 +40,26 @@ EXPERIMENTS = (
     "bn_inside",
     "percentiles",
 )
-MAX_BN_LRS = 8
-"""The BN on/off comparison draws one pair of curves per rate: at most 8 stay readable."""
-MAX_SIZES = 32
-MAX_BATCH = 1_000_000
+TRAIN_FIELDS = (
+    "dataset",
+    "hidden",
+    "activation",
+    "batch_norm",
+    "batch_size",
+    "shuffle",
+    "optimizer",
+    "lr",
+    "epochs",
+    "seed",
+)
+"""The training fields the page's controls edit (and that old scene files hold flat)."""
+CONFIG_FIELDS = tuple(f.name for f in fields(TrainConfig) if f.name != "device")
+"""What a scene saves of its config: everything but the device, which the window chooses."""
 
 
-def format_widths(widths: tuple[int, ...]) -> str:
-    """The text form of ``widths`` that :func:`parse_widths` reads back."""
-    return format_numbers(widths)
-
-
-def parse_batch_sizes(text: str, field_name: str = "batch_sizes") -> tuple[int, ...]:
-    """Read a list of batch sizes (``"1, 2, 4, 8"``), sorted, without repeats."""
-    sizes = parse_ints(text, field_name, "batch sizes", low=1, high=MAX_BATCH, most=MAX_SIZES)
-    return tuple(sorted(set(sizes)))
-
-
-def parse_learning_rates(text: str, field_name: str = "lrs") -> tuple[float, ...]:
-    """Read the BN comparison's learning rates (``"0.01, 0.1, 1"``): at most ``MAX_BN_LRS``."""
-    return parse_lrs(text, MAX_BN_LRS, field_name)
-
-
-@dataclass
+@dataclass(frozen=True)
 class BatchScene:
-    """The Batch lab's state: the TrainConfig fields plus the chosen experiment.
+    """The Batch lab's state: the training set-up (a TrainConfig) plus the chosen experiment.
 
     ``experiment`` is the tab on show (``"training"`` or an experiment). ``large_batch``
     ``None`` means the whole training set. ``shuffle_preset`` / ``bn_preset`` run those
@@ -74,16 +67,7 @@ class BatchScene:
     ``beta`` are the user's edits of the inspected BN unit; ``None`` means the layer's own.
     """
 
-    dataset: str = "iris"
-    hidden: tuple[int, ...] = (16,)
-    activation: str = "relu"
-    batch_norm: bool = False
-    batch_size: int = 16
-    shuffle: bool = True
-    optimizer: str = "SGD"
-    lr: float = 0.1
-    epochs: int = 20
-    seed: int = 0
+    config: TrainConfig = field(default_factory=TrainConfig)
     experiment: str = "training"
     noise_batch_sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
     timing_batch_sizes: tuple[int, ...] = (8, 16, 24, 32, 48, 64, 100, 120)
@@ -99,52 +83,83 @@ class BatchScene:
     beta: float | None = None
     percentile_preset: bool = True
 
-    def validate(self) -> None:
-        """Check every field; raise :class:`InputError` naming the first bad one.
+    def __post_init__(self):
+        # A scene file may hold 8.0 for 8 and lists for tuples: keep the field types.
+        for name in ("small_batch", "large_batch", "bn_layer", "bn_unit"):
+            if is_whole(getattr(self, name)):
+                object.__setattr__(self, name, int(getattr(self, name)))
+        for name in ("noise_batch_sizes", "timing_batch_sizes", "bn_lrs"):
+            if isinstance(getattr(self, name), list):
+                object.__setattr__(self, name, tuple(getattr(self, name)))
 
-        The training set-up is checked by :class:`TrainConfig` itself (so a scene accepts
-        exactly the runs that can be trained: epochs, widths, a batch size that fits the
-        data set), the rest by :mod:`explorer.inputs`. The same check runs when a value is
-        edited, when the scene is saved and when it is opened.
+    # ---- the one check ---------------------------------------------------------------------
+    def problems(self) -> dict[str, str]:
+        """Every bad field at once: field name -> what to change (empty when all is well).
+
+        The training set-up is checked by :meth:`TrainConfig.problems` itself (so a scene
+        accepts exactly the runs that can be trained), the rest by :mod:`explorer.inputs`.
         """
-        for name in ("experiment", "bn_mode"):
-            check_name(getattr(self, name), {"experiment": EXPERIMENTS, "bn_mode": MODES}[name],
-                       name, name.replace("_", " "))
-        self.train_config().validate()
-        n_train = len(data.load(self.dataset).y_train)
+        found = self.config.problems()
+        for error in self._errors():
+            found.setdefault(error.field or "scene", str(error))
+        return found
+
+    def validate(self) -> None:
+        """Raise :class:`InputError` for the first of :meth:`problems`, naming its field."""
+        problems = self.problems()
+        if problems:
+            name, message = next(iter(problems.items()))
+            raise InputError(message, field=name)
+
+    def _errors(self):
+        checks = [
+            lambda: check_name(self.experiment, EXPERIMENTS, "experiment", "experiment"),
+            lambda: check_name(self.bn_mode, MODES, "bn_mode", "bn mode"),
+            *(lambda name=name: _check_bool(self, name)
+              for name in ("shuffle_preset", "bn_preset", "percentile_preset")),
+            *(lambda name=name: check_batch_sizes(getattr(self, name), name)
+              for name in ("noise_batch_sizes", "timing_batch_sizes")),
+            lambda: check_lrs(self.bn_lrs, MAX_BN_LRS, "bn_lrs"),
+            lambda: self._check_batches(),
+            lambda: self._check_inspected_unit(),
+            *(lambda name=name: _check_optional_number(self, name) for name in ("gamma", "beta")),
+        ]
+        for check in checks:
+            try:
+                check()
+            except InputError as error:
+                yield error
+
+    def _check_batches(self) -> None:
+        """The small and large batch of the comparison: inside the training set, small first."""
+        n_train = _n_train(self.config)
+        if n_train is None:
+            return  # the data set's own problem
         check_whole(self.small_batch, "small_batch", "The small batch", 1, n_train)
-        if self.large_batch is not None:
-            check_whole(self.large_batch, "large_batch", "The large batch", 1, n_train)
+        if self.large_batch is None:
+            return
+        check_whole(self.large_batch, "large_batch", "The large batch", 1, n_train)
+        if self.small_batch >= self.large_batch:
+            raise InputError("The small batch must be smaller than the large one.",
+                             field="small_batch")
+
+    def _check_inspected_unit(self) -> None:
         check_whole(self.bn_layer, "bn_layer", "The layer", 0, MAX_LAYERS)
         check_whole(self.bn_unit, "bn_unit", "The unit", 0, MAX_WIDTH)
-        for name in ("noise_batch_sizes", "timing_batch_sizes"):
-            parse_batch_sizes(format_numbers(getattr(self, name)), name)
-        check_lrs(self.bn_lrs, MAX_BN_LRS, "bn_lrs")
-        self._validate_links()
-
-    def _validate_links(self) -> None:
-        if self.large_batch is not None and self.small_batch >= self.large_batch:
+        hidden = self.config.hidden
+        if not (isinstance(hidden, tuple) and hidden and all(is_whole(w) for w in hidden)):
+            return  # the widths' own problem
+        if self.bn_layer >= len(hidden):
             raise InputError(
-                "The small batch must be smaller than the large one.", field="small_batch"
-            )
-        if self.bn_layer >= len(self.hidden):
-            raise InputError(
-                f"Layer {self.bn_layer} does not exist: the network has {len(self.hidden)} "
-                f"hidden layer(s) (0 to {len(self.hidden) - 1}).",
-                field="bn_layer",
-            )
-        width = self.hidden[self.bn_layer]
+                f"Layer {self.bn_layer} does not exist: the network has {len(hidden)} "
+                f"hidden layer(s) (0 to {len(hidden) - 1}).", field="bn_layer")
+        width = hidden[self.bn_layer]
         if self.bn_unit >= width:
             raise InputError(
                 f"Unit {self.bn_unit} does not exist: hidden layer {self.bn_layer} has "
-                f"{width} units (0 to {width - 1}).",
-                field="bn_unit",
-            )
-        for name in ("gamma", "beta"):
-            value = getattr(self, name)
-            if value is not None and not _is_finite_number(value):
-                raise InputError(f"{name} must be a finite number.", field=name)
+                f"{width} units (0 to {width - 1}).", field="bn_unit")
 
+    # ---- saving and opening ----------------------------------------------------------------
     def to_dict(self) -> dict:
         """Plain JSON-able values (tuples become lists); a scene that cannot open is refused.
 
@@ -154,139 +169,75 @@ class BatchScene:
             If the scene is not valid: what is saved always opens again.
         """
         self.validate()
-        data = asdict(self)
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "config"}
+        out = {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+        config = asdict(self.config)
+        config["hidden"] = list(config["hidden"])
+        return {"config": {k: config[k] for k in CONFIG_FIELDS}, **out}
 
     @classmethod
     def from_dict(cls, data: dict) -> BatchScene:
-        """Rebuild a scene from :meth:`to_dict` output, checking every value.
+        """Rebuild a scene from :meth:`to_dict` output (or the older flat form), checking every
+        value with :meth:`validate`.
 
         Missing keys take their defaults; unknown keys are an error so typos show.
         """
-        values = fields_of(cls, data, "Batch lab scene")
-        scene = cls(**{k: _coerce(k, v) for k, v in values.items()})
+        values = fields_of(cls, _migrated(data), "Batch lab scene")
+        config = fields_of(_SavedConfig, values.pop("config", {}), "training configuration")
+        scene = cls(config=TrainConfig(**config), **values)
         scene.validate()
         return scene
 
+    # ---- use -------------------------------------------------------------------------------
     def with_changes(self, **changes) -> BatchScene:
-        """A copy with ``changes`` applied (not validated)."""
-        return replace(self, **changes)
+        """A copy with ``changes`` applied (not validated); training fields go to the config."""
+        training = {k: v for k, v in changes.items() if k in CONFIG_FIELDS}
+        rest = {k: v for k, v in changes.items() if k not in training}
+        if training:
+            rest["config"] = self.config.replace(**training)
+        return replace(self, **rest)
 
     def train_config(self, device: str = "cpu", **overrides) -> TrainConfig:
-        """The :class:`explorer.training.TrainConfig` for this scene's training set-up."""
-        values = {f: getattr(self, f) for f in TRAIN_FIELDS}
-        values.update(overrides)
-        return TrainConfig(device=str(device), **values)
+        """The scene's :class:`TrainConfig` on ``device``, with ``overrides`` applied."""
+        return self.config.replace(device=str(device), **overrides)
 
     def is_two_d(self) -> bool:
         """Whether the data set has two features, so decision regions can be drawn."""
-        return self.dataset in TWO_D_DATASETS
+        return self.config.dataset in TWO_D_DATASETS
 
 
-TRAIN_FIELDS = (
-    "dataset",
-    "hidden",
-    "activation",
-    "batch_norm",
-    "batch_size",
-    "shuffle",
-    "optimizer",
-    "lr",
-    "epochs",
-    "seed",
-)
-_TUPLE_INT = ("hidden", "noise_batch_sizes", "timing_batch_sizes")
-_BOOL = ("batch_norm", "shuffle", "shuffle_preset", "bn_preset", "percentile_preset")
-_FLOAT = ("lr",)
-_OPTIONAL_FLOAT = ("gamma", "beta")
+# The entries a saved scene's ``config`` may hold: TrainConfig's, but not the device.
+_SavedConfig = make_dataclass("_SavedConfig", CONFIG_FIELDS)
 
 
-def _coerce(name: str, value):
-    """Turn a JSON value into the field's type, or raise InputError naming the field."""
-    try:
-        if name in _TUPLE_INT:
-            return tuple(_strict_int(v) for v in value)
-        if name == "bn_lrs":
-            return tuple(float(v) for v in value)
-        if name in _BOOL:
-            if not isinstance(value, bool):
-                raise TypeError
-            return value
-        if name in _FLOAT:
-            return float(value)
-        if name == "large_batch":
-            return None if value is None else _strict_int(value)
-        if name in _OPTIONAL_FLOAT:
-            return None if value is None else float(value)
-        if name in ("dataset", "activation", "optimizer", "experiment", "bn_mode"):
-            if not isinstance(value, str):
-                raise TypeError
-            return value
-        return _strict_int(value)
-    except (TypeError, ValueError) as exc:
-        raise InputError(
-            f"The saved value {value!r} for '{name}' has the wrong type.", field=name
-        ) from exc
+def _migrated(data: object) -> object:
+    """A scene saved in the flat form (training fields beside the others) in today's form."""
+    if not isinstance(data, dict):
+        return data
+    flat = {k: v for k, v in data.items() if k in TRAIN_FIELDS}
+    if not flat:
+        return data
+    if "config" in data:
+        raise InputError(f"A Batch lab scene holds its training set-up in 'config', not "
+                         f"beside it: move {', '.join(flat)} into 'config'.", field="scene")
+    rest = {k: v for k, v in data.items() if k not in flat}
+    return {"config": flat, **rest}
 
 
-def _strict_int(value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise TypeError(value)
-    return int(value)
+def _n_train(config: TrainConfig) -> int | None:
+    """Rows of the training set, or None while the data set or its seed is itself bad."""
+    if config.dataset not in DATASETS or not is_whole(config.data_seed):
+        return None
+    return len(data.load(config.dataset, int(config.data_seed)).y_train)
 
 
-def _is_finite_number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+def _check_bool(scene: BatchScene, name: str) -> None:
+    if not isinstance(getattr(scene, name), bool):
+        raise InputError(f"'{name}' must be true or false; got {getattr(scene, name)!r}.",
+                         field=name)
 
 
-@dataclass(frozen=True)
-class LiveEpoch:
-    """One finished epoch for the page: the record and, on a 2-D set, the decision regions.
-
-    ``regions`` is ``(xs, ys, classes)`` from :func:`explorer.training.decision_regions`,
-    computed where the training runs so the page never touches the live network.
-    """
-
-    record: training.EpochRecord
-    regions: tuple | None = None
-
-
-def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
-    """Run ``config`` with progress, yielding :class:`LiveEpoch` per epoch between ``Progress``.
-
-    Parameters
-    ----------
-    config
-        A :class:`~explorer.training.config.TrainConfig`.
-    regions_grid
-        Points per side of the decision-region grid (2-D data sets only).
-    most_steps_between
-        At most this many optimizer steps pass between two yields (about 100 per run
-        otherwise), so a consumer that stops asking stops the training soon.
-
-    Raises
-    ------
-    InputError
-        If ``config`` is bad (see ``TrainConfig.validate``).
-    """
-    session = training.prepare(config)
-    total = config.epochs * len(session.loader)
-    every = max(1, min(total // 100, most_steps_between))
-    split = data.load(config.dataset, config.data_seed)
-    two_d = split.n_features == 2
-    for item in training.run(config, progress=True, progress_every=every, session=session):
-        if isinstance(item, training.EpochRecord):
-            regions = training.decision_regions(item.model, split, regions_grid) if two_d else None
-            # The page gets a copy without the live network, which keeps training.
-            yield LiveEpoch(replace(item, model=None), regions)
-        else:
-            yield item
-
-
-def fit_inspected_unit(scene: BatchScene) -> BatchScene:
-    """``scene`` with the inspected BN layer and unit moved inside the hidden widths."""
-    layer = min(scene.bn_layer, len(scene.hidden) - 1)
-    unit = min(scene.bn_unit, scene.hidden[layer] - 1)
-    if (layer, unit) == (scene.bn_layer, scene.bn_unit):
-        return scene
-    return replace(scene, bn_layer=layer, bn_unit=unit)
+def _check_optional_number(scene: BatchScene, name: str) -> None:
+    value = getattr(scene, name)
+    if value is not None and not is_number(value):
+        raise InputError(f"{name} must be a finite number; got {value!r}.", field=name)

@@ -1,4 +1,4 @@
-"""The Batch lab's training controls: one form column that reads and shows a BatchScene."""
+"""The Batch lab's training controls: one form column that shows a TrainConfig and reads edits."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from superqt.utils import signals_blocked
 
 from explorer.errors import InputError
 from explorer.inputs import format_numbers, parse_widths
-from explorer.training.config import ACTIVATIONS, OPTIMIZERS
-from explorer.training.scene import DATASETS, BatchScene
-from ui.batch.experiment_view import set_quietly
+from explorer.training.config import ACTIVATIONS, MAX_EPOCHS, OPTIMIZERS, TrainConfig
+from explorer.training.scene import DATASETS
+from explorer.training.typed import parse_lr
+from ui.batch.labels import rate_text
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
 DATASET_NAMES = {
@@ -37,9 +38,9 @@ HINTS = {
 class TrainControls(QWidget):
     """Controls for every TrainConfig field.
 
-    Emits ``changed`` on every edit; the page reads the values with :meth:`read`,
-    checks them and marks each bad one red with :meth:`show_errors`, keeping its
-    last good scene (and picture) until all are valid.
+    Emits ``changed`` on every edit; the controller reads the values with :meth:`read`,
+    checks them and marks every bad one red at once with :meth:`show_errors`, keeping
+    its last good scene (and picture) until all are valid.
     """
 
     changed = Signal()
@@ -57,11 +58,11 @@ class TrainControls(QWidget):
         self.shuffle = QCheckBox("shuffle every epoch")
         self.optimizer = self._combo(OPTIMIZERS)
         self.lr = QLineEdit()
-        self.epochs = _spin(0, 10_000)
+        self.epochs = _spin(0, MAX_EPOCHS)  # 0 can be typed, and is marked
         self.seed = _spin(0, 2**31 - 1)
         self._add_rows()
         self._connect()
-        self.set_scene(BatchScene())
+        self.set_config(TrainConfig())
 
     def _combo(self, items, names=None) -> QComboBox:
         box = QComboBox()
@@ -103,19 +104,23 @@ class TrainControls(QWidget):
         label = self._errors[name]
         return label.text() if label.isVisibleTo(self) else ""
 
-    def set_scene(self, scene: BatchScene) -> None:
-        """Show ``scene``'s training fields, without emitting ``changed``."""
-        for combo, value in ((self.dataset, scene.dataset), (self.activation, scene.activation),
-                             (self.optimizer, scene.optimizer)):
+    def set_config(self, config: TrainConfig) -> None:
+        """Show ``config``'s fields, without emitting ``changed``; clear the marks."""
+        for combo, value in ((self.dataset, config.dataset), (self.activation, config.activation),
+                             (self.optimizer, config.optimizer)):
             with signals_blocked(combo):
                 combo.setCurrentIndex(combo.findData(value))
-        for widget, value in (
-            (self.batch_norm, scene.batch_norm), (self.shuffle, scene.shuffle),
-            (self.batch_size, scene.batch_size), (self.epochs, scene.epochs),
-            (self.seed, scene.seed), (self.hidden, format_numbers(scene.hidden)),
-            (self.lr, str(scene.lr)),  # str keeps every digit of a typed rate
-        ):
-            set_quietly(widget, value)
+        for check, value in ((self.batch_norm, config.batch_norm), (self.shuffle, config.shuffle)):
+            with signals_blocked(check):
+                check.setChecked(value)
+        for spin, value in ((self.batch_size, config.batch_size), (self.epochs, config.epochs),
+                            (self.seed, config.seed)):
+            with signals_blocked(spin):
+                spin.setValue(value)
+        for edit, text in ((self.hidden, format_numbers(config.hidden)),
+                           (self.lr, rate_text(config.lr))):
+            with signals_blocked(edit):
+                edit.setText(text)
         self._show_errors({})
 
     def read(self) -> tuple[dict, dict[str, str]]:
@@ -128,7 +133,7 @@ class TrainControls(QWidget):
             "batch_size": self.batch_size.value,
             "shuffle": self.shuffle.isChecked,
             "optimizer": self.optimizer.currentData,
-            "lr": lambda: _read_lr(self.lr.text()),
+            "lr": lambda: parse_lr(self.lr.text()),
             "epochs": self.epochs.value,
             "seed": self.seed.value,
         }
@@ -174,11 +179,3 @@ def _spin(low: int, high: int) -> QSpinBox:
     spin.setKeyboardTracking(False)
     return spin
 
-
-def _read_lr(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(
-            f"'{text}' is not a number; type a positive learning rate such as 0.1.", field="lr"
-        ) from None

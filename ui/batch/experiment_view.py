@@ -5,7 +5,6 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QCheckBox,
     QGridLayout,
     QHBoxLayout,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import signals_blocked
 
 from explorer.errors import InputError
 from explorer.training.batches import last
@@ -167,17 +165,6 @@ class ExperimentView(QWidget):
         """Run the job here and now (headless export) and draw its result (its last item)."""
         generator, args = self.job(scene, device)
         self.receive(last(generator(*args)))
-
-def set_quietly(widget: QWidget, value) -> None:
-    """Show ``value`` in a line edit, check box or spin box without emitting its signals."""
-    with signals_blocked(widget):
-        if isinstance(widget, QLineEdit):
-            widget.setText(value)
-        elif isinstance(widget, QAbstractButton):
-            widget.setChecked(bool(value))
-        else:
-            widget.setValue(value)
-
 
 def batch_plot(title: str, x_label: str, y_label: str, **options):
     """``make_plot`` with plain numbers on the axes (no "x0.001" SI scaling of labels)."""

@@ -10,15 +10,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSpinBox
+from superqt.utils import signals_blocked
 
+from explorer.inputs import format_numbers
 from explorer.training import batches
-from explorer.training.scene import BatchScene, format_widths, parse_batch_sizes
+from explorer.training.scene import BatchScene
+from explorer.training.typed import parse_batch_sizes
 from ui.batch.experiment_view import (
     ExperimentView,
     batch_plot,
     move_legend_down,
     retitle,
-    set_quietly,
     whole_number_ticks,
 )
 from ui.common import theme
@@ -54,7 +56,8 @@ class GradientNoiseView(ExperimentView):
             self.reference.setPen(theme.pen(theme.current().muted, 2, DASH))
 
     def set_scene(self, scene: BatchScene) -> None:
-        set_quietly(self.control("noise_batch_sizes"), format_widths(scene.noise_batch_sizes))
+        with signals_blocked(edit := self.control("noise_batch_sizes")):
+            edit.setText(format_numbers(scene.noise_batch_sizes))
 
     def job(self, scene: BatchScene, device: str):
         return batches.iter_gradient_noise, (scene.train_config(device), scene.noise_batch_sizes)
@@ -112,7 +115,8 @@ class TimingView(ExperimentView):
             bars.setData(pen=_bar_pen())
 
     def set_scene(self, scene: BatchScene) -> None:
-        set_quietly(self.control("timing_batch_sizes"), format_widths(scene.timing_batch_sizes))
+        with signals_blocked(edit := self.control("timing_batch_sizes")):
+            edit.setText(format_numbers(scene.timing_batch_sizes))
 
     def job(self, scene: BatchScene, device: str):
         return batches.iter_batch_timing, (scene.train_config(device), scene.timing_batch_sizes)
@@ -171,10 +175,11 @@ class ShuffleView(_RecordsView):
         self.plot_area.addWidget(self.accuracy_plot)
 
     def set_scene(self, scene: BatchScene) -> None:
-        set_quietly(self.preset, scene.shuffle_preset)
+        with signals_blocked(self.preset):
+            self.preset.setChecked(scene.shuffle_preset)
 
     def job(self, scene: BatchScene, device: str):
-        config = (batches.shuffle_demo_config().replace(device=device, seed=scene.seed)
+        config = (batches.shuffle_demo_config().replace(device=device, seed=scene.config.seed)
                   if scene.shuffle_preset else scene.train_config(device))
         return batches.iter_compare_shuffle, (config,)
 
@@ -215,8 +220,9 @@ class BatchSizeView(_RecordsView):
         self.plot_area.addWidget(self.gap_plot)
 
     def set_scene(self, scene: BatchScene) -> None:
-        set_quietly(self.small, scene.small_batch)
-        set_quietly(self.large, scene.large_batch or 0)
+        for spin, value in ((self.small, scene.small_batch), (self.large, scene.large_batch or 0)):
+            with signals_blocked(spin):
+                spin.setValue(value)
 
     def job(self, scene: BatchScene, device: str):
         return batches.iter_compare_batch_sizes, (scene.train_config(device), scene.small_batch,

@@ -8,6 +8,8 @@ or the mode recomputes at once (in the background).
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -24,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from explorer.inputs import MAX_LAYERS, MAX_WIDTH
 from explorer.training import batchnorm
 from explorer.training.scene import BatchScene
-from ui.batch.experiment_view import ExperimentView, batch_plot, call_once, set_quietly
+from ui.batch.experiment_view import ExperimentView, batch_plot, call_once
 from ui.batch.regions import CLASS_COLORS
 from ui.common import theme
 from ui.common.widgets import BigNumber
@@ -47,8 +50,8 @@ class BNInsideView(ExperimentView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.layer = self.add_setting("BN layer", "bn_layer", _spin(0, 11), 0, 0)
-        self.unit = self.add_setting("Unit", "bn_unit", _spin(0, 4095), 0, 1)
+        self.layer = self.add_setting("BN layer", "bn_layer", _spin(0, MAX_LAYERS - 1), 0, 0)
+        self.unit = self.add_setting("Unit", "bn_unit", _spin(0, MAX_WIDTH - 1), 0, 1)
         self.mode = self.add_setting("Mode", "bn_mode", QComboBox(), 0, 2)
         for value, text in MODES:
             self.mode.addItem(text, value)
@@ -127,16 +130,19 @@ class BNInsideView(ExperimentView):
             self._timer.start()
 
     def set_scene(self, scene: BatchScene) -> None:
-        self.layer.setMaximum(len(scene.hidden) - 1)
-        self.unit.setMaximum(scene.hidden[min(scene.bn_layer, len(scene.hidden) - 1)] - 1)
-        set_quietly(self.layer, scene.bn_layer)
-        set_quietly(self.unit, scene.bn_unit)
-        with signals_blocked(self.mode):
+        hidden = scene.config.hidden
+        with ExitStack() as quiet:
+            for box in (self.layer, self.unit, self.mode, self.gamma, self.beta):
+                quiet.enter_context(signals_blocked(box))
+            self.layer.setMaximum(len(hidden) - 1)
+            self.unit.setMaximum(hidden[min(scene.bn_layer, len(hidden) - 1)] - 1)
+            self.layer.setValue(scene.bn_layer)
+            self.unit.setValue(scene.bn_unit)
             self.mode.setCurrentIndex(self.mode.findData(scene.bn_mode))
-        if scene.gamma is not None:
-            set_quietly(self.gamma, scene.gamma)
-        if scene.beta is not None:
-            set_quietly(self.beta, scene.beta)
+            if scene.gamma is not None:
+                self.gamma.setValue(scene.gamma)
+            if scene.beta is not None:
+                self.beta.setValue(scene.beta)
 
     def job(self, scene: BatchScene, device: str):
         return call_once, (batchnorm.bn_inside, scene.train_config(device), scene.bn_unit,
@@ -175,7 +181,8 @@ class BNInsideView(ExperimentView):
                            f"variance {var}. Bars mark μ_B, the normalised mean and β.")
         for box, value in ((self.gamma, r.gamma), (self.beta, r.beta)):
             if not box.hasFocus():
-                set_quietly(box, round(value, 3))
+                with signals_blocked(box):
+                    box.setValue(round(value, 3))
 
     def plots(self):
         return [self.plot]

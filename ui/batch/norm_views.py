@@ -4,14 +4,16 @@ training. "Inside a BN layer" lives in ``ui.batch.inside``."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from superqt.utils import signals_blocked
 
+from explorer.inputs import format_numbers
 from explorer.training import batchnorm
-from explorer.training.scene import BatchScene, format_numbers, parse_learning_rates
+from explorer.training.scene import BatchScene
+from explorer.training.typed import parse_learning_rates
 from ui.batch.experiment_view import (
     ExperimentView,
     batch_plot,
     move_legend_down,
-    set_quietly,
     whole_number_ticks,
 )
 from ui.common import theme
@@ -29,7 +31,7 @@ PERCENTILES_DEMO = ("Ioffe & Szegedy's set-up, scaled down: digits, 3 hidden lay
 def _preset_or_page(scene: BatchScene, device: str, preset):
     """The demonstration config made by ``preset`` (same seed and device), or the page's."""
     if preset is not None:
-        return preset().replace(device=device, seed=scene.seed)
+        return preset().replace(device=device, seed=scene.config.seed)
     return scene.train_config(device)
 
 
@@ -58,8 +60,9 @@ class BatchNormCompareView(ExperimentView):
         self.plot_area.addWidget(self.accuracy_plot)
 
     def set_scene(self, scene: BatchScene) -> None:
-        set_quietly(self.control("bn_lrs"), format_numbers(scene.bn_lrs))
-        set_quietly(self.preset, scene.bn_preset)
+        with signals_blocked(edit := self.control("bn_lrs")), signals_blocked(self.preset):
+            edit.setText(format_numbers(scene.bn_lrs))
+            self.preset.setChecked(scene.bn_preset)
 
     def job(self, scene: BatchScene, device: str):
         config = _preset_or_page(scene, device,
@@ -120,7 +123,8 @@ class PercentilesView(ExperimentView):
                 for p, style in zip(PERCENTILES, (dotted, solid, dotted), strict=True)]
 
     def set_scene(self, scene: BatchScene) -> None:
-        set_quietly(self.preset, scene.percentile_preset)
+        with signals_blocked(self.preset):
+            self.preset.setChecked(scene.percentile_preset)
 
     def job(self, scene: BatchScene, device: str):
         config = _preset_or_page(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer import data
-from explorer.training.scene import BatchScene, LiveEpoch
+from explorer.training.live import LiveEpoch
+from explorer.training.scene import BatchScene
 from ui.batch.regions import DecisionRegions
 from ui.batch.runs import Run, TrainingCurves
 
@@ -37,7 +38,7 @@ class TrainingTab(QWidget):
         self._arrange(two_d)
         self.regions.clear_regions(two_d)
         if two_d:
-            split = data.load(scene.dataset)
+            split = data.load(scene.config.dataset)
             self.regions.show_points(split.x_train.numpy(), split.y_train.numpy(),
                                      split.class_names)
 

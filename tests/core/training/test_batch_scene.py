@@ -6,19 +6,25 @@ import numpy as np
 import pytest
 
 from explorer.errors import InputError
+from explorer.inputs import format_numbers, parse_widths
 from explorer.training import Progress, TrainConfig
-from explorer.training.scene import (
-    TRAIN_FIELDS,
-    BatchScene,
-    LiveEpoch,
-    fit_inspected_unit,
-    format_numbers,
-    format_widths,
-    parse_batch_sizes,
-    parse_learning_rates,
-    parse_widths,
-    train_live,
-)
+from explorer.training.edits import fit_inspected_unit
+from explorer.training.live import LiveEpoch, train_live
+from explorer.training.scene import TRAIN_FIELDS, BatchScene
+from explorer.training.typed import parse_batch_sizes, parse_learning_rates
+
+
+def _old_form(scene: BatchScene | None = None) -> dict:
+    """``scene`` as files saved before the scene held a TrainConfig: training fields flat."""
+    data = (scene or BatchScene()).to_dict()
+    config = data.pop("config")
+    return {**{k: config[k] for k in TRAIN_FIELDS}, **data}
+
+
+def _changed(data: dict, changes: dict) -> dict:
+    """Today's form ``data`` with ``changes``: training fields go into its ``config``."""
+    config = data["config"] | {k: v for k, v in changes.items() if k in data["config"]}
+    return data | {k: v for k, v in changes.items() if k not in config} | {"config": config}
 
 
 @pytest.mark.parametrize(
@@ -27,7 +33,7 @@ from explorer.training.scene import (
 )
 def test_parse_widths_reads_commas_and_spaces(text, widths):
     assert parse_widths(text) == widths
-    assert parse_widths(format_widths(widths)) == widths
+    assert parse_widths(format_numbers(widths)) == widths
 
 
 @pytest.mark.parametrize(
@@ -61,7 +67,7 @@ def test_parse_learning_rates_needs_positive_finite_numbers():
 
 
 def test_scene_round_trips_through_json():
-    scene = BatchScene(
+    scene = BatchScene().with_changes(
         dataset="moons",
         hidden=(32, 8),
         activation="tanh",
@@ -82,11 +88,11 @@ def test_scene_round_trips_through_json():
     )
     again = BatchScene.from_dict(json.loads(json.dumps(scene.to_dict())))
     assert again == scene
-    assert again.hidden == (32, 8) and isinstance(again.hidden, tuple)
+    assert again.config.hidden == (32, 8) and isinstance(again.config.hidden, tuple)
 
 
 def test_from_dict_fills_missing_keys_with_defaults():
-    assert BatchScene.from_dict({"batch_size": 32}) == BatchScene(batch_size=32)
+    assert BatchScene.from_dict({"batch_size": 32}) == BatchScene().with_changes(batch_size=32)
 
 
 @pytest.mark.parametrize(
@@ -110,11 +116,11 @@ def test_from_dict_fills_missing_keys_with_defaults():
     ],
 )
 def test_from_dict_rejects_impossible_values(changes, field):
-    data = BatchScene().to_dict() | changes
-    with pytest.raises(InputError) as info:
-        BatchScene.from_dict(data)
-    assert info.value.field == field
-    assert str(info.value)
+    for data in (_old_form() | changes, _changed(BatchScene().to_dict(), changes)):
+        with pytest.raises(InputError) as info:
+            BatchScene.from_dict(data)
+        assert info.value.field == field
+        assert str(info.value)
 
 
 def test_from_dict_rejects_a_non_object():
@@ -123,22 +129,22 @@ def test_from_dict_rejects_a_non_object():
 
 
 def test_is_two_d_only_for_generated_sets():
-    assert BatchScene(dataset="moons").is_two_d()
-    assert BatchScene(dataset="spirals").is_two_d()
-    assert not BatchScene(dataset="iris").is_two_d()
+    assert BatchScene().with_changes(dataset="moons").is_two_d()
+    assert BatchScene().with_changes(dataset="spirals").is_two_d()
+    assert not BatchScene().with_changes(dataset="iris").is_two_d()
 
 
 def test_train_config_carries_every_training_field():
-    scene = BatchScene(hidden=(8, 4), batch_norm=True, batch_size=32, shuffle=False, lr=0.5,
-                       epochs=3, seed=7, optimizer="Adam", activation="tanh")
+    scene = BatchScene().with_changes(hidden=(8, 4), batch_norm=True, batch_size=32,
+                                      shuffle=False, lr=0.5, epochs=3, seed=7, optimizer="Adam",
+                                      activation="tanh")
     config = scene.train_config("cpu")
     for name in TRAIN_FIELDS:
-        assert getattr(config, name) == getattr(scene, name)
-    assert config.label() == "BN on · B=32 · lr=0.5 · unshuffled"
+        assert getattr(config, name) == getattr(scene.config, name)
 
 
 def test_train_live_yields_progress_then_epochs_with_regions_on_a_2d_set():
-    config = BatchScene(dataset="moons", epochs=2, batch_size=64).train_config()
+    config = BatchScene().with_changes(dataset="moons", epochs=2, batch_size=64).train_config()
     items = list(train_live(config, regions_grid=12))
     epochs = [i for i in items if isinstance(i, LiveEpoch)]
     assert [e.record.epoch for e in epochs] == [1, 2]
@@ -151,19 +157,20 @@ def test_train_live_yields_progress_then_epochs_with_regions_on_a_2d_set():
 
 
 def test_train_live_has_no_regions_for_iris():
-    config = BatchScene(epochs=1, batch_size=60).train_config()
+    config = BatchScene().with_changes(epochs=1, batch_size=60).train_config()
     epochs = [i for i in train_live(config) if isinstance(i, LiveEpoch)]
     assert len(epochs) == 1 and epochs[0].regions is None
 
 
 def test_large_batch_none_means_the_whole_set_and_round_trips():
-    scene = BatchScene(large_batch=None, small_batch=8)
+    scene = BatchScene().with_changes(large_batch=None, small_batch=8)
     assert BatchScene.from_dict(scene.to_dict()).large_batch is None
     assert BatchScene.from_dict(scene.to_dict() | {"large_batch": 64}).large_batch == 64
+    assert BatchScene.from_dict(scene.to_dict() | {"large_batch": 64.0}).large_batch == 64
 
 
 def test_fit_inspected_unit_keeps_the_unit_inside_the_widths():
-    scene = BatchScene(hidden=(16, 16), bn_layer=1, bn_unit=12)
+    scene = BatchScene().with_changes(hidden=(16, 16), bn_layer=1, bn_unit=12)
     assert fit_inspected_unit(scene) is scene
     smaller = fit_inspected_unit(scene.with_changes(hidden=(4,)))
     assert (smaller.bn_layer, smaller.bn_unit) == (0, 3)
@@ -176,12 +183,12 @@ def test_a_scene_refuses_what_training_refuses():
     """Issue 9: ``{"epochs": 20000}`` opened while TrainConfig refused it."""
     from explorer.training.config import MAX_EPOCHS
 
-    too_many = BatchScene().to_dict() | {"epochs": MAX_EPOCHS + 1}
+    too_many = _old_form() | {"epochs": MAX_EPOCHS + 1}
     with pytest.raises(InputError, match=f"1 to {MAX_EPOCHS:,}") as info:
         BatchScene.from_dict(too_many)
     assert info.value.field == "epochs"
     with pytest.raises(InputError, match="from 1 to 120"):  # iris trains on 120 rows
-        BatchScene.from_dict(BatchScene().to_dict() | {"batch_size": 500})
+        BatchScene.from_dict(_old_form() | {"batch_size": 500})
 
 
 def test_widths_have_one_cap_in_the_scene_the_config_and_the_text():
@@ -189,11 +196,11 @@ def test_widths_have_one_cap_in_the_scene_the_config_and_the_text():
 
     widths = [4] * (MAX_LAYERS + 1)
     with pytest.raises(InputError, match=f"at most {MAX_LAYERS}"):
-        BatchScene.from_dict(BatchScene().to_dict() | {"hidden": widths})
+        BatchScene.from_dict(_old_form() | {"hidden": widths})
     with pytest.raises(InputError, match=f"at most {MAX_LAYERS}"):
         TrainConfig(hidden=tuple(widths)).validate()
     with pytest.raises(InputError, match=f"at most {MAX_LAYERS}"):
-        parse_widths(format_widths(tuple(widths)))
+        parse_widths(format_numbers(tuple(widths)))
 
 
 def test_what_cannot_open_cannot_be_saved():
@@ -221,3 +228,80 @@ def test_whole_floats_from_a_scene_file_become_ints():
     config = TrainConfig(epochs=20.0, batch_size=16.0)
     assert config.epochs == 20 and isinstance(config.epochs, int)
     assert isinstance(config.batch_size, int)
+
+
+# ---- the scene holds a TrainConfig; files in the older flat form still open ----
+
+def test_the_scene_holds_the_training_config_and_saves_it_nested():
+    scene = BatchScene().with_changes(dataset="moons", epochs=7, bn_unit=3)
+    assert scene.config == TrainConfig(dataset="moons", epochs=7)
+    data = scene.to_dict()
+    assert data["config"]["dataset"] == "moons" and data["config"]["epochs"] == 7
+    assert "device" not in data["config"] and "dataset" not in data
+    assert data["bn_unit"] == 3 and data["experiment"] == "training"
+
+
+def test_a_file_saved_in_the_flat_form_opens_as_the_same_scene():
+    scene = BatchScene().with_changes(dataset="digits", hidden=(32, 8), batch_norm=True,
+                                      batch_size=64, lr=0.003, epochs=4, seed=3,
+                                      experiment="bn_inside", bn_unit=5)
+    old = _old_form(scene)
+    assert "config" not in old and old["hidden"] == [32, 8]
+    assert BatchScene.from_dict(old) == scene
+    assert BatchScene.from_dict(json.loads(json.dumps(old))) == scene
+
+
+def test_the_shipped_example_scene_opens():
+    from explorer import RESOURCES
+
+    data = json.loads((RESOURCES / "scenes" / "batch-norm-rescues-a-deep-sigmoid-net.json")
+                      .read_text())["pages"]["batch"]
+    scene = BatchScene.from_dict(data)
+    assert scene.config.hidden == (32,) * 6 and scene.config.activation == "sigmoid"
+    assert BatchScene.from_dict(scene.to_dict()) == scene
+
+
+def test_a_file_with_training_fields_both_flat_and_nested_is_refused():
+    data = BatchScene().to_dict() | {"epochs": 5}
+    with pytest.raises(InputError, match="into 'config'") as info:
+        BatchScene.from_dict(data)
+    assert info.value.field == "scene"
+    with pytest.raises(InputError, match="device") as info:
+        BatchScene.from_dict(_changed(BatchScene().to_dict(), {}) | {
+            "config": BatchScene().to_dict()["config"] | {"device": "cuda:0"}})
+
+
+def test_scenes_are_frozen():
+    import dataclasses
+
+    scene = BatchScene()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        scene.small_batch = 4  # type: ignore[misc]
+    assert scene.with_changes(small_batch=4).small_batch == 4 and scene.small_batch == 8
+
+
+def test_the_scene_reports_every_problem_at_once_and_validate_raises_the_first():
+    scene = BatchScene().with_changes(lr=-1.0, epochs=0, small_batch=500, bn_mode="test",
+                                      bn_lrs=(0.1,) * 9)
+    problems = scene.problems()
+    assert set(problems) == {"lr", "epochs", "small_batch", "bn_mode", "bn_lrs"}
+    assert "at most 8" in problems["bn_lrs"] and "1 to 120" in problems["small_batch"]
+    with pytest.raises(InputError) as info:
+        scene.validate()
+    assert str(info.value) == problems[info.value.field]
+    assert BatchScene().problems() == {}
+
+
+@pytest.mark.parametrize("changes", [{"small_batch": 8, "large_batch": 4},
+                                     {"small_batch": 8, "large_batch": 8},
+                                     {"epochs": 20_000}, {"bn_layer": 1}])
+def test_edit_save_and_open_agree(changes):
+    """Issue 9: one check at edit time, at save and at open (8 / 4 saved, then did not open)."""
+    scene = BatchScene().with_changes(**changes)
+    field = next(iter(scene.problems()))
+    with pytest.raises(InputError) as at_save:
+        scene.to_dict()
+    with pytest.raises(InputError) as at_open:
+        BatchScene.from_dict(_old_form() | changes)
+    assert at_save.value.field == at_open.value.field == field
+    assert str(at_save.value) == str(at_open.value) == scene.problems()[field]

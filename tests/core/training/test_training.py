@@ -243,10 +243,6 @@ def test_hidden_widths_parse_from_text():
         assert err.value.field == "hidden"
 
 
-def test_label_names_a_run():
-    assert TrainConfig(batch_norm=True, batch_size=32, lr=0.1).label() == "BN on · B=32 · lr=0.1"
-    assert TrainConfig(shuffle=False).label().endswith("unshuffled")
-
 
 def test_decision_regions_cover_the_2d_data():
     config = TrainConfig(dataset="moons", hidden=(16,), epochs=5)

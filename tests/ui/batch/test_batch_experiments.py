@@ -5,12 +5,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from explorer.training.scene import BatchScene
+from ui.batch.labels import run_label
 from ui.batch.panel import BatchPanel
 from ui.common.export import export_plot, plotted_data
 from ui.common.widgets import is_marked_invalid
 
 # Small settings so every experiment takes a moment on a busy CPU.
-FAST = BatchScene(
+FAST = BatchScene().with_changes(
     epochs=2, batch_size=30, noise_batch_sizes=(1, 4, 16), timing_batch_sizes=(30, 60),
     shuffle_preset=False, small_batch=10, bn_preset=False, bn_lrs=(0.1,),
     percentile_preset=False,
@@ -33,7 +34,7 @@ def _view(panel, key):
 def _run(qtbot, panel, view, timeout=60_000):
     panel.tabs.setCurrentWidget(view)
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.has_result and not panel._job.busy, timeout=timeout)
+    qtbot.waitUntil(lambda: view.has_result and not panel.busy, timeout=timeout)
 
 
 KEYS = ["gradient_noise", "batch_timing", "shuffle", "batch_sizes", "batch_norm", "bn_inside",
@@ -72,7 +73,7 @@ def test_bad_experiment_settings_are_marked_and_nothing_runs(qtbot, panel):
     assert is_marked_invalid(edit) and "from 1 to" in view.error.text()
     assert panel.batch_scene().noise_batch_sizes == (1, 4, 16)
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
-    assert not panel._job.busy
+    assert not panel.busy
 
 
 def test_a_batch_size_too_big_for_the_data_is_reported_at_the_control(qtbot, panel):
@@ -81,7 +82,7 @@ def test_a_batch_size_too_big_for_the_data_is_reported_at_the_control(qtbot, pan
     edit.clear()
     qtbot.keyClicks(edit, "4, 500")
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not panel._job.busy and view.error.text() != "", timeout=30_000)
+    qtbot.waitUntil(lambda: not panel.busy and view.error.text() != "", timeout=30_000)
     assert is_marked_invalid(edit) and "from 1 to 120" in view.error.text()
     assert not view.has_result
 
@@ -97,7 +98,7 @@ def test_inside_bn_shows_the_numbers_and_recomputes_when_gamma_changes(qtbot, pa
     assert view.gamma.value() == pytest.approx(first.gamma, abs=1e-3)
     view.gamma.setValue(2.5)
     assert panel.batch_scene().gamma == 2.5
-    qtbot.waitUntil(lambda: view.result is not first and not panel._job.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: view.result is not first and not panel.busy, timeout=30_000)
     assert view.result.gamma == 2.5 and "2.5 ·" in view.formula.text()
     assert view.result.output == pytest.approx(2.5 * view.result.normalised + view.result.beta,
                                                abs=1e-4)
@@ -109,7 +110,7 @@ def test_inside_bn_switches_to_the_running_statistics_in_eval_mode(qtbot, panel)
     first = view.result
     view.mode.setCurrentIndex(view.mode.findData("eval"))
     assert panel.batch_scene().bn_mode == "eval"
-    qtbot.waitUntil(lambda: view.result is not first and not panel._job.busy, timeout=30_000)
+    qtbot.waitUntil(lambda: view.result is not first and not panel.busy, timeout=30_000)
     assert view.result.mode == "eval" and "running mean" in view.formula.text()
     assert view.mu_label.text().startswith("running mean")
     assert view.mu_value.text() == f"{view.result.running_mean:.3f}"
@@ -122,7 +123,7 @@ def test_an_experiment_can_be_cancelled(qtbot, panel):
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=30_000)
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
-    assert not panel._job.busy and panel.train_button.isEnabled()
+    assert not panel.busy and panel.train_button.isEnabled()
     assert view.run_button.isEnabled() and not view.has_result
 
 
@@ -133,7 +134,7 @@ def test_compute_now_draws_the_scene_the_same_way_every_time(qtbot, panel):
     first = {name: plotted_data(plot.getPlotItem()) for name, plot in panel.plots().items()}
     panel.compute_now()
     again = {name: plotted_data(plot.getPlotItem()) for name, plot in panel.plots().items()}
-    assert panel.run_list.labels() == [FAST.train_config().label()]
+    assert panel.run_list.labels() == [run_label(FAST.train_config())]
     assert {k: v for k, v in first.items() if k not in measured} == {
         k: v for k, v in again.items() if k not in measured
     }

@@ -7,10 +7,11 @@ from PySide6.QtWidgets import QApplication
 
 from explorer.errors import InputError
 from explorer.training.scene import BatchScene
+from ui.batch.labels import run_label
 from ui.batch.panel import PROGRESS_STEPS, BatchPanel
 from ui.common.widgets import is_marked_invalid
 
-QUICK = BatchScene(epochs=3, batch_size=30)
+QUICK = BatchScene().with_changes(epochs=3, batch_size=30)
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def panel(qtbot):
 
 def _train(qtbot, panel, timeout=30_000):
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not panel._job.busy and panel._live is None, timeout=timeout)
+    qtbot.waitUntil(lambda: not panel.busy and panel.live_run is None, timeout=timeout)
 
 
 def _points(curve) -> int:
@@ -38,14 +39,14 @@ def test_a_run_moves_the_progress_bar_and_fills_the_curves(qtbot, panel):
     panel.progress.valueChanged.connect(seen.append)
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
     assert not panel.train_button.isEnabled() and panel.cancel_button.isEnabled()
-    run = panel._live
+    run = panel.live_run
     qtbot.waitUntil(lambda: _points(run.curves[0]) >= 1, timeout=20_000)
     qtbot.waitUntil(lambda: run.finished, timeout=30_000)
     assert [_points(c) for c in run.curves] == [6, 6, 6]
     assert seen[0] == 0 and seen == sorted(seen)
     assert len({v for v in seen if 0 < v < PROGRESS_STEPS}) > 3  # it moved, in many steps
     assert panel.progress.value() == PROGRESS_STEPS
-    assert panel.run_list.labels() == [QUICK.train_config().replace(epochs=6).label()]
+    assert panel.run_list.labels() == [run_label(QUICK.train_config().replace(epochs=6))]
     assert panel.train_button.isEnabled() and not panel.cancel_button.isEnabled()
     assert "validation accuracy" in panel.status.text()
 
@@ -53,10 +54,10 @@ def test_a_run_moves_the_progress_bar_and_fills_the_curves(qtbot, panel):
 def test_cancel_stops_the_run_and_keeps_no_half_run(qtbot, panel):
     panel.show_scene(QUICK.with_changes(epochs=2000, batch_size=4))
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    run = panel._live
+    run = panel.live_run
     qtbot.waitUntil(lambda: _points(run.curves[0]) >= 1, timeout=20_000)
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
-    assert not panel._job.busy and panel.train_button.isEnabled()
+    assert not panel.busy and panel.train_button.isEnabled()
     assert panel.run_list.labels() == [] and panel.curves.runs == {}
     assert panel.status.text() == "Cancelled."
     assert panel.progress.value() == 0
@@ -65,16 +66,16 @@ def test_cancel_stops_the_run_and_keeps_no_half_run(qtbot, panel):
 def test_closing_during_a_run_ends_it(qtbot, panel):
     panel.show_scene(QUICK.with_changes(epochs=2000, batch_size=4))
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    run = panel._live
+    run = panel.live_run
     qtbot.waitUntil(lambda: _points(run.curves[0]) >= 1, timeout=20_000)
     panel.close()
-    assert not panel._job.busy
+    assert not panel.busy
 
 
 def test_toggling_bn_gives_two_named_runs_in_two_colours(qtbot, panel):
     _train(qtbot, panel)
     panel.controls.batch_norm.click()
-    assert panel.batch_scene().batch_norm
+    assert panel.batch_scene().config.batch_norm
     _train(qtbot, panel)
     assert panel.run_list.labels() == ["BN off · B=30 · lr=0.1", "BN on · B=30 · lr=0.1"]
     runs = list(panel.curves.runs.values())
@@ -111,10 +112,10 @@ def test_bad_batch_size_turns_the_control_red_and_keeps_the_scene(qtbot, panel, 
     _type_into(qtbot, box.lineEdit(), typed)
     assert is_marked_invalid(box)
     assert words in panel.controls.error_text("batch_size")
-    assert panel.batch_scene().batch_size == 30
+    assert panel.batch_scene().config.batch_size == 30
     _type_into(qtbot, box.lineEdit(), "40")
     assert not is_marked_invalid(box) and panel.controls.error_text("batch_size") == ""
-    assert panel.batch_scene().batch_size == 40
+    assert panel.batch_scene().config.batch_size == 40
 
 
 def test_bad_widths_and_rate_are_marked_where_they_were_typed(qtbot, panel):
@@ -123,13 +124,13 @@ def test_bad_widths_and_rate_are_marked_where_they_were_typed(qtbot, panel):
     assert is_marked_invalid(panel.controls.hidden)
     assert "from 1 to 4,096" in panel.controls.error_text("hidden")
     assert panel.controls.hidden.text() == "16, 0"  # what the user typed stays
-    assert panel.batch_scene().hidden == (16,)
+    assert panel.batch_scene().config.hidden == (16,)
     panel.controls.hidden.clear()
     qtbot.keyClicks(panel.controls.hidden, "8, 4")
-    assert panel.batch_scene().hidden == (8, 4)
+    assert panel.batch_scene().config.hidden == (8, 4)
     panel.controls.lr.clear()
     qtbot.keyClicks(panel.controls.lr, "-1")
-    assert is_marked_invalid(panel.controls.lr) and panel.batch_scene().lr == 0.1
+    assert is_marked_invalid(panel.controls.lr) and panel.batch_scene().config.lr == 0.1
 
 
 def test_every_bad_control_is_marked_at_once(qtbot, panel):
@@ -152,14 +153,14 @@ def test_every_bad_control_is_marked_at_once(qtbot, panel):
 def test_train_refuses_while_a_control_is_red(qtbot, panel):
     panel.controls.lr.setText("fast")
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    assert not panel._job.busy and panel.curves.runs == {}
+    assert not panel.busy and panel.curves.runs == {}
     assert "red" in panel.status.text()
 
 
 def test_a_device_torch_cannot_use_is_reported_without_a_traceback(qtbot, panel):
     panel.set_device("cuda:7")
     qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not panel._job.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: not panel.busy, timeout=20_000)
     assert "cuda:7" in panel.status.text() and panel.run_list.labels() == []
     assert not any(panel.controls.error_text(n) for n in ("hidden", "batch_size"))
 
@@ -175,16 +176,19 @@ def test_user_edits_reach_the_scene(qtbot, panel):
     panel.controls.activation.setCurrentIndex(panel.controls.activation.findData("tanh"))
     panel.controls.shuffle.click()
     _type_into(qtbot, panel.controls.epochs.lineEdit(), "7")
-    scene = panel.batch_scene()
+    scene = panel.batch_scene().config
     assert (scene.dataset, scene.activation, scene.shuffle, scene.epochs) == (
         "moons", "tanh", False, 7)
     assert panel.regions.plot.isVisibleTo(panel)
 
 
 def test_scene_shows_in_the_controls_and_round_trips(qtbot, panel):
-    scene = BatchScene(dataset="digits", hidden=(32, 8), activation="sigmoid", batch_norm=True,
-                       batch_size=64, shuffle=False, optimizer="Adam", lr=0.003, epochs=4, seed=3,
-                       experiment="bn_inside", bn_unit=5, bn_mode="eval", gamma=1.5)
+    scene = BatchScene().with_changes(
+        dataset="digits", hidden=(32, 8), activation="sigmoid", batch_norm=True, batch_size=64,
+        shuffle=False, optimizer="Adam", lr=0.003, epochs=4, seed=3, experiment="bn_inside",
+        bn_unit=5, bn_mode="eval", gamma=1.5, noise_batch_sizes=(2, 8), small_batch=4,
+        large_batch=64, bn_lrs=(0.5,), shuffle_preset=False)
+    assert scene != BatchScene() and panel.batch_scene() != scene
     panel.set_scene(scene.to_dict())
     c = panel.controls
     assert c.dataset.currentData() == "digits" and c.hidden.text() == "32, 8"
@@ -196,13 +200,49 @@ def test_scene_shows_in_the_controls_and_round_trips(qtbot, panel):
     assert inside.unit.value() == 5 and inside.mode.currentData() == "eval"
     assert inside.gamma.value() == 1.5
     assert not panel.regions.plot.isVisibleTo(panel)
+    views = {view.key: view for view in panel.experiments}
+    assert views["gradient_noise"].control("noise_batch_sizes").text() == "2, 8"
+    assert (views["batch_sizes"].small.value(), views["batch_sizes"].large.value()) == (4, 64)
+    assert views["batch_norm"].control("bn_lrs").text() == "0.5"
+    assert not views["shuffle"].preset.isChecked()
+    assert panel.batch_scene() == scene
     assert BatchScene.from_dict(panel.scene()) == scene
+
+
+def test_a_scene_file_in_the_older_flat_form_opens_on_the_page(qtbot, panel):
+    scene = BatchScene().with_changes(dataset="moons", hidden=(8, 8), epochs=5, bn_layer=1)
+    data = scene.to_dict()
+    flat = {**data.pop("config"), **data}
+    flat = {k: v for k, v in flat.items() if k not in ("momentum", "drop_last_single",
+                                                        "data_seed")}
+    panel.set_scene(flat)
+    assert panel.batch_scene() == scene and panel.controls.hidden.text() == "8, 8"
+    assert panel.scene()["config"]["dataset"] == "moons"
+
+
+def test_epochs_have_one_limit_in_the_spin_box_and_the_scene(qtbot, panel):
+    """Issue 9: the spin box stopped at 10,000 while an opened scene took 20,000."""
+    from explorer.training.config import MAX_EPOCHS
+
+    assert panel.controls.epochs.maximum() == MAX_EPOCHS
+    with pytest.raises(InputError, match=f"{MAX_EPOCHS:,}"):
+        panel.set_scene(panel.scene() | {"config": panel.scene()["config"] | {"epochs": 20_000}})
+    assert panel.batch_scene() == QUICK
+
+
+def test_a_comparison_the_scene_could_not_open_is_refused_where_it_is_typed(qtbot, panel):
+    """Issue 9: small batch 8 and large batch 4 saved without complaint, then did not open."""
+    view = next(v for v in panel.experiments if v.key == "batch_sizes")
+    _type_into(qtbot, view.large.lineEdit(), "4")
+    assert is_marked_invalid(view.small) and "smaller" in view.error.text()
+    assert panel.batch_scene().large_batch is None
+    assert BatchScene.from_dict(panel.scene()) == panel.batch_scene()
 
 
 def test_a_bad_scene_is_refused_and_changes_nothing(qtbot, panel):
     before = panel.scene()
     with pytest.raises(InputError):
-        panel.set_scene(before | {"batch_size": 0})
+        panel.set_scene(before | {"config": before["config"] | {"batch_size": 0}})
     assert panel.scene() == before and panel.controls.batch_size.value() == 30
 
 
@@ -243,7 +283,7 @@ def test_theme_and_scale_changes_restyle_and_keep_run_colours(qtbot, panel):
         with signals_blocked(theme.notifier()):
             theme.set_scale(2.0)
             theme.set_theme("dark")
-        panel._on_theme_changed()
+        panel.restyle()
         inside._restyle()
         assert run.curves[0].opts["pen"].color().name() == run.color.lower()
         assert run.curves[0].opts["pen"].widthF() == pytest.approx(5.0)

@@ -1,0 +1,53 @@
+"""The Batch lab's training generator: epochs with decision regions computed beside the training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from explorer import data
+from explorer.training import loop as training
+
+
+@dataclass(frozen=True)
+class LiveEpoch:
+    """One finished epoch for the page: the record and, on a 2-D set, the decision regions.
+
+    ``regions`` is ``(xs, ys, classes)`` from :func:`explorer.training.decision_regions`,
+    computed where the training runs so the page never touches the live network.
+    """
+
+    record: training.EpochRecord
+    regions: tuple | None = None
+
+
+def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
+    """Run ``config`` with progress, yielding :class:`LiveEpoch` per epoch between ``Progress``.
+
+    Parameters
+    ----------
+    config
+        A :class:`~explorer.training.config.TrainConfig`.
+    regions_grid
+        Points per side of the decision-region grid (2-D data sets only).
+    most_steps_between
+        At most this many optimizer steps pass between two yields (about 100 per run
+        otherwise), so a consumer that stops asking stops the training soon.
+
+    Raises
+    ------
+    InputError
+        If ``config`` is bad (see ``TrainConfig.validate``).
+    """
+    session = training.prepare(config)
+    total = config.epochs * len(session.loader)
+    every = max(1, min(total // 100, most_steps_between))
+    split = data.load(config.dataset, config.data_seed)
+    two_d = split.n_features == 2
+    for item in training.run(config, progress=True, progress_every=every, session=session):
+        if isinstance(item, training.EpochRecord):
+            regions = training.decision_regions(item.model, split, regions_grid) if two_d else None
+            # The page gets a copy without the live network, which keeps training.
+            yield LiveEpoch(replace(item, model=None), regions)
+        else:
+            yield item
+

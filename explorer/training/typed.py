@@ -1,0 +1,43 @@
+"""The Batch lab's typed lists and their limits: batch sizes, the BN comparison's rates, one rate.
+
+Each reads what the user types through :mod:`explorer.inputs`; the ``check_*`` forms take
+the values a scene holds and give the same messages, so a value typed on the page and the
+same value in a scene file are accepted or refused alike.
+"""
+
+from __future__ import annotations
+
+from explorer.errors import InputError
+from explorer.inputs import format_numbers, is_whole, parse_ints, parse_lrs, split_text
+
+MAX_BN_LRS = 8
+"""The BN on/off comparison draws one pair of curves per rate: at most 8 stay readable."""
+MAX_SIZES = 32
+MAX_BATCH = 1_000_000
+
+
+def parse_batch_sizes(text: str, field_name: str = "batch_sizes") -> tuple[int, ...]:
+    """Read a list of batch sizes (``"1, 2, 4, 8"``), sorted, without repeats."""
+    sizes = parse_ints(text, field_name, "batch sizes", low=1, high=MAX_BATCH, most=MAX_SIZES)
+    return tuple(sorted(set(sizes)))
+
+
+def check_batch_sizes(sizes: object, field_name: str) -> tuple[int, ...]:
+    """A scene's list of batch sizes, checked as if typed: :func:`parse_batch_sizes`'s rule."""
+    if not isinstance(sizes, tuple | list) or not all(is_whole(size) for size in sizes):
+        raise InputError(f"The batch sizes must be whole numbers, e.g. 1, 2, 4, 8; got "
+                         f"{sizes!r}.", field=field_name)
+    return parse_batch_sizes(format_numbers(int(size) for size in sizes), field_name)
+
+
+def parse_learning_rates(text: str, field_name: str = "lrs") -> tuple[float, ...]:
+    """Read the BN comparison's learning rates (``"0.01, 0.1, 1"``): at most ``MAX_BN_LRS``."""
+    return parse_lrs(text, MAX_BN_LRS, field_name)
+
+
+def parse_lr(text: str, field_name: str = "lr") -> float:
+    """Read the one learning rate of a training run (``"0.1"``, ``"1e-3"``)."""
+    if len(split_text(text)) != 1:
+        raise InputError(f"'{text}' is not a number; type a positive learning rate such as 0.1.",
+                         field=field_name)
+    return parse_lrs(text, 1, field_name)[0]

@@ -1,0 +1,217 @@
+"""The Batch lab's controller: owns the scene and the one background job, and keeps the views
+in step with the scene through one sync path, :meth:`BatchController._apply`.
+
+Views emit what the user asked for; the controller checks the new scene through
+``explorer`` (:meth:`BatchScene.problems`: the same check as at save and at open),
+marks every bad control at once, and otherwise calls the views' ``set_*`` methods
+for what changed. One job runs at a time, so the progress bar always means one thing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from explorer.errors import InputError
+from explorer.training.edits import edit_training
+from explorer.training.live import LiveEpoch, train_live
+from explorer.training.scene import TRAIN_FIELDS, BatchScene
+from ui.batch.experiment_view import ExperimentView
+from ui.batch.labels import run_label
+from ui.batch.runs import Run
+from ui.common.worker import Background
+
+PROGRESS_STEPS = 1000
+
+
+class BatchController(QObject):
+    """Controller of one :class:`~ui.batch.panel.BatchPanel`."""
+
+    def __init__(self, page):
+        super().__init__(page)
+        self.page = page
+        self.scene = BatchScene()
+        self.device = "cpu"
+        self.live: Run | None = None  # the training run under way, if any
+        self.job = Background(self)
+        self._job_owner: ExperimentView | None = None
+
+    def connect_views(self) -> None:
+        page = self.page
+        page.controls.changed.connect(self._on_controls_changed)
+        page.train_button.clicked.connect(self.train)
+        page.cancel_button.clicked.connect(self.cancel)
+        self.job.busy_changed.connect(self._on_busy_changed)
+        self.job.failed.connect(self._say)
+        page.tabs.currentChanged.connect(self._on_tab_changed)
+        for view in page.experiments:
+            view.run_requested.connect(self.run_experiment)
+            view.settings_changed.connect(
+                lambda changes, view=view: self._on_experiment_settings_changed(view, changes))
+        self._on_busy_changed(False)
+
+    # ---- the one sync path -----------------------------------------------------------------
+    def show_scene(self, scene: BatchScene) -> None:
+        """Show ``scene`` in every control and tab; raise InputError (changing nothing) if bad."""
+        scene.validate()
+        self._apply(scene, everything=True)
+
+    def _apply(self, new: BatchScene, origin=None, everything: bool = False) -> dict[str, str]:
+        """Make ``new`` the scene if it has no problems and redraw what differs from the old
+        one (all of it with ``everything``), except in ``origin``, the view the change came
+        from, which shows it already. Returns the problems (empty when ``new`` was taken)."""
+        problems = new.problems()
+        if problems:
+            return problems
+        old, self.scene = self.scene, new
+        page = self.page
+        if origin is not page.controls and (everything or new.config != old.config):
+            page.controls.set_config(new.config)
+        for view in page.experiments:
+            if view is not origin and (everything or new != old):
+                view.set_scene(new)
+        if origin is not page.tabs and (everything or new.experiment != old.experiment):
+            page.set_experiment(new.experiment)
+        if everything or new.config.dataset != old.config.dataset:
+            page.training.show_dataset(new)
+        return {}
+
+    def _on_controls_changed(self) -> None:
+        controls = self.page.controls
+        values, errors = controls.read()
+        candidate = edit_training(self.scene, **values)
+        # The last good scene stays until every control reads and the whole scene is valid.
+        problems = candidate.problems() if errors else self._apply(candidate, origin=controls)
+        for field, message in problems.items():
+            errors.setdefault(field, message)
+        controls.show_errors({f: m for f, m in errors.items() if f in TRAIN_FIELDS})
+        for field, message in errors.items():
+            if field not in TRAIN_FIELDS:  # a setting of an experiment: no control here
+                self._say(message)
+
+    def _on_tab_changed(self, index: int) -> None:
+        key = "training" if index == 0 else self.page.experiments[index - 1].key
+        self._apply(self.scene.with_changes(experiment=key), origin=self.page.tabs)
+
+    def _on_experiment_settings_changed(self, view: ExperimentView, changes: dict) -> None:
+        problems = self._apply(self.scene.with_changes(**changes), origin=view)
+        if problems:
+            field, message = next(iter(problems.items()))
+            view.show_error(InputError(message, field=field))
+            self._say(message)
+        else:
+            view.clear_error()
+
+    def set_device(self, device: str) -> None:
+        self.device = str(device)
+
+    # ---- training --------------------------------------------------------------------------
+    def train(self) -> None:
+        """Train the scene's network in the background, drawing each epoch as it comes."""
+        if self.job.busy:
+            return
+        page = self.page
+        if page.controls.has_errors():
+            self._say("Fix the settings marked in red first; nothing was trained.")
+            return
+        config = self.scene.train_config(self.device)
+        self._job_owner = None
+        run = self.live = page.curves.begin(run_label(config), config.dataset)
+        page.regions.clear_regions(self.scene.is_two_d())
+        page.progress.setValue(0)
+        self._say(f"Training {run_label(config)} …")
+        self._apply(self.scene.with_changes(experiment="training"))
+        self.job.start(train_live, config,
+                       on_yield=lambda item: self._on_train_item(run, item, config.dataset),
+                       on_done=lambda _result: self._on_train_done(run),
+                       on_error=lambda exc: self._on_train_error(run, exc))
+
+    def train_now(self) -> None:
+        """Train the scene's network here and now (headless export)."""
+        config = self.scene.train_config(self.device)
+        run = self.page.curves.begin(run_label(config), config.dataset)
+        for item in train_live(config):
+            if isinstance(item, LiveEpoch):
+                self.page.training.show_epoch(run, item)
+        self._finish_run(run)
+
+    def _on_train_item(self, run: Run, item, dataset: str) -> None:
+        if isinstance(item, LiveEpoch):
+            self.page.training.show_epoch(run, item, regions=dataset == self.scene.config.dataset)
+            if item.record.note:
+                self._say(item.record.note)
+        else:
+            self.page.progress.setValue(round(item.fraction * PROGRESS_STEPS))
+
+    def _on_train_done(self, run: Run) -> None:
+        self._finish_run(run)
+        last = run.val_accuracy[-1] if run.val_accuracy else float("nan")
+        note = f" {run.note}" if run.note else ""
+        self._say(f"Finished {run.label}: validation accuracy {last:.1f} %.{note}")
+        self.page.progress.setValue(PROGRESS_STEPS)
+
+    def _finish_run(self, run: Run) -> None:
+        run.finished = True
+        self.live = None
+        self.page.run_list.add(run)
+
+    def _on_train_error(self, run: Run, exc: Exception) -> None:
+        self._drop_live(run)
+        if isinstance(exc, InputError):
+            if exc.field in TRAIN_FIELDS:
+                self.page.controls.show_error(exc.field, str(exc))
+            self._say(str(exc))
+
+    def _drop_live(self, run: Run | None) -> None:
+        curves = self.page.curves
+        if run is not None and run.key in curves.runs and not run.finished:
+            curves.remove(run.key)
+        self.live = None
+
+    def cancel(self) -> None:
+        self.job.cancel()
+        self._drop_live(self.live)
+        self.page.progress.setValue(0)
+        self._say("Cancelled.")
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.page.train_button.setEnabled(not busy)
+        self.page.cancel_button.setEnabled(busy)
+        for view in self.page.experiments:
+            view.set_busy(busy)
+
+    # ---- experiments -----------------------------------------------------------------------
+    def run_experiment(self, view: ExperimentView) -> None:
+        """Run ``view``'s experiment on the scene in the background."""
+        # A view may restart its own job (e.g. gamma edited mid-run), never another's.
+        if self.job.busy and self._job_owner is not view:
+            self._say("Busy: wait for the current run to finish, or Cancel it.")
+            return
+        self._job_owner = view
+        self.page.progress.setValue(0)
+        self._say(f"Running: {view.name} …")
+        job, args = view.job(self.scene, self.device)
+        self.job.start(job, *args,
+                       on_yield=lambda item: self._on_experiment_item(view, item),
+                       on_done=lambda result: self._on_experiment_done(view, result),
+                       on_error=lambda exc: self._on_experiment_error(view, exc))
+
+    def _on_experiment_item(self, view: ExperimentView, item) -> None:
+        fraction = getattr(item, "fraction", None)
+        if fraction is not None:
+            self.page.progress.setValue(round(fraction * PROGRESS_STEPS))
+        else:
+            view.receive(item)
+
+    def _on_experiment_done(self, view: ExperimentView, result) -> None:
+        if result is not None:
+            view.receive(result)
+        self.page.progress.setValue(PROGRESS_STEPS)
+        self._say(f"Finished: {view.name}.")
+
+    def _on_experiment_error(self, view: ExperimentView, exc: Exception) -> None:
+        if isinstance(exc, InputError):
+            view.show_error(exc)
+            self._say(str(exc))
+
+    def _say(self, text: str) -> None:
+        self.page.say(text)
