@@ -19,6 +19,7 @@ from explorer.inputs import (
     is_whole,
     parse_widths,
 )
+from explorer.training.typed import check_bool
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
@@ -94,7 +95,7 @@ class TrainConfig:
         """Each field's check in turn, yielding the InputError of every one that fails."""
         checks = [
             ("dataset", lambda: check_name(self.dataset, data.DATASETS, "dataset", "data set")),
-            *((name, lambda name=name: _check_bool(self, name))
+            *((name, lambda name=name: check_bool(getattr(self, name), name))
               for name in ("batch_norm", "shuffle", "drop_last_single")),
             ("hidden", lambda: check_widths(self.hidden)),
             ("activation",
@@ -161,12 +162,6 @@ _WHOLE_FIELDS = ("batch_size", "epochs", "seed", "data_seed")
 def parse_hidden(text: str) -> tuple[int, ...]:
     """Hidden widths typed as ``"32, 32"``: :func:`explorer.inputs.parse_widths`."""
     return parse_widths(text)
-
-
-def _check_bool(config: TrainConfig, name: str) -> None:
-    value = getattr(config, name)
-    if not isinstance(value, bool):
-        raise InputError(f"'{name}' must be true or false; got {value!r}.", field=name)
 
 
 def _check_device(device) -> None:

@@ -25,7 +25,7 @@ from explorer.inputs import (
     is_whole,
 )
 from explorer.training.config import TrainConfig
-from explorer.training.typed import MAX_BN_LRS, check_batch_sizes
+from explorer.training.typed import MAX_BN_LRS, check_batch_sizes, check_bool
 
 DATASETS = data.DATASETS
 TWO_D_DATASETS = ("moons", "spirals")
@@ -115,7 +115,7 @@ class BatchScene:
         checks = [
             lambda: check_name(self.experiment, EXPERIMENTS, "experiment", "experiment"),
             lambda: check_name(self.bn_mode, MODES, "bn_mode", "bn mode"),
-            *(lambda name=name: _check_bool(self, name)
+            *(lambda name=name: check_bool(getattr(self, name), name)
               for name in ("shuffle_preset", "bn_preset", "percentile_preset")),
             *(lambda name=name: check_batch_sizes(getattr(self, name), name)
               for name in ("noise_batch_sizes", "timing_batch_sizes")),
@@ -229,12 +229,6 @@ def _n_train(config: TrainConfig) -> int | None:
     if config.dataset not in DATASETS or not is_whole(config.data_seed):
         return None
     return len(data.load(config.dataset, int(config.data_seed)).y_train)
-
-
-def _check_bool(scene: BatchScene, name: str) -> None:
-    if not isinstance(getattr(scene, name), bool):
-        raise InputError(f"'{name}' must be true or false; got {getattr(scene, name)!r}.",
-                         field=name)
 
 
 def _check_optional_number(scene: BatchScene, name: str) -> None:

@@ -305,3 +305,15 @@ def test_edit_save_and_open_agree(changes):
         BatchScene.from_dict(_old_form() | changes)
     assert at_save.value.field == at_open.value.field == field
     assert str(at_save.value) == str(at_open.value) == scene.problems()[field]
+
+
+@pytest.mark.parametrize("name", ["batch_norm", "shuffle", "shuffle_preset", "bn_preset",
+                                  "percentile_preset"])
+def test_every_switch_takes_true_or_false_only_with_one_message(name):
+    from explorer.training.typed import check_bool
+
+    with pytest.raises(InputError) as expected:
+        check_bool(1, name)
+    with pytest.raises(InputError) as info:
+        BatchScene.from_dict(_old_form() | {name: 1})
+    assert info.value.field == name and str(info.value) == str(expected.value)
