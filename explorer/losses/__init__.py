@@ -21,7 +21,7 @@ from explorer.losses.catalog import ORDER
 from explorer.losses.checks import check_inputs, check_options, check_reduction
 from explorer.losses.code import build_code
 from explorer.losses.composite import composite_spec, evaluate_composite
-from explorer.losses.curves import Curve, compare_curves, curve, curve_names
+from explorer.losses.curves import Curve, Marker, compare_curves, curve, curve_names, marker
 from explorer.losses.examples import example
 from explorer.losses.pitfalls import Pitfall, apply_fix, find_pitfalls
 from explorer.losses.run import (
@@ -38,9 +38,9 @@ from explorer.losses.run import (
 from explorer.losses.specs import FAMILIES, InputSpec, LossSpec, OptionSpec
 
 __all__ = [
-    "COMPOSITE", "FAMILIES", "Curve", "InputSpec", "LossResult", "LossSpec", "OptionSpec",
-    "Pitfall", "TermResult", "apply_fix", "compare_curves", "compatible", "composite_spec", "curve",
-    "curve_names", "evaluate", "example", "names", "spec",
+    "COMPOSITE", "FAMILIES", "Curve", "InputSpec", "LossResult", "LossSpec", "Marker",
+    "OptionSpec", "Pitfall", "TermResult", "apply_fix", "compare_curves", "compatible",
+    "composite_spec", "curve", "curve_names", "evaluate", "example", "marker", "names", "spec",
 ]
 
 def names() -> list[str]:

@@ -2,7 +2,9 @@
 
 Each point is one sample pushed through the real torch loss with
 ``reduction="none"``; autograd gives the derivative. ``compare_curves`` draws
-the slides' chart of classic losses on one margin axis.
+the slides' chart of classic losses on one margin axis; ``marker`` is the value
+and slope at one prediction (the selected cell). Axis and legend text are the
+UI's (``ui.loss.labels``).
 """
 
 from __future__ import annotations
@@ -17,19 +19,31 @@ from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.losses.custom import focal_loss
 
-MARGIN = "margin y·z"
+CURVE_RANGE = (-3.0, 3.0)
 
 
 @dataclass
 class Curve:
-    """A sampled loss curve: ``loss`` and ``grad`` (dL/dz) at each ``z``."""
+    """A sampled loss curve: ``loss`` and ``grad`` (dL/dz) at each ``z``.
+
+    ``name`` is the loss (or, for ``compare_curves``, the classic curve's key);
+    ``target`` the truth ``y`` the curve was drawn for (``None`` on the margin axis).
+    """
 
     z: torch.Tensor
     loss: torch.Tensor
     grad: torch.Tensor
-    x_label: str
-    y_label: str
-    label: str
+    name: str
+    target: float | None = None
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The loss and its slope dL/dz at one prediction ``z``."""
+
+    z: float
+    value: float
+    slope: float
 
 
 def _full(z, value):
@@ -45,14 +59,14 @@ def _two_class(z):
 def _regression(cls):
     def run(z, y, o):
         return cls(reduction="none", **o)(z, _full(z, y))
-    return run, 0.0, "prediction z (target y = {y:g})"
+    return run, 0.0
 
 
 def _margin_classifier(fn):
     def run(z, y, o):
         logits, target = _two_class(z)
         return fn(logits, target, o)
-    return run, 1.0, "margin z (true-class score − other score)"
+    return run, 1.0
 
 
 _CURVES = {
@@ -61,19 +75,18 @@ _CURVES = {
     "SmoothL1Loss": _regression(nn.SmoothL1Loss),
     "HuberLoss": _regression(nn.HuberLoss),
     "PoissonNLLLoss": (lambda z, y, o: nn.PoissonNLLLoss(reduction="none", **o)(z, _full(z, y)),
-                       2.0, "predicted log-rate z (count y = {y:g})"),
+                       2.0),
     "GaussianNLLLoss": (lambda z, y, o: nn.GaussianNLLLoss(reduction="none", **o)(
-        z, _full(z, y), _full(z, 1.0)), 0.0, "prediction z (target y = {y:g}, variance 1)"),
+        z, _full(z, y), _full(z, 1.0)), 0.0),
     "BCEWithLogitsLoss": (lambda z, y, o: nn.BCEWithLogitsLoss(reduction="none", **o)(
-        z, _full(z, y)), 1.0, "logit z (target y = {y:g})"),
-    "BCELoss": (lambda z, y, o: nn.BCELoss(reduction="none", **o)(z, _full(z, y)), 1.0,
-                "predicted probability z (target y = {y:g})"),
+        z, _full(z, y)), 1.0),
+    "BCELoss": (lambda z, y, o: nn.BCELoss(reduction="none", **o)(z, _full(z, y)), 1.0),
     "SoftMarginLoss": (lambda z, y, o: nn.SoftMarginLoss(reduction="none")(z, _full(z, y)),
-                       1.0, "prediction z (target y = {y:g})"),
+                       1.0),
     "HingeEmbeddingLoss": (lambda z, y, o: nn.HingeEmbeddingLoss(reduction="none", **o)(
-        z, _full(z, y)), -1.0, "input z, a distance (target y = {y:g})"),
+        z, _full(z, y)), -1.0),
     "MarginRankingLoss": (lambda z, y, o: nn.MarginRankingLoss(reduction="none", **o)(
-        z, torch.zeros_like(z), _full(z, y)), 1.0, "score difference z = x1 − x2 (y = {y:g})"),
+        z, torch.zeros_like(z), _full(z, y)), 1.0),
     "CrossEntropyLoss": _margin_classifier(
         lambda x, t, o: nn.CrossEntropyLoss(reduction="none", **o)(x, t)),
     "MultiMarginLoss": _margin_classifier(
@@ -96,52 +109,105 @@ def _sample(fn, lo, hi, n, device) -> tuple[torch.Tensor, torch.Tensor, torch.Te
     return z.detach(), loss.detach(), z.grad.detach()
 
 
+def _loss_of(name: str, target: float | None, options: dict | None):
+    """The one-sample loss ``z -> L(z, y)`` of ``name``, and the ``y`` it uses."""
+    if name not in _CURVES:
+        raise InputError(f"{name} has no one-dimensional curve; curves exist for "
+                         f"{', '.join(_CURVES)}.", field="loss")
+    run, default = _CURVES[name]
+    y = default if target is None else float(target)
+    opts = {k: v for k, v in (options or {}).items() if v is not None and not isinstance(v, list)}
+    return (lambda z: run(z, y, opts)), y
+
+
+def _torch_errors(name: str, compute):
+    try:
+        return compute()
+    except (TypeError, ValueError, RuntimeError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{name} cannot draw its curve with these options: {exc}",
+                         field="options") from None
+
+
 def curve(name: str, target: float | None = None, options: dict | None = None,
           lo: float = -3.0, hi: float = 3.0, n: int = 401, device=None) -> Curve:
     """``L(z, y)`` and ``dL/dz`` for loss ``name`` over ``n`` points of ``z`` in [lo, hi].
 
     ``target`` is the truth ``y`` (each loss has a sensible default, e.g. 0 for
     regression, 1 for logits); ``options`` are the loss's own (``delta``,
-    ``margin``, ``gamma``, ...). For BCELoss, ``z`` is a probability, so the range
-    is clipped to (0, 1).
+    ``margin``, ``gamma``, ...; vectors such as class weights are left out). For
+    BCELoss, ``z`` is a probability, so the range is clipped to (0, 1).
     """
-    if name not in _CURVES:
-        raise InputError(f"{name} has no one-dimensional curve; curves exist for "
-                         f"{', '.join(_CURVES)}.", field="loss")
-    run, default, x_label = _CURVES[name]
-    y = default if target is None else float(target)
-    opts = {k: v for k, v in (options or {}).items() if v is not None}
+    fn, y = _loss_of(name, target, options)
     if name == "BCELoss":
         lo, hi = max(lo, 1e-3), min(hi, 1 - 1e-3)
-    try:
-        z, loss, grad = _sample(lambda z: run(z, y, opts), lo, hi, n, resolve(device))
-    except (TypeError, ValueError, RuntimeError) as exc:
-        if isinstance(exc, InputError):
-            raise
-        raise InputError(f"{name} cannot draw its curve with these options: {exc}",
-                         field="options") from None
-    return Curve(z, loss, grad, x_label.format(y=y), "loss L(z, y)", name)
+    z, loss, grad = _torch_errors(name, lambda: _sample(fn, lo, hi, n, resolve(device)))
+    return Curve(z, loss, grad, name, y)
+
+
+def marker(name: str, z: float, target: float | None = None, options: dict | None = None,
+           device=None) -> Marker:
+    """The value ``L(z, y)`` and slope ``dL/dz`` of loss ``name`` at prediction ``z``.
+
+    The same one-sample torch loss as :func:`curve`, differentiated by autograd.
+    """
+    fn, _ = _loss_of(name, target, options)
+    if not math.isfinite(z):
+        raise InputError(f"the prediction must be finite; got {z}.", field="input")
+
+    def compute():
+        point = torch.tensor([float(z)], device=resolve(device), requires_grad=True)
+        value = fn(point)
+        value.sum().backward()
+        return Marker(float(z), float(value.detach()[0]), float(point.grad[0]))
+
+    return _torch_errors(name, compute)
+
+
+def span(z: float | None) -> tuple[float, float]:
+    """The range of ``z`` a curve is drawn over: ``CURVE_RANGE``, widened to show ``z`` ± 1."""
+    lo, hi = CURVE_RANGE
+    if z is None:
+        return lo, hi
+    return min(lo, z - 1.0), max(hi, z + 1.0)
+
+
+def elementwise(loss) -> bool:
+    """Whether loss ``loss`` (a ``LossSpec``) is a sum over elements of one curve
+    ``L(z, y)``: it has a curve and ``input`` and ``target`` of the same shape, so
+    each cell of ``input`` is one point on that curve."""
+    shapes = {spec.name: spec.shape for spec in loss.inputs}
+    return loss.name in _CURVES and "input" in shapes and shapes.get("target") == shapes["input"]
+
+
+def point_of(loss, inputs: dict[str, torch.Tensor], index: tuple) -> tuple[float, float] | None:
+    """(prediction z, target y) of cell ``index`` where ``loss`` is element-wise, else None."""
+    if not elementwise(loss) or "input" not in inputs or "target" not in inputs:
+        return None
+    z, y = inputs["input"], inputs["target"]
+    if z.shape != y.shape or len(index) != z.dim():
+        return None
+    return float(z[index]), float(y[index])
 
 
 _COMPARE = {
     # Every curve is a torch loss of the margin m = y·z with y = ±1.
-    "square": (lambda m: nn.MSELoss(reduction="none")(m, torch.ones_like(m)),
-               "square (1 − y·z)²"),
-    "absolute": (lambda m: nn.L1Loss(reduction="none")(m, torch.ones_like(m)),
-                 "absolute |1 − y·z|"),
-    "hinge": (lambda m: nn.MarginRankingLoss(margin=1.0, reduction="none")(
-        m, torch.zeros_like(m), torch.ones_like(m)), "hinge max(0, 1 − y·z)"),
-    "logistic": (lambda m: nn.SoftMarginLoss(reduction="none")(m, torch.ones_like(m)),
-                 "logistic log(1 + e^(−y·z))"),
+    "square": lambda m: nn.MSELoss(reduction="none")(m, torch.ones_like(m)),
+    "absolute": lambda m: nn.L1Loss(reduction="none")(m, torch.ones_like(m)),
+    "hinge": lambda m: nn.MarginRankingLoss(margin=1.0, reduction="none")(
+        m, torch.zeros_like(m), torch.ones_like(m)),
+    "logistic": lambda m: nn.SoftMarginLoss(reduction="none")(m, torch.ones_like(m)),
     # Cross-entropy of sigmoid(z) measured in bits: the logistic loss over ln 2, so it
     # passes through 1 at margin 0 as the hinge does (the usual textbook scaling).
-    "cross-entropy": (lambda m: nn.BCEWithLogitsLoss(reduction="none")(
-        m, torch.ones_like(m)) / math.log(2), "cross-entropy (bits) log₂(1 + e^(−y·z))"),
+    "cross-entropy": lambda m: nn.BCEWithLogitsLoss(reduction="none")(
+        m, torch.ones_like(m)) / math.log(2),
 }
+COMPARE_NAMES = tuple(_COMPARE)
 
 
-def compare_curves(names=("square", "absolute", "hinge", "logistic", "cross-entropy"),
-                   lo: float = -2.0, hi: float = 3.0, n: int = 401, device=None) -> list[Curve]:
+def compare_curves(names=COMPARE_NAMES, lo: float = -2.0, hi: float = 3.0, n: int = 401,
+                   device=None) -> list[Curve]:
     """The slides' chart: classic classification losses against the margin ``y·z``."""
     device = resolve(device)
     curves = []
@@ -149,7 +215,6 @@ def compare_curves(names=("square", "absolute", "hinge", "logistic", "cross-entr
         if key not in _COMPARE:
             raise InputError(f"there is no curve '{key}'; choose from {', '.join(_COMPARE)}.",
                              field="curves")
-        fn, label = _COMPARE[key]
-        z, loss, grad = _sample(fn, lo, hi, n, device)
-        curves.append(Curve(z, loss, grad, MARGIN, "loss", label))
+        z, loss, grad = _sample(_COMPARE[key], lo, hi, n, device)
+        curves.append(Curve(z, loss, grad, key))
     return curves

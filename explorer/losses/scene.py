@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from explorer.errors import InputError
 from explorer.inputs import fields_of, is_number
+from explorer.losses.curves import COMPARE_NAMES
 from explorer.losses.limits import (
     MAX_CELLS,
     MAX_SEED,
@@ -27,7 +28,7 @@ from explorer.losses.worked import check_probabilities
 
 __all__ = ["COMPARE_DEFAULT", "MAX_CELLS", "MAX_SEED", "MAX_TERMS", "LossScene"]
 
-COMPARE_DEFAULT = ("square", "absolute", "hinge", "logistic", "cross-entropy")
+COMPARE_DEFAULT = COMPARE_NAMES
 _SEQUENCES = ("terms", "compare", "worked_probabilities")
 
 

@@ -13,15 +13,13 @@ from PySide6.QtCore import QObject
 
 from explorer import losses
 from explorer.errors import InputError
-from explorer.losses import tensors
+from explorer.losses import curves, tensors
 from explorer.losses.limits import next_seed
 from explorer.losses.scene import LossScene
 from ui.loss.controls import focus_chain
 from ui.loss.edits import CallbackCommand, Shaped, dims_of, overlay, parses, rows_of
 from ui.loss.result import discard
 from ui.loss.tensor_editor import TensorEditor
-
-CURVE_RANGE = (-3.0, 3.0)
 
 
 class LossState(QObject):
@@ -251,17 +249,14 @@ class LossState(QObject):
                        "See “Compare losses” for the classic curves.")
             return
         z, y = self._selected_point()
-        lo, hi = CURVE_RANGE
-        if z is not None:
-            lo, hi = min(lo, z - 1.0), max(hi, z + 1.0)
-        options = {k: v for k, v in self.scene.options.items()
-                   if not isinstance(v, list) and v is not None}
+        lo, hi = curves.span(z)
+        options = self.scene.options
         key = (name, y, repr(sorted(options.items())), lo, hi)
         try:
             if key != self._curve_key:  # most edits move only the marker
                 plot.set_curve(losses.curve(name, y, options, lo, hi), "Steep curve, strong push")
                 self._curve_key = key
-            point = losses.curve(name, y, options, z, z + 1e-6, 2) if z is not None else None
+            point = losses.marker(name, z, y, options) if z is not None else None
         except InputError as error:
             self._curve_key = None
             plot.clear(f"No curve for {name} here", str(error))
@@ -269,19 +264,13 @@ class LossState(QObject):
         if point is None:
             plot.hide_marker()
         else:
-            plot.set_marker(float(point.z[0]), float(point.loss[0]), float(point.grad[0]))
+            plot.set_marker(point.z, point.value, point.slope)
 
     def _selected_point(self) -> tuple[float | None, float | None]:
         """(prediction z, target y) of the selected cell, where the loss is elementwise."""
-        inputs = self.last_inputs
-        if not inputs or "input" not in inputs or "target" not in inputs or not self.selected:
+        if not self.last_inputs or not self.selected:
             return None, None
-        if inputs["input"].shape != inputs["target"].shape:
-            return None, None
-        index = self.selected[1]
-        if len(index) != inputs["input"].dim():
-            return None, None
-        return float(inputs["input"][index]), float(inputs["target"][index])
+        return curves.point_of(self.spec, self.last_inputs, self.selected[1]) or (None, None)
 
     def _update_composite(self) -> None:
         view = self.page.composite

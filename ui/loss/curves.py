@@ -10,6 +10,7 @@ from superqt.utils import signals_blocked
 from explorer.losses.scene import COMPARE_DEFAULT
 from ui.common import theme
 from ui.common.plots import make_plot, set_title
+from ui.loss.labels import MARGIN, legend, x_axis, y_axis
 
 
 def _xy(x, y):
@@ -44,12 +45,12 @@ class CurvePlot:
         self.loss_line.setData(*_xy(curve.z, curve.loss))
         self.grad_line.setData(*_xy(curve.z, curve.grad))
         item = self.plot.getPlotItem()
-        item.setLabel("bottom", curve.x_label)
-        item.setLabel("left", f"{curve.y_label}   /   slope")
+        item.setLabel("bottom", x_axis(curve))
+        item.setLabel("left", f"{y_axis(curve)}   /   slope")
         if title:
             set_title(self.plot, title)
         self.note.hide()
-        self.plot.setProperty("curve_label", curve.label)
+        self.plot.setProperty("curve_label", legend(curve))
 
     def clear(self, title: str, note: str = "") -> None:
         """No curve to draw: say so in the ``title`` and, in the middle of the plot, why."""
@@ -102,7 +103,7 @@ class ComparePlot(QWidget):
         row.addStretch(1)
         self.plot = make_plot(
             "Wrong side: square loss explodes",
-            "margin y·z",
+            MARGIN,
             "loss",
             name="loss comparison",
         )
@@ -128,21 +129,21 @@ class ComparePlot(QWidget):
         while len(self._lines) < len(curves):
             i = len(self._lines)
             self._lines.append(self.plot.plot(pen=theme.pen(i, 3.0), name=f"curve {i}"))
-        legend = self.plot.getPlotItem().legend
+        box = self.plot.getPlotItem().legend
         for i, line in enumerate(self._lines):
             if i < len(curves):
                 line.setData(*_xy(curves[i].z, curves[i].loss))
-                line.opts["name"] = curves[i].label
+                line.opts["name"] = legend(curves[i])
                 line.show()
             else:
                 line.setData([], [])
                 line.hide()
-        if legend is not None:
-            legend.clear()
+        if box is not None:
+            box.clear()
             for line in self._lines[: len(curves)]:
-                legend.addItem(line, line.opts["name"])
+                box.addItem(line, line.opts["name"])
         if curves:
-            self.plot.getPlotItem().setLabel("bottom", curves[0].x_label)
+            self.plot.getPlotItem().setLabel("bottom", x_axis(curves[0]))
 
     def labels(self) -> list[str]:
         return [line.opts["name"] for line in self._lines if line.isVisible()]

@@ -7,6 +7,7 @@ import torch
 
 from explorer import losses
 from explorer.errors import InputError
+from explorer.losses import curves
 
 # Closed forms written independently of torch.nn (z: prediction, y: target).
 CLOSED = {
@@ -33,7 +34,7 @@ def test_curve_matches_closed_form(name):
     keep = (c.z - 1).abs() > 1e-3  # away from kinks
     torch.testing.assert_close(c.loss, value(c.z, y), rtol=1e-4, atol=1e-5)
     torch.testing.assert_close(c.grad[keep], slope(c.z, y)[keep], rtol=1e-4, atol=1e-5)
-    assert c.z.shape == (301,) and c.label == name and c.y_label
+    assert c.z.shape == (301,) and c.name == name and c.target == float(y)
 
 
 @pytest.mark.parametrize("name", losses.curve_names())
@@ -65,10 +66,9 @@ def test_bce_curve_stays_inside_probabilities():
 
 def test_compare_curves_on_the_margin_axis():
     curves = losses.compare_curves(n=501)
-    labels = [c.label for c in curves]
-    assert [label.split()[0] for label in labels] == ["square", "absolute", "hinge", "logistic",
-                                                      "cross-entropy"]
-    at_zero = {c.label.split()[0]: c.loss[(c.z.abs()).argmin()].item() for c in curves}
+    assert [c.name for c in curves] == ["square", "absolute", "hinge", "logistic",
+                                        "cross-entropy"]
+    at_zero = {c.name: c.loss[(c.z.abs()).argmin()].item() for c in curves}
     assert at_zero["square"] == pytest.approx(1.0, abs=1e-2)
     assert at_zero["absolute"] == pytest.approx(1.0, abs=1e-2)
     assert at_zero["hinge"] == pytest.approx(1.0, abs=1e-2)
@@ -76,7 +76,7 @@ def test_compare_curves_on_the_margin_axis():
     assert at_zero["cross-entropy"] == pytest.approx(1.0, abs=1e-2)
     hinge = curves[2]
     assert (hinge.loss[hinge.z >= 1] == 0).all() and (hinge.grad[hinge.z < 0.99] == -1).all()
-    assert all(c.x_label == "margin y·z" for c in curves)
+    assert all(c.target is None for c in curves)  # the margin axis: see ui.loss.labels
 
 
 def test_curve_errors():
@@ -96,3 +96,61 @@ def test_curves_on_gpu(gpu_device):
     gpu = losses.curve("CrossEntropyLoss", device=gpu_device)
     torch.testing.assert_close(gpu.loss.cpu(), cpu.loss, rtol=1e-5, atol=1e-6)
     assert losses.compare_curves(device=gpu_device)[0].z.device.type == "cuda"
+
+
+@pytest.mark.parametrize("name", losses.curve_names())
+@pytest.mark.parametrize("z", [-1.3, 0.25, 0.8, 2.0])
+def test_the_marker_is_the_losss_value_and_autograd_slope_at_z(name, z):
+    c = losses.curve(name, n=11)  # the default target, and a curve drawn through z
+    target = c.target
+    if name == "BCELoss":  # z is a probability there
+        z = min(max(z, 0.05), 0.95)
+    point = losses.marker(name, z, target)
+    through = losses.curve(name, target, {}, z, z + 0.01, 2)
+    assert point.z == z
+    assert point.value == pytest.approx(through.loss[0].item(), rel=1e-5, abs=1e-6)
+    assert point.slope == pytest.approx(through.grad[0].item(), rel=1e-5, abs=1e-6)
+
+
+def test_the_marker_equals_autograd_through_the_torch_loss():
+    x = torch.tensor([0.7], requires_grad=True)
+    value = torch.nn.HuberLoss(reduction="none", delta=0.5)(x, torch.tensor([2.0]))
+    value.backward()
+    point = losses.marker("HuberLoss", 0.7, 2.0, {"delta": 0.5})
+    assert (point.value, point.slope) == pytest.approx((value.item(), x.grad.item()))
+
+
+def test_the_marker_refuses_what_the_curve_refuses():
+    with pytest.raises(InputError, match="TripletMarginLoss has no one-dimensional curve"):
+        losses.marker("TripletMarginLoss", 0.0)
+    with pytest.raises(InputError, match="cannot draw its curve"):
+        losses.marker("HuberLoss", 0.0, options={"delta": -1.0})
+    with pytest.raises(InputError, match="finite"):
+        losses.marker("MSELoss", float("nan"))
+
+
+def test_which_losses_are_element_wise():
+    elementwise = {n for n in losses.names() if curves.elementwise(losses.spec(n))}
+    assert {"L1Loss", "MSELoss", "HuberLoss", "BCEWithLogitsLoss", "HingeEmbeddingLoss"} \
+        <= elementwise
+    # A row of class scores against one class index, two inputs compared, or a whole mask:
+    # no cell of input is a point on one curve.
+    assert not elementwise & {"CrossEntropyLoss", "MarginRankingLoss", "DiceLoss",
+                              "MultiLabelMarginLoss", "KLDivLoss", "TripletMarginLoss"}
+    assert elementwise <= set(losses.curve_names())
+
+
+def test_the_selected_cell_is_a_point_only_where_the_loss_is_element_wise():
+    mse = losses.example("MSELoss")
+    z, y = curves.point_of(losses.spec("MSELoss"), mse, (1, 2))
+    assert (z, y) == (mse["input"][1, 2].item(), mse["target"][1, 2].item())
+    assert curves.point_of(losses.spec("MSELoss"), mse, (1,)) is None
+    ce = losses.example("CrossEntropyLoss")
+    assert curves.point_of(losses.spec("CrossEntropyLoss"), ce, (0, 0)) is None
+
+
+def test_the_curve_span_widens_to_show_the_marker():
+    assert curves.span(None) == curves.CURVE_RANGE
+    assert curves.span(0.5) == curves.CURVE_RANGE
+    assert curves.span(5.0) == (curves.CURVE_RANGE[0], 6.0)
+    assert curves.span(-4.5) == (-5.5, curves.CURVE_RANGE[1])

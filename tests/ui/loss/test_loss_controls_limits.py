@@ -30,3 +30,19 @@ def test_a_weight_box_allows_exactly_the_weights_the_scene_accepts(qtbot):
     assert view.terms()[0]["weight"] == limits.MAX_WEIGHT
     view.set_terms([{"loss": "MSELoss", "weight": -limits.MAX_WEIGHT}])
     assert view.terms()[0]["weight"] == -limits.MAX_WEIGHT
+
+
+def test_axis_and_legend_text_are_the_pages():
+    from ui.loss import labels
+
+    compare = losses.compare_curves()
+    assert [labels.legend(c) for c in compare] == [
+        "square (1 − y·z)²", "absolute |1 − y·z|", "hinge max(0, 1 − y·z)",
+        "logistic log(1 + e^(−y·z))", "cross-entropy (bits) log₂(1 + e^(−y·z))"]
+    assert all(labels.x_axis(c) == "margin y·z" and labels.y_axis(c) == "loss" for c in compare)
+    huber = losses.curve("HuberLoss", target=0.5)
+    assert labels.x_axis(huber) == "prediction z (target y = 0.5)"
+    assert labels.y_axis(huber) == "loss L(z, y)" and labels.legend(huber) == "HuberLoss"
+    assert labels.x_axis(losses.curve("CrossEntropyLoss")) == (
+        "margin z (true-class score − other score)")
+    assert all(labels.x_axis(losses.curve(n)) for n in losses.curve_names())

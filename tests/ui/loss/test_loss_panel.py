@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from explorer import losses
 from explorer.losses.examples import SLIDE_VALUES
 from ui.common.export import export_plot, export_widget
+from ui.loss.labels import legend
 from ui.loss.panel import LossPanel
 
 
@@ -193,7 +194,7 @@ def test_composite_terms_show_each_value_and_the_total(qtbot, panel):
 
 def test_compare_mode_overlays_the_checked_losses(panel):
     panel.tabs.setCurrentWidget(panel.compare)
-    expected = [c.label for c in losses.compare_curves()]
+    expected = [legend(c) for c in losses.compare_curves()]
     assert panel.compare.labels() == expected
     panel.compare.boxes["square"].setChecked(False)
     assert panel.compare.labels() == expected[1:]
