@@ -88,6 +88,11 @@ class CompositeView(QWidget):
                 weight.setValue(float(term.get("weight", 1.0)))
         self.add_button.setEnabled(len(self._rows) < MAX_TERMS)
 
+    def term_controls(self, index: int) -> tuple[QComboBox, QDoubleSpinBox]:
+        """The loss box and the weight box of term ``index``, as a user sees them."""
+        combo, weight, *_ = self._rows[index]
+        return combo, weight
+
     def terms(self) -> list[dict]:
         return [{"loss": c.currentText(), "weight": w.value()} for c, w, *_ in self._rows]
 

@@ -18,7 +18,7 @@ from explorer.losses.scene import LossScene
 from ui.common.code_view import CodeView
 from ui.common.lab import LabPage
 from ui.loss.composite import CompositeView
-from ui.loss.controller import LossState
+from ui.loss.controller import LossController
 from ui.loss.controls import LossControls
 from ui.loss.curves import ComparePlot, CurvePlot
 from ui.loss.header import LossHeader
@@ -54,7 +54,7 @@ class LossPanel(LabPage):
         self.result = ResultView()
         self.code = CodeView()
         self.tabs = QTabWidget()
-        self.state = LossState(self)
+        self.state = LossController(self)
         self._build_layout()
         self._add_undo_actions()
         self.state.connect_views()
@@ -111,6 +111,21 @@ class LossPanel(LabPage):
 
     def scene(self) -> dict:
         return self.state.scene.to_dict()
+
+    @property
+    def current_scene(self) -> LossScene:
+        """The scene on show (a frozen :class:`LossScene`)."""
+        return self.state.scene
+
+    @property
+    def last_result(self):
+        """The latest valid ``LossResult`` (it stays while an input is bad)."""
+        return self.state.last_result
+
+    @property
+    def editors(self) -> dict:
+        """Input name -> its tensor editor, for the chosen loss."""
+        return dict(self.state.editors)
 
     def set_scene(self, data: dict) -> None:
         self.state.load_scene(LossScene.from_dict(data))

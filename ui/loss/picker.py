@@ -62,6 +62,10 @@ class LossPicker(QWidget):
         with signals_blocked(self.tree):
             self.tree.setCurrentItem(item)
 
+    def item(self, name: str) -> QTreeWidgetItem:
+        """The tree's row of loss ``name`` (KeyError if there is none)."""
+        return self._items[name]
+
     def visible_names(self) -> list[str]:
         return [n for n, item in self._items.items() if not item.isHidden()]
 

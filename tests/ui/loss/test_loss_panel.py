@@ -31,15 +31,15 @@ def panel(qtbot):
 def pick(panel, name):
     """Click the loss in the picker, as a user."""
     tree = panel.controls.picker.tree
-    item = panel.controls.picker._items[name]
+    item = panel.controls.picker.item(name)
     tree.scrollToItem(item)
     QTest.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
                      pos=tree.visualItemRect(item).center())
-    assert panel.state.scene.loss == name
+    assert panel.current_scene.loss == name
 
 
 def shown_inputs(panel):
-    return {name: editor.tensor() for name, editor in panel.state.editors.items()}
+    return {name: editor.tensor() for name, editor in panel.editors.items()}
 
 
 def shown_value(panel):
@@ -47,7 +47,7 @@ def shown_value(panel):
 
 
 def expected_value(panel):
-    scene = panel.state.scene
+    scene = panel.current_scene
     result = losses.evaluate(scene.loss, shown_inputs(panel), scene.reduction,
                              panel.controls.options.values())
     return f"{result.value.item():.4f}", result
@@ -77,7 +77,7 @@ def test_every_loss_shows_its_example_and_the_engines_value(panel):
 def test_typing_a_number_changes_value_and_gradient(qtbot, panel):
     pick(panel, "MSELoss")
     before = shown_value(panel)
-    editor = panel.state.editors["input"]
+    editor = panel.editors["input"]
     type_into(qtbot, editor, 0, 0, "4.25")
     assert editor.tensor()[0, 0].item() == 4.25
     value, result = expected_value(panel)
@@ -88,7 +88,7 @@ def test_typing_a_number_changes_value_and_gradient(qtbot, panel):
 
 def test_bad_text_is_marked_explained_and_the_last_value_stays(qtbot, panel):
     pick(panel, "MSELoss")
-    editor = panel.state.editors["input"]
+    editor = panel.editors["input"]
     original = editor.tensor()
     before = shown_value(panel)
     type_into(qtbot, editor, 1, 2, "abc")
@@ -104,7 +104,7 @@ def test_bad_text_is_marked_explained_and_the_last_value_stays(qtbot, panel):
 
 def test_undo_restores_the_previous_tensor_and_redo_repeats(qtbot, panel):
     pick(panel, "L1Loss")
-    editor = panel.state.editors["target"]
+    editor = panel.editors["target"]
     original, before = editor.tensor(), shown_value(panel)
     type_into(qtbot, editor, 2, 4, "-9")
     assert shown_value(panel) != before
@@ -117,7 +117,7 @@ def test_undo_restores_the_previous_tensor_and_redo_repeats(qtbot, panel):
 
 def test_pasting_a_3x5_block_fills_the_table(qtbot, panel):
     pick(panel, "MSELoss")
-    editor = panel.state.editors["input"]
+    editor = panel.editors["input"]
     block = torch.arange(15, dtype=torch.float32).reshape(3, 5) / 4
     QGuiApplication.clipboard().setText(
         "\n".join("\t".join(f"{v:g}" for v in row) for row in block.tolist()))
@@ -136,27 +136,27 @@ def test_pitfall_banner_appears_for_the_slide_example_and_its_fix_removes_it(qtb
     while banner.isVisible():  # KLDivLoss's slide example has two mistakes, one fix each
         button = next(iter(banner.fix_buttons.values()))
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert math.isfinite(float(panel.state.last_result.value))
+    assert math.isfinite(float(panel.last_result.value))
     assert shown_value(panel) == expected_value(panel)[0]
     if name == "HingeEmbeddingLoss":
-        assert set(panel.state.editors["target"].tensor().flatten().tolist()) <= {-1.0, 1.0}
+        assert set(panel.editors["target"].tensor().flatten().tolist()) <= {-1.0, 1.0}
 
 
 def test_copy_puts_the_code_on_the_clipboard(qtbot, panel):
     pick(panel, "NLLLoss")
     QGuiApplication.clipboard().clear()
     qtbot.mouseClick(panel.code.copy_button, Qt.MouseButton.LeftButton)
-    assert QGuiApplication.clipboard().text() == panel.state.last_result.code
+    assert QGuiApplication.clipboard().text() == panel.last_result.code
     assert "NLLLoss" in panel.code.code()
-    assert panel.code.output_edit.toPlainText() == panel.state.last_result.output
+    assert panel.code.output_edit.toPlainText() == panel.last_result.output
 
 
 def test_the_curve_marker_follows_the_edited_cell(qtbot, panel):
     pick(panel, "MSELoss")
-    editor = panel.state.editors["input"]
+    editor = panel.editors["input"]
     type_into(qtbot, editor, 1, 1, "0.75")
     z, loss, grad = panel.curve.marker_position()
-    target = panel.state.editors["target"].tensor()[1, 1].item()
+    target = panel.editors["target"].tensor()[1, 1].item()
     point = losses.curve("MSELoss", target, {}, 0.75, 0.75 + 1e-6, 2)
     assert z == pytest.approx(0.75)
     assert (loss, grad) == pytest.approx((point.loss[0].item(), point.grad[0].item()))
@@ -165,26 +165,27 @@ def test_the_curve_marker_follows_the_edited_cell(qtbot, panel):
 def test_shape_and_randomize_controls(qtbot, panel):
     pick(panel, "CrossEntropyLoss")
     panel.controls.dim_spins["C"].setValue(3)
-    assert panel.state.editors["input"].tensor().shape == (3, 3)
+    assert panel.editors["input"].tensor().shape == (3, 3)
     assert shown_value(panel) == expected_value(panel)[0]
     panel.controls.seed.setValue(41)
     panel.controls.set_seed(41)
-    panel.state.editors["input"].table.setFocus()  # Ctrl+R works anywhere on the page
-    qtbot.keyClick(panel.state.editors["input"].table, Qt.Key.Key_R,
+    panel.editors["input"].table.setFocus()  # Ctrl+R works anywhere on the page
+    qtbot.keyClick(panel.editors["input"].table, Qt.Key.Key_R,
                    Qt.KeyboardModifier.ControlModifier)
-    assert panel.controls.seed.value() == 42 and panel.state.scene.seed == 42
+    assert panel.controls.seed.value() == 42 and panel.current_scene.seed == 42
     example = losses.example("CrossEntropyLoss", seed=42, dims={"N": 3, "C": 3})
-    assert torch.allclose(panel.state.editors["input"].tensor(), example["input"], atol=5e-5)
+    assert torch.allclose(panel.editors["input"].tensor(), example["input"], atol=5e-5)
     panel.undo_stack.undo()  # the whole randomize is one step
-    assert not torch.allclose(panel.state.editors["input"].tensor(), example["input"], atol=5e-5)
+    assert not torch.allclose(panel.editors["input"].tensor(), example["input"], atol=5e-5)
 
 
 def test_composite_terms_show_each_value_and_the_total(qtbot, panel):
     pick(panel, "MSELoss")
     qtbot.mouseClick(panel.composite.add_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(panel.composite.add_button, Qt.MouseButton.LeftButton)
-    panel.composite._rows[1][0].setCurrentText("L1Loss")
-    panel.composite._rows[1][1].setValue(0.5)
+    loss_box, weight_box = panel.composite.term_controls(1)
+    loss_box.setCurrentText("L1Loss")
+    weight_box.setValue(0.5)
     terms = [{"loss": "MSELoss", "weight": 1.0}, {"loss": "L1Loss", "weight": 0.5}]
     expected = losses.evaluate("Composite", shown_inputs(panel), "mean", {"terms": terms})
     assert panel.composite.total.text() == f"{expected.value.item():.4f}"
@@ -204,7 +205,7 @@ def test_compare_mode_overlays_the_checked_losses(panel):
 def test_a_saved_scene_reopens_the_same(qtbot, panel):
     pick(panel, "HuberLoss")
     panel.compare.boxes["hinge"].setChecked(False)
-    type_into(qtbot, panel.state.editors["input"], 0, 1, "2")
+    type_into(qtbot, panel.editors["input"], 0, 1, "2")
     panel.controls.reduction.setCurrentText("sum")
     saved = json.loads(json.dumps(panel.scene()))
     other = LossPanel()
@@ -230,7 +231,7 @@ def test_search_narrows_the_picker_and_enter_picks_the_first_match(qtbot, panel)
     shown = picker.visible_names()
     assert "MarginRankingLoss" in shown and "MSELoss" not in shown
     qtbot.keyClick(picker.search, Qt.Key.Key_Return)
-    assert panel.state.scene.loss == shown[0]
+    assert panel.current_scene.loss == shown[0]
 
 
 def test_an_option_changes_the_value_and_a_bad_one_is_marked(qtbot, panel):
@@ -238,7 +239,7 @@ def test_an_option_changes_the_value_and_a_bad_one_is_marked(qtbot, panel):
     smoothing = panel.controls.options.control("label_smoothing")
     smoothing.setText("0.2")
     smoothing.editingFinished.emit()
-    assert panel.state.scene.options["label_smoothing"] == pytest.approx(0.2)
+    assert panel.current_scene.options["label_smoothing"] == pytest.approx(0.2)
     assert shown_value(panel) == expected_value(panel)[0]
     before = shown_value(panel)
     weight = panel.controls.options.control("weight")
@@ -249,10 +250,10 @@ def test_an_option_changes_the_value_and_a_bad_one_is_marked(qtbot, panel):
     weight.setText("1, 2, 1, 1, 3")
     weight.editingFinished.emit()
     assert not weight.property("invalid")
-    assert panel.state.scene.options["weight"] == [1, 2, 1, 1, 3]
+    assert panel.current_scene.options["weight"] == [1, 2, 1, 1, 3]
     assert shown_value(panel) == expected_value(panel)[0] != before
     panel.undo_stack.undo()
-    assert panel.state.scene.options["weight"] is None and shown_value(panel) == before
+    assert panel.current_scene.options["weight"] is None and shown_value(panel) == before
 
 
 def test_reduction_none_shows_one_number_per_element(panel):
@@ -267,7 +268,7 @@ def test_the_page_computes_on_the_gpu(panel, gpu_device):
     pick(panel, "CrossEntropyLoss")
     cpu_value = shown_value(panel)
     panel.set_device(str(gpu_device))
-    assert panel.state.last_result.value.device.type == "cuda"
+    assert panel.last_result.value.device.type == "cuda"
     assert shown_value(panel) == cpu_value
 
 
@@ -275,7 +276,40 @@ def test_tab_goes_from_the_controls_to_the_tensors(qtbot, panel):
     pick(panel, "MSELoss")  # no options: after the reduction come the tensors
     panel.controls.reduction.setFocus()
     qtbot.keyClick(panel.controls.reduction, Qt.Key.Key_Tab)
-    assert QApplication.focusWidget() is panel.state.editors["input"].table
+    assert QApplication.focusWidget() is panel.editors["input"].table
     # Inside a table Tab moves to the next cell, as in a spreadsheet; Ctrl+Tab leaves it.
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
-    assert QApplication.focusWidget() is panel.state.editors["target"].table
+    assert QApplication.focusWidget() is panel.editors["target"].table
+
+
+def test_a_non_default_scene_opens_in_every_view(qtbot, panel):
+    """Every field differs from a fresh page, so this fails if set_scene skips any."""
+    example = losses.example("HuberLoss", seed=11, dims={"N": 2, "D": 4})
+    data = {
+        "loss": "HuberLoss",
+        "tensors": {name: t.tolist() for name, t in example.items()},
+        "dims": {"N": 2, "D": 4},
+        "reduction": "sum",
+        "options": {"delta": 0.5},
+        "seed": 11,
+        "terms": [{"loss": "HuberLoss", "weight": 1.0, "options": {}},
+                  {"loss": "L1Loss", "weight": 0.25, "options": {}}],
+        "compare": ["hinge", "logistic"],
+        "worked_probabilities": [0.5, 0.25, 0.9],
+    }
+    fresh = LossPanel()
+    qtbot.addWidget(fresh)
+    assert all(fresh.scene()[key] != value for key, value in data.items())
+    fresh.set_scene(data)
+    assert fresh.scene() == data
+    assert fresh.controls.picker.current() == "HuberLoss"
+    assert fresh.controls.reduction.currentText() == "sum"
+    assert fresh.controls.seed.value() == 11
+    assert fresh.controls.options.values()["delta"] == pytest.approx(0.5)
+    assert torch.equal(fresh.editors["input"].tensor(), example["input"])
+    assert fresh.composite.terms() == [{"loss": "HuberLoss", "weight": 1.0},
+                                       {"loss": "L1Loss", "weight": 0.25}]
+    assert fresh.compare.selected() == ["hinge", "logistic"]
+    assert fresh.worked.probabilities == [0.5, 0.25, 0.9]
+    expected = losses.evaluate("HuberLoss", example, "sum", {"delta": 0.5})
+    assert shown_value(fresh) == f"{expected.value.item():.4f}"
