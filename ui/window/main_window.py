@@ -1,20 +1,22 @@
-"""The main window: lab selector, pages, menus, device in the status bar, settings."""
+"""The main window: lab selector, pages, menus, scenes, export, device in the status bar.
+
+Presentation mode is :mod:`ui.window.presentation`; what the window remembers between
+runs (QSettings, recent files) is :mod:`ui.window.settings`.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer
-from PySide6.QtGui import QCursor, QKeySequence, QShortcut
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QWidget,
@@ -26,12 +28,13 @@ from explorer import scene as scene_file
 from explorer.errors import InputError
 from ui.common import export, plots
 from ui.common.lab import LabPage
-from ui.window import appearance, icons, menus
+from ui.window import appearance, menus
 from ui.window.lab_stack import LabStack
 from ui.window.labs import lab_classes
+from ui.window.presentation import Presentation
+from ui.window.selector import LabSelector
+from ui.window.settings import THEMES, WindowSettings
 
-MAX_RECENT = 8
-SELECTOR_WIDTH = 96
 SCENE_FILTER = "Training Explorer scenes (*.json)"
 
 
@@ -41,37 +44,25 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None, device: str | None = None, labs=None):
         super().__init__()
         self.setWindowTitle("Training Explorer")
-        self._settings = settings or QSettings("Training Explorer", "Training Explorer")
-        self._base_font = QApplication.font()
-        self._presenting = False
+        self._settings = WindowSettings(settings)
         self._painted_once = False
         self._greeted: set[int] = set()
         self._device_name = "cpu"
+        self._presentation = Presentation(self)
         self.stack = LabStack(labs if labs is not None else lab_classes(), self._on_page_built)
         self._classes = self.stack.classes
         self._build_central()
         self._build_status_bar()
-        self._build_menus()
+        menus.build(self)
         self._restore_settings(device)
 
     # ----------------------------------------------------------------- layout
     def _build_central(self) -> None:
-        self.selector = QListWidget()
-        self.selector.setObjectName("LabSelector")
-        self.selector.setIconSize(QSize(36, 36))
-        self.selector.setFixedWidth(SELECTOR_WIDTH)
-        self.selector.setSpacing(4)
-        for cls in self._classes:
-            item = QListWidgetItem(icons.lab_icon(cls.icon), cls.title)
-            item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            item.setSizeHint(QSize(86, 72))
-            self.selector.addItem(item)
+        self.selector = LabSelector(self._classes)
         if not self._classes:
             self.stack.addWidget(
                 QLabel("No lab is installed.", alignment=Qt.AlignmentFlag.AlignCenter)
             )
-        self.selector.setViewMode(QListWidget.ViewMode.IconMode)
-        self.selector.setMovement(QListWidget.Movement.Static)
         self.selector.currentRowChanged.connect(self._on_page_changed)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -91,46 +82,28 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(QLabel("Compute on:"))
         bar.addPermanentWidget(self.device_box)
 
-    def _build_menus(self) -> None:
-        menus.build(self)
-        self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
-        self._escape.activated.connect(self.leave_presentation)
-        self._escape.setEnabled(False)
-
     # ------------------------------------------------------------- settings
     def _restore_settings(self, device: str | None) -> None:
-        s = self._settings
-        geometry = s.value("geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        geometry = self._settings.geometry()
+        if geometry is not None:
             self.restoreGeometry(geometry)
         else:
             self.resize(1440, 900)
-        self.set_theme(str(s.value("theme", "light")))
-        page = str(s.value("page", 0))
-        # A saved page that no longer exists (fewer labs, an edited file) opens the first.
-        valid = page.isdigit() and int(page) < self.selector.count()
-        self.show_page(int(page) if valid else 0)
-        self.set_device(device or str(s.value("device", "cpu")))
+        self.set_theme(self._settings.theme())
+        self.show_page(self._settings.page(self.selector.count()))
+        self.set_device(device or self._settings.device())
         self._fill_recent()
 
     def save_settings(self) -> None:
-        s = self._settings
-        if not self._presenting:
-            s.setValue("geometry", self.saveGeometry())
-        s.setValue("theme", self.theme_name)
-        s.setValue("page", self.stack.currentIndex())
-        s.setValue("device", self.device)
-        s.sync()
+        # A full-screen geometry would reopen the window full screen without presenting.
+        geometry = None if self.presenting else self.saveGeometry()
+        self._settings.save(geometry, self.theme_name, self.stack.currentIndex(), self.device)
 
     def recent_files(self) -> list[str]:
-        value = self._settings.value("recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [str(v) for v in (value or [])]
+        return self._settings.recent_files()
 
     def _remember(self, path: Path) -> None:
-        recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
-        self._settings.setValue("recent", recent[:MAX_RECENT])
+        self._settings.remember(path)
         self._fill_recent()
 
     def _fill_recent(self) -> None:
@@ -157,9 +130,7 @@ class MainWindow(QMainWindow):
     def _on_page_built(self, page: LabPage) -> None:
         page.set_device(self._device_name)
         page.status_message.connect(self._show_status)
-        if self._presenting:
-            for widget in page.presentation_widgets():
-                widget.setVisible(False)
+        self._presentation.prepare(page)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
@@ -182,8 +153,8 @@ class MainWindow(QMainWindow):
                 self._greeted.add(index)
                 page.first_shown()
         self.stack.setCurrentIndex(index)
-        if self._presenting:
-            self._hide_for_presentation(True)
+        if self.presenting:
+            self._presentation.refresh()
 
     def _show_status(self, message: str) -> None:
         self.statusBar().showMessage(message, 8000)
@@ -214,7 +185,7 @@ class MainWindow(QMainWindow):
         return action.data() if action else "light"
 
     def set_theme(self, name: str) -> None:
-        name = name if name in ("light", "dark") else "light"
+        name = name if name in THEMES else THEMES[0]
         for action in self._theme_group.actions():
             action.setChecked(action.data() == name)
         appearance.apply_theme(QApplication.instance(), name)
@@ -222,50 +193,16 @@ class MainWindow(QMainWindow):
     # --------------------------------------------------------- presentation
     @property
     def presenting(self) -> bool:
-        return self._presenting
+        return self._presentation.active
 
     def toggle_presentation(self) -> None:
-        if self._presenting:
-            self.leave_presentation()
-        else:
-            self.enter_presentation()
+        self._presentation.toggle()
 
     def enter_presentation(self) -> None:
-        if self._presenting:
-            return
-        self._presenting = True
-        self._was_maximized = self.isMaximized()
-        appearance.apply_scale(
-            QApplication.instance(), self._base_font, appearance.PRESENTATION_SCALE
-        )
-        self._hide_for_presentation(True)
-        self.presentation_action.setChecked(True)
-        self._escape.setEnabled(True)
-        self.showFullScreen()
+        self._presentation.enter()
 
     def leave_presentation(self) -> None:
-        if not self._presenting:
-            return
-        self._presenting = False
-        appearance.apply_scale(QApplication.instance(), self._base_font, 1.0)
-        self._hide_for_presentation(False)
-        self.presentation_action.setChecked(False)
-        self._escape.setEnabled(False)
-        self.showMaximized() if self._was_maximized else self.showNormal()
-
-    def _hide_for_presentation(self, hide: bool) -> None:
-        # The class needs the pages, not the tool bar or the device line; the
-        # menus and every shortcut stay.
-        self.toolbar.setVisible(not hide)
-        self.statusBar().setVisible(not hide)
-        scale = appearance.PRESENTATION_SCALE if hide else 1.0
-        self.selector.setFixedWidth(round(SELECTOR_WIDTH * scale))
-        self.selector.setIconSize(QSize(round(36 * scale), round(36 * scale)))
-        for i in range(self.selector.count()):
-            self.selector.item(i).setSizeHint(QSize(round(86 * scale), round(72 * scale)))
-        for page in self.built_pages():
-            for widget in page.presentation_widgets():
-                widget.setVisible(not hide)
+        self._presentation.leave()
 
     # --------------------------------------------------------------- scenes
     def scene(self) -> dict[str, dict]:

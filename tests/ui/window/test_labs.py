@@ -130,7 +130,7 @@ def test_shipped_example_scenes_open(qtbot, settings, monkeypatch):
         assert window.current_page().key in scene_file.load(path)  # its lab is on show
     batch = window.pages[2]
     assert batch.scene()["experiment"] == "batch_norm"
-    qtbot.waitUntil(lambda: not batch._job.busy, timeout=120_000)  # its experiment ran
+    qtbot.waitUntil(lambda: not batch.busy, timeout=120_000)  # its experiment ran
     assert {v.key: v for v in batch.experiments}["batch_norm"].has_result
     for page in window.pages:
         page.shutdown()

@@ -187,10 +187,42 @@ def test_toolbar_offers_export(window):
 def test_the_batch_lab_opens_with_a_run_training(qtbot, settings):
     window = MainWindow(settings=settings)
     qtbot.addWidget(window)
-    keys = [cls.key for cls in window._classes]
+    keys = [cls.key for cls in window.stack.classes]
     window.show_page(keys.index("batch"))
     batch = window.current_page()
     qtbot.waitUntil(lambda: len(batch.run_list.run_keys()) == 1, timeout=60_000)
-    qtbot.waitUntil(lambda: not batch._job.busy, timeout=60_000)
+    qtbot.waitUntil(lambda: not batch.busy, timeout=60_000)
     for page in window.built_pages():
         page.shutdown()
+
+
+def test_a_page_built_while_presenting_hides_its_desk_widgets(qtbot, settings):
+    class OtherPage(CounterPage):
+        key, title = "other", "Other"
+
+    window = MainWindow(settings=settings, labs=[CounterPage, OtherPage])
+    qtbot.addWidget(window)
+    assert len(window.built_pages()) == 1  # the other lab is built when first shown
+    window.enter_presentation()
+    window.show_page(1)
+    other = window.current_page()
+    assert isinstance(other, OtherPage) and other.hint.isHidden()
+    assert not window.statusBar().isVisible()
+    window.leave_presentation()
+    assert not other.hint.isHidden() and not window.pages[0].hint.isHidden()
+    assert window.statusBar().isVisible()
+
+
+def test_closing_while_presenting_keeps_the_normal_geometry(qtbot, settings):
+    first = MainWindow(settings=settings, labs=[CounterPage])
+    qtbot.addWidget(first)
+    first.resize(700, 500)
+    first.close()
+    second = MainWindow(settings=settings, labs=[CounterPage])
+    qtbot.addWidget(second)
+    second.enter_presentation()
+    second.close()  # full screen: not the size to reopen with
+    second.leave_presentation()
+    third = MainWindow(settings=settings, labs=[CounterPage])
+    qtbot.addWidget(third)
+    assert not third.presenting and third.size().width() == 700
