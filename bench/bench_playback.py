@@ -24,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from explorer.descent.scene import DescentScene, log_range  # noqa: E402
+from explorer.descent.rates import log_range  # noqa: E402
+from explorer.descent.scene import DescentScene  # noqa: E402
 from ui.descent.panel import DescentPanel  # noqa: E402
 
 FRAME_60HZ = 1.0 / 60.0
@@ -59,7 +60,7 @@ def _frames(app, page, advance: bool, full_repaint: bool) -> float:
 def main() -> None:
     app = QApplication.instance() or QApplication([])
     page = _page(app)
-    assert page._run_view.path.shape == (LRS, STEPS + 1, 2)
+    assert page.result.path.shape == (LRS, STEPS + 1, 2)
     frame = min(_frames(app, page, advance=True, full_repaint=False) for _ in range(2))
     forced = min(_frames(app, page, advance=True, full_repaint=True) for _ in range(2))
     idle = min(_frames(app, page, advance=False, full_repaint=True) for _ in range(2))

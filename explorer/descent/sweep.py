@@ -23,6 +23,8 @@ from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.inputs import check_lrs, check_name, check_start, check_steps
 
+DTYPES = ("float64", "float32")
+"""The precisions a sweep computes in, by their torch names."""
 INTERNALS_AUTO_LIMIT = 4_000_000
 """Internals are recorded by default while K × (steps + 1) stays under this (≈64 MB each)."""
 
@@ -58,17 +60,11 @@ class Sweep:
     def complete(self) -> bool:
         return self.steps_done == self.steps
 
-    def label(self, k: int) -> str:
-        """The legend text of run ``k``: ``"lr = 0.5 — diverged at step 7"``."""
-        text = f"lr = {float(self.lrs[k]):g}"
-        if self.diverged_at[k] is not None:
-            text += f" — diverged at step {self.diverged_at[k]}"
-        return text
 
 
 def check_dtype(dtype) -> torch.dtype:
     """``torch.float32`` / ``torch.float64`` (also given as ``"float32"`` / ``"float64"``)."""
-    named = {"float32": torch.float32, "float64": torch.float64}
+    named = {name: getattr(torch, name) for name in DTYPES}
     dtype = named.get(dtype, dtype) if isinstance(dtype, str) else dtype
     if dtype not in (torch.float32, torch.float64):
         raise InputError(f"dtype must be float32 or float64; got {dtype}.", field="dtype")

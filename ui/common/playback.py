@@ -68,6 +68,11 @@ class PlaybackController(QObject):
     def is_playing(self) -> bool:
         return self._timer.isActive()
 
+    @property
+    def interval_ms(self) -> int:
+        """How often the timer ticks while playing, in milliseconds."""
+        return self._timer.interval()
+
     def steps_per_tick(self) -> float:
         """How many steps one timer tick advances at the current speed."""
         return self._speed * self._timer.interval() / 1000.0

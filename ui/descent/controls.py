@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from explorer.descent.scene import log_range
+from explorer.descent.rates import log_range
 from explorer.errors import InputError
 from explorer.inputs import MAX_LRS, format_numbers, parse_lrs
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid

@@ -50,6 +50,11 @@ class StepArrows(pg.GraphicsObject):
             self._bounds = QRectF()
         self.update()
 
+    @property
+    def step(self) -> int:
+        """The step whose markers are drawn."""
+        return self._step
+
     def set_step(self, step: int) -> None:
         if step != self._step:
             self._step = step

@@ -1,13 +1,16 @@
 """The LR range test tab: loss against a growing learning rate, with suggested rates.
 
-``explorer.descent.lr_finder.iter_lr_range_test`` runs on a worker and streams the
-curve; the suggestions are drawn as vertical lines, explained in words, and a
-"Use this rate" button sends one to the trajectory view.
+The controller runs ``explorer.descent.lr_finder.iter_lr_range_test`` on a worker
+and shows each partial curve here; the suggestions are drawn as vertical lines,
+explained in words, and a "Use this rate" button asks for one in the trajectory
+view. The settings are emitted as typed (``options_changed``, ``run_requested``);
+the controller checks them.
 """
 
 from __future__ import annotations
 
 import math
+from contextlib import ExitStack
 
 import numpy as np
 import pyqtgraph as pg
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from explorer.descent import lr_finder
 from explorer.descent.scene import LRTestOptions
@@ -31,20 +35,17 @@ from explorer.inputs import parse_lrs
 from ui.common import theme
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
-from ui.common.worker import Background
 
 
 class LRTestView(QWidget):
     """Settings, the curve, the suggestions and their "Use this rate" buttons."""
 
     use_rate = Signal(float)
-    busy_changed = Signal(bool)
-    progress_changed = Signal(float)
+    options_changed = Signal(object)  # LRTestOptions, as typed (not yet checked)
+    run_requested = Signal(object)  # the same, with a click on Run
 
-    def __init__(self, options: LRTestOptions, job: Background, parent: QWidget | None = None):
+    def __init__(self, options: LRTestOptions, parent: QWidget | None = None):
         super().__init__(parent)
-        self._job = job
-        self._device: str | None = None
         self.model = QComboBox()
         self.model.addItems(list(lr_finder.MODELS))
         self.optimizer = QComboBox()
@@ -66,8 +67,7 @@ class LRTestView(QWidget):
         self.buttons = QHBoxLayout()
         self._build()
         self.set_options(options)
-        self.run_button.clicked.connect(self._on_run_clicked)
-        job.busy_changed.connect(self.busy_changed)
+        self._connect()
 
     def _build(self) -> None:
         form = QFormLayout()
@@ -88,60 +88,61 @@ class LRTestView(QWidget):
         layout.addWidget(settings)
         layout.addLayout(right, stretch=1)
 
-    def set_device(self, device: str | None) -> None:
-        self._device = device
-
-    def options(self) -> LRTestOptions:
-        """The settings as shown (the last valid ones where a box holds bad text)."""
-        return self._options
+    def _connect(self) -> None:
+        self.run_button.clicked.connect(self._on_run_clicked)
+        for combo in (self.model, self.optimizer, self.mode):
+            combo.currentTextChanged.connect(self._on_edited)
+        for box in (self.start_lr, self.end_lr):
+            box.editingFinished.connect(self._on_edited)
+        self.steps.valueChanged.connect(self._on_edited)
 
     def set_options(self, options: LRTestOptions) -> None:
-        self._options = options
-        self.model.setCurrentText(options.model)
-        self.optimizer.setCurrentText(options.optimizer)
-        self.start_lr.setText(f"{options.start_lr:g}")
-        self.end_lr.setText(f"{options.end_lr:g}")
-        self.steps.setValue(options.steps)
-        self.mode.setCurrentText(options.mode)
+        """Show ``options`` (from the scene) without emitting."""
+        widgets = (self.model, self.optimizer, self.start_lr, self.end_lr, self.steps, self.mode)
+        with ExitStack() as stack:
+            for widget in widgets:
+                stack.enter_context(signals_blocked(widget))
+            self.model.setCurrentText(options.model)
+            self.optimizer.setCurrentText(options.optimizer)
+            self.start_lr.setText(f"{options.start_lr:g}")
+            self.end_lr.setText(f"{options.end_lr:g}")
+            self.steps.setValue(options.steps)
+            self.mode.setCurrentText(options.mode)
 
     def _read(self) -> LRTestOptions:
-        options = LRTestOptions(
+        """The settings as typed; InputError if a rate box does not hold one rate."""
+        return LRTestOptions(
             model=self.model.currentText(),
             start_lr=parse_lrs(self.start_lr.text(), 1, "lr_test_start")[0],
             end_lr=parse_lrs(self.end_lr.text(), 1, "lr_test_end")[0],
             steps=self.steps.value(), mode=self.mode.currentText(),
             optimizer=self.optimizer.currentText())
-        return options.validated()  # the scene's rules, which are the range test's own
+
+    def _emit_read(self, signal) -> None:
+        self.clear_errors()
+        try:
+            options = self._read()
+        except InputError as exc:
+            self.show_error(exc)
+            return
+        signal.emit(options)
+
+    def _on_edited(self, *_) -> None:
+        self._emit_read(self.options_changed)
 
     def _on_run_clicked(self) -> None:
-        for widget in (self.start_lr, self.end_lr):
+        self._emit_read(self.run_requested)
+
+    def clear_errors(self) -> None:
+        for widget in (self.start_lr, self.end_lr, self.steps, self.run_button):
             mark_valid(widget)
         self.error.clear_error()
-        try:
-            self._options = self._read()
-        except InputError as exc:
-            self._show_error(exc)
-            return
-        self.run()
 
-    def run(self) -> None:
-        """Start the test with the current settings on the worker."""
-        o = self._options
-        self._job.start(lr_finder.iter_lr_range_test, model=o.model, start_lr=o.start_lr,
-                        end_lr=o.end_lr, steps=o.steps, mode=o.mode, optimizer=o.optimizer,
-                        device=self._device, on_yield=self.show_result,
-                        on_error=self._show_error)
-
-    def compute_now(self) -> None:
-        o = self._options
-        self.show_result(lr_finder.lr_range_test(
-            model=o.model, start_lr=o.start_lr, end_lr=o.end_lr, steps=o.steps, mode=o.mode,
-            optimizer=o.optimizer, device=self._device))
-
-    def _show_error(self, exc: Exception) -> None:
+    def show_error(self, exc: Exception) -> None:
+        """Put ``exc`` at the setting it names (at the Run button when it names none)."""
         widget = {"lr_test_start": self.start_lr, "lr_test_end": self.end_lr,
-                  "start_lr": self.start_lr, "end_lr": self.end_lr}.get(
-            getattr(exc, "field", None) or "", self.run_button)
+                  "lr_test_steps": self.steps, "start_lr": self.start_lr,
+                  "end_lr": self.end_lr}.get(getattr(exc, "field", None) or "", self.run_button)
         mark_invalid(widget, str(exc))
         self.error.show_error(str(exc))
 
@@ -150,7 +151,6 @@ class LRTestView(QWidget):
         self.raw.setData(result.lrs, result.losses)
         self.smoothed.setData(result.lrs, result.smoothed)
         self._fit_view(np.asarray(result.smoothed))
-        self.progress_changed.emit(result.progress)
         if result.done:
             self._show_suggestions(result)
 
@@ -185,10 +185,6 @@ class LRTestView(QWidget):
             button.clicked.connect(lambda _=False, lr=suggestion.lr: self.use_rate.emit(lr))
             self.buttons.addWidget(button)
         self.reasons.setText("<br>".join(words) or "No suggestion: the curve never fell.")
-
-    def has_result(self) -> bool:
-        """Whether a test has run (or is running) since the page opened."""
-        return self._job.busy or self.raw.getData()[0] is not None
 
     def suggestion_lrs(self) -> np.ndarray:
         """The suggested rates shown (for tests and the page's numbers)."""

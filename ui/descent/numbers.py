@@ -13,6 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ui.common import theme
+from ui.descent.texts import internals_lines
 
 ROWS, COLUMNS = 4, 2
 
@@ -85,12 +86,13 @@ class RunNumbers(QWidget):
                 cell.setText(text)
 
     def show_internals(self, title: str, details) -> None:
-        """The followed run's optimizer state (``explorer.descent.scene.StepInternals``)."""
+        """The followed run's optimizer state (``explorer.descent.readings.StepInternals``)."""
         if details is None:
             self.internals.setText(f"{title}: not recorded (too many steps × rates).")
             return
+        lines = "<br>".join(internals_lines(details))
         self.internals.setText(f"<b>{title}</b>: arrows from its point show "
-                               f"{', '.join(details.arrows)}.<br>" + "<br>".join(details.lines))
+                               f"{', '.join(details.arrows)}.<br>{lines}")
 
     def clear_internals(self) -> None:
         if self.internals.text():

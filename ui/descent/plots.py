@@ -13,7 +13,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.common import theme
-from ui.common.plots import make_plot
+from ui.common.plots import make_plot, set_title
 from ui.descent.items import CachedCurves, PickableImage, StepArrows, clip_segments
 
 MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
@@ -221,6 +221,10 @@ class SliceView:
 
     def set_axis_label(self, text: str) -> None:
         self.plot.getPlotItem().setLabel("bottom", text)
+
+    def set_followed(self, lr: float) -> None:
+        """Say which run the cut follows."""
+        set_title(self.plot, f"Arrows are steps; cut at lr = {float(lr):g}")
 
     def set_curve(self, ts: np.ndarray, loss: np.ndarray) -> None:
         """The loss along the cut; the view fits it so overshooting runs leave the frame."""

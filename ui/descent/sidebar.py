@@ -1,6 +1,6 @@
 """The Descent page's control column: surface, optimizer, schedule, rates, run and view.
 
-It only shows and edits values; the panel turns its signals into scene edits.
+It only shows and edits values; the controller turns its signals into scene edits.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from explorer.descent import batched_optim, schedules, surfaces
-from explorer.descent.scene import DTYPES, DescentScene
+from explorer.descent.scene import DTYPES, SLICE_AXES, DescentScene, ViewOptions
 from explorer.errors import InputError
 from explorer.inputs import MAX_STEPS
 from ui.common.formula import FormulaLabel
@@ -71,7 +71,7 @@ class DescentSidebar(QWidget):
         self.log_loss = QCheckBox("log loss axis")
         self.internals = QCheckBox("show gradient / momentum")
         self.slice_axis = QComboBox()
-        self.slice_axis.addItems(["x", "y"])
+        self.slice_axis.addItems(list(SLICE_AXES))
         self.follow = QComboBox()
         self.follow.setObjectName("follow")
         self._build()
@@ -132,31 +132,65 @@ class DescentSidebar(QWidget):
 
     def set_scene(self, scene: DescentScene) -> None:
         """Show ``scene`` in every control without emitting ``changed``."""
-        widgets = (self.surface, self.optimizer, self.schedule, self.steps, self.dtype,
-                   self.log_loss, self.internals, self.slice_axis)
-        with ExitStack() as stack:
-            for widget in widgets:
-                stack.enter_context(signals_blocked(widget))
-            self.surface.setCurrentIndex(self.surface.findData(scene.surface))
-            self.optimizer.setCurrentText(scene.optimizer)
-            self.schedule.setCurrentText(scene.schedule)
-            self.steps.setValue(scene.steps)
-            self.dtype.setCurrentText(scene.dtype)
-            self.log_loss.setChecked(scene.view.log_loss)
-            self.internals.setChecked(scene.view.show_internals)
-            self.slice_axis.setCurrentText(scene.view.slice_axis)
-        info = surfaces.info(scene.surface)
+        self.set_surface(scene.surface, scene.surface_options)
+        self.set_optimizer(scene.optimizer, scene.optimizer_options)
+        self.set_schedule(scene.schedule, scene.schedule_options)
+        self.set_lrs(scene.lrs)
+        self.set_run(scene.steps, scene.dtype)
+        self.set_view(scene.view)
+
+    def set_surface(self, name: str, options: dict) -> None:
+        """A surface: its name, formula, description and a form for its options."""
+        with signals_blocked(self.surface):
+            self.surface.setCurrentIndex(self.surface.findData(name))
+        info = surfaces.info(name)
         self.formula.set_formula(info.formula)
         self.description.setText(info.description)
-        self.surface_options.set_specs(info.options, scene.surface_options)
-        self.optimizer_options.set_specs(batched_optim.optimizer_options(scene.optimizer),
-                                         scene.optimizer_options)
-        self.schedule_options.set_specs(schedules.schedule_options(scene.schedule),
-                                        scene.schedule_options)
-        self.lrs.set_lrs(scene.lrs)
+        self.surface_options.set_specs(info.options, options)
 
-    def show_start(self, x: float, y: float) -> None:
+    def set_surface_options(self, options: dict) -> None:
+        self.surface_options.set_values(options)
+
+    def set_optimizer(self, name: str, options: dict) -> None:
+        with signals_blocked(self.optimizer):
+            self.optimizer.setCurrentText(name)
+        self.optimizer_options.set_specs(batched_optim.optimizer_options(name), options)
+
+    def set_optimizer_options(self, options: dict) -> None:
+        self.optimizer_options.set_values(options)
+
+    def set_schedule(self, name: str, options: dict) -> None:
+        with signals_blocked(self.schedule):
+            self.schedule.setCurrentText(name)
+        self.schedule_options.set_specs(schedules.schedule_options(name), options)
+
+    def set_schedule_options(self, options: dict) -> None:
+        self.schedule_options.set_values(options)
+
+    def set_lrs(self, lrs: tuple[float, ...]) -> None:
+        self.lrs.set_lrs(lrs)
+
+    def set_run(self, steps: int, dtype: str) -> None:
+        with signals_blocked(self.steps), signals_blocked(self.dtype):
+            self.steps.setValue(steps)
+            self.dtype.setCurrentText(dtype)
+
+    def set_view(self, view: ViewOptions) -> None:
+        with ExitStack() as stack:
+            for widget in (self.log_loss, self.internals, self.slice_axis):
+                stack.enter_context(signals_blocked(widget))
+            self.log_loss.setChecked(view.log_loss)
+            self.internals.setChecked(view.show_internals)
+            self.slice_axis.setCurrentText(view.slice_axis)
+
+    def set_start(self, x: float, y: float) -> None:
         self.start_label.setText(f"({x:.3g}, {y:.3g})")
+
+    def set_reference(self, presets: dict[str, float] | None, explanation: str) -> None:
+        """The reference rates at the start point and why (None keeps the presets shown)."""
+        if presets is not None:
+            self.lrs.set_presets(presets)
+        self.explanation.setText(explanation)
 
     def set_run_labels(self, labels: list[str], follow: int) -> None:
         with signals_blocked(self.follow):
@@ -188,3 +222,4 @@ class DescentSidebar(QWidget):
                        self.start_label):
             mark_valid(widget)
         self.start_error.clear_error()
+        self.lrs.error.clear_error()

@@ -5,7 +5,8 @@ import math
 
 import pytest
 
-from explorer.descent.scene import DescentScene, LRTestOptions, ViewOptions, log_range
+from explorer.descent.rates import log_range
+from explorer.descent.scene import DescentScene, LRTestOptions, ViewOptions
 from explorer.errors import InputError
 from explorer.inputs import MAX_LRS, MAX_STEPS, check_start, check_steps, parse_lrs
 from explorer.inputs import format_numbers as format_lrs

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from explorer.descent.scene import DescentScene, ViewOptions
+from explorer.descent.scene import DescentScene, LRTestOptions, ViewOptions
 from ui.common.export import export_plot, has_content, plotted_data
 from ui.common.widgets import is_marked_invalid
 from ui.descent.panel import DescentPanel
 
 
 def _idle(panel) -> bool:
-    return panel._run_view is not None and not panel._job.busy
+    return panel.result is not None and not panel.controller.sweep_busy
 
 
 @pytest.fixture
@@ -43,11 +43,11 @@ def _legend_texts(panel) -> list[str]:
 def test_typed_learning_rates_run_at_once_and_keep_the_step(qtbot, panel):
     panel.playback.seek(30)
     _type_lrs(qtbot, panel, "0.02, 0.15")
-    qtbot.waitUntil(lambda: _idle(panel) and len(panel._run_view.labels) == 2)
+    qtbot.waitUntil(lambda: _idle(panel) and len(panel.result.labels) == 2)
     assert panel.descent_scene().lrs == (0.02, 0.15)
     assert _legend_texts(panel) == ["lr = 0.02", "lr = 0.15"]
     assert panel.playback.step == 30
-    np.testing.assert_allclose(panel._run_view.sweep.lrs.numpy(), [0.02, 0.15])
+    np.testing.assert_allclose(panel.result.sweep.lrs.numpy(), [0.02, 0.15])
 
 
 def test_play_advances_the_step_and_moves_the_markers(qtbot, panel):
@@ -58,7 +58,7 @@ def test_play_advances_the_step_and_moves_the_markers(qtbot, panel):
     qtbot.mouseClick(panel.bar.play_button, Qt.MouseButton.LeftButton)
     step = panel.playback.step
     assert not panel.playback.is_playing()
-    assert panel.map.arrows._step == step
+    assert panel.map.arrows.step == step
     assert panel.loss_plot.cursor.value() == step
     assert panel.bar.step_label.text() == f"{step} / 100"
 
@@ -66,7 +66,7 @@ def test_play_advances_the_step_and_moves_the_markers(qtbot, panel):
 def test_plots_frame_the_whole_run(qtbot, panel):
     (x0, x1), (y0, y1) = panel.loss_plot.plot.getPlotItem().vb.viewRange()
     assert x0 <= 0 and x1 >= 100
-    finite = np.log10(panel._run_view.loss[np.isfinite(panel._run_view.loss)])
+    finite = np.log10(panel.result.loss[np.isfinite(panel.result.loss)])
     assert y0 <= finite.min() and y1 >= finite.max()
     assert panel.map.plot.getPlotItem().vb.viewRange()[0] == pytest.approx([-4, 4])
 
@@ -75,8 +75,8 @@ def test_scrub_slider_sets_the_step_everywhere(qtbot, panel):
     panel.bar.slider.setValue(40)
     assert panel.playback.step == 40
     assert panel.loss_plot.cursor.value() == 40
-    assert panel.slice.arrows._step == 40
-    loss = panel._run_view.loss[0, 40]
+    assert panel.slice.arrows.step == 40
+    loss = panel.result.loss[0, 40]
     assert f"{loss:.4g}" in panel.numbers.text()
 
 
@@ -112,61 +112,61 @@ def test_click_on_the_map_sets_the_start_and_reruns(qtbot, panel):
     x, y = panel.descent_scene().start
     pixel = vb.viewPixelSize()
     assert abs(x - 1.5) < 2 * pixel[0] and abs(y + 2.0) < 2 * pixel[1]
-    qtbot.waitUntil(lambda: _idle(panel) and np.allclose(panel._run_view.path[0, 0], (x, y)))
+    qtbot.waitUntil(lambda: _idle(panel) and np.allclose(panel.result.path[0, 0], (x, y)))
     assert panel.sidebar.start_label.text() == f"({x:.3g}, {y:.3g})"
 
 
 def test_a_diverging_rate_is_labelled_in_the_legend(qtbot, panel):
     _type_lrs(qtbot, panel, "0.1, 0.5")
-    qtbot.waitUntil(lambda: _idle(panel) and len(panel._run_view.labels) == 2)
+    qtbot.waitUntil(lambda: _idle(panel) and len(panel.result.labels) == 2)
     texts = _legend_texts(panel)
     assert texts[0] == "lr = 0.1"
     assert texts[1].startswith("lr = 0.5 — diverged at step ")
-    at = panel._run_view.diverged[1]
+    at = panel.result.diverged[1]
     assert texts[1] == f"lr = 0.5 — diverged at step {at}"
     assert "diverged" in panel.numbers.text() or panel.playback.step <= at
 
 
 def test_bad_rate_text_marks_the_box_and_keeps_the_last_run(qtbot, panel):
-    before = panel._run_view
+    before = panel.result
     _type_lrs(qtbot, panel, "0.1, -3")
     box = panel.sidebar.lrs.text
     assert is_marked_invalid(box)
     assert "positive finite" in panel.sidebar.lrs.error.text()
     assert box.text() == "0.1, -3"  # what the user typed stays
-    assert panel._run_view is before and not panel._job.busy
+    assert panel.result is before and not panel.controller.sweep_busy
     assert panel.descent_scene().lrs == DescentScene().lrs
     _type_lrs(qtbot, panel, "0.1")
     assert not is_marked_invalid(box)
-    qtbot.waitUntil(lambda: _idle(panel) and len(panel._run_view.labels) == 1)
+    qtbot.waitUntil(lambda: _idle(panel) and len(panel.result.labels) == 1)
 
 
 def test_bad_option_marks_its_control(qtbot, panel):
-    before = panel._run_view
+    before = panel.result
     momentum = panel.sidebar.optimizer_options.control("momentum")
     momentum.clear()
     qtbot.keyClicks(momentum, "1.5")
     qtbot.keyClick(momentum, Qt.Key.Key_Return)
     assert is_marked_invalid(momentum)
     assert "[0, 1)" in momentum.toolTip()
-    assert panel._run_view is before
+    assert panel.result is before
     momentum.clear()
     qtbot.keyClicks(momentum, "0.9")
     qtbot.keyClick(momentum, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view is not before)
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result is not before)
     assert panel.descent_scene().optimizer_options["momentum"] == 0.9
-    assert "velocity" in panel._run_view.sweep.internals
+    assert "velocity" in panel.result.sweep.internals
 
 
 def test_unknown_device_is_reported_under_the_run_settings(qtbot, panel):
-    before = panel._run_view
+    before = panel.result
     panel.set_device("tpu:7")
     qtbot.waitUntil(lambda: panel.sidebar.start_error.isVisible())
     assert "tpu" in panel.sidebar.start_error.text()
     assert not is_marked_invalid(panel.sidebar.lrs.text)
-    assert panel._run_view is before
+    assert panel.result is before
     panel.set_device("cpu")
-    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view is not before)
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result is not before)
     assert not panel.sidebar.start_error.isVisible()
 
 
@@ -186,15 +186,30 @@ def test_log_range_and_presets_set_the_rates(qtbot, panel):
 
 def test_saved_scene_round_trips_through_the_page(qtbot, panel):
     scene = DescentScene(surface="rosenbrock", surface_options={}, optimizer="Adam",
-                         lrs=(0.01, 0.1), steps=60,
-                         start=(-1.0, 2.0), current_step=25,
-                         view=ViewOptions(log_loss=False, slice_axis="y", speed=50.0))
+                         optimizer_options={"beta1": 0.8}, schedule="StepLR",
+                         lrs=(0.01, 0.1), steps=60, start=(-1.0, 2.0), dtype="float32",
+                         current_step=25,
+                         view=ViewOptions(log_loss=False, show_internals=True, slice_axis="y",
+                                          speed=50.0),
+                         lr_test=LRTestOptions(model="mlp-iris", start_lr=1e-4, end_lr=1.0,
+                                               steps=60, mode="linear", optimizer="Adam"))
+    assert scene.validated() != DescentScene().validated()
     panel.set_scene(json.loads(json.dumps(scene.to_dict())))
-    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view.steps_done == 60)
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.steps_done == 60)
     assert panel.sidebar.surface.currentData() == "rosenbrock"
     assert panel.sidebar.optimizer.currentText() == "Adam"
+    assert panel.sidebar.optimizer_options.values()["beta1"] == 0.8
+    assert panel.sidebar.schedule.currentText() == "StepLR"
+    assert panel.sidebar.dtype.currentText() == "float32"
+    assert panel.sidebar.internals.isChecked() and panel.sidebar.slice_axis.currentText() == "y"
+    assert panel.lr_test.model.currentText() == "mlp-iris"
+    assert panel.lr_test.steps.value() == 60
+    assert panel.bar.speed.value() == 50
     assert panel.playback.step == 25
+    assert panel.result.path.dtype == np.float32
+    assert panel.result.sweep.optimizer == "Adam"
     assert DescentScene.from_dict(panel.scene()) == scene
+    assert DescentScene.from_dict(json.loads(json.dumps(panel.scene()))) == scene
     assert panel.loss_plot.plot.getPlotItem().getAxis("left").labelText == "loss"
 
 
@@ -210,8 +225,8 @@ def test_internals_overlay_draws_the_gradient(qtbot, panel):
     panel.playback.seek(3)
     x, y = panel.map.internals.getData()
     assert len(x) >= 4  # -lr·gradient and the step taken, each a pair of points
-    np.testing.assert_allclose((x[0], y[0]), panel._run_view.path[0, 3])
-    grad = panel._run_view.sweep.internals["grad"][0, 3]
+    np.testing.assert_allclose((x[0], y[0]), panel.result.path[0, 3])
+    grad = panel.result.sweep.internals["grad"][0, 3]
     assert f"gradient = ({grad[0]:.4g}, {grad[1]:.4g})" in panel.numbers.internals.text()
     panel.sidebar.internals.setChecked(False)
     assert len(panel.map.internals.getData()[0]) == 0
@@ -220,28 +235,23 @@ def test_internals_overlay_draws_the_gradient(qtbot, panel):
 
 def test_long_runs_stream_and_can_be_cancelled(qtbot, panel):
     seen = []
-    original = panel._on_sweep
-
-    def record(sweep):
-        seen.append(sweep.steps_done)
-        original(sweep)
-
-    panel._on_sweep = record
+    panel.controller.result_changed.connect(lambda run: seen.append(run.steps_done))
     panel.sidebar.steps.setValue(1200)
-    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view.steps_done == 1200, timeout=20000)
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.steps_done == 1200, timeout=20000)
     assert len(seen) >= 2 and seen[0] < 1200  # partial results came first
     assert panel.playback.last_step == 1200
     panel.sidebar.steps.setValue(5000)
     assert panel.cancel.isEnabled()
     qtbot.mouseClick(panel.cancel, Qt.MouseButton.LeftButton)
-    assert not panel._job.busy and not panel.cancel.isEnabled()
+    assert not panel.controller.sweep_busy and not panel.cancel.isEnabled()
 
 
 def test_lr_range_test_suggests_and_sends_a_rate(qtbot, panel):
     view = panel.lr_test
     view.steps.setValue(40)
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not panel._lr_job.busy and view.buttons.count() > 0, timeout=20000)
+    qtbot.waitUntil(lambda: not panel.controller.lr_test_busy and view.buttons.count() > 0,
+                    timeout=20000)
     suggested = view.suggestion_lrs()
     assert len(suggested) == view.buttons.count() >= 1
     assert view.plot.getPlotItem().getAxis("bottom").logMode
@@ -253,10 +263,10 @@ def test_lr_range_test_suggests_and_sends_a_rate(qtbot, panel):
 
 def test_lr_range_test_runs_when_its_tab_first_opens(qtbot, panel):
     panel.lr_test.steps.setValue(30)
-    panel.lr_test._options = panel.lr_test._read()
+    assert panel.descent_scene().lr_test.steps == 30
     panel.tabs.setCurrentWidget(panel.lr_test)
-    assert panel._lr_job.busy
-    qtbot.waitUntil(lambda: not panel._lr_job.busy, timeout=20000)
+    assert panel.controller.lr_test_busy
+    qtbot.waitUntil(lambda: not panel.controller.lr_test_busy, timeout=20000)
     lrs = panel.lr_test.raw.xData  # as computed (getData gives the log10 drawn on a log axis)
     assert len(lrs) >= 2 and lrs[0] == pytest.approx(1e-5)
 
@@ -267,7 +277,7 @@ def test_lr_range_test_bad_input_is_marked(qtbot, panel):
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     assert is_marked_invalid(view.end_lr)
     assert "larger than the start" in view.error.text()
-    assert not panel._lr_job.busy
+    assert not panel.controller.lr_test_busy
 
 
 def test_every_plot_exports_to_png(qtbot, panel, tmp_path):
@@ -295,7 +305,7 @@ def test_runs_on_the_gpu(qtbot, panel):
     panel.set_device("cuda:0")
     qtbot.waitUntil(lambda: _idle(panel))
     panel.compute_now()
-    assert panel._run_view.path.shape == (4, 101, 2)
+    assert panel.result.path.shape == (4, 101, 2)
 
 
 class _FakeDrag:
@@ -327,13 +337,13 @@ def test_dragging_on_the_map_moves_the_start_and_reruns_once_settled(qtbot, pane
     assert panel.map.start.data["x"][0] == pytest.approx(1.5)  # the marker follows at once
     qtbot.waitUntil(lambda: panel.descent_scene().start is not None
                     and panel.descent_scene().start[0] == pytest.approx(1.5))
-    qtbot.waitUntil(lambda: _idle(panel) and np.allclose(panel._run_view.path[0, 0], (1.5, 2.0)))
+    qtbot.waitUntil(lambda: _idle(panel) and np.allclose(panel.result.path[0, 0], (1.5, 2.0)))
 
 
 def test_controls_come_from_the_specs_and_rerun(qtbot, panel):
     panel.sidebar.optimizer.setCurrentText("Adam")
     assert panel.sidebar.optimizer_options.control("beta2") is not None
-    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view.sweep.optimizer == "Adam")
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.sweep.optimizer == "Adam")
     panel.sidebar.surface.setCurrentIndex(panel.sidebar.surface.findData("linear-regression"))
     loss = panel.sidebar.surface_options.control("loss")
     assert loss.findText("HuberLoss") >= 0
@@ -342,7 +352,7 @@ def test_controls_come_from_the_specs_and_rerun(qtbot, panel):
     assert panel.descent_scene().surface_options == {"loss": "L1Loss", "delta": 1.0}
     panel.sidebar.schedule.setCurrentText("StepLR")
     panel.sidebar.dtype.setCurrentText("float32")
-    qtbot.waitUntil(lambda: _idle(panel) and panel._run_view.path.dtype == np.float32)
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.path.dtype == np.float32)
     scene = panel.descent_scene()
     assert (scene.surface, scene.schedule, scene.dtype) == ("linear-regression", "StepLR",
                                                             "float32")
@@ -359,3 +369,22 @@ def test_theme_change_restyles_the_plots(qtbot, panel):
     finally:
         theme.set_theme("light")
     assert panel.slice.curve.opts["pen"].color().name() == theme.LIGHT.neutral.lower()
+
+
+def test_the_lr_test_tab_offers_exactly_the_steps_the_range_test_runs(qtbot, panel):
+    from explorer.descent import lr_finder
+
+    steps = panel.lr_test.steps
+    assert (steps.minimum(), steps.maximum()) == (lr_finder.MIN_STEPS, lr_finder.MAX_STEPS)
+    assert [panel.lr_test.model.itemText(i) for i in range(panel.lr_test.model.count())] == \
+        list(lr_finder.MODELS)
+
+
+def test_a_refused_option_keeps_the_last_good_scene(qtbot, panel):
+    before = panel.descent_scene()
+    panel.sidebar.optimizer_options.changed.emit({"momentum": 0.0, "nesterov": True,
+                                                   "dampening": 0.0, "weight_decay": 0.0})
+    assert panel.descent_scene() == before
+    nesterov = panel.sidebar.optimizer_options.control("nesterov")
+    assert is_marked_invalid(nesterov) and "Nesterov" in nesterov.toolTip()
+    assert DescentScene.from_dict(panel.scene()) == before  # what would be saved still opens

@@ -43,10 +43,10 @@ def test_step_and_seek_clamp_and_pause(qtbot):
 
 def test_high_speed_advances_several_steps_per_tick_not_a_faster_timer():
     playback = PlaybackController(last_step=100_000, speed=MAX_SPEED)
-    assert playback._timer.interval() == FRAME_MS
+    assert playback.interval_ms == FRAME_MS
     assert playback.steps_per_tick() > 10
     playback.set_speed(MIN_SPEED)
-    assert playback._timer.interval() == 1000
+    assert playback.interval_ms == 1000
     assert playback.steps_per_tick() == 1.0
     playback.set_speed(1e9)
     assert playback.speed == MAX_SPEED

@@ -1,0 +1,382 @@
+"""The Descent lab's controller: it owns the scene and the background jobs.
+
+The views (sidebar, plots, numbers, LR-test tab, playback bar) emit what the user
+asked for; every request becomes a new scene that goes through one path,
+:meth:`DescentController._apply`: validated by ``explorer.descent``, then only
+what differs from the old scene is redrawn or re-run. Bad input is shown at its
+control and the last good scene and run stay.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from explorer import descent
+from explorer.descent import lr_finder, surfaces
+from explorer.descent.readings import internals_at, slice_line
+from explorer.descent.scene import DescentScene
+from explorer.errors import InputError
+from ui.common import theme
+from ui.common.playback import PlaybackBar, PlaybackController
+from ui.common.worker import Background
+from ui.descent.lrtest import LRTestView
+from ui.descent.numbers import RunNumbers
+from ui.descent.plots import LossPlot, SliceView, TrajectoryMap
+from ui.descent.sidebar import DescentSidebar
+from ui.descent.texts import run_labels
+
+CHUNK = 250  # steps per streamed partial result, at least
+EXPORT_STEP = 10  # the step a headless figure shows when the scene is at step 0
+MAX_PARTIALS = 20  # each partial redraws every path, so a long run sends at most this many
+DRAG_MS = 30  # map drags settle this long before a re-run
+
+
+class RunView:
+    """The latest sweep as plain arrays for drawing (copied off the worker's storage)."""
+
+    def __init__(self, sweep: descent.Sweep):
+        self.sweep = sweep
+        self.path = sweep.path.numpy().copy()
+        self.loss = sweep.loss.numpy().copy()
+        self.labels = run_labels(sweep)
+        self.diverged = list(sweep.diverged_at)
+        self.colors = theme.colors(len(self.labels))
+        self.steps_done = sweep.steps_done
+
+
+@dataclass
+class DescentViews:
+    """The widgets and plots the controller draws into."""
+
+    sidebar: DescentSidebar
+    map: TrajectoryMap
+    loss_plot: LossPlot
+    slice: SliceView
+    numbers: RunNumbers
+    lr_test: LRTestView
+    bar: PlaybackBar
+    playback: PlaybackController
+
+
+class DescentController(QObject):
+    """Scene, sweep job and LR-test job of one Descent page."""
+
+    result_changed = Signal(object)  # the RunView just drawn (partial runs too)
+    busy_changed = Signal(bool)  # whether a sweep or a range test is running
+    progress_changed = Signal(float)  # of the job that reported last, 0 to 1
+    rate_used = Signal()  # a rate came from the LR range test: show the trajectories
+    status_message = Signal(str)
+
+    def __init__(self, views: DescentViews, scene: DescentScene, device: str | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.views = views
+        self._scene = scene.validated()
+        self._device = device
+        self._result: RunView | None = None
+        self._lr_result: lr_finder.LRFinderResult | None = None
+        self._follow = 0
+        self._keep_step: int | None = None
+        self._pending_start: tuple[float, float] | None = None
+        self._job = Background(self)  # the trajectories
+        self._lr_job = Background(self)  # the LR range test
+        self._drag = QTimer(self, singleShot=True, interval=DRAG_MS)  # coalesces map drags
+        self._connect()
+
+    def _connect(self) -> None:
+        v = self.views
+        v.sidebar.changed.connect(self._on_control_changed)
+        v.sidebar.reset_start.connect(lambda: self._apply(replace(self._scene, start=None)))
+        v.map.image.picked.connect(self._on_map_picked)
+        self._drag.timeout.connect(self._on_drag_settled)
+        v.playback.step_changed.connect(self._on_step_changed)
+        v.playback.speed_changed.connect(lambda speed: self._apply(self._scene.with_view(
+            speed=speed)))
+        v.lr_test.options_changed.connect(self._on_lr_test_edited)
+        v.lr_test.run_requested.connect(self._on_lr_test_run)
+        v.lr_test.use_rate.connect(self._on_rate_used)
+        for job in (self._job, self._lr_job):
+            job.busy_changed.connect(lambda _: self.busy_changed.emit(self.busy))
+            job.failed.connect(self.status_message)
+        theme.notifier().changed.connect(self._on_theme_changed)
+
+    # -- state -------------------------------------------------------------
+    @property
+    def scene(self) -> DescentScene:
+        """The scene shown, with the playback position."""
+        return self._scene
+
+    @property
+    def result(self) -> RunView | None:
+        """The run drawn (the newest partial one while a run streams)."""
+        return self._result
+
+    @property
+    def busy(self) -> bool:
+        return self._job.busy or self._lr_job.busy
+
+    @property
+    def sweep_busy(self) -> bool:
+        return self._job.busy
+
+    @property
+    def lr_test_busy(self) -> bool:
+        return self._lr_job.busy
+
+    @property
+    def has_lr_result(self) -> bool:
+        """Whether a range test has run (or is running) since the page opened."""
+        return self._lr_job.busy or self._lr_result is not None
+
+    # -- requests ----------------------------------------------------------
+    def start(self) -> None:
+        """Draw the scene and run it (once, when the page is built)."""
+        self._apply(self._scene, force=True)
+
+    def set_scene(self, scene: DescentScene) -> None:
+        """Show ``scene`` and run it at its saved step; InputError (and no change) if invalid."""
+        scene = scene.validated()
+        self._apply(scene, force=True, keep_step=scene.current_step)
+
+    def set_device(self, device: str | None) -> None:
+        self._device = device
+        self._run()
+
+    def compute_now(self) -> None:
+        """Run the sweep and the range test on this thread (headless export and tests).
+
+        A still picture at step 0 shows no step at all, so it then shows step 10.
+        """
+        self._job.cancel()
+        self._on_sweep(descent.sweep(**self._scene.sweep_arguments(self._device)))
+        if self.views.playback.step == 0:
+            self.views.playback.seek(min(EXPORT_STEP, self._scene.steps))
+        self._lr_job.cancel()
+        self._on_lr_result(lr_finder.lr_range_test(**self._scene.lr_test.arguments(self._device)))
+
+    def run_lr_test(self) -> None:
+        """Start the range test with the scene's settings on the worker."""
+        self._lr_job.start(lr_finder.iter_lr_range_test,
+                           **self._scene.lr_test.arguments(self._device),
+                           on_yield=self._on_lr_result, on_error=self.views.lr_test.show_error)
+
+    def cancel(self) -> None:
+        self._job.cancel()
+        self._lr_job.cancel()
+
+    def shutdown(self) -> None:
+        self.views.playback.pause()
+        self._job.shutdown()
+        self._lr_job.shutdown()
+
+    # -- the one sync path -------------------------------------------------
+    def _apply(self, new: DescentScene, force: bool = False,
+               keep_step: int | None = None) -> bool:
+        """Make ``new`` the scene if it is valid and redraw what differs; False if refused."""
+        try:
+            new = new.validated()
+        except InputError as exc:
+            self._show_error(exc)
+            return False
+        old, self._scene = self._scene, new
+        self._show_controls(old, new, force)
+        if force or (new.surface, new.surface_options) != (old.surface, old.surface_options):
+            self._show_surface()
+        elif _drawn_view(new) != _drawn_view(old):
+            self._show_view()
+        if force or new.view.speed != old.view.speed:
+            self.views.playback.set_speed(new.view.speed)
+        if force or new.run_differs(old):
+            self._run(keep_step)
+        return True
+
+    def _show_controls(self, old: DescentScene, new: DescentScene, force: bool) -> None:
+        sidebar = self.views.sidebar
+        for part, options, set_all, set_options in (
+                ("surface", "surface_options", sidebar.set_surface, sidebar.set_surface_options),
+                ("optimizer", "optimizer_options", sidebar.set_optimizer,
+                 sidebar.set_optimizer_options),
+                ("schedule", "schedule_options", sidebar.set_schedule,
+                 sidebar.set_schedule_options)):
+            if force or getattr(new, part) != getattr(old, part):
+                set_all(getattr(new, part), getattr(new, options))
+            elif getattr(new, options) != getattr(old, options):
+                set_options(getattr(new, options))
+        if force or new.lrs != old.lrs:
+            sidebar.set_lrs(new.lrs)
+        if force or (new.steps, new.dtype) != (old.steps, old.dtype):
+            sidebar.set_run(new.steps, new.dtype)
+        if force or new.view != old.view:
+            sidebar.set_view(new.view)
+        if force or new.lr_test != old.lr_test:
+            self.views.lr_test.set_options(new.lr_test)
+
+    def _show_error(self, exc: InputError) -> None:
+        if (exc.field or "").startswith("lr_test"):
+            self.views.lr_test.show_error(exc)
+        else:
+            self.views.sidebar.show_error(exc)
+
+    # -- what the views asked for ------------------------------------------
+    def _on_control_changed(self, field: str, value) -> None:
+        if field == "follow":
+            self._follow = max(0, value)
+            self._title_slice()
+            self._redraw_step()
+            return
+        self._apply(self._scene.edited(field, value))
+
+    def _on_map_picked(self, x: float, y: float) -> None:
+        # The marker follows the mouse at once; the run waits until the drag settles.
+        self._pending_start = (x, y)
+        self.views.map.set_start(x, y)
+        self.views.sidebar.set_start(x, y)
+        self._drag.start()
+
+    def _on_drag_settled(self) -> None:
+        self._apply(replace(self._scene, start=self._pending_start))
+
+    def _on_lr_test_edited(self, options) -> None:
+        self._apply(replace(self._scene, lr_test=options))
+
+    def _on_lr_test_run(self, options) -> None:
+        if self._apply(replace(self._scene, lr_test=options)):
+            self.run_lr_test()
+
+    def _on_rate_used(self, lr: float) -> None:
+        self.rate_used.emit()
+        self._apply(self._scene.with_rate(lr))
+
+    def _on_step_changed(self, step: int) -> None:
+        self._scene = replace(self._scene, current_step=step)  # the position, nothing to check
+        self._redraw_step()
+
+    def _on_theme_changed(self) -> None:
+        # Colours, pens and legends follow the theme: redraw the current run with them.
+        self.views.slice.restyle()
+        self.views.loss_plot.restyle()
+        if self._result is not None:
+            self._on_sweep(self._result.sweep)
+
+    # -- running -----------------------------------------------------------
+    def _run(self, keep_step: int | None = None) -> None:
+        """Re-run at once; the playback keeps its step (or goes to ``keep_step``)."""
+        self._keep_step = self.views.playback.step if keep_step is None else keep_step
+        self._show_start()
+        self._show_reference()  # the reference rates depend on the start point
+        chunk = max(CHUNK, -(-self._scene.steps // MAX_PARTIALS))
+        self._job.start(descent.iter_sweep, **self._scene.sweep_arguments(self._device),
+                        chunk=chunk, on_yield=self._on_sweep, on_error=self._on_run_error)
+
+    def _on_sweep(self, sweep: descent.Sweep) -> None:
+        v = self.views
+        v.sidebar.clear_errors()
+        view = RunView(sweep)
+        self._result = view
+        self._follow = min(self._follow, len(view.labels) - 1)
+        v.map.set_sweep(view.path, view.labels, view.diverged, view.colors)
+        v.loss_plot.set_sweep(view.loss, view.colors, view.labels)
+        v.loss_plot.set_steps(sweep.steps)
+        self._set_slice_points()
+        v.sidebar.set_run_labels(view.labels, self._follow)
+        v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors)
+        self._title_slice()
+        v.bar.set_range(sweep.steps, view.steps_done)
+        if self._keep_step is not None and view.steps_done >= self._keep_step:
+            v.playback.seek(self._keep_step)
+            self._keep_step = None
+        self.progress_changed.emit(sweep.progress)
+        self._redraw_step()
+        self.result_changed.emit(view)
+
+    def _on_run_error(self, exc: Exception) -> None:
+        if isinstance(exc, InputError):
+            self.views.sidebar.show_error(exc)  # the last good run stays on screen
+
+    def _on_lr_result(self, result: lr_finder.LRFinderResult) -> None:
+        self._lr_result = result
+        self.views.lr_test.show_result(result)
+        self.progress_changed.emit(result.progress)
+
+    # -- drawing -----------------------------------------------------------
+    def _show_surface(self) -> None:
+        s = self._scene
+        try:
+            grid = surfaces.grid(s.surface, options=s.surface_options, n=200)
+        except InputError as exc:
+            self.views.sidebar.show_error(exc)
+            return
+        info = surfaces.info(s.surface)
+        self.views.map.set_surface(grid, info, surfaces.contour_levels(grid, 18))
+        self._show_view()
+
+    def _show_start(self) -> None:
+        x, y = self._scene.start_point()
+        self.views.map.set_start(x, y)
+        self.views.sidebar.set_start(x, y)
+
+    def _show_reference(self) -> None:
+        s = self._scene
+        try:
+            reference = descent.reference_lrs(s.surface, s.start_point(), s.surface_options)
+        except InputError:
+            self.views.sidebar.set_reference(None, "")
+            return
+        self.views.sidebar.set_reference(reference.presets, reference.explanation)
+
+    def _show_view(self) -> None:
+        view = self._scene.view
+        self.views.loss_plot.set_log(view.log_loss)
+        info = surfaces.info(self._scene.surface)
+        self.views.slice.set_axis_label(info.x_label if view.slice_axis == "x" else info.y_label)
+        self._set_slice_points()
+        self._redraw_step()
+
+    def _set_slice_points(self) -> None:
+        view = self._result
+        if view is None:
+            return
+        axis = 0 if self._scene.view.slice_axis == "x" else 1
+        self.views.slice.set_sweep(np.stack([view.path[..., axis], view.loss], axis=-1),
+                                   view.colors)
+
+    def _title_slice(self) -> None:
+        if self._result is not None:
+            self.views.slice.set_followed(float(self._result.sweep.lrs[self._follow]))
+
+    def _redraw_step(self) -> None:
+        """One playback frame: markers, arrows, the cut, the numbers; no whole paths."""
+        view, v = self._result, self.views
+        if view is None:
+            return
+        step = min(v.playback.step, view.steps_done)
+        v.map.set_step(step)
+        v.loss_plot.set_step(step)
+        v.slice.set_step(step)
+        self._update_slice_curve(view, step)
+        if self._scene.view.show_internals:
+            details = internals_at(view.sweep, self._follow, step)
+            v.map.set_internals(details)
+            v.numbers.show_internals(f"{view.labels[self._follow]}, step {step}", details)
+        else:
+            v.map.set_internals(None)
+            v.numbers.clear_internals()
+        v.numbers.show_step(view.loss[:, step])
+
+    def _update_slice_curve(self, view: RunView, step: int) -> None:
+        point = view.path[self._follow, step]
+        if not np.isfinite(point).all():
+            return
+        s = self._scene
+        ts, loss = slice_line(s.surface, tuple(point), s.view.slice_axis,
+                              options=s.surface_options)
+        self.views.slice.set_curve(ts, loss)
+
+
+def _drawn_view(scene: DescentScene) -> tuple:
+    """The view options that change the picture (the speed changes only the playback)."""
+    view = scene.view
+    return view.log_loss, view.show_internals, view.slice_axis
