@@ -15,7 +15,9 @@ from explorer.errors import InputError
 from explorer.files import write_atomic
 
 FORMAT = "training-explorer-scene"
-VERSION = 1
+VERSION = 2
+"""2: the Batch page's training set-up is one ``"config"`` object (a TrainConfig) instead of
+flat fields. Version 1 files still open: each page's ``from_dict`` reads its older form."""
 
 
 def dumps(pages: dict[str, dict]) -> str:

@@ -1,9 +1,12 @@
 """Write the example scenes shipped in resources/scenes (run again after a scene format change).
 
-    python tools/make_example_scenes.py
+    python tools/make_example_scenes.py [FOLDER]
 """
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 from explorer import RESOURCES, losses, scene
 from explorer.descent import reference_lrs
@@ -29,23 +32,17 @@ def descent_scene() -> dict:
     start = (-3.0, 2.5)
     ref = reference_lrs("quadratic", start)
     lrs = tuple(round(ref.presets[k], 4) for k in ("too small", "good", "too large", "diverging"))
-    page = DescentScene(surface="quadratic", lrs=lrs, steps=60, start=start)
+    page = DescentScene(surface="quadratic", surface_options={}, lrs=lrs, steps=60, start=start)
     return {"descent": page.to_dict()}
 
 
 def batch_norm_scene() -> dict:
-    config = deep_sigmoid_config()
-    page = BatchScene(
-        dataset=config.dataset, hidden=tuple(config.hidden), activation=config.activation,
-        batch_norm=True, batch_size=config.batch_size, shuffle=config.shuffle,
-        optimizer=config.optimizer, lr=config.lr, epochs=config.epochs, seed=config.seed,
-        experiment="batch_norm",
-    )
+    config = deep_sigmoid_config().replace(batch_norm=True)
+    page = BatchScene(config=config, experiment="batch_norm")
     return {"batch": page.to_dict()}
 
 
-def main() -> None:
-    folder = RESOURCES / "scenes"
+def main(folder: Path = RESOURCES / "scenes") -> None:
     folder.mkdir(exist_ok=True)
     scenes = loss_scenes()
     scenes["learning-rate-too-small-right-too-large"] = descent_scene()
@@ -53,8 +50,8 @@ def main() -> None:
     for name, pages in scenes.items():
         path = scene.save(folder / f"{name}.json", pages)
         scene.load(path)  # what ships must open
-        print(path.relative_to(RESOURCES.parent))
+        print(path)
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else RESOURCES / "scenes")

@@ -61,3 +61,19 @@ def test_interrupted_save_keeps_the_old_file(tmp_path, monkeypatch):
 def test_save_into_missing_folder_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="Cannot save"):
         scene.save(tmp_path / "no" / "such" / "x.json", PAGES)
+
+
+def test_a_version_1_scene_still_opens_and_saves_as_the_current_version(tmp_path):
+    """Version 2 nests the Batch page's training set-up under "config"; version 1 was flat."""
+    from explorer.training.scene import BatchScene
+
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"format": scene.FORMAT, "version": 1, "pages": {
+        "batch": {"dataset": "iris", "hidden": [8, 8], "batch_size": 30, "epochs": 7,
+                  "batch_norm": True, "experiment": "batch_norm"}}}))
+    page = BatchScene.from_dict(scene.load(old)["batch"])
+    assert page.config.hidden == (8, 8) and page.config.epochs == 7 and page.config.batch_norm
+    saved = scene.save(tmp_path / "new.json", {"batch": page.to_dict()})
+    data = json.loads(saved.read_text())
+    assert data["version"] == scene.VERSION == 2 and "config" in data["pages"]["batch"]
+    assert BatchScene.from_dict(scene.load(saved)["batch"]) == page
