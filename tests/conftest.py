@@ -13,6 +13,13 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 
+def pytest_addoption(parser):
+    # Here, not in tests/ui/conftest.py: options must be known before the tests are collected.
+    parser.addoption("--leaks-fail-everywhere", action="store_true", default=False,
+                     help="every UI test fails on a leak, not only those in "
+                          "tests/ui/conftest.py's LEAK_CHECKED_FOLDERS")
+
+
 def pytest_collection_modifyitems(config, items):
     if not any(item.get_closest_marker("gpu") for item in items):
         return
