@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
 
 from ui.common import theme
 
-# Okabe–Ito colours, dark enough to read on white on a projector.
+# Okabe–Ito colours (the palette's blue, reddish purple, bluish green and vermillion),
+# dark enough to read on white on a projector.
 _STYLES = {
-    "keyword": ("#0072B2", True),
-    "builtin": ("#CC79A7", False),
-    "string": ("#009E73", False),
-    "number": ("#D55E00", False),
+    "keyword": (theme.OKABE_ITO[0], True),
+    "builtin": (theme.OKABE_ITO[4], False),
+    "string": (theme.OKABE_ITO[2], False),
+    "number": (theme.OKABE_ITO[3], False),
     "comment": ("#6b6b6b", False),
 }
 

@@ -22,8 +22,8 @@ OKABE_ITO = (
     "#56B4E9",  # sky blue
     "#F0E442",  # yellow
 )
-NEGATIVE = "#0072B2"  # diverging pair for signed numbers (gradients)
-POSITIVE = "#D55E00"
+NEGATIVE = OKABE_ITO[0]  # diverging pair for signed numbers (gradients): blue
+POSITIVE = OKABE_ITO[3]  # vermillion
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,7 @@ def set_scale(factor: float) -> None:
 
 def color(index: int) -> str:
     """The colour of run, curve or learning rate number ``index`` (cycles)."""
-    palette = OKABE_ITO if current().name == "light" else OKABE_ITO[:6] + ("#F0E442",)
-    return palette[index % len(palette)]
+    return OKABE_ITO[index % len(OKABE_ITO)]
 
 
 def colors(count: int) -> list[str]:

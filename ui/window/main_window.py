@@ -26,14 +26,14 @@ from superqt.utils import signals_blocked
 from explorer import RESOURCES, devices
 from explorer import scene as scene_file
 from explorer.errors import InputError
-from ui.common import export, plots
+from ui.common import export, plots, theme
 from ui.common.lab import LabPage
 from ui.window import appearance, menus
 from ui.window.lab_stack import LabStack
 from ui.window.labs import lab_classes
 from ui.window.presentation import Presentation
 from ui.window.selector import LabSelector
-from ui.window.settings import THEMES, WindowSettings
+from ui.window.settings import WindowSettings
 
 SCENE_FILTER = "Training Explorer scenes (*.json)"
 
@@ -182,10 +182,10 @@ class MainWindow(QMainWindow):
     @property
     def theme_name(self) -> str:
         action = self._theme_group.checkedAction()
-        return action.data() if action else "light"
+        return action.data() if action else theme.LIGHT.name
 
     def set_theme(self, name: str) -> None:
-        name = name if name in THEMES else THEMES[0]
+        name = name if name in theme.THEMES else theme.LIGHT.name
         for action in self._theme_group.actions():
             action.setChecked(action.data() == name)
         appearance.apply_theme(QApplication.instance(), name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
+from ui.common import theme
 from ui.window import dialogs
 
 
@@ -30,7 +31,7 @@ def build(w) -> None:
     w.presentation_action.setCheckable(True)
     theme_menu = view.addMenu("&Theme")
     w._theme_group = QActionGroup(w)
-    for name in ("light", "dark"):
+    for name in theme.THEMES:
         action = _add(w, theme_menu, name.capitalize(), lambda n=name: w.set_theme(n))
         action.setCheckable(True)
         action.setData(name)

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ui.common import theme
+
 MAX_RECENT = 8
-THEMES = ("light", "dark")
 
 
 class WindowSettings:
@@ -27,8 +28,8 @@ class WindowSettings:
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
     def theme(self) -> str:
-        name = str(self._store.value("theme", THEMES[0]))
-        return name if name in THEMES else THEMES[0]
+        name = str(self._store.value("theme", theme.LIGHT.name))
+        return name if name in theme.THEMES else theme.LIGHT.name
 
     def page(self, count: int) -> int:
         """The lab shown last; a page that no longer exists (fewer labs, an edited file) is 0."""
