@@ -54,7 +54,6 @@ class BatchPanel(LabPage):
         self.tabs = QTabWidget()
         self._build()
         self.controller = BatchController(self)
-        self._job = self.controller.job  # tests/ui/window still read it; use `busy`
         self._connect()
         self.controller.connect_views()
         self.show_scene(BatchScene())  # every control and experiment field shows the defaults

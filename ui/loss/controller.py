@@ -322,6 +322,3 @@ class LossController(QObject):
         self.undo_stack.clear()
         self.evaluate()
 
-
-
-LossState = LossController  # the name before the lab became a package
