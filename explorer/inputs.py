@@ -74,9 +74,7 @@ def resolve_options(
 def check_option(spec: OptionSpec, value: object) -> object:
     """Return ``value`` converted to the option's kind, or raise InputError."""
     if spec.kind == "bool":
-        if not isinstance(value, bool):
-            raise InputError(f"{spec.name} must be true or false.", field=spec.name)
-        return value
+        return check_bool(value, spec.name)
     if spec.kind == "choice":
         if value not in spec.choices:
             raise InputError(
@@ -145,6 +143,13 @@ def _check_range(spec: OptionSpec, number: float, where: str | None = None) -> N
     raise InputError(f"{where or spec.name} must be {allowed}; got {number:g}.", field=spec.name)
 
 
+def check_bool(value: object, field: str) -> bool:
+    """A switch: ``True`` or ``False`` only (not 1, not "yes"; typed words are read elsewhere)."""
+    if not isinstance(value, bool):
+        raise InputError(f"'{field}' must be true or false; got {value!r}.", field=field)
+    return value
+
+
 def is_number(value: object) -> bool:
     """A real, finite int or float (``True`` is not a number here)."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
@@ -176,7 +181,7 @@ def check_positive(value: object, field: str, what: str, cell: tuple | None = No
 
 
 def _is_real(value: object) -> bool:
-    """An int or float of any kind (numpy and torch scalars too), but not a bool or text."""
+    """An int or float of any kind (numpy scalars too), but not a bool, text or a tensor."""
     if isinstance(value, bool | str | bytes) or value is None:
         return False
     try:

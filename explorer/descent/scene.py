@@ -19,6 +19,7 @@ from explorer.descent.sweep import DTYPES
 from explorer.errors import InputError
 from explorer.inputs import (
     MAX_STEPS,
+    check_bool,
     check_lr,
     check_lrs,
     check_name,
@@ -52,8 +53,7 @@ class ViewOptions:
             raise InputError("Playback speed must be between 1 and 1,000 steps per second.",
                              field="speed")
         for name in ("log_loss", "show_internals"):
-            if not isinstance(getattr(self, name), bool):
-                raise InputError(f"'{name}' must be true or false.", field=name)
+            check_bool(getattr(self, name), name)
         return self
 
 

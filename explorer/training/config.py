@@ -9,6 +9,7 @@ from explorer.errors import InputError
 from explorer.inputs import (
     MAX_WIDTH,  # noqa: F401 (re-exported: the one cap lives in explorer.inputs)
     OptionSpec,
+    check_bool,
     check_lr,
     check_name,
     check_option,
@@ -19,7 +20,6 @@ from explorer.inputs import (
     is_whole,
     parse_widths,
 )
-from explorer.training.typed import check_bool
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")

@@ -17,6 +17,7 @@ from explorer.errors import InputError
 from explorer.inputs import (
     MAX_LAYERS,
     MAX_WIDTH,
+    check_bool,
     check_lrs,
     check_name,
     check_whole,
@@ -25,7 +26,7 @@ from explorer.inputs import (
     is_whole,
 )
 from explorer.training.config import TrainConfig
-from explorer.training.typed import MAX_BN_LRS, check_batch_sizes, check_bool
+from explorer.training.typed import MAX_BN_LRS, check_batch_sizes
 
 DATASETS = data.DATASETS
 TWO_D_DATASETS = ("moons", "spirals")

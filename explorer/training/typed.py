@@ -16,17 +16,6 @@ MAX_SIZES = 32
 MAX_BATCH = 1_000_000
 
 
-def check_bool(value: object, field_name: str) -> bool:
-    """A switch of a config or scene: ``True`` or ``False`` only (not 1, not "yes").
-
-    Generic (explorer.inputs has no such rule yet); the Batch lab's config and scene share it.
-    """
-    if not isinstance(value, bool):
-        raise InputError(f"'{field_name}' must be true or false; got {value!r}.",
-                         field=field_name)
-    return value
-
-
 def parse_batch_sizes(text: str, field_name: str = "batch_sizes") -> tuple[int, ...]:
     """Read a list of batch sizes (``"1, 2, 4, 8"``), sorted, without repeats."""
     sizes = parse_ints(text, field_name, "batch sizes", low=1, high=MAX_BATCH, most=MAX_SIZES)

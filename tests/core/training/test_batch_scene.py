@@ -310,7 +310,7 @@ def test_edit_save_and_open_agree(changes):
 @pytest.mark.parametrize("name", ["batch_norm", "shuffle", "shuffle_preset", "bn_preset",
                                   "percentile_preset"])
 def test_every_switch_takes_true_or_false_only_with_one_message(name):
-    from explorer.training.typed import check_bool
+    from explorer.inputs import check_bool
 
     with pytest.raises(InputError) as expected:
         check_bool(1, name)
