@@ -50,18 +50,22 @@ def export_figures(folder: str, scene_path: str | None, width: int) -> int:
     from ui.common import export
     from ui.window.labs import lab_classes
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
     try:
-        pages = scene_file.load(scene_path) if scene_path else {}
-        written = []
+        # The scene is read and checked whole before any folder is made or file written.
+        scenes = scene_file.read(scene_path) if scene_path else {}
+        out = _output_folder(folder)
+    except InputError as exc:
+        print(f"training-explorer: {exc}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    written = []
+    try:
         for cls in lab_classes():
             page = cls()
             page.resize(1600, 1000)
             try:
-                if page.key in pages:
-                    page.set_scene(pages[page.key])
+                if page.key in scenes:
+                    page.set_scene(scenes[page.key])
                 page.compute_now()
                 for name, plot in page.plots().items():
                     if not export.has_content(plot):  # e.g. decision regions of a 4-D set
@@ -72,13 +76,38 @@ def export_figures(folder: str, scene_path: str | None, width: int) -> int:
             finally:
                 page.shutdown()
                 page.deleteLater()
-    except InputError as exc:
-        print(f"training-explorer: {exc}", file=sys.stderr)
+    except Exception as exc:  # a refusal (or a failure) leaves no half-set of figures
+        for path in written:
+            path.unlink(missing_ok=True)
+        reason = exc if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+        print(f"training-explorer: {reason}", file=sys.stderr)
         return 2
     app.processEvents()
     for path in written:
         print(path)
     return 0
+
+
+def _output_folder(folder: str) -> Path:
+    """``folder``, made if need be; InputError (never a traceback) if it cannot be."""
+    from explorer.errors import InputError
+
+    out = Path(folder)
+    try:
+        if out.exists() and not out.is_dir():
+            raise InputError(f"Cannot export figures into '{folder}': it is a file, not a "
+                             f"folder. Name a folder.", field="path")
+        out.mkdir(parents=True, exist_ok=True)
+        if not os.access(out, os.W_OK | os.X_OK):
+            raise InputError(f"Cannot export figures into '{folder}': the folder cannot be "
+                             f"written to. Name another folder.", field="path")
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        reason = getattr(exc, "strerror", None) or exc
+        raise InputError(f"Cannot export figures into '{folder}': {reason}. Name another "
+                         f"folder.", field="path") from exc
+    return out
 
 
 def _export_laid_out(export, plot, path: Path, width: int) -> Path:

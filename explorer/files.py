@@ -5,14 +5,18 @@ the target. The temporary file is created as ``mkstemp`` creates one (a fresh ra
 ``O_EXCL``) but with mode ``0o666``, so the kernel applies the umask exactly as for an
 ordinary ``open(path, "w")``; ``mkstemp`` itself would leave every save at ``0o600``, and
 reading the umask with ``os.umask`` would briefly change it for every thread. A failure
-leaves the old file whole and no temporary file behind, and becomes an
+leaves the old file whole and no temporary file behind (one left by a save that was killed
+is removed by the next save of that file), and becomes an
 :class:`InputError` that names the path and the reason.
 """
 
 from __future__ import annotations
 
+import glob
 import os
+import re
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +24,10 @@ from explorer.errors import InputError
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _ATTEMPTS = 100
+_PART = re.compile(r"[0-9a-f]{8}\.part")
+STALE_SECONDS = 600
+"""A temporary file beside a target older than this was left by a save that died (a kill -9,
+a power cut): the next save of that target removes it. A save in progress is younger."""
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], None] | str | bytes) -> Path:
@@ -45,11 +53,15 @@ def write_atomic(path: str | Path, write: Callable[[Path], None] | str | bytes) 
         the previous file at ``path`` is then unchanged.
     """
     path = Path(path)
+    if "\0" in str(path):
+        raise InputError(f"Cannot save {str(path)!r}: a file name cannot hold a NUL character.",
+                         field="path")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(
             f"Cannot save '{path}': the folder '{folder}' does not exist.", field="path"
         )
+    remove_stale(path)
     try:
         fd, tmp = _temporary(folder, path.name)
     except OSError as exc:
@@ -73,6 +85,31 @@ def write_atomic(path: str | Path, write: Callable[[Path], None] | str | bytes) 
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_stale(path: Path, older_than: float = STALE_SECONDS) -> list[Path]:
+    """Remove the temporary files that dead saves of ``path`` left beside it; returns them.
+
+    Only names this module makes (``.NAME.XXXXXXXX.part``) that are older than
+    ``older_than`` seconds are removed, so a save running now in another process is kept.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    now = time.time()
+    removed = []
+    try:
+        candidates = list(folder.glob(f".{glob.escape(path.name)}.*.part"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        if not _PART.fullmatch(tmp.name[len(path.name) + 2:]):
+            continue
+        try:
+            if now - tmp.stat().st_mtime > older_than:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:
+            continue  # gone already, or not ours to remove: the save goes on regardless
+    return removed
 
 
 def _temporary(folder: Path, name: str) -> tuple[int, Path]:

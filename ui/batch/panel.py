@@ -37,6 +37,7 @@ class BatchPanel(LabPage):
     """Minibatches and batch normalization on a network that really trains."""
 
     key = "batch"
+    scene_type = BatchScene  # checks a saved page before the window applies any
     title = "Batch"
     icon = "batch"
 
@@ -142,8 +143,9 @@ class BatchPanel(LabPage):
         """The page's scene as the dataclass."""
         return self.controller.scene
 
-    def set_scene(self, data: dict) -> None:
-        self.show_scene(BatchScene.from_dict(data))
+    def set_scene(self, data: dict | BatchScene) -> None:
+        """Show a saved scene (a dict as saved, or a checked :class:`BatchScene`)."""
+        self.show_scene(data if isinstance(data, BatchScene) else BatchScene.from_dict(data))
 
     def show_scene(self, scene: BatchScene) -> None:
         """Show ``scene`` in every control and tab (InputError, changing nothing, if bad)."""

@@ -34,6 +34,7 @@ class DescentPanel(LabPage):
     """Trajectories on a contour map, loss per step, a 1-D view, playback, LR range test."""
 
     key = "descent"
+    scene_type = DescentScene  # checks a saved page before the window applies any
     title = "Descent"
     icon = "descent"
 

@@ -38,6 +38,7 @@ class LossPanel(LabPage):
     """The Loss lab page (see the module docstring)."""
 
     key = "loss"
+    scene_type = LossScene  # checks a saved page before the window applies any
     title = "Loss"
     icon = "loss"
 
@@ -127,8 +128,9 @@ class LossPanel(LabPage):
         """Input name -> its tensor editor, for the chosen loss."""
         return dict(self.state.editors)
 
-    def set_scene(self, data: dict) -> None:
-        self.state.load_scene(LossScene.from_dict(data))
+    def set_scene(self, data: dict | LossScene) -> None:
+        """Show a saved scene (a dict as saved, or a checked :class:`LossScene`)."""
+        self.state.load_scene(data if isinstance(data, LossScene) else LossScene.from_dict(data))
 
     def compute_now(self) -> None:
         self.state.evaluate()

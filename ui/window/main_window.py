@@ -208,19 +208,34 @@ class MainWindow(QMainWindow):
     def scene(self) -> dict[str, dict]:
         return {page.key: page.scene() for page in self.pages}
 
-    def apply_scene(self, pages: dict[str, dict]) -> None:
-        """Show ``pages``; on an invalid part, restore every page and raise ``InputError``."""
+    def apply_scene(self, pages: dict[str, object]) -> None:
+        """Show ``pages`` all or nothing: every part is checked before any page changes, and
+        if showing one fails all the same, every page gets its previous scene back.
+
+        ``pages`` maps a page key to its saved dict or to a checked scene
+        (:func:`explorer.scene.check_pages`). Raises ``InputError`` when refused.
+        """
+        classes = {cls.key: getattr(cls, "scene_type", None) for cls in self._classes}
+        scenes = scene_file.check_pages(
+            {k: v for k, v in pages.items() if isinstance(v, dict)}, classes=classes
+        ) | {k: v for k, v in pages.items() if not isinstance(v, dict)}
         before = self.scene()
+        showing = None
         try:
-            for page in self.pages:
-                if page.key in pages:
-                    page.set_scene(pages[page.key])
-        except InputError:
+            for showing in self.pages:
+                if showing.key in scenes:
+                    showing.set_scene(scenes[showing.key])
+        except Exception as exc:  # any failure at all: put every page back
             for page in self.pages:
                 page.set_scene(before[page.key])
-            raise
+            if isinstance(exc, InputError):
+                raise
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise InputError(f"The {showing.key} page could not show this scene ({reason}).",
+                             field="scene") from exc
 
     def open_scene(self, path: str | Path, remember: bool = True) -> bool:
+        """Open a scene file; a refused one shows why and leaves the current scene as it was."""
         try:
             pages = scene_file.load(path)
             self.apply_scene(pages)

@@ -99,3 +99,29 @@ def test_the_temporary_file_sits_beside_the_target(tmp_path):
     seen = []
     write_atomic(tmp_path / "a.png", lambda tmp: seen.append(tmp) or tmp.write_bytes(b"png"))
     assert seen[0].parent == tmp_path and seen[0].name.startswith(".a.png.")
+
+
+def test_a_save_removes_the_temporary_files_of_saves_that_died(tmp_path):
+    """Issue 16: kill -9 during an export left hidden ``.name.XXXX.part`` files behind."""
+    import time
+
+    from explorer.files import STALE_SECONDS
+
+    target = tmp_path / "scene.json"
+    stale = tmp_path / ".scene.json.0a1b2c3d.part"
+    fresh = tmp_path / ".scene.json.deadbeef.part"  # a save running now, elsewhere
+    other = tmp_path / ".other.json.0a1b2c3d.part"  # not this target's
+    for part in (stale, fresh, other):
+        part.write_text("half")
+    old = time.time() - STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    write_atomic(target, "whole")
+    assert target.read_text() == "whole"
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()
+
+
+def test_a_nul_byte_in_a_path_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="NUL"):
+        write_atomic(str(tmp_path / "a\0b.png"), "x")

@@ -77,3 +77,71 @@ def test_a_version_1_scene_still_opens_and_saves_as_the_current_version(tmp_path
     data = json.loads(saved.read_text())
     assert data["version"] == scene.VERSION == 2 and "config" in data["pages"]["batch"]
     assert BatchScene.from_dict(scene.load(saved)["batch"]) == page
+
+
+HEAD = '{"format": "training-explorer-scene", "version": 2, '
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (HEAD + '"pages": {"descent": {"steps": Infinity}}}', "Infinity"),
+        (HEAD + '"pages": {"descent": {"steps": NaN}}}', "NaN"),
+        (HEAD + '"pages": {"descent": {"steps": -Infinity}}}', "Infinity"),
+        ('{"format": "training-explorer-scene", "version": ' + "9" * 5000 + ', "pages": {}}',
+         "5,000 digits"),
+        (HEAD + '"pages": {"descent": ' + "[" * 1000 + "]" * 1000 + "}}", "nested deeper"),
+        (HEAD + '"pages": {"loss": {"tensors": ' + "[" * 30 + "]" * 30 + "}}}", "nested deeper"),
+        ('{"format": "training-explorer-scene", "version": true, "pages": {}}', "version"),
+        ('{"format": "training-explorer-scene", "version": 1.0, "pages": {}}', "version"),
+        ('{"format": "training-explorer-scene", "version": "2", "pages": {}}', "version"),
+        (HEAD + '"pages": {}, "extra": 1}', "extra"),
+        (HEAD + '"pages": {"loss": {"seed": 1, "seed": 2}}}', "given twice"),
+    ],
+)
+def test_the_reader_is_strict(tmp_path, text, words):
+    """Issue 16: Infinity reached a spin box, a 5,000-digit version and 1,000-level nesting
+    raised outside InputError, ``version: true`` read as version 1."""
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=words):
+        scene.load(path)
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + scene.dumps(PAGES).encode())
+    assert scene.load(path) == PAGES
+    assert scene.loads("\ufeff" + scene.dumps(PAGES)) == PAGES
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "huge.json"
+    with open(path, "wb") as handle:
+        handle.truncate(scene.MAX_BYTES + 1)
+    with pytest.raises(InputError, match="larger than a scene file"):
+        scene.load(path)
+
+
+@pytest.mark.parametrize("bad", ["a\0b.json", "/proc/self/mem/x.json"])
+def test_an_unreadable_path_is_an_input_error(bad):
+    with pytest.raises(InputError):
+        scene.load(bad)
+
+
+def test_pages_are_checked_whole_and_named():
+    checked = scene.check_pages({"loss": {"loss": "MSELoss"}, "descent": {"lrs": [0.1]}})
+    assert type(checked["loss"]).__name__ == "LossScene"
+    assert checked["descent"].lrs == (0.1,)
+    with pytest.raises(InputError, match="page 'lossy'.*pages are loss, descent, batch"):
+        scene.check_pages({"lossy": {}})
+    with pytest.raises(InputError, match="descent page: .*learning rate") as caught:
+        scene.check_pages({"loss": {"loss": "MSELoss"}, "descent": {"lrs": [-1]}})
+    assert caught.value.field == "lrs"
+
+
+def test_every_example_scene_reads_whole():
+    from explorer import RESOURCES
+
+    for path in sorted((RESOURCES / "scenes").glob("*.json")):
+        assert scene.read(path), path.name

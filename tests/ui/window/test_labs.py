@@ -151,3 +151,93 @@ def test_export_figures_refuses_a_damaged_scene(tmp_path):
     result = _export_figures(tmp_path, "--scene", str(bad))
     assert result.returncode == 2
     assert "damaged" in result.stderr and "Traceback" not in result.stderr
+
+
+def _real_window(qtbot, settings, monkeypatch):
+    from ui.window.main_window import MainWindow
+
+    messages = []
+    monkeypatch.setattr("ui.window.main_window.QMessageBox.warning",
+                        lambda *a: messages.append(a[2]))
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    return window, messages
+
+
+@pytest.mark.parametrize("damage", [
+    {"config": {"seed": 1099511627776}},   # above every seed box
+    {"config": {"epochs": "5"}},
+    {"bn_lrs": 5e38},
+    {"experiment": ["training"]},
+])
+def test_a_damaged_page_changes_no_page(qtbot, settings, monkeypatch, tmp_path, damage):
+    """Issue 16: in 23 damaged files the pages applied before the bad one kept the file's
+    values (an edited L1Loss page became MSELoss). Now the scene is checked whole first."""
+    window, messages = _real_window(qtbot, settings, monkeypatch)
+    window.pages[0].set_scene({"loss": "L1Loss", "seed": 5})
+    before = window.scene()
+    path = tmp_path / "damaged.json"
+    scene_file.save(path, {"loss": {"loss": "MSELoss", "seed": 9}, "batch": damage})
+    assert not window.open_scene(path)
+    assert window.scene() == before
+    assert "batch page" in messages[0] and "unchanged" in messages[0], messages
+    assert "Traceback" not in messages[0]
+    for page in window.built_pages():
+        page.shutdown()
+
+
+def test_a_page_that_fails_to_show_puts_every_page_back(qtbot, settings, monkeypatch, tmp_path):
+    """Whatever goes wrong while showing a checked scene, the previous scene comes back."""
+    window, messages = _real_window(qtbot, settings, monkeypatch)
+    window.pages[0].set_scene({"loss": "L1Loss", "seed": 5})
+    before = window.scene()
+    descent = window.pages[1]
+    real = descent.set_scene
+    calls = []
+
+    def fails_once(data):
+        calls.append(data)
+        if len(calls) == 1:
+            raise RuntimeError("a widget refused the value")
+        real(data)
+
+    monkeypatch.setattr(descent, "set_scene", fails_once)
+    path = tmp_path / "fine.json"
+    scene_file.save(path, {"loss": {"loss": "MSELoss", "seed": 9}, "descent": {"lrs": [0.3]}})
+    assert not window.open_scene(path)
+    assert window.scene() == before
+    assert "RuntimeError: a widget refused the value" in messages[0]
+    for page in window.built_pages():
+        page.shutdown()
+
+
+def test_a_page_the_program_has_not_is_refused(qtbot, settings, monkeypatch, tmp_path):
+    window, messages = _real_window(qtbot, settings, monkeypatch)
+    before = window.scene()
+    path = tmp_path / "typo.json"
+    scene_file.save(path, {"los": {"loss": "MSELoss"}})
+    assert not window.open_scene(path)
+    assert window.scene() == before
+    assert "page 'los'" in messages[0] and "loss, descent, batch" in messages[0]
+    for page in window.built_pages():
+        page.shutdown()
+
+
+def test_export_figures_refuses_a_folder_it_cannot_use(tmp_path):
+    afile = tmp_path / "a-file"
+    afile.write_text("x")
+    for folder, words in ((afile, "is a file"), (Path("/proc/no-such/figs"), "Cannot export")):
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+        result = subprocess.run([sys.executable, "main.py", "--export-figures", str(folder)],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 2, result.stderr[-2000:]
+        assert words in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_refused_scene_writes_no_figure(tmp_path):
+    bad = tmp_path / "bad.json"
+    scene_file.save(bad, {"loss": {"loss": "MSELoss"}, "batch": {"config": {"epochs": -1}}})
+    result = _export_figures(tmp_path, "--scene", str(bad))
+    assert result.returncode == 2 and "batch page" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("figs/*.png"))
