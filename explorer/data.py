@@ -15,6 +15,7 @@ import torch
 
 from explorer import RESOURCES
 from explorer.errors import InputError
+from explorer.inputs import check_seed, check_whole, is_number
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def load_digits() -> Table:
 
 DATASETS = ("iris", "digits", "moons", "spirals")
 """Names accepted by :func:`load`."""
+SHAPES = {"iris": (4, 3), "digits": (64, 10), "moons": (2, 2), "spirals": (2, 3)}
+"""Data set -> (features, classes), known without loading it (to size a network)."""
+MAX_POINTS = 100_000
+"""The most points :func:`make_moons` and :func:`make_spirals` generate."""
 
 
 @dataclass(frozen=True)
@@ -113,9 +118,9 @@ def split(table: Table, val_fraction: float = 0.2, seed: int = 0) -> Split:
         Both parts in the stored (class-sorted) order; features standardised with the
         training mean and standard deviation (a constant feature keeps std 1).
     """
-    if not 0.0 < val_fraction < 1.0:
+    if not (is_number(val_fraction) and 0.0 < val_fraction < 1.0):
         raise InputError("val_fraction must be between 0 and 1 (e.g. 0.2).", field="val_fraction")
-    generator = torch.Generator().manual_seed(int(seed))
+    generator = torch.Generator().manual_seed(check_seed(seed, "data_seed", "The data seed"))
     is_val = torch.zeros(len(table.labels), dtype=torch.bool)
     for c in range(len(table.class_names)):
         rows = torch.nonzero(table.labels == c).flatten()
@@ -141,7 +146,7 @@ def split(table: Table, val_fraction: float = 0.2, seed: int = 0) -> Split:
 
 def make_moons(n: int = 400, noise: float = 0.15, seed: int = 0) -> Table:
     """Two interleaving half circles in 2-D, generated from ``seed``, sorted by class."""
-    generator = torch.Generator().manual_seed(int(seed))
+    n, noise, generator = _generated(n, 2, noise, seed)
     half = n // 2
     t = torch.rand(2, half, generator=generator) * torch.pi
     upper = torch.stack([torch.cos(t[0]), torch.sin(t[0])], dim=1)
@@ -153,7 +158,8 @@ def make_moons(n: int = 400, noise: float = 0.15, seed: int = 0) -> Table:
 
 def make_spirals(n: int = 450, classes: int = 3, noise: float = 0.2, seed: int = 0) -> Table:
     """``classes`` interleaved spiral arms in 2-D, generated from ``seed``, sorted by class."""
-    generator = torch.Generator().manual_seed(int(seed))
+    classes = check_whole(classes, "classes", "The number of arms", 2, 32)
+    n, noise, generator = _generated(n, classes, noise, seed)
     per = n // classes
     radius = torch.linspace(0.05, 1.0, per).repeat(classes)
     labels = torch.arange(classes).repeat_interleave(per)
@@ -167,9 +173,18 @@ def make_spirals(n: int = 450, classes: int = 3, noise: float = 0.2, seed: int =
     return Table("spirals", features, labels, ("x1", "x2"), names)
 
 
-@lru_cache(maxsize=32)
+def _generated(n, classes: int, noise, seed) -> tuple[int, float, torch.Generator]:
+    """The checked size and noise of a generated set, and its seeded generator."""
+    n = check_whole(n, "n", "The number of points", classes, MAX_POINTS)
+    if not (is_number(noise) and 0 <= noise <= 10):
+        raise InputError(f"The noise must be a number from 0 to 10; got {noise!r}.",
+                         field="noise")
+    seed = check_seed(seed, "data_seed", "The data seed")
+    return n, float(noise), torch.Generator().manual_seed(seed)
+
+
 def load(name: str = "iris", seed: int = 0) -> Split:
-    """A named data set, split for training and validation.
+    """A named data set, split for training and validation (cached per name and seed).
 
     Parameters
     ----------
@@ -177,21 +192,27 @@ def load(name: str = "iris", seed: int = 0) -> Split:
         ``"iris"``, ``"digits"``, ``"moons"`` or ``"spirals"`` (the last two are
         generated 2-D sets, drawn from ``seed``).
     seed
-        Seed of the validation rows (and of the points, for the generated sets).
+        Seed of the validation rows (and of the points, for the generated sets): a whole
+        number from 0 to ``explorer.inputs.MAX_SEED``.
 
     Raises
     ------
     InputError
-        If ``name`` is not one of :data:`DATASETS`.
+        If ``name`` is not one of :data:`DATASETS` or ``seed`` is not a seed.
     """
+    if not isinstance(name, str) or name not in DATASETS:
+        raise InputError(
+            f"Unknown data set '{name}'; choose one of {', '.join(DATASETS)}.", field="dataset"
+        )
+    return _load(name, check_seed(seed, "data_seed", "The data seed"))
+
+
+@lru_cache(maxsize=32)
+def _load(name: str, seed: int) -> Split:
     tables = {
         "iris": load_iris,
         "digits": load_digits,
         "moons": lambda: make_moons(seed=seed),
         "spirals": lambda: make_spirals(seed=seed),
     }
-    if name not in tables:
-        raise InputError(
-            f"Unknown data set '{name}'; choose one of {', '.join(DATASETS)}.", field="dataset"
-        )
     return split(tables[name](), seed=seed)

@@ -24,6 +24,22 @@ MAX_STEPS = 100_000
 MAX_LRS = 256
 MAX_WIDTH = 4096
 MAX_LAYERS = 12
+MAX_SEED = 2**31 - 1
+"""Every seed anywhere (a randomize, the weights, the data, the LR range test) is a whole
+number from 0 to this: what a spin box holds and every torch generator takes."""
+MAX_LR = 1e6
+"""The largest learning rate: far above any that trains, far below where float32 overflows."""
+
+# One size budget: each call that allocates checks its size against these first, so no
+# input makes a call take more than a few hundred MB or a few seconds.
+MAX_ELEMENTS = 1_000_000
+"""Numbers in one tensor a user gives (a loss input, a batch of points)."""
+MAX_TEXT = 1_000_000
+"""Characters of one pasted or typed text."""
+MAX_GRID = 512
+"""Points along each side of a grid (a surface's contour map, a decision-region map)."""
+MAX_PARAMETERS = 10_000_000
+"""Weights and biases of one network."""
 _SEPARATORS = re.compile(r"[,;\s]+")
 
 
@@ -50,17 +66,19 @@ class OptionSpec:
 
 
 def resolve_options(
-    specs: Iterable[OptionSpec], given: Mapping[str, object] | None, owner: str
+    specs: Iterable[OptionSpec], given: Mapping[str, object] | None, owner: str,
+    field: str = "options",
 ) -> dict[str, object]:
     """Check ``given`` against ``specs`` and fill in the defaults.
 
     Raises
     ------
     InputError
-        For an unknown option name or a value outside its allowed range.
+        For options that are not a mapping (``field``), an unknown option name or a
+        value outside its allowed range.
     """
     specs = {spec.name: spec for spec in specs}
-    given = dict(given or {})
+    given = check_mapping(given, owner, field)
     unknown = sorted(set(given) - set(specs))
     if unknown:
         allowed = ", ".join(specs) or "none"
@@ -69,6 +87,24 @@ def resolve_options(
             field=unknown[0],
         )
     return {name: check_option(spec, given.get(name, spec.default)) for name, spec in specs.items()}
+
+
+def check_mapping(given: object, owner: str, field: str = "options") -> dict:
+    """Options as a dict (``None`` is none given); anything else (a list, text) is refused."""
+    if given is None:
+        return {}
+    if not isinstance(given, Mapping):
+        raise InputError(
+            f"The options of {owner} must be a mapping of option names to values, e.g. "
+            f"{{'name': value}}; got {type(given).__name__} {_short(given)}.",
+            field=field,
+        )
+    return dict(given)
+
+
+def _short(value: object, most: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= most else text[: most - 3] + "..."
 
 
 def check_option(spec: OptionSpec, value: object) -> object:
@@ -100,12 +136,13 @@ def _check_vector(spec: OptionSpec, value: object) -> list[float] | None:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    parts = split_text(value) if isinstance(value, str) else value
+    parts = split_text(value, spec.name, spec.name) if isinstance(value, str) else value
     if not isinstance(parts, list | tuple):
         raise InputError(
             f"{spec.name} must be numbers separated by commas, e.g. 1, 2, 0.5; got {value!r}.",
             field=spec.name,
         )
+    check_elements(len(parts), spec.name, spec.name)
     numbers = []
     for index, part in enumerate(parts):
         number = _as_number(part, f"{spec.name}[{index}]", spec.name)
@@ -191,13 +228,21 @@ def _is_real(value: object) -> bool:
     return not hasattr(value, "__len__")
 
 
-def check_lr(value: object, field: str = "lrs", cell: tuple | None = None) -> float:
-    """One learning rate: a positive finite number."""
-    return check_positive(value, field, "A learning rate", cell)
+def check_lr(value: object, field: str = "lrs", cell: tuple | None = None,
+             what: str = "A learning rate") -> float:
+    """One learning rate: a positive finite number up to ``MAX_LR``."""
+    lr = check_positive(value, field, what, cell)
+    if lr > MAX_LR:
+        raise InputError(
+            f"{what} must be at most {MAX_LR:g}: learning rates above it only overflow; "
+            f"got {value!r}.", field=field, cell=cell,
+        )
+    return lr
 
 
 def check_lrs(lrs: object, most: int = MAX_LRS, field: str = "lrs") -> list[float]:
-    """Learning rates as floats: 1 to ``most`` positive finite numbers (a number is one rate)."""
+    """Learning rates as floats: 1 to ``most`` positive finite numbers up to ``MAX_LR``
+    (a number is one rate)."""
     if isinstance(lrs, int | float) and not isinstance(lrs, bool):
         lrs = [lrs]
     if isinstance(lrs, str | bytes):
@@ -207,18 +252,21 @@ def check_lrs(lrs: object, most: int = MAX_LRS, field: str = "lrs") -> list[floa
     except TypeError:
         raise InputError("Learning rates must be a list of numbers.", field=field) from None
     _check_count(len(values), most, field, "learning rate")
-    return [check_positive(value, field, _nth_rate(index, len(values)), (index,))
+    return [check_lr(value, field, (index,), _nth_rate(index, len(values)))
             for index, value in enumerate(values)]
 
 
-def split_text(text: object) -> list[str]:
-    """The values of a typed list: commas, semicolons and spaces all separate."""
-    return [part for part in _SEPARATORS.split(str(text).strip()) if part]
+def split_text(text: object, field: str = "text", what: str = "The text") -> list[str]:
+    """The values of a typed list: commas, semicolons and spaces all separate.
+
+    At most ``MAX_TEXT`` characters are read (InputError naming ``field`` beyond).
+    """
+    return [part for part in _SEPARATORS.split(check_text(text, field, what).strip()) if part]
 
 
 def parse_lrs(text: str, most: int = MAX_LRS, field: str = "lrs") -> tuple[float, ...]:
     """Learning rates typed as text, e.g. ``"0.001, 0.01, 0.1"`` (``1e-3`` is fine)."""
-    parts = split_text(text)
+    parts = split_text(text, field, "The learning rates")
     _check_count(len(parts), most, field, "learning rate")
     values = []
     for index, part in enumerate(parts):
@@ -229,14 +277,14 @@ def parse_lrs(text: str, most: int = MAX_LRS, field: str = "lrs") -> tuple[float
                 f"'{part}' is not a number; type learning rates like 0.01, 1e-3.",
                 field=field, cell=(index,),
             ) from None
-        values.append(check_positive(value, field, _nth_rate(index, len(parts)), (index,)))
+        values.append(check_lr(value, field, (index,), _nth_rate(index, len(parts))))
     return tuple(values)
 
 
 def parse_ints(text: str, field: str, what: str, *, low: int, high: int, most: int
                ) -> tuple[int, ...]:
     """Whole numbers typed as ``"16, 16"``: at most ``most``, each from ``low`` to ``high``."""
-    parts = split_text(text)
+    parts = split_text(text, field, f"The {what}")
     if not parts:
         raise InputError(f"Type at least one of the {what}, e.g. 16, 16.", field=field)
     if len(parts) > most:
@@ -290,8 +338,10 @@ def check_steps(steps: object, field: str = "steps") -> int:
 
 
 def check_start(start: object, field: str = "start") -> tuple[float, float]:
-    """The start point: two finite numbers (x, y)."""
+    """The start point: two finite numbers (x, y); text is not a point, nor are true/false."""
     try:
+        if isinstance(start, str | bytes) or any(isinstance(v, bool) for v in start):
+            raise TypeError
         x, y = (float(v) for v in start)  # type: ignore[union-attr]
     except (TypeError, ValueError):
         raise InputError("The start point must be two numbers (x, y).", field=field) from None
@@ -301,6 +351,48 @@ def check_start(start: object, field: str = "start") -> tuple[float, float]:
             field=field,
         )
     return x, y
+
+
+def check_seed(seed: object, field: str = "seed", what: str = "The seed") -> int:
+    """A seed: a whole number from 0 to ``MAX_SEED`` (every seed of every lab)."""
+    return check_whole(seed, field, what, 0, MAX_SEED)
+
+
+def check_elements(count: int, field: str, what: str) -> int:
+    """``count`` numbers in one tensor, at most ``MAX_ELEMENTS``; else InputError."""
+    if count > MAX_ELEMENTS:
+        raise InputError(
+            f"{what} would hold {count:,} numbers; at most {MAX_ELEMENTS:,} fit "
+            "(MAX_ELEMENTS). Use a smaller one.", field=field,
+        )
+    return count
+
+
+def check_text(text: object, field: str, what: str) -> str:
+    """Typed or pasted text of at most ``MAX_TEXT`` characters (anything else: its ``str``)."""
+    text = text if isinstance(text, str) else str(text)
+    if len(text) > MAX_TEXT:
+        raise InputError(
+            f"{what} is {len(text):,} characters long; at most {MAX_TEXT:,} are read "
+            "(MAX_TEXT). Paste a smaller block.", field=field,
+        )
+    return text
+
+
+def check_grid_size(n: object, field: str = "n", low: int = 2) -> int:
+    """Points along each side of a grid: a whole number from ``low`` to ``MAX_GRID``."""
+    return check_whole(n, field, "The grid size", low, MAX_GRID)
+
+
+def check_parameters(count: int, field: str = "hidden") -> int:
+    """The size of a network: at most ``MAX_PARAMETERS`` weights and biases."""
+    if count > MAX_PARAMETERS:
+        raise InputError(
+            f"This network would have {count:,} weights and biases; at most "
+            f"{MAX_PARAMETERS:,} fit (MAX_PARAMETERS). Use fewer or narrower hidden layers.",
+            field=field,
+        )
+    return count
 
 
 def _nth_rate(index: int, count: int) -> str:

@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from explorer.data import load_digits, load_iris
 from explorer.devices import resolve
 from explorer.errors import InputError
-from explorer.inputs import check_lr, check_name, check_whole
+from explorer.inputs import check_lr, check_name, check_seed, check_whole, is_number
 
 MODELS = ("logistic-regression", "mlp-iris", "mlp-digits")
 MODES = ("exp", "linear")
@@ -82,9 +82,9 @@ def _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, optimizer):
         raise InputError("end_lr must be larger than start_lr.", field="end_lr")
     check_steps_of_test(steps)
     check_name(mode, MODES, "mode", "mode")
-    if not (isinstance(smoothing, (int, float)) and 0 < smoothing <= 1):
+    if not (is_number(smoothing) and 0 < smoothing <= 1):
         raise InputError("smoothing must be in (0, 1]; 1 means no smoothing.", field="smoothing")
-    if not (isinstance(stop_factor, (int, float)) and stop_factor > 1):
+    if not (is_number(stop_factor) and stop_factor > 1):
         raise InputError("stop_factor must be a number above 1.", field="stop_factor")
     check_name(optimizer, FINDER_OPTIMIZERS, "optimizer", "optimizer")
 
@@ -105,8 +105,7 @@ def iter_range_test(model: nn.Module, loader: DataLoader, loss_fn, start_lr: flo
     Bad settings raise InputError at the call, before any training.
     """
     _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, optimizer)
-    if not (isinstance(every, int) and every >= 1):
-        raise InputError("every must be a positive whole number of steps.", field="every")
+    check_whole(every, "every", "every (steps between partial results)", 1, MAX_STEPS)
     device = resolve(device)
     settings = (start_lr, end_lr, steps, mode)
     return _run(model, loader, loss_fn, settings, _Curve(smoothing, stop_factor, steps),
@@ -199,10 +198,9 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray, smoothing: float = 0.05) -> l
 def build(model: str, batch_size: int = 16, seed: int = 0):
     """The named model (seeded weights), a shuffled seeded DataLoader and the loss."""
     check_name(model, MODELS, "model", "model")
+    seed = check_seed(seed)
     table = load_digits() if model == "mlp-digits" else load_iris()
-    if not (isinstance(batch_size, int) and 1 <= batch_size <= len(table.labels)):
-        raise InputError(f"batch_size must be a whole number from 1 to {len(table.labels)}.",
-                         field="batch_size")
+    batch_size = check_whole(batch_size, "batch_size", "The batch size", 1, len(table.labels))
     # Raw units (cm; digits scaled to 0-1), as a first notebook would feed them: the
     # curvature they give makes the loss blow up inside the default 1e-5..10 range.
     features = table.features / 16 if model == "mlp-digits" else table.features

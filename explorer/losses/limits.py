@@ -2,23 +2,21 @@
 
 A seed, a dim's size, a composite term's weight and the number of terms are
 accepted by all of them or refused by all of them, with the same message.
-The generic checks are :mod:`explorer.inputs`' (``check_whole``, ``is_number``).
+The generic checks are :mod:`explorer.inputs`' (``check_whole``, ``is_number``); the seed
+rule is its ``check_seed`` / ``MAX_SEED``, the same for every lab, re-exported here.
 """
 
 from __future__ import annotations
 
 from explorer.errors import InputError
-from explorer.inputs import check_whole, is_number
+from explorer.inputs import MAX_SEED, check_seed, check_whole, is_number
 
-MAX_SEED = 2**31 - 1
+__all__ = ["MAX_CELLS", "MAX_SEED", "MAX_TERMS", "MAX_WEIGHT", "check_dims", "check_seed",
+           "check_terms", "check_weight", "next_seed"]
+
 MAX_TERMS = 8
 MAX_WEIGHT = 1000.0
 MAX_CELLS = 4096
-
-
-def check_seed(seed: object, field: str = "seed") -> int:
-    """The seed of a randomize: a whole number from 0 to ``MAX_SEED``."""
-    return check_whole(seed, field, "The seed", 0, MAX_SEED)
 
 
 def next_seed(seed: int) -> int:

@@ -7,16 +7,18 @@ from dataclasses import asdict, dataclass, replace
 from explorer import data, devices
 from explorer.errors import InputError
 from explorer.inputs import (
+    MAX_SEED,  # noqa: F401 (re-exported: the one seed rule lives in explorer.inputs)
     MAX_WIDTH,  # noqa: F401 (re-exported: the one cap lives in explorer.inputs)
     OptionSpec,
     check_bool,
     check_lr,
     check_name,
     check_option,
+    check_parameters,
+    check_seed,
     check_whole,
     check_widths,
     fields_of,
-    is_number,
     is_whole,
     parse_widths,
 )
@@ -24,7 +26,10 @@ from explorer.inputs import (
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
 MAX_EPOCHS = 10_000
-MAX_SEED = 2**63 - 1
+"""Epochs of one run, from 1: the scene and the Batch page's spin box take this range."""
+MAX_BATCH_SIZE = 100_000
+"""The largest batch size anywhere (the spin box's maximum); a run's batch is also at most
+its training set's size."""
 
 BN_NEEDS_TWO = (
     "Batch normalization needs at least 2 samples per batch in training mode: it divides by "
@@ -97,7 +102,7 @@ class TrainConfig:
             ("dataset", lambda: check_name(self.dataset, data.DATASETS, "dataset", "data set")),
             *((name, lambda name=name: check_bool(getattr(self, name), name))
               for name in ("batch_norm", "shuffle", "drop_last_single")),
-            ("hidden", lambda: check_widths(self.hidden)),
+            ("hidden", lambda: self._check_network()),
             ("activation",
              lambda: check_name(self.activation, ACTIVATIONS, "activation", "activation")),
             ("optimizer", lambda: check_name(self.optimizer, OPTIMIZERS, "optimizer", "optimizer")),
@@ -105,9 +110,8 @@ class TrainConfig:
             ("momentum", lambda: check_option(MOMENTUM, self.momentum)),
             ("epochs", lambda: check_whole(self.epochs, "epochs", "The number of epochs", 1,
                                            MAX_EPOCHS)),
-            ("seed", lambda: check_whole(self.seed, "seed", "The seed", 0, MAX_SEED)),
-            ("data_seed",
-             lambda: check_whole(self.data_seed, "data_seed", "The data seed", 0, MAX_SEED)),
+            ("seed", lambda: check_seed(self.seed)),
+            ("data_seed", lambda: check_seed(self.data_seed, "data_seed", "The data seed")),
             ("device", lambda: _check_device(self.device)),
         ]
         for _name, check in checks:
@@ -120,11 +124,29 @@ class TrainConfig:
         except InputError as error:
             yield error
 
+    def _n_train(self) -> int | None:
+        """Rows of the training set; None while the data set or its seed is itself bad."""
+        try:
+            check_name(self.dataset, data.DATASETS, "dataset", "data set")
+            seed = check_seed(self.data_seed, "data_seed", "The data seed")
+        except InputError:
+            return None  # reported as the data set's or data seed's problem
+        return len(data.load(self.dataset, seed).y_train)
+
+    def _check_network(self) -> None:
+        """The widths, then the size: at most ``MAX_PARAMETERS`` weights and biases."""
+        widths = check_widths(self.hidden)
+        if self.dataset not in data.DATASETS:
+            return  # the data set's own problem; its size is checked once it is known
+        count = parameter_count(widths, *data.SHAPES[self.dataset], self.batch_norm is True)
+        check_parameters(count)
+
     def _validate_batch_size(self) -> None:
-        if self.dataset not in data.DATASETS or not is_number(self.data_seed):
-            return  # reported as the data set's or data seed's problem
-        n_train = len(data.load(self.dataset, int(self.data_seed)).y_train)
-        if not (is_whole(self.batch_size) and 1 <= self.batch_size <= n_train):
+        n_train = self._n_train()
+        if n_train is None:
+            return
+        if not (is_whole(self.batch_size) and 1 <= self.batch_size <= min(n_train,
+                                                                           MAX_BATCH_SIZE)):
             raise InputError(f"The batch size must be a whole number from 1 to {n_train} (the "
                              f"training set of {self.dataset} has {n_train} samples); got "
                              f"{self.batch_size!r}.", field="batch_size")
@@ -157,6 +179,17 @@ class TrainConfig:
 
 MOMENTUM = OptionSpec("momentum", "float", 0.0, 0.0, 1.0, "SGD's momentum", below_maximum=True)
 _WHOLE_FIELDS = ("batch_size", "epochs", "seed", "data_seed")
+
+
+def parameter_count(hidden: tuple[int, ...], n_features: int, n_classes: int,
+                    batch_norm: bool = False) -> int:
+    """Weights and biases of the network :func:`~explorer.training.loop.build_model` builds
+    (``gamma`` and ``beta`` of each batch norm too)."""
+    count, width_in = 0, n_features
+    for width in hidden:
+        count += (width_in + 1) * width + (2 * width if batch_norm else 0)
+        width_in = width
+    return count + (width_in + 1) * n_classes
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:

@@ -37,7 +37,7 @@ def parse_learning_rates(text: str, field_name: str = "lrs") -> tuple[float, ...
 
 def parse_lr(text: str, field_name: str = "lr") -> float:
     """Read the one learning rate of a training run (``"0.1"``, ``"1e-3"``)."""
-    if len(split_text(text)) != 1:
+    if len(split_text(text, field_name, "The learning rate")) != 1:
         raise InputError(f"'{text}' is not a number; type a positive learning rate such as 0.1.",
                          field=field_name)
     return parse_lrs(text, 1, field_name)[0]
