@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import torch
 
 from explorer.errors import InputError
-from explorer.inputs import OptionSpec, check_name, resolve_options
+from explorer.inputs import OptionSpec, check_mapping, check_name, resolve_options
 
 OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
 
@@ -72,13 +72,13 @@ def optimizer_options(name: str) -> tuple[OptionSpec, ...]:
 
 def resolve_optimizer_options(name: str, options: Mapping[str, object] | None) -> dict:
     """Checked options with defaults; ``betas=(b1, b2)`` is accepted for Adam/AdamW."""
-    options = dict(options or {})
+    options = check_mapping(options, name, "optimizer_options")
     if "betas" in options and name in ("Adam", "AdamW"):
         try:
             options["beta1"], options["beta2"] = options.pop("betas")
         except (TypeError, ValueError):
             raise InputError("betas must be two numbers (beta1, beta2).", field="betas") from None
-    resolved = resolve_options(optimizer_options(name), options, name)
+    resolved = resolve_options(optimizer_options(name), options, name, "optimizer_options")
     if resolved.get("nesterov") and (resolved["momentum"] <= 0 or resolved["dampening"] != 0):
         raise InputError("Nesterov momentum needs momentum > 0 and dampening 0.",
                          field="nesterov")
@@ -125,13 +125,32 @@ class BatchedOptimizer:
         self.state = {key: value[rows] for key, value in self.state.items()}
 
 
-class BatchedSGD(BatchedOptimizer):
-    """torch.optim.SGD: momentum buffer starts at the first gradient; Nesterov looks ahead."""
+class _Momentum(BatchedOptimizer):
+    """A rule with a momentum buffer: shown from the first step that uses momentum on.
+
+    A cycling schedule may set the momentum to 0 for a while (OneCycleLR with
+    ``base_momentum=0``); the buffer's record then stays, unchanged, as torch's does.
+    """
 
     momentum_option = "momentum"
+    uses_momentum = False
+
+    def set_momentum(self, value: float) -> None:
+        super().set_momentum(value)
+        self.uses_momentum = self.uses_momentum or value != 0
+
+    def _with_velocity(self, others: dict) -> dict:
+        if self.uses_momentum or self.options["momentum"] != 0:
+            return {"velocity": self.state["velocity"], **others}
+        return others
+
+
+class BatchedSGD(_Momentum):
+    """torch.optim.SGD: momentum buffer starts at the first gradient; Nesterov looks ahead."""
 
     def _init_state(self, params):
         self.state["velocity"] = torch.zeros_like(params)
+        self.started = False  # torch makes the buffer at the first step with momentum
 
     def step(self, params, grad, lr):
         o = self.options
@@ -139,8 +158,9 @@ class BatchedSGD(BatchedOptimizer):
             grad = grad.add(params, alpha=o["weight_decay"])
         if o["momentum"] != 0:
             buf = self.state["velocity"]
-            if self.t == 0:
+            if not self.started:
                 buf.copy_(grad)  # torch starts the buffer at the first gradient
+                self.started = True
             else:
                 buf.mul_(o["momentum"]).add_(grad, alpha=1 - o["dampening"])
             grad = grad.add(buf, alpha=o["momentum"]) if o["nesterov"] else buf
@@ -148,7 +168,7 @@ class BatchedSGD(BatchedOptimizer):
         return params + (-lr) * grad
 
     def internals(self):
-        return {"velocity": self.state["velocity"]} if self.options["momentum"] != 0 else {}
+        return self._with_velocity({})
 
 
 class BatchedAdam(BatchedOptimizer):
@@ -194,10 +214,8 @@ class BatchedAdamW(BatchedAdam):
     decoupled = True
 
 
-class BatchedRMSprop(BatchedOptimizer):
+class BatchedRMSprop(_Momentum):
     """torch.optim.RMSprop: divide by the root of a running mean of squared gradients."""
-
-    momentum_option = "momentum"
 
     def _init_state(self, params):
         self.state["square_avg"] = torch.zeros_like(params)
@@ -224,9 +242,7 @@ class BatchedRMSprop(BatchedOptimizer):
         return params + (-lr) * grad / s["scale"]
 
     def internals(self):
-        if self.options["momentum"] > 0:
-            return {"velocity": self.state["velocity"], "scale": self.state["scale"]}
-        return {"scale": self.state["scale"]}
+        return self._with_velocity({"scale": self.state["scale"]})
 
 
 class BatchedAdagrad(BatchedOptimizer):

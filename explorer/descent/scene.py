@@ -152,9 +152,10 @@ class DescentScene:
         # The core checks each option against its spec; the scene keeps them as given.
         surfaces.resolve_surface_options(self.surface, self.surface_options)
         batched_optim.resolve_optimizer_options(self.optimizer, self.optimizer_options)
-        schedules.resolve_schedule_options(self.schedule, self.schedule_options)
         lrs = tuple(check_lrs(self.lrs))
         steps = check_steps(self.steps)
+        schedules.resolve_schedule_options(self.schedule, self.schedule_options,
+                                           self.optimizer, steps)
         if self.dtype not in DTYPES:
             raise InputError(f"dtype must be one of {', '.join(DTYPES)}.", field="dtype")
         step = check_whole(self.current_step, "current_step", "The current step", 0, MAX_STEPS)

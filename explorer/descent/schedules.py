@@ -18,7 +18,9 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from explorer.inputs import OptionSpec, check_name, resolve_options
+from explorer.descent.batched_optim import OPTIMIZERS, has_momentum
+from explorer.errors import InputError
+from explorer.inputs import OptionSpec, check_name, check_steps, resolve_options
 
 SCHEDULES = ("none", "StepLR", "ExponentialLR", "CosineAnnealingLR", "OneCycleLR")
 
@@ -74,10 +76,47 @@ def schedule_options(name: str) -> tuple[OptionSpec, ...]:
     return _SPECS[check_name(name, SCHEDULES, "schedule", "schedule")]
 
 
-def resolve_schedule_options(name: str | None, options: Mapping | None) -> tuple[str, dict]:
-    """The schedule's name (``None`` means ``"none"``) and its checked options."""
+def resolve_schedule_options(name: str | None, options: Mapping | None,
+                             optimizer: str | None = None, steps: int | None = None,
+                             ) -> tuple[str, dict]:
+    """The schedule's name (``None`` means ``"none"``) and its checked options.
+
+    With ``optimizer`` and ``steps`` (where they are known: a scene, a sweep) the options
+    are also checked against them: :func:`check_schedule`.
+    """
     name = "none" if name is None else name
-    return name, resolve_options(schedule_options(name), options, name)
+    resolved = resolve_options(schedule_options(name), options, name, "schedule_options")
+    check_schedule(name, resolved, optimizer, steps)
+    return name, resolved
+
+
+def check_schedule(name: str, resolved: Mapping, optimizer: str | None = None,
+                   steps: int | None = None) -> None:
+    """Refuse resolved options that cannot run with ``optimizer`` or over ``steps`` steps.
+
+    ``cycle_momentum`` needs an optimizer with momentum or betas. OneCycleLR's first phase
+    ends at step ``pct_start * steps - 1``; torch divides by its length, so it must not be 0.
+
+    Raises
+    ------
+    InputError
+        Naming the option (``cycle_momentum``, ``pct_start``).
+    """
+    if name != "OneCycleLR":
+        return
+    if (resolved.get("cycle_momentum") and optimizer is not None
+            and not has_momentum(check_name(optimizer, OPTIMIZERS, "optimizer", "optimizer"))):
+        raise InputError(f"cycle_momentum needs an optimizer with momentum or betas; {optimizer} "
+                         "has neither. Turn cycle_momentum off.", field="cycle_momentum")
+    if steps is None:
+        return
+    steps = check_steps(steps)
+    pct_start = resolved["pct_start"]
+    if float(pct_start * steps) - 1 == 0:
+        raise InputError(
+            f"OneCycleLR's rise would last no step with pct_start {pct_start:g} over {steps} "
+            f"step{'s' if steps != 1 else ''} (pct_start × steps is 1, and torch divides by "
+            "the rise's length). Choose another pct_start or more steps.", field="pct_start")
 
 
 def _scheduler(name: str, optimizer: torch.optim.Optimizer, options: dict, steps: int):
@@ -122,7 +161,7 @@ def lr_schedule(name: str | None, options: Mapping | None, steps: int) -> LRSche
     ``intercept[t] + slope[t] * lr``, exactly what torch's scheduler sets when
     ``scheduler.step()`` is called after every ``optimizer.step()``.
     """
-    name, resolved = resolve_schedule_options(name, options)
+    name, resolved = resolve_schedule_options(name, options, steps=steps)
     if name == "none":
         return None
     return _affine(name, tuple(sorted(resolved.items())), steps)
@@ -131,5 +170,5 @@ def lr_schedule(name: str | None, options: Mapping | None, steps: int) -> LRSche
 def torch_scheduler(name: str, optimizer: torch.optim.Optimizer, options: Mapping | None,
                     steps: int):
     """The torch scheduler for ``optimizer`` as a sweep uses it (for checks and the code view)."""
-    name, resolved = resolve_schedule_options(name, options)
+    name, resolved = resolve_schedule_options(name, options, steps=steps)
     return _scheduler(name, optimizer, resolved, steps)

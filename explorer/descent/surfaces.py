@@ -17,7 +17,7 @@ import torch
 from explorer.descent import landscapes
 from explorer.devices import resolve
 from explorer.errors import InputError
-from explorer.inputs import OptionSpec, check_name, resolve_options
+from explorer.inputs import OptionSpec, check_grid_size, check_name, resolve_options
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ def info(name: str) -> SurfaceInfo:
 
 def resolve_surface_options(name: str, options: Mapping[str, object] | None) -> dict:
     """``options`` checked against the surface's option specs, defaults filled in."""
-    return resolve_options(info(name).options, options, f"Surface '{name}'")
+    return resolve_options(info(name).options, options, f"Surface '{name}'", "surface_options")
 
 
 def objective(name: str, options: Mapping[str, object] | None = None) -> Callable:
@@ -191,37 +191,93 @@ def evaluate(name: str, xy: torch.Tensor, options: Mapping[str, object] | None =
     Returns
     -------
     torch.Tensor
-        Shape ``xy.shape[:-1]``, same dtype and device as ``xy``.
+        Shape ``xy.shape[:-1]``, same dtype and device as ``xy`` (whole-number points, and
+        numbers given as lists, are computed in float64).
+
+    Raises
+    ------
+    InputError
+        For an unknown surface or option, points that are not numbers of shape ``(..., 2)``,
+        or more than ``MAX_POINTS`` points.
     """
+    function = objective(name, options)
+    return function(check_points(xy))
+
+
+MAX_POINTS = 65_536
+"""The most points one :func:`evaluate` takes (a model landscape holds every point's loss on
+every data row, with its graph: about 150 MB here; :func:`grid` computes in blocks instead)."""
+
+
+def check_points(xy) -> torch.Tensor:
+    """``xy`` as a floating-point tensor of shape ``(..., 2)`` with at most ``MAX_POINTS``.
+
+    A float tensor is used as it is (gradients flow back to it); whole numbers (int or
+    bool tensors, nested lists) become float64. Text, complex numbers and other shapes
+    are refused.
+    """
+    if not isinstance(xy, torch.Tensor):
+        if isinstance(xy, str | bytes):
+            raise InputError(f"Points must be numbers (x, y), e.g. a tensor of shape (K, 2); "
+                             f"got the text {xy[:40]!r}.", field="xy")
+        try:
+            xy = torch.as_tensor(xy, dtype=torch.float64)
+        except (TypeError, ValueError, RuntimeError):
+            raise InputError("Points must be numbers (x, y), e.g. a tensor of shape (K, 2).",
+                             field="xy") from None
+    if xy.is_complex():
+        raise InputError("Points must be real numbers, not complex ones.", field="xy")
     if xy.shape[-1:] != (2,):
         raise InputError(f"Points must have 2 coordinates in the last dimension; got shape "
                          f"{tuple(xy.shape)}.", field="xy")
-    return objective(name, options)(xy)
+    if xy.numel() // 2 > MAX_POINTS:
+        raise InputError(f"At most {MAX_POINTS:,} points (MAX_POINTS) are evaluated at once; "
+                         f"got {xy.numel() // 2:,}. Use surfaces.grid for a whole map.",
+                         field="xy")
+    if not xy.is_floating_point():
+        xy = xy.to(torch.float64)
+    return xy
 
 
 def grid(name: str, bounds=None, n: int = 256, options=None, device=None,
          dtype: torch.dtype = torch.float64) -> Grid:
-    """The surface on an ``n`` × ``n`` grid, in one batched call on ``device``.
+    """The surface on an ``n`` × ``n`` grid (``n`` from 2 to ``MAX_GRID``), batched on ``device``.
 
-    ``bounds`` is ``(xmin, xmax, ymin, ymax)``, the surface's default view if None.
+    ``bounds`` is ``(xmin, xmax, ymin, ymax)``, the surface's default view if None. The
+    rows are computed in blocks of about ``GRID_BLOCK`` points, so a model landscape
+    (which holds every point's loss on every data row at once) stays small.
     """
     function = objective(name, options)
     bounds = _check_bounds(info(name).bounds if bounds is None else bounds)
-    if not isinstance(n, int) or not 2 <= n <= 2048:
-        raise InputError(f"The grid size must be a whole number from 2 to 2048; got {n}.",
-                         field="n")
+    n = check_grid_size(n)
+    dtype = _check_dtype(dtype)
     device = resolve(device)
     xs = torch.linspace(bounds[0], bounds[1], n, dtype=dtype, device=device)
     ys = torch.linspace(bounds[2], bounds[3], n, dtype=dtype, device=device)
     yy, xx = torch.meshgrid(ys, xs, indexing="ij")
+    points = torch.stack([xx, yy], dim=-1)
+    rows = max(1, GRID_BLOCK // n)
     with torch.no_grad():
-        z = function(torch.stack([xx, yy], dim=-1))
+        z = torch.cat([function(points[i:i + rows]) for i in range(0, n, rows)])
     return Grid(name, xs.cpu().numpy(), ys.cpu().numpy(), z.cpu().numpy(), bounds,
                 info(name).log_levels, resolve_surface_options(name, options))
 
 
+GRID_BLOCK = 16_384
+"""Points per block of a grid's computation."""
+
+
+def _check_dtype(dtype) -> torch.dtype:
+    if dtype not in (torch.float32, torch.float64):
+        raise InputError(f"dtype must be torch.float32 or torch.float64; got {dtype}.",
+                         field="dtype")
+    return dtype
+
+
 def _check_bounds(bounds) -> tuple[float, float, float, float]:
     try:
+        if isinstance(bounds, str | bytes) or any(isinstance(v, bool) for v in bounds):
+            raise TypeError  # "1234" is not four numbers, nor is True one
         xmin, xmax, ymin, ymax = (float(v) for v in bounds)
     except (TypeError, ValueError):
         raise InputError("The view must be four numbers: xmin, xmax, ymin, ymax.",

@@ -98,10 +98,7 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
         raise InputError("chunk must be a positive whole number of steps.", field="chunk")
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
     function = surfaces.objective(surface, surface_options)
-    _, resolved_schedule = schedules.resolve_schedule_options(schedule, schedule_options)
-    if resolved_schedule.get("cycle_momentum") and not batched_optim.has_momentum(optimizer):
-        raise InputError(f"cycle_momentum needs an optimizer with momentum or betas; {optimizer} "
-                         "has neither. Turn cycle_momentum off.", field="cycle_momentum")
+    schedules.resolve_schedule_options(schedule, schedule_options, optimizer, steps)
     device = resolve(device)
     if record_internals is None:
         record_internals = len(lrs) * (steps + 1) <= INTERNALS_AUTO_LIMIT
