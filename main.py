@@ -138,13 +138,17 @@ def run_window(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Training Explorer")
     app.setOrganizationName("Training Explorer")
+    from ui.window.labs import lab_classes
     from ui.window.main_window import MainWindow
 
     window = MainWindow(device=args.device)
     if args.page:
-        keys = [p.key for p in window.pages]
+        keys = [cls.key for cls in lab_classes()]
         if args.page in keys:
             window.show_page(keys.index(args.page))
+        else:
+            print(f"training-explorer: there is no page '{args.page}'; choose one of "
+                  f"{', '.join(keys)}. Starting on the first.", file=sys.stderr)
     window.show()
     if args.scene:
         QTimer.singleShot(0, lambda: window.open_scene(args.scene))

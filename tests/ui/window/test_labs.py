@@ -241,3 +241,11 @@ def test_a_refused_scene_writes_no_figure(tmp_path):
     assert result.returncode == 2 and "batch page" in result.stderr
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.glob("figs/*.png"))
+
+
+def test_an_unknown_page_on_the_command_line_is_named(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path))
+    result = subprocess.run([sys.executable, "main.py", "--page", "nope", "--quit-after", "200"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "no page 'nope'" in result.stderr and "loss, descent, batch" in result.stderr
