@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 
 from explorer.errors import InputError
+from explorer.inputs import MAX_ELEMENTS, check_elements, check_mapping
 from explorer.losses.specs import InputSpec, LossSpec
 from explorer.losses.tensors import _check_kind, cell_name, parse_option
 
@@ -24,13 +25,46 @@ def check_reduction(loss: LossSpec, reduction) -> str:
     return reduction
 
 
+_MAX_DEPTH = 8
+
+
+def _nominal_size(value, spec: InputSpec) -> int:
+    """The number of cells a nested list claims (its first item's, all the way down):
+    cheap, and checked before torch reads every cell."""
+    size, depth = 1, 0
+    while isinstance(value, list | tuple):
+        depth += 1
+        if depth > _MAX_DEPTH or not value:
+            break
+        size *= len(value)
+        if size > MAX_ELEMENTS:
+            break
+        value = value[0]
+    return size
+
+
 def _as_tensor(value, spec: InputSpec) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
+        check_elements(value.numel(), spec.name, spec.name)
         return value
+    if isinstance(value, str | bytes):
+        raise InputError(f"{spec.name} must be a tensor of numbers (or nested lists of them), "
+                         "not text.", field=spec.name)
+    check_elements(_nominal_size(value, spec), spec.name, spec.name)
     try:
         return torch.as_tensor(value)
-    except (TypeError, ValueError, RuntimeError):
+    except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+        if "overflow" in str(exc).lower():
+            raise InputError(f"{spec.name} holds a whole number too large for torch "
+                             "(above 9,223,372,036,854,775,807 in size); "
+                             f"{_allowed_text(spec)}.", field=spec.name) from None
         raise InputError(f"{spec.name} must be a tensor of numbers.", field=spec.name) from None
+
+
+def _allowed_text(spec: InputSpec) -> str:
+    if spec.kind in ("class_index", "label_list"):
+        return "it holds class numbers from 0 to C - 1"
+    return "use smaller numbers"
 
 
 def _check_dtype(t: torch.Tensor, spec: InputSpec):
@@ -53,10 +87,13 @@ def _bind_dims(loss: LossSpec, spec: InputSpec, t: torch.Tensor, dims: dict, fir
             f"{spec.name} has shape {tuple(t.shape)}; {loss.name} needs {spec.name} of shape "
             f"{wanted}, {len(spec.shape)}-D.", field=spec.name)
     for dim, size in zip(spec.shape, t.shape, strict=True):
-        lowest = loss.dims[dim][1]
+        _, lowest, highest = loss.dims[dim]
         if size < lowest:
             raise InputError(f"{spec.name} has {dim} = {size}; {dim} must be at least "
                              f"{lowest}.", field=spec.name)
+        if size > highest:
+            raise InputError(f"{spec.name} has {dim} = {size}; {loss.name} takes {dim} from "
+                             f"{lowest} to {highest}.", field=spec.name)
         if dim in dims and dims[dim] != size:
             raise InputError(
                 f"{spec.name} has shape {tuple(t.shape)} but {first[dim]} has {dim} = "
@@ -114,7 +151,8 @@ def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> d
     """
     if not isinstance(inputs, dict):
         raise InputError(f"{loss.name} takes a dict of tensors named "
-                         f"{', '.join(s.name for s in loss.inputs)}.")
+                         f"{', '.join(s.name for s in loss.inputs)}.", field="input")
+    options = check_mapping(options, loss.name)
     known = [s.name for s in loss.inputs]
     for key in inputs:
         if key not in known:
@@ -132,10 +170,18 @@ def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> d
         _bind_dims(loss, spec, t, dims, first)
         tensors[spec.name] = t
     _check_same_float_dtype(tensors)
-    ignore = (options or {}).get("ignore_index", -100)
+    ignore = _ignore_index(loss, options)
     for spec in loss.inputs:
         _check_values(tensors[spec.name], spec, dims.get("C"), ignore)
     return dims
+
+
+def _ignore_index(loss: LossSpec, options: dict) -> int:
+    """The target value skipped by the loss (checked as its option), -100 if it has none."""
+    for option in loss.options:
+        if option.name == "ignore_index" and options.get("ignore_index") is not None:
+            return parse_option(options["ignore_index"], option)
+    return -100
 
 
 def check_options(loss: LossSpec, options, dims: dict[str, int]) -> dict:
@@ -144,9 +190,7 @@ def check_options(loss: LossSpec, options, dims: dict[str, int]) -> dict:
     Vectors come back as lists of floats (or ``None``); their length must match
     the dim they belong to.
     """
-    options = {} if options is None else options
-    if not isinstance(options, dict):
-        raise InputError(f"options of {loss.name} must be a dict of option values.")
+    options = check_mapping(options, loss.name)
     allowed = [o.name for o in loss.options]
     for key in options:
         if key not in allowed:

@@ -6,6 +6,7 @@ import torch
 
 from explorer.devices import resolve
 from explorer.errors import InputError
+from explorer.inputs import check_mapping
 from explorer.losses.checks import check_inputs, check_options, check_reduction
 from explorer.losses.code import build_code
 from explorer.losses.limits import check_terms, check_weight
@@ -77,7 +78,11 @@ def evaluate_composite(inputs, reduction="mean", options=None, device=None) -> L
     ``options["terms"]`` lists ``{"loss": name, "weight": float, "options": {...}}``;
     every term uses ``reduction``. Each term's value is in ``.terms``.
     """
-    options = options or {}
+    options = check_mapping(options, COMPOSITE)
+    unknown = sorted(str(key) for key in set(options) - {"terms"})
+    if unknown:
+        raise InputError(f"{COMPOSITE} has no option '{unknown[0]}'; its one option is terms.",
+                         field=unknown[0])
     terms = options.get("terms")
     losses = term_specs(terms)
     weights = _weights(terms)
@@ -85,7 +90,8 @@ def evaluate_composite(inputs, reduction="mean", options=None, device=None) -> L
     dims = {}
     values = []
     for loss, term in zip(losses, terms, strict=True):
-        term_options = term.get("options") or {}
+        term_options = check_mapping(term.get("options"), f"term {len(values) + 1} ({loss.name})",
+                                     "terms")
         dims = check_inputs(loss, inputs, term_options)
         values.append(check_options(loss, term_options, dims))
     device = resolve(device)

@@ -149,21 +149,34 @@ def _check_tensors(tensors, names: set[str]) -> None:
         _check_nested(rows, name)
 
 
-def _check_nested(value, name: str) -> tuple[int, ...]:
-    """The shape of a rectangular nested list of finite numbers; InputError otherwise."""
+def _check_nested(value, name: str, depth: int = 0, outer: int = 1) -> tuple[int, ...]:
+    """The shape of a rectangular nested list of finite numbers; InputError otherwise.
+
+    ``outer`` is the number of cells the levels above already claim: a list that would
+    pass ``MAX_CELLS`` is refused before its items are read, and so is a nesting deeper
+    than a loss's inputs go.
+    """
     if isinstance(value, (bool, int, float)):
         if not is_number(value):
             raise InputError(f"{name} holds {value}; use finite numbers.", field=name)
         return ()
     if not isinstance(value, list) or not value:
         raise InputError(f"{name} must be a non-empty nested list of numbers.", field=name)
-    shapes = {_check_nested(v, name) for v in value}
+    if depth >= _MAX_DEPTH:
+        raise InputError(f"{name} is nested more than {_MAX_DEPTH} lists deep; a loss input "
+                         "is a list of numbers or a list of rows.", field=name)
+    if outer * len(value) > MAX_CELLS:
+        raise InputError(f"{name} has more than {MAX_CELLS} cells.", field=name)
+    shapes = {_check_nested(v, name, depth + 1, outer * len(value)) for v in value}
     if len(shapes) != 1:
         raise InputError(f"{name} has rows of different lengths; make it rectangular.", field=name)
     shape = (len(value), *shapes.pop())
     if math.prod(shape) > MAX_CELLS:
         raise InputError(f"{name} has more than {MAX_CELLS} cells.", field=name)
     return shape
+
+
+_MAX_DEPTH = 4
 
 
 def _check_terms(terms) -> None:

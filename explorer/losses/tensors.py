@@ -13,9 +13,10 @@ import math
 import torch
 
 from explorer.errors import InputError
-from explorer.inputs import check_option
+from explorer.inputs import check_elements, check_option, check_text
 from explorer.losses.specs import InputSpec, OptionSpec
 
+_LONG = 2**63 - 1
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
@@ -94,7 +95,7 @@ def parse_cell(text: str, spec: InputSpec, cell: tuple[int, ...],
         raise InputError(f"{where} is {stripped}; NaN and infinity are not allowed here, "
                          f"type {_allowed(spec, num_classes)}.", field=spec.name, cell=cell)
     if spec.dtype == "long":
-        if value != int(value):
+        if value != int(value) or abs(value) > _LONG:
             raise InputError(f"{where} is {stripped}; it must be "
                              f"{_allowed(spec, num_classes)}.", field=spec.name, cell=cell)
         value = int(value)
@@ -117,8 +118,12 @@ def format_cell(value, spec: InputSpec, digits: int = 4) -> str:
 
 
 def parse_block(text: str) -> list[list[str]]:
-    """Split a pasted block into rows of cells: tab-separated (spreadsheets) or commas."""
-    lines = [line for line in str(text).replace("\r\n", "\n").split("\n")]
+    """Split a pasted block into rows of cells: tab-separated (spreadsheets) or commas.
+
+    At most ``explorer.inputs.MAX_TEXT`` characters are read.
+    """
+    text = check_text(text, "paste", "The pasted block")
+    lines = [line for line in text.replace("\r\n", "\n").split("\n")]
     while lines and not lines[-1].strip():
         lines.pop()
     rows = []
@@ -140,6 +145,7 @@ def tensor_from_rows(rows, spec: InputSpec, num_classes: int | None = None,
     ragged block or any bad cell.
     """
     rows = [list(r) for r in rows]
+    check_elements(sum(len(r) for r in rows), spec.name, spec.name)
     if not rows or not any(rows):
         raise InputError(f"{spec.name} is empty; type at least one value.", field=spec.name)
     width = len(rows[0])
