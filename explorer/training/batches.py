@@ -7,14 +7,17 @@ as its last item, the same result, so a UI can show a bar and cancel by no longe
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import torch
 
 from explorer.errors import InputError
+from explorer.inputs import check_whole
+from explorer.training.config import check_config
 from explorer.training.loop import (
     BN_NEEDS_TWO,
     EpochRecord,
@@ -25,6 +28,10 @@ from explorer.training.loop import (
     run,
     train_step,
 )
+from explorer.training.typed import MAX_SIZES, check_batch_sizes
+
+MAX_REPEATS = 1000
+"""The most random minibatches per size (gradient noise) or timed epochs per size."""
 
 
 def last(items: Iterator):
@@ -73,18 +80,22 @@ def suggested_batch_sizes(n_train: int, others: bool = False) -> list[int]:
 
 
 def _check_sizes(batch_sizes: Iterable[int], session: Session, field: str) -> list[int]:
-    sizes = sorted(dict.fromkeys(batch_sizes))
+    """The batch sizes as :func:`~explorer.training.typed.check_batch_sizes` reads them (any
+    iterable of whole numbers), each at most the training set's size."""
+    if isinstance(batch_sizes, Iterable) and not isinstance(batch_sizes, str | bytes | Mapping):
+        batch_sizes = tuple(itertools.islice(batch_sizes, MAX_SIZES + 1))
+        if not batch_sizes:
+            raise InputError("Give at least one batch size, e.g. 1, 4, 16, 64.", field=field)
+    sizes = check_batch_sizes(batch_sizes, field)
     n_train = len(session.data.y_train)
-    if not sizes:
-        raise InputError("Give at least one batch size, e.g. 1, 4, 16, 64.", field=field)
     for b in sizes:
-        if not (isinstance(b, int) and not isinstance(b, bool) and 1 <= b <= n_train):
+        if not b <= n_train:
             raise InputError(f"Batch sizes must be whole numbers from 1 to {n_train} (the "
                              f"training set's size); got {b!r}.", field=field)
         if b == 1 and session.config.batch_norm:
             raise InputError(f"{BN_NEEDS_TWO} Remove batch size 1 or turn batch normalization off.",
                              field=field)
-    return sizes
+    return list(sizes)
 
 
 def _flat_gradient(session: Session, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -98,8 +109,7 @@ def iter_gradient_noise(config: TrainConfig, batch_sizes: Iterable[int], repeats
     """Generator form of :func:`gradient_noise`: Progress per batch size, then the result."""
     session = prepare(config)
     sizes = _check_sizes(batch_sizes, session, "batch_sizes")
-    if not (isinstance(repeats, int) and repeats >= 1):
-        raise InputError("Repeats must be a whole number of at least 1.", field="repeats")
+    repeats = check_whole(repeats, "repeats", "Repeats", 1, MAX_REPEATS)
     x, y = session.data.x_train, session.data.y_train
     full = _flat_gradient(session, x, y)
     generator = torch.Generator().manual_seed(config.seed)
@@ -169,10 +179,10 @@ def _timed_epoch(session: Session) -> float:
 def iter_batch_timing(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 5,
                       warmup: int = 1) -> Iterator[Progress | TimingResult]:
     """Generator form of :func:`batch_timing`: Progress per timed epoch, then the result."""
-    config.validate()
     sizes = _check_sizes(batch_sizes, prepare(config), "batch_sizes")
-    if not (isinstance(repeats, int) and repeats >= 2 and isinstance(warmup, int) and warmup >= 0):
-        raise InputError("Time at least 2 repeats (and 0 or more warm-up epochs).", field="repeats")
+    repeats = check_whole(repeats, "repeats", "Timed epochs per size (at least 2)", 2,
+                          MAX_REPEATS)
+    warmup = check_whole(warmup, "warmup", "Warm-up epochs", 0, MAX_REPEATS)
     means, spreads, total = [], [], len(sizes) * (warmup + repeats)
     for i, b in enumerate(sizes):
         session = prepare(config.replace(batch_size=b))
@@ -211,6 +221,9 @@ def iter_runs(configs: dict) -> Iterator[Progress | dict]:
     ``{key: [EpochRecord, ...]}``.
     Every config is validated before any training starts.
     """
+    if not (isinstance(configs, Mapping) and configs
+            and all(isinstance(c, TrainConfig) for c in configs.values())):
+        raise InputError("Give the runs as a mapping of names to TrainConfigs.", field="config")
     for config in configs.values():
         config.validate()
     totals = [c.epochs * len(prepare(c).loader) for c in configs.values()]
@@ -237,6 +250,7 @@ def shuffle_demo_config() -> TrainConfig:
 
 def iter_compare_shuffle(config: TrainConfig) -> Iterator[Progress | dict]:
     """Generator form of :func:`compare_shuffle`."""
+    check_config(config)
     yield from iter_runs({"shuffled": config.replace(shuffle=True),
                           "unshuffled": config.replace(shuffle=False)})
 
@@ -257,8 +271,8 @@ def compare_shuffle(config: TrainConfig) -> dict[str, list[EpochRecord]]:
 def iter_compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,
                              ) -> Iterator[Progress | dict]:
     """Generator form of :func:`compare_batch_sizes`."""
+    check_config(config)
     if large is None:
-        config.validate()
         large = len(prepare(config).data.y_train)
     if small == large:
         raise InputError("Choose two different batch sizes to compare.", field="large")

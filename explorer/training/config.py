@@ -181,6 +181,14 @@ MOMENTUM = OptionSpec("momentum", "float", 0.0, 0.0, 1.0, "SGD's momentum", belo
 _WHOLE_FIELDS = ("batch_size", "epochs", "seed", "data_seed")
 
 
+def check_config(config: object) -> TrainConfig:
+    """``config`` if it is a valid :class:`TrainConfig`; else InputError naming the field."""
+    if not isinstance(config, TrainConfig):
+        raise InputError(f"Give a TrainConfig; got {type(config).__name__}.", field="config")
+    config.validate()
+    return config
+
+
 def parameter_count(hidden: tuple[int, ...], n_features: int, n_classes: int,
                     batch_norm: bool = False) -> int:
     """Weights and biases of the network :func:`~explorer.training.loop.build_model` builds

@@ -27,9 +27,11 @@ from torch.utils.data import (
 
 from explorer import data, devices
 from explorer.errors import InputError
+from explorer.inputs import MAX_STEPS, check_grid_size, check_whole, is_number
 from explorer.training.config import (
     BN_NEEDS_TWO,
     TrainConfig,
+    check_config,
 )
 
 _ACTIVATION_MODULES = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
@@ -154,7 +156,7 @@ def prepare(config: TrainConfig) -> Session:
     InputError
         If a field of ``config`` is bad (see :meth:`TrainConfig.validate`).
     """
-    config.validate()
+    check_config(config)
     device = devices.resolve(config.device)
     split = data.load(config.dataset, config.data_seed).to(device)
     with _SEEDED_INIT, torch.random.fork_rng(devices=[]):
@@ -207,6 +209,8 @@ def run(config: TrainConfig, cancel: Callable[[], bool] | None = None, progress:
         If ``config`` is bad, or batch normalization meets a one-sample batch.
     """
     session = session or prepare(config)
+    if progress_every is not None:
+        check_whole(progress_every, "progress_every", "progress_every", 1, MAX_STEPS * 100)
     loader, steps_per_epoch = session.loader, len(session.loader)
     total = config.epochs * steps_per_epoch
     every = progress_every or max(1, total // 100)
@@ -288,6 +292,10 @@ def _batch_sizes(session: Session) -> list[int]:
     return sizes
 
 
+_REGION_BLOCK = 4096
+"""Grid points per forward pass of :func:`decision_regions`."""
+
+
 def decision_regions(model: nn.Module, split: data.Split, n: int = 100, margin: float = 0.5,
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The class ``model`` predicts on an ``n`` × ``n`` grid over a 2-D data set.
@@ -303,6 +311,10 @@ def decision_regions(model: nn.Module, split: data.Split, n: int = 100, margin: 
     InputError
         If the data set does not have exactly 2 features.
     """
+    n = check_grid_size(n)
+    if not (is_number(margin) and 0 <= margin <= 100):
+        raise InputError(f"The margin must be a number from 0 to 100; got {margin!r}.",
+                         field="margin")
     if split.n_features != 2:
         raise InputError(f"Decision regions need a 2-D data set (moons or spirals); "
                          f"{split.name} has {split.n_features} features.", field="dataset")
@@ -313,7 +325,8 @@ def decision_regions(model: nn.Module, split: data.Split, n: int = 100, margin: 
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    with torch.no_grad():
-        classes = model(grid.to(device)).argmax(dim=1).reshape(n, n)
+    with torch.no_grad():  # in blocks: a wide network's activations stay small
+        classes = torch.cat([model(block.to(device)).argmax(dim=1)
+                             for block in grid.split(_REGION_BLOCK)]).reshape(n, n)
     model.train(was_training)
     return xs.numpy(), ys.numpy(), classes.cpu().numpy()

@@ -22,11 +22,10 @@ from explorer.inputs import (
     check_name,
     check_whole,
     fields_of,
-    is_number,
     is_whole,
 )
 from explorer.training.config import TrainConfig
-from explorer.training.typed import MAX_BN_LRS, check_batch_sizes
+from explorer.training.typed import MAX_BN_LRS, check_batch_sizes, check_gamma_beta
 
 DATASETS = data.DATASETS
 TWO_D_DATASETS = ("moons", "spirals")
@@ -234,5 +233,5 @@ def _n_train(config: TrainConfig) -> int | None:
 
 def _check_optional_number(scene: BatchScene, name: str) -> None:
     value = getattr(scene, name)
-    if value is not None and not is_number(value):
-        raise InputError(f"{name} must be a finite number; got {value!r}.", field=name)
+    if value is not None:
+        check_gamma_beta(value, name)

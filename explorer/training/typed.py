@@ -8,12 +8,17 @@ same value in a scene file are accepted or refused alike.
 from __future__ import annotations
 
 from explorer.errors import InputError
-from explorer.inputs import format_numbers, is_whole, parse_ints, parse_lrs, split_text
+from explorer.inputs import format_numbers, is_number, is_whole, parse_ints, parse_lrs, split_text
+from explorer.training.config import MAX_BATCH_SIZE
 
 MAX_BN_LRS = 8
 """The BN on/off comparison draws one pair of curves per rate: at most 8 stay readable."""
 MAX_SIZES = 32
-MAX_BATCH = 1_000_000
+MAX_BATCH = MAX_BATCH_SIZE
+"""Each typed batch size is at most the largest batch size (TrainConfig's)."""
+MAX_GAMMA_BETA = 1e6
+"""The largest gamma or beta (in size) to try on a BN unit: far beyond any trained value,
+far below where float32 overflows."""
 
 
 def parse_batch_sizes(text: str, field_name: str = "batch_sizes") -> tuple[int, ...]:
@@ -41,3 +46,11 @@ def parse_lr(text: str, field_name: str = "lr") -> float:
         raise InputError(f"'{text}' is not a number; type a positive learning rate such as 0.1.",
                          field=field_name)
     return parse_lrs(text, 1, field_name)[0]
+
+
+def check_gamma_beta(value: object, field: str) -> float:
+    """A BN unit's gamma or beta to try: a finite number within ±``MAX_GAMMA_BETA``."""
+    if not (is_number(value) and abs(value) <= MAX_GAMMA_BETA):  # type: ignore[arg-type]
+        raise InputError(f"{field} must be a finite number from {-MAX_GAMMA_BETA:,g} to "
+                         f"{MAX_GAMMA_BETA:,g}; got {value!r}.", field=field)
+    return float(value)  # type: ignore[arg-type]

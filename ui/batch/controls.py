@@ -15,7 +15,14 @@ from superqt.utils import signals_blocked
 
 from explorer.errors import InputError
 from explorer.inputs import format_numbers, parse_widths
-from explorer.training.config import ACTIVATIONS, MAX_EPOCHS, OPTIMIZERS, TrainConfig
+from explorer.training.config import (
+    ACTIVATIONS,
+    MAX_BATCH_SIZE,
+    MAX_EPOCHS,
+    MAX_SEED,
+    OPTIMIZERS,
+    TrainConfig,
+)
 from explorer.training.scene import DATASETS
 from explorer.training.typed import parse_lr
 from ui.batch.labels import rate_text
@@ -54,12 +61,12 @@ class TrainControls(QWidget):
         self.hidden = QLineEdit()
         self.activation = self._combo(ACTIVATIONS)
         self.batch_norm = QCheckBox("BatchNorm1d after each Linear")
-        self.batch_size = _spin(0, 100_000)
+        self.batch_size = _spin(0, MAX_BATCH_SIZE)  # 0 can be typed, and is marked
         self.shuffle = QCheckBox("shuffle every epoch")
         self.optimizer = self._combo(OPTIMIZERS)
         self.lr = QLineEdit()
         self.epochs = _spin(0, MAX_EPOCHS)  # 0 can be typed, and is marked
-        self.seed = _spin(0, 2**31 - 1)
+        self.seed = _spin(0, MAX_SEED)
         self._add_rows()
         self._connect()
         self.set_config(TrainConfig())

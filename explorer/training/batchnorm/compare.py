@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from explorer.errors import InputError
+from explorer.inputs import check_lrs
 from explorer.training.batches import iter_runs, last
+from explorer.training.config import check_config
 from explorer.training.loop import EpochRecord, Progress, TrainConfig
+from explorer.training.typed import MAX_BN_LRS
 
 
 def deep_sigmoid_config() -> TrainConfig:
@@ -18,9 +21,8 @@ def deep_sigmoid_config() -> TrainConfig:
 
 def iter_compare_batch_norm(config: TrainConfig, lrs: Iterable[float]) -> Iterator[Progress | dict]:
     """Generator form of :func:`compare_batch_norm`."""
-    lrs = list(dict.fromkeys(lrs))
-    if not lrs:
-        raise InputError("Give at least one learning rate, e.g. 0.01, 0.1, 1.", field="lrs")
+    check_config(config)
+    lrs = list(dict.fromkeys(check_lrs(lrs, MAX_BN_LRS, "lrs")))
     configs = {(bn, lr): config.replace(batch_norm=bn, lr=lr) for lr in lrs for bn in (False, True)}
     for config_ in configs.values():
         try:

@@ -17,10 +17,12 @@ import torch
 from torch import nn
 
 from explorer.errors import InputError
-from explorer.inputs import is_number
+from explorer.inputs import check_whole
 from explorer.training.batches import last
 from explorer.training.batchnorm.running import frozen_running_stats
+from explorer.training.config import MAX_EPOCHS, check_config
 from explorer.training.loop import TrainConfig, make_loader, prepare, run
+from explorer.training.typed import check_gamma_beta
 
 
 @dataclass(frozen=True)
@@ -61,12 +63,6 @@ def _bn_positions(model: nn.Sequential) -> list[int]:
     return [i for i, m in enumerate(model) if isinstance(m, nn.BatchNorm1d)]
 
 
-def _check_number(value, field: str) -> float:
-    if not is_number(value):
-        raise InputError(f"{field} must be a finite number; got {value!r}.", field=field)
-    return float(value)
-
-
 @lru_cache(maxsize=4)
 def _trained_model(config: TrainConfig, train_epochs: int) -> nn.Sequential:
     # Cached: editing gamma, beta, the unit or the mode reuses the trained network
@@ -101,15 +97,20 @@ def bn_inside(config: TrainConfig, unit: int = 0, gamma: float | None = None,
     InputError
         For a bad config, unit, layer, mode, gamma or beta.
     """
-    config = config.replace(batch_norm=True)
+    config = check_config(config).replace(batch_norm=True)
     config.validate()
     if mode not in ("train", "eval"):
         raise InputError(f"Mode must be 'train' or 'eval'; got {mode!r}.", field="mode")
+    train_epochs = check_whole(train_epochs, "train_epochs", "The training epochs", 0, MAX_EPOCHS)
+    if model is not None and not isinstance(model, nn.Sequential):
+        raise InputError("model must be a network built for this config (an nn.Sequential).",
+                         field="model")
     if model is None:
         config = config.replace(hidden=tuple(config.hidden))  # hashable, for the cache
     source = model if model is not None else _trained_model(config, train_epochs)
     positions = _bn_positions(source)
-    if not (isinstance(layer, int) and 0 <= layer < len(positions)):
+    if not (isinstance(layer, int) and not isinstance(layer, bool)
+            and 0 <= layer < len(positions)):
         raise InputError(f"Layer must be from 0 to {len(positions) - 1}; got {layer!r}.",
                          field="layer")
     width = source[positions[layer]].num_features
@@ -119,9 +120,9 @@ def bn_inside(config: TrainConfig, unit: int = 0, gamma: float | None = None,
     bn = net[positions[layer]]
     with torch.no_grad():
         if gamma is not None:
-            bn.weight[unit] = _check_number(gamma, "gamma")
+            bn.weight[unit] = check_gamma_beta(gamma, "gamma")
         if beta is not None:
-            bn.bias[unit] = _check_number(beta, "beta")
+            bn.bias[unit] = check_gamma_beta(beta, "beta")
     xb, yb = _first_batch(config, next(net.parameters()).device)
     return _follow_unit(net, positions[layer], layer, unit, mode, xb, yb)
 

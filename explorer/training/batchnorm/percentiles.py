@@ -12,9 +12,14 @@ import torch
 from torch import nn
 
 from explorer.errors import InputError
+from explorer.inputs import MAX_STEPS, check_whole, is_number
 from explorer.training.batches import last
 from explorer.training.batchnorm.running import frozen_running_stats
+from explorer.training.config import check_config
 from explorer.training.loop import Progress, TrainConfig, prepare, run
+
+MAX_PERCENTILES = 9
+"""The most percentile lines one plot draws."""
 
 
 def percentiles_demo_config() -> TrainConfig:
@@ -42,16 +47,20 @@ def iter_activation_percentiles(config: TrainConfig, layer: int = -1,
                                 percentiles: tuple[float, ...] = (15, 50, 85), unit: int = 0,
                                 points: int = 50) -> Iterator[Progress | ActivationPercentiles]:
     """Generator form of :func:`activation_percentiles`."""
-    config.validate()
-    if not percentiles or not all(isinstance(p, int | float) and 0 <= p <= 100
-                                  for p in percentiles):
-        raise InputError("Percentiles must be numbers from 0 to 100, e.g. 15, 50, 85.",
-                         field="percentiles")
+    check_config(config)
+    if not (isinstance(percentiles, tuple | list) and 0 < len(percentiles) <= MAX_PERCENTILES
+            and all(is_number(p) and 0 <= p <= 100 for p in percentiles)):
+        raise InputError(f"Percentiles must be 1 to {MAX_PERCENTILES} numbers from 0 to 100, "
+                         "e.g. 15, 50, 85.", field="percentiles")
+    percentiles = tuple(float(p) for p in percentiles)
     n_hidden = len(config.hidden)
-    if not (isinstance(layer, int) and -n_hidden <= layer < n_hidden):
+    if not (isinstance(layer, int) and not isinstance(layer, bool)
+            and -n_hidden <= layer < n_hidden):
         raise InputError(f"Layer must be from {-n_hidden} to {n_hidden - 1}.", field="layer")
-    if not (isinstance(unit, int) and 0 <= unit < config.hidden[layer]):
+    if not (isinstance(unit, int) and not isinstance(unit, bool)
+            and 0 <= unit < config.hidden[layer]):
         raise InputError(f"Unit must be from 0 to {config.hidden[layer] - 1}.", field="unit")
+    points = check_whole(points, "points", "The number of measuring points", 1, MAX_STEPS)
     results, steps = {}, []
     for index, bn in enumerate((False, True)):
         rows, steps = [], []
