@@ -12,6 +12,7 @@ import torch
 
 from explorer.errors import InputError
 from explorer.inputs import MAX_ELEMENTS, check_elements, check_mapping
+from explorer.losses.limits import check_dims
 from explorer.losses.specs import InputSpec, LossSpec
 from explorer.losses.tensors import _check_kind, cell_name, parse_option
 
@@ -92,8 +93,11 @@ def _bind_dims(loss: LossSpec, spec: InputSpec, t: torch.Tensor, dims: dict, fir
             raise InputError(f"{spec.name} has {dim} = {size}; {dim} must be at least "
                              f"{lowest}.", field=spec.name)
         if size > highest:
-            raise InputError(f"{spec.name} has {dim} = {size}; {loss.name} takes {dim} from "
-                             f"{lowest} to {highest}.", field=spec.name)
+            try:  # the scene's and the examples' rule, word for word
+                check_dims(loss, {dim: int(size)})
+            except InputError as exc:
+                raise InputError(f"{spec.name} has shape {tuple(t.shape)}: {exc}",
+                                 field=spec.name) from None
         if dim in dims and dims[dim] != size:
             raise InputError(
                 f"{spec.name} has shape {tuple(t.shape)} but {first[dim]} has {dim} = "

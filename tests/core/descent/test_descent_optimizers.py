@@ -1,11 +1,13 @@
 """The batched sweep equals torch.optim run one learning rate at a time (relative 1e-5, float64)."""
 
+import warnings
+
 import pytest
 import torch
 
 from explorer import descent, surfaces
 from explorer.descent.batched_optim import torch_kwargs
-from explorer.descent.schedules import torch_scheduler
+from explorer.descent.schedules import resolve_schedule_options, torch_scheduler
 from explorer.errors import InputError
 
 STEPS = 40
@@ -126,3 +128,60 @@ def test_cycled_momentum_needs_an_optimizer_with_momentum():
         descent.iter_sweep("quadratic", "Adagrad", [0.1], 10, (1.0, 1.0), schedule="OneCycleLR",
                            schedule_options={"cycle_momentum": True})
     assert caught.value.field == "cycle_momentum"
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "RMSprop", "Adam"])
+@pytest.mark.parametrize("momenta", [(0.0, 0.95), (0.0, 0.0), (0.5, 0.0)])
+def test_one_cycle_with_a_momentum_of_zero_somewhere_equals_torch(optimizer, momenta):
+    # base_momentum 0 once raised KeyError 'velocity': the buffer's record now stays.
+    base, peak = momenta
+    if optimizer == "RMSprop" and peak == 0.0:
+        pytest.skip("torch's RMSprop makes no momentum buffer when it starts at momentum 0")
+    assert_sweep_matches_torch("quadratic", optimizer, [0.02, 0.1], (-3.0, 2.5), None,
+                               schedule="OneCycleLR",
+                               schedule_options={"cycle_momentum": True, "base_momentum": base,
+                                                 "max_momentum": peak})
+
+
+def test_velocity_is_recorded_throughout_once_momentum_is_cycled():
+    result = descent.sweep("quadratic", "SGD", [0.05], 30, (-3.0, 2.5), schedule="OneCycleLR",
+                           schedule_options={"cycle_momentum": True, "base_momentum": 0.0})
+    velocity = result.internals["velocity"]
+    assert velocity.shape == result.path.shape
+    assert torch.isfinite(velocity[:, :-1]).all()
+
+
+@pytest.mark.parametrize(("steps", "options"), [
+    (1, {"pct_start": 1.0}),
+    (2, {"pct_start": 0.5, "three_phase": True}),
+    (10, {"pct_start": 0.1}),
+])
+def test_one_cycle_with_a_rise_of_no_step_is_refused_up_front(steps, options):
+    with pytest.raises(InputError, match="pct_start") as caught:
+        descent.iter_sweep("quadratic", "SGD", [0.1], steps, (1.0, 1.0), schedule="OneCycleLR",
+                           schedule_options=options)
+    assert caught.value.field == "pct_start"
+
+
+def test_one_cycle_refusal_is_exactly_where_torch_divides_by_zero():
+    for steps in range(1, 25):
+        for three_phase in (False, True):
+            for pct in [i / 20 for i in range(21)]:
+                options = {"pct_start": pct, "three_phase": three_phase}
+                try:
+                    resolve_schedule_options("OneCycleLR", options, steps=steps)
+                    refused = False
+                except InputError:
+                    refused = True
+                dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")
+                        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+                            dummy, max_lr=1.0, total_steps=steps, **options)
+                        for _ in range(steps - 1):
+                            scheduler.step()
+                    divides_by_zero = False
+                except ZeroDivisionError:
+                    divides_by_zero = True
+                assert refused == divides_by_zero, (steps, options)

@@ -146,6 +146,15 @@ def test_current_step_is_clamped_to_the_run():
         ({"surface_options": {"condition": 0.1}}, "condition"),
         ({"surface_options": {"colour": 1}}, "colour"),
         ({"weather": "sunny"}, "scene"),
+        ({"lrs": [0.1, 2e6]}, "lrs"),
+        ({"start": "12"}, "start"),
+        ({"schedule": "StepLR", "schedule_options": "ab"}, "schedule_options"),
+        # Checked when the scene's options are resolved, not only when a sweep starts:
+        ({"optimizer": "Adagrad", "schedule": "OneCycleLR",
+          "schedule_options": {"cycle_momentum": True}}, "cycle_momentum"),
+        ({"steps": 1, "schedule": "OneCycleLR", "schedule_options": {"pct_start": 1.0}},
+         "pct_start"),
+        ({"lr_test": {"end_lr": 1e7}}, "lr_test_end"),
     ],
 )
 def test_from_dict_rejects_impossible_values(change, field):

@@ -88,6 +88,12 @@ def test_same_seed_same_curve():
     ({"model": "resnet"}, "model"),
     ({"batch_size": 0}, "batch_size"),
     ({"optimizer": "LBFGS"}, "optimizer"),
+    ({"batch_size": True}, "batch_size"),
+    ({"end_lr": 1e7}, "end_lr"),
+    ({"seed": 1.5}, "seed"),
+    ({"seed": None}, "seed"),
+    ({"seed": -1}, "seed"),
+    ({"seed": 2**64}, "seed"),
 ])
 def test_bad_input(kwargs, field):
     with pytest.raises(InputError) as caught:
@@ -107,3 +113,10 @@ def test_range_test_on_gpu_restores_weights_and_matches_cpu_shape(gpu_device):
     on_cpu = lr_finder.lr_range_test("logistic-regression", steps=100)
     assert on_gpu.weights_restored
     assert abs(int(np.argmin(on_gpu.smoothed)) - int(np.argmin(on_cpu.smoothed))) <= 3
+
+
+def test_the_largest_seed_runs():
+    from explorer.inputs import MAX_SEED
+
+    result = lr_finder.lr_range_test(steps=5, seed=MAX_SEED)
+    assert result.done and len(result.lrs) == 5

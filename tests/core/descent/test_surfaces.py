@@ -9,6 +9,7 @@ import torch
 from explorer import descent, surfaces
 from explorer.descent import landscapes
 from explorer.errors import InputError
+from explorer.inputs import MAX_GRID
 
 ALL = surfaces.names()
 
@@ -101,6 +102,15 @@ def test_rosenbrock_levels_are_log_spaced_and_quadratic_levels_linear():
     (lambda: surfaces.grid("rosenbrock", bounds=(0, math.inf, 0, 1)), "bounds"),
     (lambda: surfaces.grid("rosenbrock", n=1), "n"),
     (lambda: surfaces.evaluate("rosenbrock", torch.zeros(3)), "xy"),
+    (lambda: surfaces.evaluate("rosenbrock", "xy"), "xy"),
+    (lambda: surfaces.evaluate("rosenbrock", [[1, "a"]]), "xy"),
+    (lambda: surfaces.evaluate("rosenbrock", torch.zeros(2, dtype=torch.complex64)), "xy"),
+    (lambda: surfaces.evaluate("rosenbrock", torch.zeros(surfaces.MAX_POINTS + 1, 2)), "xy"),
+    (lambda: surfaces.evaluate("rosenbrock", torch.zeros(2), [1]), "surface_options"),
+    (lambda: surfaces.grid("rosenbrock", bounds="1234"), "bounds"),
+    (lambda: surfaces.grid("rosenbrock", n=MAX_GRID + 1), "n"),
+    (lambda: surfaces.grid("rosenbrock", n=64.5), "n"),
+    (lambda: surfaces.grid("rosenbrock", options="ab"), "surface_options"),
 ])
 def test_bad_input_names_the_field(call, field):
     with pytest.raises(InputError) as caught:
@@ -141,3 +151,29 @@ def test_soft_margin_loss_equals_bce_with_logits_on_pm1_targets():
     torch.testing.assert_close(
         surfaces.evaluate("logistic-regression", w, {"loss": "SoftMarginLoss"}),
         surfaces.evaluate("logistic-regression", w, {"loss": "BCEWithLogitsLoss"}))
+
+
+@pytest.mark.parametrize("name", ["linear-regression", "logistic-regression", "quadratic"])
+def test_whole_number_points_are_computed_as_float64(name):
+    expected = surfaces.evaluate(name, torch.tensor([[1.0, 2.0], [0.0, -1.0]], dtype=torch.float64))
+    for points in (torch.tensor([[1, 2], [0, -1]]), [[1, 2], [0, -1]]):
+        value = surfaces.evaluate(name, points)
+        assert value.dtype == torch.float64
+        torch.testing.assert_close(value, expected)
+
+
+def test_a_grid_is_computed_in_blocks_with_the_same_values(monkeypatch):
+    whole = surfaces.grid("logistic-regression", n=40)
+    monkeypatch.setattr(surfaces, "GRID_BLOCK", 100)  # 2 rows per block, and a short last one
+    blocked = surfaces.grid("logistic-regression", n=40)
+    np.testing.assert_array_equal(whole.z, blocked.z)
+    assert blocked.z.shape == (40, 40)
+
+
+def test_the_largest_grid_is_quick():
+    import time
+
+    started = time.perf_counter()
+    grid = surfaces.grid("logistic-regression", n=MAX_GRID)
+    assert grid.z.shape == (MAX_GRID, MAX_GRID)
+    assert time.perf_counter() - started < 5

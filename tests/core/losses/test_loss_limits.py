@@ -102,3 +102,72 @@ def test_a_scene_is_frozen_and_equal_however_its_lists_were_given():
     assert scene.to_dict()["compare"] == ["square"]
     with pytest.raises(AttributeError):
         scene.seed = 3  # type: ignore[misc]
+
+
+def test_the_seed_rule_is_the_one_of_explorer_inputs():
+    assert limits.MAX_SEED == explorer.inputs.MAX_SEED == 2**31 - 1
+    assert limits.check_seed is explorer.inputs.check_seed
+
+
+@pytest.mark.parametrize(("loss", "shapes"), [
+    ("MSELoss", {"input": (65, 5), "target": (65, 5)}),
+    ("MSELoss", {"input": (3, 65), "target": (3, 65)}),
+    ("CrossEntropyLoss", {"input": (3, 33), "target": (3,)}),
+])
+def test_the_engine_refuses_a_dim_the_scene_refuses_in_the_same_words(loss, shapes):
+    inputs = {name: torch.zeros(shape) for name, shape in shapes.items()}
+    if loss == "CrossEntropyLoss":
+        inputs["target"] = torch.zeros(3, dtype=torch.long)
+    dims = dict(zip(("N", "C" if loss == "CrossEntropyLoss" else "D"),
+                    shapes["input"], strict=True))
+    scene = _message(LossScene.from_dict, {"loss": loss, "dims": dims})
+    assert scene in _message(losses.evaluate, loss, inputs)
+
+
+def test_the_largest_dims_are_evaluated():
+    a = torch.rand(64, 64)
+    result = losses.evaluate("MSELoss", {"input": a, "target": a.clone()})
+    assert float(result.value) == 0.0
+
+
+@pytest.mark.parametrize("options", [[1], "ab", 3, (("margin", 1),)])
+def test_options_must_be_a_mapping_in_the_engine_and_the_scene(options):
+    ex = losses.example("MSELoss")
+    assert "must be a mapping" in _message(losses.evaluate, "MSELoss", ex, options=options)
+    terms = [{"loss": "MSELoss", "weight": 1.0, "options": options}]
+    assert "must be a mapping" in _message(losses.evaluate, "Composite", ex,
+                                           options={"terms": terms})
+    assert "must be a mapping" in _message(losses.evaluate, "Composite", ex, options=options)
+    assert "mapping" in _scene_message(options=options)
+
+
+def test_a_tensor_too_large_is_refused_before_it_is_read():
+    import time
+
+    rows = [[0.0] * 1001] * 1000  # the size of its first row times its rows is the claim
+    started = time.perf_counter()
+    message = _message(losses.evaluate, "MSELoss", {"input": rows, "target": rows})
+    assert time.perf_counter() - started < 0.5
+    assert f"{explorer.inputs.MAX_ELEMENTS:,}" in message
+
+
+@pytest.mark.parametrize("target", [
+    torch.tensor([1e19, 0, 1]), [1e19, 0, 1], [10**19, 0, 1], torch.tensor([2**62, 0, 1]),
+])
+def test_a_huge_class_number_is_an_input_error(target):
+    message = _message(losses.evaluate, "CrossEntropyLoss",
+                       {"input": torch.zeros(3, 5), "target": target})
+    assert "target" in message
+
+
+def test_the_scene_refuses_huge_and_deep_tensors_without_walking_them():
+    import time
+
+    huge = [[0.0] * 5000] * 5000
+    started = time.perf_counter()
+    assert "more than 4096 cells" in _scene_message(tensors={"input": huge})
+    deep: list = [1.0]
+    for _ in range(2000):
+        deep = [deep]
+    assert "deep" in _scene_message(tensors={"input": deep})
+    assert time.perf_counter() - started < 0.5

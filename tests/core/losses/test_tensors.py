@@ -245,3 +245,37 @@ def test_no_other_exception_escapes_evaluate(name):
         for value in (-1, 1e9, "x", [1.0], True, None):
             with contextlib.suppress(InputError):
                 losses.evaluate(name, good, loss.default_reduction, {option.name: value})
+
+
+def test_a_pasted_block_longer_than_max_text_is_refused_at_once():
+    import time
+
+    from explorer.inputs import MAX_TEXT
+
+    text = "\n".join("\t".join(["0.123456"] * 400) for _ in range(400))
+    assert len(text) > MAX_TEXT
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="MAX_TEXT") as caught:
+        parse_block(text)
+    assert time.perf_counter() - started < 0.5
+    assert caught.value.field == "paste"
+
+
+def test_rows_with_more_cells_than_max_elements_are_refused_before_parsing():
+    from explorer.inputs import MAX_ELEMENTS
+
+    spec = losses.spec("MSELoss").inputs[0]
+    rows = [["1"] * 1001] * 1000
+    assert 1001 * 1000 > MAX_ELEMENTS
+    with pytest.raises(InputError, match="MAX_ELEMENTS"):
+        tensor_from_rows(rows, spec)
+
+
+def test_a_class_number_beyond_int64_is_refused_as_a_cell():
+    spec = losses.spec("CrossEntropyLoss").inputs[1]
+    for text in ("1e19", "-1e19", "99999999999999999999"):
+        with pytest.raises(InputError, match="whole class number") as caught:
+            parse_cell(text, spec, (0,))
+        assert caught.value.cell == (0,)
+    with pytest.raises(InputError, match=r"target\[0\]"):
+        tensor_from_rows([["1e19", "0", "1"]], spec)  # the scene's tensor form
