@@ -189,8 +189,9 @@ class BatchPanel(LabPage):
     def presentation_widgets(self) -> list[QWidget]:
         return [self.run_list.remove_button, self.run_list.clear_button]
 
-    def shutdown(self) -> None:
-        self.controller.job.shutdown()
+    def shutdown(self, msecs: int | None = None) -> bool:
+        """Cancel the training or experiment and wait for its thread (never another page's)."""
+        return super().shutdown(msecs)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         self.shutdown()

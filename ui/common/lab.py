@@ -8,6 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
+from ui.common.worker import Background, wait_for
+
 
 class LabPage(QWidget):
     """Base class of a lab page (Loss, Descent, Batch).
@@ -52,8 +54,22 @@ class LabPage(QWidget):
         """Controls to hide in presentation mode (what the class need not see)."""
         return []
 
-    def shutdown(self) -> None:
-        """Cancel background work and wait for it (the page is closing)."""
+    def background_jobs(self) -> list[Background]:
+        """The page's background jobs (every ``Background`` among its children)."""
+        return self.findChildren(Background)
+
+    def cancel_work(self) -> None:
+        """Ask all the page's background work to stop, and return at once (not ``cancel``:
+        a page may have a Cancel button of that name)."""
+        for job in self.background_jobs():
+            job.cancel()
+
+    def shutdown(self, msecs: int | None = None) -> bool:
+        """Cancel background work and wait for it, at most ``msecs`` in all (default
+        ``SHUTDOWN_MS``; the page is closing); whether it all stopped. Waits for this
+        page's workers only, never for another page's."""
+        self.cancel_work()
+        return wait_for(self.background_jobs(), msecs)
 
 
 def run_alone(cls: type[LabPage]) -> int:
@@ -67,5 +83,5 @@ def run_alone(cls: type[LabPage]) -> int:
     page.setWindowTitle(f"Training Explorer · {cls.title} lab")
     page.show()
     page.first_shown()
-    app.aboutToQuit.connect(page.shutdown)
+    app.aboutToQuit.connect(page.shutdown)  # cancels first: quits within a second
     return app.exec()

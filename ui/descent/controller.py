@@ -21,7 +21,7 @@ from explorer.descent.scene import DescentScene
 from explorer.errors import InputError
 from ui.common import theme
 from ui.common.playback import PlaybackBar, PlaybackController
-from ui.common.worker import Background
+from ui.common.worker import Background, wait_for
 from ui.descent.lrtest import LRTestView
 from ui.descent.numbers import RunNumbers
 from ui.descent.plots import LossPlot, SliceView, TrajectoryMap
@@ -167,10 +167,12 @@ class DescentController(QObject):
         self._job.cancel()
         self._lr_job.cancel()
 
-    def shutdown(self) -> None:
+    def shutdown(self, msecs: int | None = None) -> bool:
+        """Stop the playback and both jobs, then wait (at most ``msecs`` in all) for their
+        threads; whether they stopped."""
         self.views.playback.pause()
-        self._job.shutdown()
-        self._lr_job.shutdown()
+        self.cancel()
+        return wait_for([self._job, self._lr_job], msecs)
 
     # -- the one sync path -------------------------------------------------
     def _apply(self, new: DescentScene, force: bool = False,

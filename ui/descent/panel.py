@@ -144,5 +144,5 @@ class DescentPanel(LabPage):
     def set_device(self, device: str | None) -> None:
         self.controller.set_device(device)
 
-    def shutdown(self) -> None:
-        self.controller.shutdown()
+    def shutdown(self, msecs: int | None = None) -> bool:
+        return self.controller.shutdown(msecs)

@@ -143,7 +143,8 @@ class LossPanel(LabPage):
         """The long description: the class reads the formula and the numbers."""
         return [self.header.description]
 
-    def shutdown(self) -> None:
+    def shutdown(self, msecs: int | None = None) -> bool:
         """Nothing runs in the background on this page."""
+        return True
 
 

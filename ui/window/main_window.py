@@ -319,6 +319,20 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------- shutdown
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.save_settings()
-        for page in self.built_pages():
-            page.shutdown()
+        self._stop_work()
+        # A page built after this (the stack builds the rest one per event-loop turn)
+        # may start work of its own: stop that too before the program exits.
+        app = QApplication.instance()
+        if app is not None and not getattr(self, "_stops_at_quit", False):
+            self._stops_at_quit = True
+            app.aboutToQuit.connect(self._stop_work)
         super().closeEvent(event)
+
+    def _stop_work(self) -> None:
+        """Cancel every page's work first, then wait for each page's own threads: no page
+        waits on work another page has not cancelled yet."""
+        pages = self.built_pages()
+        for page in pages:
+            page.cancel_work()
+        for page in pages:
+            page.shutdown()
