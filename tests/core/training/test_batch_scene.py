@@ -112,6 +112,12 @@ def test_from_dict_fills_missing_keys_with_defaults():
         ({"small_batch": 64, "large_batch": 8}, "small_batch"),
         ({"gamma": "big"}, "gamma"),
         ({"batch_size": 2.5}, "batch_size"),
+        ({"lr": 2e6}, "lr"),
+        ({"seed": 2**31}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"hidden": [4096] * 12}, "hidden"),  # 185 million weights: past MAX_PARAMETERS
+        ({"gamma": 1e39}, "gamma"),
+        ({"bn_lrs": [0.1, 1e7]}, "bn_lrs"),
         ({"colour": "red"}, "scene"),  # as every lab: an unknown entry has no control
     ],
 )
@@ -317,3 +323,32 @@ def test_every_switch_takes_true_or_false_only_with_one_message(name):
     with pytest.raises(InputError) as info:
         BatchScene.from_dict(_old_form() | {name: 1})
     assert info.value.field == name and str(info.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("data_seed", [2**64, 2**31, -1, 1.5, None, "0"])
+def test_a_data_seed_beyond_the_one_seed_rule_is_refused_not_overflowed(data_seed):
+    from explorer.inputs import MAX_SEED
+
+    data = BatchScene().to_dict()
+    data["config"]["data_seed"] = data_seed
+    with pytest.raises(InputError, match=f"{MAX_SEED:,}") as info:
+        BatchScene.from_dict(data)
+    assert info.value.field == "data_seed"
+
+
+def test_the_page_and_the_config_share_their_limits():
+    from explorer.inputs import MAX_SEED
+    from explorer.training import config as config_module
+    from explorer.training.typed import MAX_BATCH
+
+    assert config_module.MAX_SEED == MAX_SEED == 2**31 - 1
+    assert MAX_BATCH == config_module.MAX_BATCH_SIZE
+    for field, top in (("seed", MAX_SEED), ("data_seed", MAX_SEED),
+                       ("epochs", config_module.MAX_EPOCHS)):
+        TrainConfig(**{field: top}).validate()
+        with pytest.raises(InputError) as info:
+            TrainConfig(**{field: top + 1}).validate()
+        assert info.value.field == field
+    with pytest.raises(InputError) as info:
+        TrainConfig(batch_size=config_module.MAX_BATCH_SIZE + 1).validate()
+    assert info.value.field == "batch_size"

@@ -49,7 +49,8 @@ def test_gradient_noise_is_reproducible_and_reports_progress():
     assert dict(items[-1]) == dict(gradient_noise(IRIS, [4, 16], repeats=5))
 
 
-@pytest.mark.parametrize("sizes", [[0, 4], [4, 121], [], [2.5]])
+@pytest.mark.parametrize("sizes", [[0, 4], [4, 121], [], [2.5], 5, None, [1, "a"], "1, 2",
+                                   [True, 2], {4: 1}, (s for s in ())])
 def test_gradient_noise_rejects_impossible_batch_sizes(sizes):
     with pytest.raises(InputError) as err:
         gradient_noise(IRIS, sizes)
@@ -114,3 +115,26 @@ def test_suggested_batch_sizes_fit_the_training_set():
 def test_gradient_noise_falls_on_gpu_too(gpu_device):
     noise = gradient_noise(IRIS.replace(device=str(gpu_device)), [1, 16, 64], repeats=10)
     assert noise[1] > noise[16] > noise[64] > 0
+
+
+def test_gradient_noise_takes_any_iterable_of_whole_numbers():
+    expected = gradient_noise(IRIS, [2, 8], repeats=3)
+    for sizes in ((8, 2), range(2, 9, 6), (s for s in (2, 8.0)), [8, 2, 8]):
+        assert gradient_noise(IRIS, sizes, repeats=3) == expected
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda: gradient_noise(IRIS, [2], repeats=0), "repeats"),
+    (lambda: gradient_noise(IRIS, [2], repeats=True), "repeats"),
+    (lambda: gradient_noise(IRIS, [2], repeats=10**6), "repeats"),
+    (lambda: batch_timing(IRIS, [2], repeats=1), "repeats"),
+    (lambda: batch_timing(IRIS, [2], warmup=-1), "warmup"),
+    (lambda: gradient_noise("iris", [2]), "config"),
+    (lambda: compare_shuffle(None), "config"),
+    (lambda: compare_batch_sizes({"dataset": "iris"}), "config"),
+    (lambda: list(iter_runs([IRIS])), "config"),
+])
+def test_experiment_settings_are_checked(call, field):
+    with pytest.raises(InputError) as err:
+        call()
+    assert err.value.field == field

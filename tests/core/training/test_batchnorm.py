@@ -93,11 +93,14 @@ def test_frozen_running_stats_lets_bn_train_without_moving_them():
 @pytest.mark.parametrize(
     ("options", "field"),
     [({"unit": 8}, "unit"), ({"layer": 2}, "layer"), ({"mode": "test"}, "mode"),
-     ({"gamma": float("nan")}, "gamma"), ({"beta": "one"}, "beta")],
+     ({"gamma": float("nan")}, "gamma"), ({"beta": "one"}, "beta"),
+     ({"gamma": 1e39}, "gamma"), ({"beta": -1e7}, "beta"), ({"layer": True}, "layer"),
+     ({"train_epochs": -1}, "train_epochs"), ({"train_epochs": "1"}, "train_epochs"),
+     ({"model": "net"}, "model")],
 )
 def test_bn_inside_rejects_bad_choices(options, field):
     with pytest.raises(InputError) as err:
-        bn_inside(IRIS_BN, train_epochs=0, **options)
+        bn_inside(IRIS_BN, **{"train_epochs": 0, **options})
     assert err.value.field == field
 
 
@@ -140,3 +143,33 @@ def test_bn_layer_normalises_on_gpu_too(gpu_device):
     inside = bn_inside(IRIS_BN.replace(device=str(gpu_device)), unit=2)
     np.testing.assert_allclose(inside.unit_means, 0.0, atol=1e-5)
     np.testing.assert_allclose(inside.unit_vars, 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda: compare_batch_norm(IRIS_BN, None), "lrs"),
+    (lambda: compare_batch_norm(IRIS_BN, []), "lrs"),
+    (lambda: compare_batch_norm(IRIS_BN, [0.1, 1e39]), "lrs"),
+    (lambda: compare_batch_norm(IRIS_BN, [0.1, True]), "lrs"),
+    (lambda: compare_batch_norm(None, [0.1]), "config"),
+    (lambda: activation_percentiles(IRIS_BN, points=0), "points"),
+    (lambda: activation_percentiles(IRIS_BN, points=2.5), "points"),
+    (lambda: activation_percentiles(IRIS_BN, percentiles=50), "percentiles"),
+    (lambda: activation_percentiles(IRIS_BN, percentiles="50"), "percentiles"),
+    (lambda: activation_percentiles(IRIS_BN, percentiles=(50, True)), "percentiles"),
+    (lambda: activation_percentiles(IRIS_BN, layer=True), "layer"),
+    (lambda: activation_percentiles(IRIS_BN, unit=1.5), "unit"),
+])
+def test_experiment_settings_are_checked_before_training(call, field):
+    with pytest.raises(InputError) as err:
+        call()
+    assert err.value.field == field
+
+
+def test_the_bn_comparison_refuses_rates_with_the_rule_of_the_typed_rates():
+    from explorer.training.typed import parse_learning_rates
+
+    with pytest.raises(InputError) as typed:
+        parse_learning_rates("0.1, 2e6")
+    with pytest.raises(InputError) as given:
+        compare_batch_norm(IRIS_BN, [0.1, 2e6])
+    assert str(typed.value) == str(given.value)

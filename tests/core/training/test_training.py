@@ -263,3 +263,49 @@ def test_training_on_gpu_is_reproducible_and_learns(gpu_device):
     assert numbers(first) == numbers(again)
     assert first[-1].val_accuracy > 0.85
     assert next(first[-1].model.parameters()).device.type == "cuda"
+
+
+@pytest.mark.parametrize("dataset", data.DATASETS)
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_the_parameter_budget_counts_what_torch_builds(dataset, batch_norm):
+    from explorer.training.config import parameter_count
+
+    config = TrainConfig(dataset=dataset, hidden=(7, 5), batch_norm=batch_norm)
+    split = data.load(dataset)
+    assert data.SHAPES[dataset] == (split.n_features, split.n_classes)
+    model = build_model(config, split.n_features, split.n_classes)
+    assert parameter_count(config.hidden, *data.SHAPES[dataset], batch_norm) == sum(
+        p.numel() for p in model.parameters())
+
+
+def test_a_network_past_the_parameter_budget_is_refused_before_it_is_built():
+    from explorer.inputs import MAX_PARAMETERS, MAX_WIDTH
+
+    TrainConfig(dataset="digits", hidden=(MAX_WIDTH,)).validate()  # one wide layer fits
+    with pytest.raises(InputError, match=f"{MAX_PARAMETERS:,}") as caught:
+        TrainConfig(dataset="digits", hidden=(MAX_WIDTH,) * 2).validate()
+    assert caught.value.field == "hidden"
+    with pytest.raises(InputError, match="MAX_PARAMETERS"):
+        prepare(TrainConfig(hidden=(MAX_WIDTH,) * 12))
+
+
+@pytest.mark.parametrize("lr", [1e6 * 1.01, 3.5e38, 1e300])
+def test_a_learning_rate_past_max_lr_is_refused_not_overflowed(lr):
+    from explorer.inputs import MAX_LR
+
+    with pytest.raises(InputError, match="overflow") as caught:
+        list(run(TrainConfig(lr=lr, epochs=1)))
+    assert caught.value.field == "lr"
+    records = list(run(TrainConfig(lr=MAX_LR, epochs=1)))  # the largest one runs (and diverges)
+    assert len(records) == 1
+
+
+def test_decision_regions_check_their_grid_and_run_in_blocks():
+    from explorer.inputs import MAX_GRID
+
+    session = prepare(TrainConfig(dataset="moons", hidden=(8,)))
+    _, _, classes = decision_regions(session.model, session.data, n=MAX_GRID)
+    assert classes.shape == (MAX_GRID, MAX_GRID)
+    for bad in ({"n": MAX_GRID + 1}, {"n": 1}, {"margin": float("nan")}):
+        with pytest.raises(InputError):
+            decision_regions(session.model, session.data, **bad)
