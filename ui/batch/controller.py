@@ -18,6 +18,7 @@ from explorer.training.scene import TRAIN_FIELDS, BatchScene
 from ui.batch.experiment_view import ExperimentView
 from ui.batch.labels import run_label
 from ui.batch.runs import Run
+from ui.common.widgets import is_marked_invalid, mark_invalid, mark_valid
 from ui.common.worker import Background
 
 PROGRESS_STEPS = 1000
@@ -120,7 +121,7 @@ class BatchController(QObject):
         page.progress.setValue(0)
         self._say(f"Training {run_label(config)} …")
         self._apply(self.scene.with_changes(experiment="training"))
-        self.job.start(train_live, config,
+        self.job.start(train_live, config, what=f"training {run_label(config)}",
                        on_yield=lambda item: self._on_train_item(run, item, config.dataset),
                        on_done=lambda _result: self._on_train_done(run),
                        on_error=lambda exc: self._on_train_error(run, exc))
@@ -155,11 +156,11 @@ class BatchController(QObject):
         self.page.run_list.add(run)
 
     def _on_train_error(self, run: Run, exc: Exception) -> None:
+        """At the control it names (an InputError), and always under the Train button."""
         self._drop_live(run)
-        if isinstance(exc, InputError):
-            if exc.field in TRAIN_FIELDS:
-                self.page.controls.show_error(exc.field, str(exc))
-            self._say(str(exc))
+        if isinstance(exc, InputError) and exc.field in TRAIN_FIELDS:
+            self.page.controls.show_error(exc.field, str(exc))
+        self._say(str(exc))
 
     def _drop_live(self, run: Run | None) -> None:
         curves = self.page.curves
@@ -189,8 +190,9 @@ class BatchController(QObject):
         self._job_owner = view
         self.page.progress.setValue(0)
         self._say(f"Running: {view.name} …")
+        _mark_run_button(view, None)
         job, args = view.job(self.scene, self.device)
-        self.job.start(job, *args,
+        self.job.start(job, *args, what=f"the {view.name} experiment",
                        on_yield=lambda item: self._on_experiment_item(view, item),
                        on_done=lambda result: self._on_experiment_done(view, result),
                        on_error=lambda exc: self._on_experiment_error(view, exc))
@@ -209,9 +211,33 @@ class BatchController(QObject):
         self._say(f"Finished: {view.name}.")
 
     def _on_experiment_error(self, view: ExperimentView, exc: Exception) -> None:
-        if isinstance(exc, InputError):
+        """An InputError at the setting of the tab it names; any other failure (the device,
+        a bug) at the Run button: the tab's error line keeps Run refused until a setting
+        is edited, which would not help then."""
+        if isinstance(exc, InputError) and _names_a_setting(view, exc):
             view.show_error(exc)
-            self._say(str(exc))
+        else:
+            _mark_run_button(view, str(exc))
+        self._say(str(exc))
 
     def _say(self, text: str) -> None:
         self.page.say(text)
+
+
+def _names_a_setting(view: ExperimentView, exc: InputError) -> bool:
+    try:
+        view.control(view.field_aliases.get(exc.field or "", exc.field or ""))
+    except KeyError:
+        return False
+    return True
+
+
+def _mark_run_button(view: ExperimentView, message: str | None) -> None:
+    """Turn ``view``'s Run button red with ``message``, or back to normal with None."""
+    button = view.run_button
+    if not is_marked_invalid(button):
+        button.setProperty("hint", button.toolTip())
+    if message is None:
+        mark_valid(button, button.property("hint") or "")
+    else:
+        mark_invalid(button, message)

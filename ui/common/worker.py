@@ -44,15 +44,26 @@ class JobFailed(Exception):
 
 
 def failure_text(what: str, exc: BaseException) -> str:
-    """``"<what> failed: <the exception's own words>"``, never an empty "RuntimeError:"."""
+    """``"<What> failed (<kind>): <the exception's own words>."``, never a bare "RuntimeError:".
+
+    ``what`` names the run as the user started it ("the LR range test").
+    """
     if isinstance(exc, InputError):
         return str(exc)
-    detail = str(exc).strip() or repr(exc)
-    kind = type(exc).__name__
     what = what[:1].upper() + what[1:]
-    if detail.startswith(kind):
-        return f"{what} failed: {detail}"
-    return f"{what} failed ({kind}): {detail}"
+    kind = type(exc).__name__
+    detail = str(exc).strip().rstrip(".")
+    if not detail:
+        return f"{what} failed: {kind}, with no message (the details went to the console)."
+    return f"{what} failed ({kind}): {detail}."
+
+
+def reported(what: str, exc: BaseException) -> str:
+    """Print the traceback of an unexpected ``exc`` (for a bug report); its message for the
+    user (see :func:`failure_text`)."""
+    if not isinstance(exc, InputError):
+        traceback.print_exception(exc)
+    return failure_text(what, exc)
 
 
 class _Failure:

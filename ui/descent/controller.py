@@ -161,7 +161,8 @@ class DescentController(QObject):
         """Start the range test with the scene's settings on the worker."""
         self._lr_job.start(lr_finder.iter_lr_range_test,
                            **self._scene.lr_test.arguments(self._device),
-                           on_yield=self._on_lr_result, on_error=self.views.lr_test.show_error)
+                           what="the LR range test", on_yield=self._on_lr_result,
+                           on_error=self.views.lr_test.show_error)
 
     def cancel(self) -> None:
         self._job.cancel()
@@ -271,7 +272,9 @@ class DescentController(QObject):
         self._show_reference()  # the reference rates depend on the start point
         chunk = max(CHUNK, -(-self._scene.steps // MAX_PARTIALS))
         self._job.start(descent.iter_sweep, **self._scene.sweep_arguments(self._device),
-                        chunk=chunk, on_yield=self._on_sweep, on_error=self._on_run_error)
+                        chunk=chunk, what=f"the {self._scene.optimizer} run on "
+                        f"{self._scene.surface}", on_yield=self._on_sweep,
+                        on_error=self._on_run_error)
 
     def _on_sweep(self, sweep: descent.Sweep) -> None:
         v = self.views
@@ -295,8 +298,11 @@ class DescentController(QObject):
         self.result_changed.emit(view)
 
     def _on_run_error(self, exc: Exception) -> None:
+        # The last good run stays on screen.
         if isinstance(exc, InputError):
-            self.views.sidebar.show_error(exc)  # the last good run stays on screen
+            self.views.sidebar.show_error(exc)
+        else:  # not a control's fault: under the run settings, where a run is started
+            self.views.sidebar.start_error.show_error(str(exc))
 
     def _on_lr_result(self, result: lr_finder.LRFinderResult) -> None:
         self._lr_result = result

@@ -16,6 +16,7 @@ from explorer.errors import InputError
 from explorer.losses import curves, tensors
 from explorer.losses.limits import next_seed
 from explorer.losses.scene import LossScene
+from ui.common.worker import reported
 from ui.loss.controls import focus_chain
 from ui.loss.edits import CallbackCommand, Shaped, dims_of, overlay, parses, rows_of
 from ui.loss.result import discard
@@ -133,6 +134,9 @@ class LossController(QObject):
                                      device=self.device)
         except InputError as error:
             self._show_error(error)
+            return None
+        except Exception as exc:  # torch's own failure: said at the result, the last one stays
+            self.page.result.show_stale(reported(f"evaluating {spec.name}", exc))
             return None
         self.scene = replace(self.scene, tensors={name: t.tolist() for name, t in inputs.items()},
                              options=options)
