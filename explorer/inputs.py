@@ -38,7 +38,7 @@ MAX_TEXT = 1_000_000
 """Characters of one pasted or typed text."""
 MAX_GRID = 512
 """Points along each side of a grid (a surface's contour map, a decision-region map)."""
-MAX_PARAMETERS = 10_000_000
+MAX_PARAMETERS = 2_000_000
 """Weights and biases of one network."""
 _SEPARATORS = re.compile(r"[,;\s]+")
 

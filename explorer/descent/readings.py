@@ -15,7 +15,7 @@ import torch
 
 from explorer.descent import surfaces
 from explorer.errors import InputError
-from explorer.inputs import check_start
+from explorer.inputs import check_grid_size, check_start
 
 SLICE_AXES = ("x", "y")
 STATE_NAMES = ("velocity", "exp_avg", "scale")
@@ -63,7 +63,13 @@ def slice_line(surface: str, through: tuple[float, float], axis: str,
     check_slice_axis(axis)
     span = slice_span(surface, axis) if span is None else span
     x, y = check_start(through)
-    t = torch.linspace(float(span[0]), float(span[1]), n, dtype=torch.float64)
+    try:
+        low, high = check_start(span, "span")
+    except InputError:
+        raise InputError("The span must be two finite numbers (low, high).",
+                         field="span") from None
+    n = check_grid_size(n)
+    t = torch.linspace(low, high, n, dtype=torch.float64)
     fixed = torch.full_like(t, y if axis == "x" else x)
     xy = torch.stack([t, fixed] if axis == "x" else [fixed, t], dim=-1)
     with torch.no_grad():

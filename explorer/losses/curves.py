@@ -17,6 +17,7 @@ import torch.nn as nn
 
 from explorer.devices import resolve
 from explorer.errors import InputError
+from explorer.inputs import check_mapping, is_number, is_whole
 from explorer.losses.custom import focal_loss
 
 CURVE_RANGE = (-3.0, 3.0)
@@ -100,9 +101,15 @@ def curve_names() -> list[str]:
     return list(_CURVES)
 
 
+_MAX_Z = 1e6
+"""The widest range a curve is drawn over: ±this."""
+
+
 def _sample(fn, lo, hi, n, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi) or not 2 <= int(n) <= 100_000:
-        raise InputError("the curve needs finite lo < hi and 2 to 100000 points.", field="range")
+    if not (is_number(lo) and is_number(hi) and -_MAX_Z <= lo < hi <= _MAX_Z
+            and is_whole(n) and 2 <= n <= 100_000):
+        raise InputError("the curve needs finite lo < hi (within ±1,000,000) and 2 to 100000 "
+                         "points.", field="range")
     z = torch.linspace(lo, hi, int(n), device=device).requires_grad_(True)
     loss = fn(z)
     loss.sum().backward()  # each point is its own sample, so this is dL/dz pointwise
@@ -111,12 +118,15 @@ def _sample(fn, lo, hi, n, device) -> tuple[torch.Tensor, torch.Tensor, torch.Te
 
 def _loss_of(name: str, target: float | None, options: dict | None):
     """The one-sample loss ``z -> L(z, y)`` of ``name``, and the ``y`` it uses."""
-    if name not in _CURVES:
+    if not isinstance(name, str) or name not in _CURVES:
         raise InputError(f"{name} has no one-dimensional curve; curves exist for "
                          f"{', '.join(_CURVES)}.", field="loss")
     run, default = _CURVES[name]
+    if target is not None and not is_number(target):
+        raise InputError(f"the target must be a finite number; got {target!r}.", field="target")
     y = default if target is None else float(target)
-    opts = {k: v for k, v in (options or {}).items() if v is not None and not isinstance(v, list)}
+    opts = {k: v for k, v in check_mapping(options, name).items()
+            if v is not None and not isinstance(v, list)}
     return (lambda z: run(z, y, opts)), y
 
 
@@ -153,7 +163,7 @@ def marker(name: str, z: float, target: float | None = None, options: dict | Non
     The same one-sample torch loss as :func:`curve`, differentiated by autograd.
     """
     fn, _ = _loss_of(name, target, options)
-    if not math.isfinite(z):
+    if not is_number(z):
         raise InputError(f"the prediction must be finite; got {z}.", field="input")
 
     def compute():
@@ -210,9 +220,12 @@ def compare_curves(names=COMPARE_NAMES, lo: float = -2.0, hi: float = 3.0, n: in
                    device=None) -> list[Curve]:
     """The slides' chart: classic classification losses against the margin ``y·z``."""
     device = resolve(device)
+    if isinstance(names, str) or not isinstance(names, list | tuple):
+        raise InputError(f"curves must be a list of names from {', '.join(_COMPARE)}.",
+                         field="curves")
     curves = []
     for key in names:
-        if key not in _COMPARE:
+        if not isinstance(key, str) or key not in _COMPARE:
             raise InputError(f"there is no curve '{key}'; choose from {', '.join(_COMPARE)}.",
                              field="curves")
         z, loss, grad = _sample(_COMPARE[key], lo, hi, n, device)

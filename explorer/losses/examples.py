@@ -111,7 +111,7 @@ def example(name: str, seed: int | None = None, dims: dict[str, int] | None = No
     dict[str, Tensor]
         One tensor per input of the loss, none requiring grad.
     """
-    loss = SPECS.get(name)
+    loss = SPECS.get(name) if isinstance(name, str) else None
     if loss is None:
         raise InputError(f"there is no loss '{name}'.", field="loss")
     device = resolve(device)

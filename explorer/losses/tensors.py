@@ -13,7 +13,7 @@ import math
 import torch
 
 from explorer.errors import InputError
-from explorer.inputs import check_elements, check_option, check_text
+from explorer.inputs import check_elements, check_option, check_text, is_whole
 from explorer.losses.specs import InputSpec, OptionSpec
 
 _LONG = 2**63 - 1
@@ -144,6 +144,11 @@ def tensor_from_rows(rows, spec: InputSpec, num_classes: int | None = None,
     A 1-D input accepts one row or one column. Raises :class:`InputError` for a
     ragged block or any bad cell.
     """
+    if num_classes is not None and not (is_whole(num_classes) and num_classes >= 1):
+        raise InputError(f"C must be a whole number of classes; got {num_classes!r}.",
+                         field="dims")
+    if not isinstance(rows, list | tuple) or not all(isinstance(r, list | tuple) for r in rows):
+        raise InputError(f"{spec.name} must be rows of cells.", field=spec.name)
     rows = [list(r) for r in rows]
     check_elements(sum(len(r) for r in rows), spec.name, spec.name)
     if not rows or not any(rows):

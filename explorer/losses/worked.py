@@ -69,7 +69,15 @@ def flowers(device=None) -> tuple[torch.Tensor, torch.Tensor, list[int], torch.T
 
 
 def _param(value, default, shape: tuple[int, ...], name: str, device) -> torch.Tensor:
-    t = torch.tensor(default) if value is None else torch.as_tensor(value, dtype=torch.float32)
+    if value is None:
+        t = torch.tensor(default)
+    else:
+        try:
+            if isinstance(value, str | bytes):
+                raise TypeError
+            t = torch.as_tensor(value, dtype=torch.float32)
+        except (TypeError, ValueError, RuntimeError):
+            raise InputError(f"{name} must be numbers of shape {shape}.", field=name) from None
     if tuple(t.shape) != shape:
         raise InputError(f"{name} must have shape {shape}, not {tuple(t.shape)}.", field=name)
     if not torch.isfinite(t).all():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from explorer import data
+from explorer.inputs import MAX_STEPS, check_grid_size, check_whole
 from explorer.training import loop as training
 
 
@@ -39,6 +40,9 @@ def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
         If ``config`` is bad (see ``TrainConfig.validate``).
     """
     session = training.prepare(config)
+    regions_grid = check_grid_size(regions_grid, "regions_grid")
+    most_steps_between = check_whole(most_steps_between, "most_steps_between",
+                                     "most_steps_between", 1, MAX_STEPS)
     total = config.epochs * len(session.loader)
     every = max(1, min(total // 100, most_steps_between))
     split = data.load(config.dataset, config.data_seed)

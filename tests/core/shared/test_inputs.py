@@ -109,3 +109,80 @@ def test_fields_of_is_the_one_from_dict_skeleton():
     with pytest.raises(InputError, match="Unknown test scene entries: stpes") as caught:
         inputs.fields_of(_Scene, {"stpes": 3}, "test scene")
     assert caught.value.field == "scene"
+
+
+@pytest.mark.parametrize("seed", [-1, inputs.MAX_SEED + 1, 2**64, 1.5, True, None, "7"])
+def test_check_seed_is_the_one_seed_rule(seed):
+    with pytest.raises(InputError, match="whole number from 0 to 2,147,483,647") as caught:
+        inputs.check_seed(seed)
+    assert caught.value.field == "seed"
+    assert inputs.check_seed(inputs.MAX_SEED) == 2**31 - 1 and inputs.check_seed(3.0) == 3
+
+
+def test_learning_rates_past_max_lr_are_refused_when_typed_and_when_given():
+    too_big = inputs.MAX_LR * 10
+    assert inputs.check_lr(inputs.MAX_LR) == inputs.MAX_LR
+    messages = set()
+    for call in (lambda: inputs.check_lr(too_big),
+                 lambda: inputs.check_lrs([too_big]),
+                 lambda: inputs.parse_lrs(f"{too_big:g}")):
+        with pytest.raises(InputError, match="only overflow") as caught:
+            call()
+        messages.add(str(caught.value).replace("A learning rate", "The learning rate"))
+    assert len(messages) == 1  # one wording wherever the value is checked
+    with pytest.raises(InputError, match="Learning rate 2") as caught:
+        inputs.check_lrs([0.1, 1e39])
+    assert caught.value.cell == (1,)
+
+
+@pytest.mark.parametrize("lrs", [[True], True, [0.1, False]])
+def test_booleans_are_not_learning_rates(lrs):
+    with pytest.raises(InputError):
+        inputs.check_lrs(lrs)
+
+
+@pytest.mark.parametrize("start", ["12", b"12", (True, 0), "1, 2"])
+def test_text_and_booleans_are_not_a_start_point(start):
+    with pytest.raises(InputError, match="two numbers") as caught:
+        inputs.check_start(start)
+    assert caught.value.field == "start"
+
+
+@pytest.mark.parametrize("given", [[1], "ab", 3, [("a", 1)], {1, 2}])
+def test_options_must_be_a_mapping(given):
+    spec = inputs.OptionSpec("gamma", "float", 0.5, 0.0, 1.0)
+    with pytest.raises(InputError, match="must be a mapping") as caught:
+        inputs.resolve_options([spec], given, "StepLR", "schedule_options")
+    assert caught.value.field == "schedule_options"
+    assert inputs.resolve_options([spec], None, "StepLR") == {"gamma": 0.5}
+
+
+def test_the_size_budget_names_its_limits():
+    assert inputs.check_elements(inputs.MAX_ELEMENTS, "input", "input") == inputs.MAX_ELEMENTS
+    with pytest.raises(InputError, match="MAX_ELEMENTS") as caught:
+        inputs.check_elements(inputs.MAX_ELEMENTS + 1, "input", "input")
+    assert caught.value.field == "input"
+    with pytest.raises(InputError, match="MAX_TEXT"):
+        inputs.check_text("1" * (inputs.MAX_TEXT + 1), "paste", "The pasted block")
+    assert inputs.check_grid_size(inputs.MAX_GRID) == inputs.MAX_GRID
+    with pytest.raises(InputError, match=f"2 to {inputs.MAX_GRID}"):
+        inputs.check_grid_size(inputs.MAX_GRID + 1)
+    with pytest.raises(InputError, match="MAX_PARAMETERS") as caught:
+        inputs.check_parameters(inputs.MAX_PARAMETERS + 1)
+    assert caught.value.field == "hidden"
+
+
+@pytest.mark.parametrize("call", [
+    lambda text: inputs.parse_lrs(text),
+    lambda text: inputs.parse_widths(text),
+    lambda text: inputs.split_text(text),
+])
+def test_typed_lists_longer_than_max_text_are_refused_before_they_are_split(call):
+    with pytest.raises(InputError, match="MAX_TEXT"):
+        call("1, " * inputs.MAX_TEXT)
+
+
+def test_a_vector_option_longer_than_max_elements_is_refused():
+    spec = inputs.OptionSpec("weight", "vector", None, 0.0, None, dim="C")
+    with pytest.raises(InputError, match="MAX_ELEMENTS"):
+        inputs.check_option(spec, [1.0] * (inputs.MAX_ELEMENTS + 1))
