@@ -108,9 +108,10 @@ class MainWindow(QMainWindow):
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
-        for path in self.recent_files():
+        recent = self.recent_files()  # read once: at most MAX_RECENT, however long the file's
+        for path in recent:
             self.recent_menu.addAction(path, lambda p=path: self.open_scene(p))
-        self.recent_menu.setEnabled(bool(self.recent_files()))
+        self.recent_menu.setEnabled(bool(recent))
 
     def _fill_examples(self) -> None:
         for path in sorted((RESOURCES / "scenes").glob("*.json")):

@@ -49,14 +49,35 @@ class WindowSettings:
         self._store.sync()
 
     def recent_files(self) -> list[str]:
-        """Scene files opened or saved lately, newest first."""
+        """Scene files opened or saved lately, newest first: at most ``MAX_RECENT``.
+
+        A longer list (a hand-edited or damaged file) is cut when read, non-text entries
+        are dropped, and the cut list is stored back, so the cost is paid once. (PySide's
+        ``QSettings.value`` hands over a string list whole; nothing reads part of one.)
+        """
         value = self._store.value("recent", [])
         if isinstance(value, str):  # QSettings' INI format gives one entry as a string
             value = [value]
-        return [str(v) for v in (value or [])]
+        if not isinstance(value, list):
+            return []
+        recent = _first_paths(value, MAX_RECENT)
+        if len(value) > MAX_RECENT or len(recent) < len(value):
+            self._store.setValue("recent", recent)
+        return recent
 
     def remember(self, path: str | Path) -> list[str]:
         """Put ``path`` first in the recent files (once, at most MAX_RECENT); returns them."""
         recent = [str(path)] + [p for p in self.recent_files() if p != str(path)]
         self._store.setValue("recent", recent[:MAX_RECENT])
         return self.recent_files()
+
+
+def _first_paths(values: list, most: int) -> list[str]:
+    """The first ``most`` distinct non-empty strings of ``values``, looking no further."""
+    paths: list[str] = []
+    for value in values:
+        if isinstance(value, str) and value and value not in paths:
+            paths.append(value)
+            if len(paths) == most:
+                break
+    return paths
