@@ -19,9 +19,25 @@ from PySide6.QtWidgets import QWidget
 
 from explorer.errors import InputError
 from explorer.files import write_atomic
+from explorer.inputs import check_whole
 
 FORMATS = {".png": "PNG image", ".svg": "SVG vector image", ".csv": "CSV data"}
 DEFAULT_WIDTH = 1920
+#: The widest PNG export (8K, twice a 4K projector): wider ones take tens of seconds and
+#: gigabytes to render (20,000 px: 35 s), and 2**31 overflows Qt.
+MAX_WIDTH = 8192
+
+
+def check_width(width: object) -> int:
+    """``width`` as a PNG width in pixels, from 1 to ``MAX_WIDTH``; every image export
+    checks it here before anything is rendered.
+
+    Raises
+    ------
+    InputError
+        (field ``"width"``) for anything else: 0, 2**31, 1.5, "wide".
+    """
+    return check_whole(width, "width", "The image width (pixels)", 1, MAX_WIDTH)
 
 
 def export_plot(
@@ -32,13 +48,14 @@ def export_plot(
     Raises
     ------
     InputError
-        For an unknown suffix, a width that is not positive, or a path that
-        cannot be written (with the reason, e.g. no such folder, disk full).
+        For an unknown suffix, a width outside 1 to ``MAX_WIDTH`` (PNG), or a path
+        that cannot be written (with the reason, e.g. no such folder, disk full).
     """
     path = Path(path)
     item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
     suffix = path.suffix.lower()
     if suffix == ".png":
+        width = check_width(width)
         return write_atomic(path, lambda tmp: _plot_png(item, tmp, width))
     if suffix == ".svg":
         return write_atomic(path, lambda tmp: _plot_svg(item, tmp))
@@ -54,14 +71,17 @@ def export_widget(widget: QWidget, path: str | Path, width: int | None = None) -
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise InputError(f"A page exports as PNG: name the file '{path.stem}.png'.", field="path")
+    if width is not None:
+        width = check_width(width)
     return write_atomic(path, lambda tmp: _widget_png(widget, tmp, width))
 
 
 def plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDTH) -> QImage:
     """Render ``plot`` to an image ``width`` pixels wide."""
+    width = check_width(width)
     item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
     exporter = pg.exporters.ImageExporter(item)
-    _set_width(exporter, width)
+    exporter.parameters()["width"] = width
     return exporter.export(toBytes=True)
 
 
@@ -103,12 +123,6 @@ def has_content(plot: pg.PlotWidget | pg.PlotItem) -> bool:
     return False
 
 
-def _set_width(exporter, width: int) -> None:
-    if not isinstance(width, int) or width <= 0:
-        raise InputError(f"The image width must be a positive number of pixels, not {width}.")
-    exporter.parameters()["width"] = width
-
-
 def _plot_png(item: pg.PlotItem, tmp: Path, width: int) -> None:
     image = plot_image(item, width)
     if image.isNull() or not image.save(str(tmp), "PNG"):
@@ -144,8 +158,6 @@ def _axis_label(item: pg.PlotItem, side: str) -> str:
 def _widget_png(widget: QWidget, tmp: Path, width: int | None) -> None:
     pixmap = widget.grab()
     if width is not None:
-        if width <= 0:
-            raise InputError(f"The image width must be a positive number of pixels, not {width}.")
         pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -41,7 +41,7 @@ class ExportDialog(QDialog):
             self.format_box.addItem(f"{description} ({suffix})", suffix)
         self.format_box.currentIndexChanged.connect(self._on_format_changed)
         self.width_box = QSpinBox()
-        self.width_box.setRange(200, 8000)
+        self.width_box.setRange(200, export.MAX_WIDTH)
         self.width_box.setSingleStep(160)
         self.width_box.setValue(export.DEFAULT_WIDTH)
         self.width_box.setSuffix(" px")
@@ -88,10 +88,11 @@ class ExportDialog(QDialog):
                 raise InputError("Type a file name to save to.", field="path")
             self.saved_path = export.export_plot(self.plot, text, width=self.width_box.value())
         except InputError as exc:
-            mark_invalid(self.path_edit, str(exc))
+            mark_invalid(self.width_box if exc.field == "width" else self.path_edit, str(exc))
             self.error.show_error(str(exc))
             return False
         mark_valid(self.path_edit)
+        mark_valid(self.width_box)
         self.error.clear_error()
         self.accept()
         return True
