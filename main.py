@@ -51,7 +51,8 @@ def export_figures(folder: str, scene_path: str | None, width: int) -> int:
     from ui.window.labs import lab_classes
 
     try:
-        # The scene is read and checked whole before any folder is made or file written.
+        # The width and the scene are checked whole before any folder is made or file written.
+        export.check_width(width)
         scenes = scene_file.read(scene_path) if scene_path else {}
         out = _output_folder(folder)
     except InputError as exc:

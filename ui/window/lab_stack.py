@@ -47,6 +47,8 @@ class LabStack(QStackedWidget):
         return [page for page in self._built if page is not None]
 
     def build_rest(self) -> None:
+        if not self.window().isVisible():  # closed (or never shown): build on demand only
+            return
         for index, page in enumerate(self._built):
             if page is None:
                 self.page(index)
