@@ -72,6 +72,7 @@ class TensorTable(QTableView):
     """The grid itself: Ctrl+V pastes a block at the current cell, Space toggles ±1 cells."""
 
     pasted = Signal(int)  # number of cells filled
+    refused = Signal(str)  # why a paste was refused (too long a text); nothing changed
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         model: TensorModel = self.model()
@@ -92,7 +93,11 @@ class TensorTable(QTableView):
     def paste_text(self, text: str) -> int:
         current = self.currentIndex()
         top, left = (current.row(), current.column()) if current.isValid() else (0, 0)
-        count = self.model().paste(top, left, text)
+        try:
+            count = self.model().paste(top, left, text)
+        except InputError as exc:  # the text is over the size budget: the cells stay as they are
+            self.refused.emit(str(exc))
+            return 0
         self.pasted.emit(count)
         return count
 
@@ -131,6 +136,7 @@ class TensorEditor(QWidget):
         self.message = ErrorLabel()
         self._build_layout()
         self.model.edited.connect(self._on_model_edited)
+        self.table.refused.connect(self.message.show_error)
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         if own_stack:
             self._add_undo_actions()

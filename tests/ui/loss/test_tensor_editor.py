@@ -85,6 +85,18 @@ def test_comma_block_pasted_at_a_cell_is_clipped_to_the_table(qtbot):
     assert editor.tensor().tolist() == [[0, 0, 0], [0, 1, 2]]
 
 
+def test_a_paste_over_the_size_budget_is_refused_with_a_message(qtbot):
+    """Issue 16: pasting 5000x5000 took 75 s and 3 GB; the core refuses it, the editor says so."""
+    from explorer.inputs import MAX_TEXT
+
+    editor = _editor(qtbot, REAL, torch.zeros(2, 3))
+    editor.select_cell(0, 0)
+    assert editor.paste("1\t" * (MAX_TEXT // 2 + 1)) == 0
+    assert torch.equal(editor.tensor(), torch.zeros(2, 3))  # nothing changed
+    assert editor.message.isVisible() and "MAX_TEXT" in editor.message.text()
+    assert not editor.undo_stack.canUndo()
+
+
 def test_class_index_cells_edit_with_a_spin_box_in_range(qtbot):
     editor = _editor(qtbot, CLASSES, torch.tensor([1, 0, 4]))
     editor.set_num_classes(5)
