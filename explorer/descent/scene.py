@@ -170,8 +170,17 @@ class DescentScene:
         return replace(self, surface=surface, surface_options={}, start=None)
 
     def with_optimizer(self, optimizer: str) -> DescentScene:
-        """Another optimizer, with its own default hyper-parameters."""
-        return replace(self, optimizer=optimizer, optimizer_options={})
+        """Another optimizer, with its own default hyper-parameters.
+
+        A schedule that cycled the old optimizer's momentum stops cycling when the new one
+        has none to cycle (Adagrad): that choice belonged to the old optimizer.
+        """
+        schedule_options = dict(self.schedule_options)
+        if (schedule_options.get("cycle_momentum") and optimizer in batched_optim.OPTIMIZERS
+                and not batched_optim.has_momentum(optimizer)):
+            schedule_options["cycle_momentum"] = False
+        return replace(self, optimizer=optimizer, optimizer_options={},
+                       schedule_options=schedule_options)
 
     def with_schedule(self, schedule: str) -> DescentScene:
         """Another learning-rate schedule, with its own default options."""

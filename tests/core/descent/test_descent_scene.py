@@ -187,3 +187,14 @@ def test_the_scene_and_the_range_test_know_the_same_models_and_optimizers():
         DescentScene.from_dict({"lr_test": {"model": model}})
     with pytest.raises(InputError, match="mlp-digits"):
         DescentScene.from_dict({"lr_test": {"model": "resnet"}})
+
+
+def test_switching_to_an_optimizer_without_momentum_stops_cycling_it():
+    """Cycling momentum belonged to the old optimizer: Adagrad has none, so the scene stays
+    valid instead of failing at cycle_momentum after the switch."""
+    scene = DescentScene(optimizer="SGD", optimizer_options={"momentum": 0.9},
+                         schedule="OneCycleLR",
+                         schedule_options={"cycle_momentum": True}).validated()
+    switched = scene.with_optimizer("Adagrad").validated()
+    assert switched.schedule_options["cycle_momentum"] is False
+    assert scene.with_optimizer("Adam").validated().schedule_options["cycle_momentum"] is True
