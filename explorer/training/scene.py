@@ -22,6 +22,7 @@ from explorer.inputs import (
     check_name,
     check_whole,
     fields_of,
+    is_number,
     is_whole,
 )
 from explorer.training.config import TrainConfig
@@ -91,6 +92,8 @@ class BatchScene:
         for name in ("noise_batch_sizes", "timing_batch_sizes", "bn_lrs"):
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
+        if is_number(self.bn_lrs):  # one number is one rate, as check_lrs reads it
+            object.__setattr__(self, "bn_lrs", (self.bn_lrs,))
 
     # ---- the one check ---------------------------------------------------------------------
     def problems(self) -> dict[str, str]:

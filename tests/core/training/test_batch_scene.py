@@ -352,3 +352,10 @@ def test_the_page_and_the_config_share_their_limits():
     with pytest.raises(InputError) as info:
         TrainConfig(batch_size=config_module.MAX_BATCH_SIZE + 1).validate()
     assert info.value.field == "batch_size"
+
+
+def test_one_number_is_one_bn_rate_and_the_scene_holds_it_as_a_list():
+    """A scene with ``"bn_lrs": 5`` was accepted, then the page failed iterating it."""
+    scene = BatchScene.from_dict({"bn_lrs": 0.5})
+    assert scene.bn_lrs == (0.5,)
+    assert BatchScene.from_dict(scene.to_dict()) == scene
