@@ -47,7 +47,8 @@ _SEPARATORS = re.compile(r"[,;\s]+")
 class OptionSpec:
     """One setting of a surface, optimizer or schedule, as a control shows it.
 
-    ``kind`` is ``"float"``, ``"int"``, ``"bool"``, ``"choice"`` or ``"vector"``;
+    ``kind`` is ``"float"``, ``"int"``, ``"bool"``, ``"choice"``, ``"vector"`` or
+    ``"expression"`` (a formula of ``variables``, checked by :mod:`explorer.expressions`);
     ``choices`` lists the allowed values of a choice. ``below_maximum`` means the
     maximum itself is not allowed (momentum and betas live in [0, 1)). A vector
     (a loss's per-class weights) has the length of the symbolic dim named by
@@ -63,6 +64,8 @@ class OptionSpec:
     choices: tuple[str, ...] = ()
     below_maximum: bool = False
     dim: str | None = None
+    variables: tuple[str, ...] = ()
+    """The variables of an ``"expression"`` option (a formula, :mod:`explorer.expressions`)."""
 
 
 def resolve_options(
@@ -120,6 +123,10 @@ def check_option(spec: OptionSpec, value: object) -> object:
         return value
     if spec.kind == "vector":
         return _check_vector(spec, value)
+    if spec.kind == "expression":
+        from explorer.expressions import parse  # imported late: it brings torch
+
+        return parse(value, spec.variables, field=spec.name).text
     number = _as_number(value, spec.name)
     if spec.kind == "int":
         if number != int(number):

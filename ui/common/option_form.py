@@ -1,7 +1,7 @@
 """One form for every set of options: a loss's, a surface's, an optimizer's, a schedule's.
 
 A control per :class:`explorer.inputs.OptionSpec` (bool: check box, choice: combo
-box, int: spin box, float and vector: a line edit that keeps what was typed).
+box, int: spin box, float, vector and expression: a line edit that keeps what was typed).
 Every value is checked by :func:`explorer.inputs.check_option`; a bad one turns
 its control red with the reason and is not passed on, so the last good picture
 stays. ``changed`` carries the last valid value of every option.
@@ -31,6 +31,8 @@ def option_text(spec, value) -> str:
     """What a line edit shows for ``value``: ``"0.9"``, ``"1e-08"``, ``"1, 2, 0.5"``, or empty."""
     if spec.kind == "vector":
         return "" if value is None else ", ".join(f"{float(v):g}" for v in value)
+    if spec.kind == "expression":
+        return str(value)
     return f"{float(value):g}"
 
 
@@ -121,10 +123,13 @@ class OptionForm(QWidget):
                           int(spec.maximum if spec.maximum is not None else _WIDE))
             spin.valueChanged.connect(lambda value, n=name: self._on_value(n, value))
             control = spin
-        else:  # float or vector: typed, kept as typed, checked on Enter or leaving the field
+        else:  # float, vector or expression: kept as typed, checked on Enter or leaving the field
             edit = QLineEdit()
             if spec.kind == "vector":
                 edit.setPlaceholderText("none (e.g. 1, 2, 0.5)")
+            elif spec.kind == "expression":
+                edit.setPlaceholderText(f"a formula of {', '.join(spec.variables)}")
+                edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance("x" * 24))
             edit.editingFinished.connect(lambda n=name, e=edit: self._on_value(n, e.text()))
             control = edit
         control.setToolTip(spec.description)
