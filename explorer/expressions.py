@@ -102,6 +102,10 @@ class Expression:
         """The expression as Python with torch calls (what the code twin prints)."""
         return _source(self.tree)[0]
 
+    def latex(self) -> str:
+        """The expression as LaTeX, for the formula panel (``x^{2} + 10 \\cdot y^{2}``)."""
+        return _latex(self.tree)[0]
+
 
 def parse(text: object, variables: tuple[str, ...], field: str = "expression",
           what: str = "The expression") -> Expression:
@@ -349,3 +353,50 @@ def _as_tensor_source(text: str, node: ast.expr) -> str:
 
 def _wrap(text: str, level: int, needed: int) -> str:
     return f"({text})" if level < needed else text
+
+
+# --- the formula panel: the same tree as LaTeX -------------------------------------------------
+_LATEX_COMPARE = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge", "==": "=", "!=": r"\ne"}
+
+
+def _latex(node: ast.expr) -> tuple[str, int]:
+    """(LaTeX, precedence) of ``node``."""
+    if isinstance(node, ast.Constant):
+        return f"{node.value:g}" if isinstance(node.value, float) else str(node.value), 6
+    if isinstance(node, ast.Name):
+        return node.id, 6
+    if isinstance(node, ast.UnaryOp):
+        inner, level = _latex(node.operand)
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return sign + _brackets(inner, level, 4), 4
+    if isinstance(node, ast.BinOp):
+        op = _BINARY[type(node.op)]
+        left, left_level = _latex(node.left)
+        right, right_level = _latex(node.right)
+        if op == "/":
+            return rf"\frac{{{left}}}{{{right}}}", 6
+        if op == "**":
+            return f"{_brackets(left, left_level, 6)}^{{{right}}}", 5
+        mine = _PRECEDENCE[op]
+        joined = r" \cdot " if op == "*" else f" {op} "
+        left, right = _brackets(left, left_level, mine), _brackets(right, right_level, mine + 1)
+        return f"{left}{joined}{right}", mine
+    if isinstance(node, ast.Compare):
+        left = _latex(node.left)[0]
+        right = _latex(node.comparators[0])[0]
+        return f"{left} {_LATEX_COMPARE[_COMPARE[type(node.ops[0])]]} {right}", 1
+    name = node.func.id
+    args = ",\\ ".join(_latex(a)[0] for a in node.args)
+    if name == "abs":
+        return rf"\left|{args}\right|", 6
+    if name == "sqrt":
+        return rf"\sqrt{{{args}}}", 6
+    if name == "exp":
+        return rf"e^{{{args}}}", 5
+    command = rf"\{name}" if name in ("log", "sin", "cos", "tanh", "min", "max") else (
+        rf"\operatorname{{{name}}}")
+    return rf"{command}\left({args}\right)", 6
+
+
+def _brackets(text: str, level: int, needed: int) -> str:
+    return rf"\left({text}\right)" if level < needed else text
