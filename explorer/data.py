@@ -10,10 +10,11 @@ import csv
 import gzip
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import torch
 
-from explorer import RESOURCES
+from explorer import RESOURCES, csv_data
 from explorer.errors import InputError
 from explorer.inputs import check_seed, check_whole, is_number
 
@@ -53,7 +54,9 @@ def load_digits() -> Table:
 
 
 DATASETS = ("iris", "digits", "moons", "spirals")
-"""Names accepted by :func:`load`."""
+"""The shipped sets' names; :func:`load` also takes ``"csv:" + path``, the user's own file."""
+CSV = "csv:"
+"""The prefix of a data set that is the user's CSV file: ``"csv:/path/to/file.csv"``."""
 SHAPES = {"iris": (4, 3), "digits": (64, 10), "moons": (2, 2), "spirals": (2, 3)}
 """Data set -> (features, classes), known without loading it (to size a network)."""
 MAX_POINTS = 100_000
@@ -183,28 +186,137 @@ def _generated(n, classes: int, noise, seed) -> tuple[int, float, torch.Generato
     return n, float(noise), torch.Generator().manual_seed(seed)
 
 
-def load(name: str = "iris", seed: int = 0) -> Split:
+def load(name: str = "iris", seed: int = 0, label: str | None = None) -> Split:
     """A named data set, split for training and validation (cached per name and seed).
 
     Parameters
     ----------
     name
         ``"iris"``, ``"digits"``, ``"moons"`` or ``"spirals"`` (the last two are
-        generated 2-D sets, drawn from ``seed``).
+        generated 2-D sets, drawn from ``seed``), or ``"csv:" + path``: the user's file
+        (see :func:`load_csv`).
     seed
         Seed of the validation rows (and of the points, for the generated sets): a whole
         number from 0 to ``explorer.inputs.MAX_SEED``.
+    label
+        The label column of a CSV file, by its header name; ``None`` for a shipped set.
 
     Raises
     ------
     InputError
-        If ``name`` is not one of :data:`DATASETS` or ``seed`` is not a seed.
+        If ``name`` is not one of :data:`DATASETS` nor a readable CSV with column ``label``,
+        a CSV too small to hold out validation rows, or ``seed`` is not a seed.
     """
+    check_dataset(name, label)
+    seed = check_seed(seed, "data_seed", "The data seed")
+    if not is_csv(name):
+        return _load(name, seed)
+    text = csv_data.read_csv(csv_path(name))
+    key = (text.path, text.digest, label, seed)
+    if key not in _CSV_SPLITS:
+        _CSV_SPLITS[key] = _split_csv(load_csv(text.path, label), seed)
+        while len(_CSV_SPLITS) > 16:
+            _CSV_SPLITS.pop(next(iter(_CSV_SPLITS)))
+    return _CSV_SPLITS[key]
+
+
+def is_csv(name: object) -> bool:
+    """Whether data set ``name`` is the user's CSV file (``"csv:" + path``)."""
+    return isinstance(name, str) and name.startswith(CSV)
+
+
+def csv_path(name: str) -> str:
+    """The file path of CSV data set ``name``."""
+    return name[len(CSV):]
+
+
+def display_name(name: str) -> str:
+    """What a message calls data set ``name``: its own name, or the CSV file's name."""
+    return Path(csv_path(name)).name if is_csv(name) else name
+
+
+def check_dataset(name: object, label: object = None) -> str:
+    """``name`` if it is a shipped set (with no label) or a CSV that loads with ``label``.
+
+    Raises
+    ------
+    InputError
+        ``field="dataset"`` for an unknown name or a bad file, ``field="label"`` for a
+        label column that does not fit (see :func:`load_csv`).
+    """
+    if is_csv(name):
+        if label is None:
+            raise InputError("Choose the label column of the CSV file (which column holds "
+                             "the classes).", field="label")
+        load_csv(csv_path(name), label)
+        return name
     if not isinstance(name, str) or name not in DATASETS:
-        raise InputError(
-            f"Unknown data set '{name}'; choose one of {', '.join(DATASETS)}.", field="dataset"
-        )
-    return _load(name, check_seed(seed, "data_seed", "The data seed"))
+        raise InputError(f"Unknown data set '{str(name)[:60]}'; choose one of "
+                         f"{', '.join(DATASETS)}, or open a CSV file.", field="dataset")
+    if label is not None:
+        raise InputError(f"A label column is chosen only for a CSV file; {name} has its own "
+                         f"labels (got label {str(label)[:40]!r}).", field="label")
+    return name
+
+
+def shape(name: str, label: str | None = None) -> tuple[int, int]:
+    """(features, classes) of data set ``name`` (:data:`SHAPES`, or the CSV file's)."""
+    check_dataset(name, label)
+    if not is_csv(name):
+        return SHAPES[name]
+    table = load_csv(csv_path(name), label)
+    return len(table.feature_names), len(table.class_names)
+
+
+def load_csv(path: str, label: str) -> Table:
+    """The user's CSV file as a :class:`Table`, rows in the file's order.
+
+    Parameters
+    ----------
+    path
+        A UTF-8 text file with a header row, delimited by commas, semicolons or tabs.
+    label
+        The header name of the column that holds the classes (text or numbers: classes are
+        numbered in order of first appearance and keep their names). Every other column is
+        a numeric feature.
+
+    Raises
+    ------
+    InputError
+        For a file that is missing, a folder, too large (more than
+        ``csv_data.MAX_CSV_ROWS`` rows or ``MAX_CSV_COLUMNS`` columns), empty, not UTF-8
+        text, has fewer than two rows, a non-numeric or missing value, a label column that
+        does not exist or holds one class; the message names the line and column. Nothing
+        is kept of a refused file.
+    """
+    text = csv_data.read_csv(path)
+    features, labels, feature_names, class_names = csv_data.read_table(path, label)
+    return Table(text.name, features, labels, feature_names, class_names)
+
+
+def class_counts(table: Table) -> dict[str, int]:
+    """Rows per class of ``table``, in the classes' order."""
+    return csv_data.class_counts(table.labels, table.class_names)
+
+
+def content_hash(name: str) -> str:
+    """A short hash of CSV data set ``name``'s bytes (12 hex digits): it changes with the file."""
+    return csv_data.content_hash(csv_path(name) if is_csv(name) else name)
+
+
+_CSV_SPLITS: dict[tuple, Split] = {}
+"""CSV splits by (path, content hash, label, seed): a changed file is split anew."""
+
+
+def _split_csv(table: Table, seed: int) -> Split:
+    """``table`` split as the shipped sets are; refused if a part would be empty."""
+    parts = split(table, seed=seed)
+    if len(parts.y_val) == 0:
+        counts = ", ".join(f"{k}: {v}" for k, v in list(class_counts(table).items())[:5])
+        raise InputError(f"'{table.name}' has too few rows to hold out validation rows "
+                         f"({len(table.labels)} rows; {counts}): a class needs at least 3 "
+                         "rows for one of them to be held out. Add rows.", field="dataset")
+    return parts
 
 
 @lru_cache(maxsize=32)

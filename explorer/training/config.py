@@ -48,6 +48,8 @@ class TrainConfig:
     ``drop_last_single`` drops a last batch of one sample when batch normalization is on
     (otherwise such a batch is an error). ``data_seed`` fixes the validation rows and the
     generated 2-D points; ``seed`` fixes the initial weights and the shuffling.
+    ``dataset`` is a shipped set's name or ``"csv:" + path``, the user's CSV file, whose
+    label column ``label`` names (``None`` for a shipped set); its rows keep the file's order.
     """
 
     dataset: str = "iris"
@@ -64,6 +66,7 @@ class TrainConfig:
     momentum: float = 0.0
     drop_last_single: bool = True
     data_seed: int = 0
+    label: str | None = None
 
     def __post_init__(self):
         # A scene file or a typed value may hold 20.0 for 20: keep whole numbers as ints.
@@ -99,7 +102,7 @@ class TrainConfig:
     def _errors(self):
         """Each field's check in turn, yielding the InputError of every one that fails."""
         checks = [
-            ("dataset", lambda: check_name(self.dataset, data.DATASETS, "dataset", "data set")),
+            ("dataset", lambda: data.check_dataset(self.dataset, self.label)),
             *((name, lambda name=name: check_bool(getattr(self, name), name))
               for name in ("batch_norm", "shuffle", "drop_last_single")),
             ("hidden", lambda: self._check_network()),
@@ -127,18 +130,18 @@ class TrainConfig:
     def _n_train(self) -> int | None:
         """Rows of the training set; None while the data set or its seed is itself bad."""
         try:
-            check_name(self.dataset, data.DATASETS, "dataset", "data set")
-            seed = check_seed(self.data_seed, "data_seed", "The data seed")
+            return len(data.load(self.dataset, self.data_seed, self.label).y_train)
         except InputError:
             return None  # reported as the data set's or data seed's problem
-        return len(data.load(self.dataset, seed).y_train)
 
     def _check_network(self) -> None:
         """The widths, then the size: at most ``MAX_PARAMETERS`` weights and biases."""
         widths = check_widths(self.hidden)
-        if self.dataset not in data.DATASETS:
+        try:
+            shape = data.shape(self.dataset, self.label)
+        except InputError:
             return  # the data set's own problem; its size is checked once it is known
-        count = parameter_count(widths, *data.SHAPES[self.dataset], self.batch_norm is True)
+        count = parameter_count(widths, *shape, self.batch_norm is True)
         check_parameters(count)
 
     def _validate_batch_size(self) -> None:
@@ -148,8 +151,8 @@ class TrainConfig:
         if not (is_whole(self.batch_size) and 1 <= self.batch_size <= min(n_train,
                                                                            MAX_BATCH_SIZE)):
             raise InputError(f"The batch size must be a whole number from 1 to {n_train} (the "
-                             f"training set of {self.dataset} has {n_train} samples); got "
-                             f"{self.batch_size!r}.", field="batch_size")
+                             f"training set of {data.display_name(self.dataset)} has {n_train} "
+                             f"samples); got {self.batch_size!r}.", field="batch_size")
         if self.batch_norm is not True:
             return
         if self.batch_size == 1:

@@ -45,7 +45,7 @@ def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
                                      "most_steps_between", 1, MAX_STEPS)
     total = config.epochs * len(session.loader)
     every = max(1, min(total // 100, most_steps_between))
-    split = data.load(config.dataset, config.data_seed)
+    split = data.load(config.dataset, config.data_seed, config.label)
     two_d = split.n_features == 2
     for item in training.run(config, progress=True, progress_every=every, session=session):
         if isinstance(item, training.EpochRecord):

@@ -158,7 +158,7 @@ def prepare(config: TrainConfig) -> Session:
     """
     check_config(config)
     device = devices.resolve(config.device)
-    split = data.load(config.dataset, config.data_seed).to(device)
+    split = data.load(config.dataset, config.data_seed, config.label).to(device)
     with _SEEDED_INIT, torch.random.fork_rng(devices=[]):
         torch.manual_seed(config.seed)
         model = build_model(config, split.n_features, split.n_classes).to(device)
