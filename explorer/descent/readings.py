@@ -29,9 +29,9 @@ def check_slice_axis(axis: object) -> str:
     return axis  # type: ignore[return-value]
 
 
-def slice_span(surface: str, axis: str) -> tuple[float, float]:
+def slice_span(surface: str, axis: str, options: dict | None = None) -> tuple[float, float]:
     """The range of the varied parameter that the surface's map shows."""
-    bounds = surfaces.info(surface).bounds
+    bounds = surfaces.info(surface, options).bounds
     return tuple(bounds[0:2]) if check_slice_axis(axis) == "x" else tuple(bounds[2:4])
 
 
@@ -61,7 +61,7 @@ def slice_line(surface: str, through: tuple[float, float], axis: str,
         The varied parameter's values ``(n,)`` and the loss there ``(n,)``.
     """
     check_slice_axis(axis)
-    span = slice_span(surface, axis) if span is None else span
+    span = slice_span(surface, axis, options) if span is None else span
     x, y = check_start(through)
     try:
         low, high = check_start(span, "span")

@@ -212,7 +212,7 @@ class DescentScene:
     # -- what to compute ---------------------------------------------------
     def start_point(self) -> tuple[float, float]:
         """Where the runs start: ``start``, or the surface's default start point."""
-        return self.start or surfaces.info(self.surface).default_start
+        return self.start or surfaces.info(self.surface, self.surface_options).default_start
 
     def sweep_arguments(self, device=None) -> dict:
         """Keyword arguments for ``explorer.descent.sweep`` / ``iter_sweep`` of this scene."""

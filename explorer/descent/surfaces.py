@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
+from explorer import expressions
 from explorer.descent import landscapes
 from explorer.devices import resolve
 from explorer.errors import InputError
@@ -79,6 +80,32 @@ def _rastrigin(xy: torch.Tensor) -> torch.Tensor:
     return 20 + x * x - 10 * torch.cos(two_pi * x) + y * y - 10 * torch.cos(two_pi * y)
 
 
+def _custom(xy: torch.Tensor, expression: str, x_min: float, x_max: float, y_min: float,
+            y_max: float) -> torch.Tensor:
+    """The user's own f(x, y) (checked by :mod:`explorer.expressions`); the view is not used."""
+    return expressions.parse(expression, CUSTOM_VARIABLES)(x=xy[..., 0], y=xy[..., 1])
+
+
+CUSTOM = "custom"
+CUSTOM_VARIABLES = ("x", "y")
+_VIEW_LIMIT = 1e6
+
+
+def _view(name: str, default: float, description: str) -> OptionSpec:
+    return OptionSpec(name, "float", default, -_VIEW_LIMIT, _VIEW_LIMIT, description)
+
+
+_CUSTOM_OPTIONS = (
+    OptionSpec("expression", "expression", "x**2 + 10*y**2",
+               description="Your f(x, y): numbers, x, y, + - * / **, comparisons, where(c, a, b) "
+               "and abs exp log log1p sqrt sin cos tanh sigmoid softplus relu clamp min max.",
+               variables=CUSTOM_VARIABLES),
+    _view("x_min", -3.0, "The left edge of the map."),
+    _view("x_max", 3.0, "The right edge of the map."),
+    _view("y_min", -3.0, "The bottom edge of the map."),
+    _view("y_max", 3.0, "The top edge of the map."),
+)
+
 _QUADRATIC_OPTIONS = (
     OptionSpec("condition", "float", 10.0, 1.0, 1000.0,
                "Ratio of the largest to the smallest curvature (lambda_max / lambda_min)."),
@@ -140,6 +167,11 @@ _INFOS = (
         "The minimum shown is the BCEWithLogitsLoss one.",
         "w1 (petal length)", "w2 (petal width)", (-4.0, 10.0, -4.0, 10.0), (-3.0, 8.0),
         (landscapes.logreg_minimum(),), _LOGREG_OPTIONS, True),
+    SurfaceInfo(
+        CUSTOM, "Your own f(x, y)", r"f(x, y) = x^{2} + 10 \cdot y^{2}",
+        "Type any f(x, y) and its view: every optimizer, schedule and the playback run on it, "
+        "with gradients from autograd. E.g. sin(3*x)*cos(3*y) + 0.1*(x**2 + y**2).",
+        "x", "y", (-3.0, 3.0, -3.0, 3.0), (-2.4, 2.4), (), _CUSTOM_OPTIONS),
 )
 INFO = {info.name: info for info in _INFOS}
 
@@ -151,6 +183,7 @@ _FUNCTIONS: dict[str, Callable[..., torch.Tensor]] = {
     "rastrigin": _rastrigin,
     "linear-regression": landscapes.linear_regression,
     "logistic-regression": landscapes.logistic_regression,
+    CUSTOM: _custom,
 }
 
 
@@ -159,14 +192,33 @@ def names() -> list[str]:
     return list(INFO)
 
 
-def info(name: str) -> SurfaceInfo:
-    """The description of surface ``name``; InputError if there is none."""
-    return INFO[check_name(name, INFO, "surface", "surface")]
+def info(name: str, options: Mapping[str, object] | None = None) -> SurfaceInfo:
+    """The description of surface ``name``; InputError if there is none.
+
+    The user's own surface (``"custom"``) takes its formula, view and start from
+    ``options``; every other surface's description is the same whatever the options.
+    """
+    found = INFO[check_name(name, INFO, "surface", "surface")]
+    if name != CUSTOM or not options:
+        return found
+    resolved = resolve_surface_options(name, options)
+    bounds = tuple(resolved[k] for k in ("x_min", "x_max", "y_min", "y_max"))
+    xmin, xmax, ymin, ymax = bounds
+    return replace(found, formula="f(x, y) = " + expressions.parse(
+        resolved["expression"], CUSTOM_VARIABLES).latex(), bounds=bounds,
+        default_start=(xmin + 0.1 * (xmax - xmin), ymax - 0.1 * (ymax - ymin)))
 
 
 def resolve_surface_options(name: str, options: Mapping[str, object] | None) -> dict:
     """``options`` checked against the surface's option specs, defaults filled in."""
-    return resolve_options(info(name).options, options, f"Surface '{name}'", "surface_options")
+    found = INFO[check_name(name, INFO, "surface", "surface")]
+    resolved = resolve_options(found.options, options, f"Surface '{name}'", "surface_options")
+    if name == CUSTOM:
+        for low, high in (("x_min", "x_max"), ("y_min", "y_max")):
+            if not resolved[low] < resolved[high]:
+                raise InputError(f"The view needs {low} < {high}; got {resolved[low]:g} and "
+                                 f"{resolved[high]:g}.", field=high)
+    return resolved
 
 
 def objective(name: str, options: Mapping[str, object] | None = None) -> Callable:
@@ -248,7 +300,7 @@ def grid(name: str, bounds=None, n: int = 256, options=None, device=None,
     (which holds every point's loss on every data row at once) stays small.
     """
     function = objective(name, options)
-    bounds = _check_bounds(info(name).bounds if bounds is None else bounds)
+    bounds = _check_bounds(info(name, options).bounds if bounds is None else bounds)
     n = check_grid_size(n)
     dtype = _check_dtype(dtype)
     device = resolve(device)

@@ -80,6 +80,7 @@ class OptionForm(QWidget):
                     control.setValue(int(value))
                 else:
                     control.setText(option_text(spec, value))
+                    control.setCursorPosition(0)  # a long formula shows its start
             mark_valid(control, spec.description)
         self._error.clear_error()
 

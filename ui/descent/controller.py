@@ -317,7 +317,7 @@ class DescentController(QObject):
         except InputError as exc:
             self.views.sidebar.show_error(exc)
             return
-        info = surfaces.info(s.surface)
+        info = surfaces.info(s.surface, s.surface_options)
         self.views.map.set_surface(grid, info, surfaces.contour_levels(grid, 18))
         self._show_view()
 
@@ -338,7 +338,7 @@ class DescentController(QObject):
     def _show_view(self) -> None:
         view = self._scene.view
         self.views.loss_plot.set_log(view.log_loss)
-        info = surfaces.info(self._scene.surface)
+        info = surfaces.info(self._scene.surface, self._scene.surface_options)
         self.views.slice.set_axis_label(info.x_label if view.slice_axis == "x" else info.y_label)
         self._set_slice_points()
         self._redraw_step()

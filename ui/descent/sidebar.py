@@ -143,13 +143,15 @@ class DescentSidebar(QWidget):
         """A surface: its name, formula, description and a form for its options."""
         with signals_blocked(self.surface):
             self.surface.setCurrentIndex(self.surface.findData(name))
-        info = surfaces.info(name)
+        info = surfaces.info(name, options)
         self.formula.set_formula(info.formula)
         self.description.setText(info.description)
         self.surface_options.set_specs(info.options, options)
 
     def set_surface_options(self, options: dict) -> None:
         self.surface_options.set_values(options)
+        # The user's own surface shows its formula, which is one of its options.
+        self.formula.set_formula(surfaces.info(self.surface.currentData(), options).formula)
 
     def set_optimizer(self, name: str, options: dict) -> None:
         with signals_blocked(self.optimizer):

@@ -16,7 +16,7 @@ ALL = surfaces.names()
 
 def test_names_cover_the_issue():
     assert ALL == ["quadratic", "rosenbrock", "himmelblau", "saddle", "rastrigin",
-                   "linear-regression", "logistic-regression"]
+                   "linear-regression", "logistic-regression", "custom"]
 
 
 @pytest.mark.parametrize("name", ALL)

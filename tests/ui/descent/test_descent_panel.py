@@ -388,3 +388,31 @@ def test_a_refused_option_keeps_the_last_good_scene(qtbot, panel):
     nesterov = panel.sidebar.optimizer_options.control("nesterov")
     assert is_marked_invalid(nesterov) and "Nesterov" in nesterov.toolTip()
     assert DescentScene.from_dict(panel.scene()) == before  # what would be saved still opens
+
+
+def _type_option(qtbot, panel, name: str, text: str) -> None:
+    box = panel.sidebar.surface_options.control(name)
+    box.clear()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+
+
+def test_your_own_surface_is_typed_drawn_and_run(qtbot, panel):
+    """Issue 15: type f(x, y) and its view; every run and the map follow."""
+    panel.sidebar.surface.setCurrentIndex(panel.sidebar.surface.findData("custom"))
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.sweep.surface == "custom")
+    _type_option(qtbot, panel, "expression", "sin(3*x)*cos(3*y) + 0.1*(x**2 + y**2)")
+    _type_option(qtbot, panel, "x_max", "5")
+    scene = panel.descent_scene()
+    assert scene.surface_options["x_max"] == 5.0
+    qtbot.waitUntil(lambda: _idle(panel))
+    assert scene.surface_options["expression"] == "sin(3*x)*cos(3*y) + 0.1*(x**2 + y**2)"
+    assert "\\sin" in panel.sidebar.formula.latex()
+    assert panel.map._bounds[1] == 5.0
+    # A bad formula: its field turns red with the reason, keeps the text, and nothing changes.
+    _type_option(qtbot, panel, "expression", "x + __import__('os')")
+    box = panel.sidebar.surface_options.control("expression")
+    assert is_marked_invalid(box) and "not a function" in box.toolTip()
+    assert box.text() == "x + __import__('os')"
+    assert panel.descent_scene() == scene
+    assert DescentScene.from_dict(panel.scene()) == scene
