@@ -6,11 +6,17 @@ experiments' settings; it is frozen (a change is a new scene) and saves to JSON 
 saved before the scene held a config (the training fields flat beside the others) still
 open. One check, :meth:`BatchScene.problems`, runs when a value is edited, when the
 scene is saved and when it is opened, so what is accepted anywhere saves and opens.
+
+A scene on the user's CSV file (``dataset="csv:" + path`` and its ``label``) saves the
+file's short content hash as ``csv_hash``: a scene whose file has gone is refused, one
+whose file changed opens and says so (:meth:`BatchScene.data_note`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
+from pathlib import Path
 
 from explorer import data
 from explorer.errors import InputError
@@ -52,6 +58,7 @@ TRAIN_FIELDS = (
     "lr",
     "epochs",
     "seed",
+    "label",
 )
 """The training fields the page's controls edit (and that old scene files hold flat)."""
 CONFIG_FIELDS = tuple(f.name for f in fields(TrainConfig) if f.name != "device")
@@ -66,6 +73,8 @@ class BatchScene:
     ``None`` means the whole training set. ``shuffle_preset`` / ``bn_preset`` run those
     comparisons on their demonstration settings instead of the page's. ``gamma`` /
     ``beta`` are the user's edits of the inspected BN unit; ``None`` means the layer's own.
+    ``csv_hash`` is the content hash of the CSV data set when the scene was saved (``None``
+    for a shipped set or a scene not opened from a file).
     """
 
     config: TrainConfig = field(default_factory=TrainConfig)
@@ -83,6 +92,7 @@ class BatchScene:
     gamma: float | None = None
     beta: float | None = None
     percentile_preset: bool = True
+    csv_hash: str | None = None
 
     def __post_init__(self):
         # A scene file may hold 8.0 for 8 and lists for tuples: keep the field types.
@@ -126,6 +136,7 @@ class BatchScene:
             lambda: self._check_batches(),
             lambda: self._check_inspected_unit(),
             *(lambda name=name: _check_optional_number(self, name) for name in ("gamma", "beta")),
+            lambda: _check_hash(self.csv_hash),
         ]
         for check in checks:
             try:
@@ -176,6 +187,9 @@ class BatchScene:
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
         config = asdict(self.config)
         config["hidden"] = list(config["hidden"])
+        out.pop("csv_hash")
+        if data.is_csv(self.config.dataset):  # the hash of the file as it is now, saved with it
+            out["csv_hash"] = data.content_hash(self.config.dataset)
         return {"config": {k: config[k] for k in CONFIG_FIELDS}, **out}
 
     @classmethod
@@ -188,6 +202,7 @@ class BatchScene:
         values = fields_of(cls, _migrated(data), "Batch lab scene")
         config = fields_of(_SavedConfig, values.pop("config", {}), "training configuration")
         scene = cls(config=TrainConfig(**config), **values)
+        _check_csv_there(scene.config.dataset)
         scene.validate()
         return scene
 
@@ -198,6 +213,8 @@ class BatchScene:
         rest = {k: v for k, v in changes.items() if k not in training}
         if training:
             rest["config"] = self.config.replace(**training)
+            if rest["config"].dataset != self.config.dataset:
+                rest.setdefault("csv_hash", None)  # a hash saved with another file
         return replace(self, **rest)
 
     def train_config(self, device: str = "cpu", **overrides) -> TrainConfig:
@@ -206,7 +223,27 @@ class BatchScene:
 
     def is_two_d(self) -> bool:
         """Whether the data set has two features, so decision regions can be drawn."""
-        return self.config.dataset in TWO_D_DATASETS
+        if not data.is_csv(self.config.dataset):
+            return self.config.dataset in TWO_D_DATASETS
+        try:
+            return data.shape(self.config.dataset, self.config.label)[0] == 2
+        except InputError:
+            return False  # the data set's own problem
+
+    def data_note(self) -> str:
+        """What to tell the user about the scene's CSV file: that it changed since the scene
+        was saved (its content hash differs), else ``""``."""
+        if self.csv_hash is None or not data.is_csv(self.config.dataset):
+            return ""
+        try:
+            now = data.content_hash(self.config.dataset)
+        except InputError as error:
+            return str(error)
+        if now == self.csv_hash:
+            return ""
+        return (f"The file {data.display_name(self.config.dataset)} changed since the scene "
+                f"was saved (content hash {self.csv_hash}, now {now}): runs on it may differ "
+                "from those the scene was made with.")
 
 
 # The entries a saved scene's ``config`` may hold: TrainConfig's, but not the device.
@@ -229,9 +266,28 @@ def _migrated(data: object) -> object:
 
 def _n_train(config: TrainConfig) -> int | None:
     """Rows of the training set, or None while the data set or its seed is itself bad."""
-    if config.dataset not in DATASETS or not is_whole(config.data_seed):
+    try:
+        return len(data.load(config.dataset, config.data_seed, config.label).y_train)
+    except InputError:
         return None
-    return len(data.load(config.dataset, int(config.data_seed)).y_train)
+
+
+_HASH = re.compile(r"[0-9a-f]{12}")
+
+
+def _check_hash(value: object) -> None:
+    if value is not None and not (isinstance(value, str) and _HASH.fullmatch(value)):
+        raise InputError(f"csv_hash must be 12 hex digits (the CSV file's content hash) or "
+                         f"null; got {str(value)[:40]!r}.", field="csv_hash")
+
+
+def _check_csv_there(dataset: object) -> None:
+    """Refuse a scene whose CSV file is not where it was saved, saying so in those words."""
+    if data.is_csv(dataset) and not Path(data.csv_path(dataset)).is_file():
+        raise InputError(f"This scene trains on the CSV file '{data.csv_path(dataset)}', "
+                         "which is not there any more: put the file back there (or open the "
+                         "scene on another computer that has it), then open the scene again.",
+                         field="dataset")
 
 
 def _check_optional_number(scene: BatchScene, name: str) -> None:
