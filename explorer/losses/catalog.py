@@ -6,6 +6,7 @@ The slides' seven come first. Formulas are LaTeX source for one sample
 
 from __future__ import annotations
 
+from explorer.losses import own
 from explorer.losses.specs import InputSpec, LossSpec, OptionSpec
 
 _N = (3, 1, 64)
@@ -278,9 +279,30 @@ def _imbalance():
     ]
 
 
+def _own():
+    return [
+        LossSpec(
+            "CustomLoss", "Your own loss L(z, y)", "your own",
+            r"\ell_n = L(z_n, y_n)",
+            "Trying an idea: model your objective as a formula of z and y.",
+            "Type any formula of the prediction z and the target y, e.g. "
+            "where(y*z < 1, (1 - y*z)**2, 0) or abs(z - y)**1.5. It is applied to every "
+            "element, then reduced; torch's autograd gives its gradient. Allowed: numbers, "
+            "z, y, + - * / **, a comparison, where(c, a, b) and abs exp log log1p sqrt sin "
+            "cos tanh sigmoid softplus relu clamp min max.",
+            (_real("input", text="predictions z, one row per sample"),
+             _target(text="the true values y")),
+            _ND,
+            (OptionSpec("expression", "expression", own.DEFAULT,
+                        description="L(z, y): a formula of the prediction z and the target y",
+                        variables=own.VARIABLES),)),
+    ]
+
+
 SPECS: dict[str, LossSpec] = {
     spec.name: spec
-    for spec in _regression() + _classification() + _ranking() + _distributions() + _imbalance()
+    for spec in (_regression() + _classification() + _ranking() + _distributions()
+                 + _imbalance() + _own())
 }
 SLIDE_ORDER = ("L1Loss", "MSELoss", "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss",
                "MarginRankingLoss", "KLDivLoss")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from explorer.losses import own
 from explorer.losses.custom import CUSTOM, source
 from explorer.losses.specs import LossSpec
 
@@ -89,9 +90,19 @@ def _header(tensors: dict, loss: LossSpec, device: torch.device) -> list[str]:
 def term_expressions(terms, reduction, float_dtype, on_device) -> tuple[list[str], list[str]]:
     """Set-up lines and call expressions for each ``(LossSpec, options)`` term."""
     setup, calls, defined = [], [], set()
+    own_functions: dict[str, str] = {}  # formula -> its function, one def per formula
     for index, (loss, options) in enumerate(terms, start=1):
         args = ", ".join(s.name for s in loss.inputs)
-        if loss.name in CUSTOM:
+        if loss.name == own.NAME:
+            text = options.get("expression") or own.DEFAULT
+            if text not in own_functions:
+                function = own.FUNCTION if not own_functions else (
+                    f"{own.FUNCTION}_{len(own_functions) + 1}")
+                own_functions[text] = function
+                gap = [""] if setup and setup[-1] else []
+                setup += gap + own.code_lines(text, function) + [""]
+            calls.append(own.call_text(own_functions[text], args, reduction))
+        elif loss.name in CUSTOM:
             if loss.name not in defined:
                 setup += source(loss.name).rstrip().splitlines() + [""]
                 defined.add(loss.name)

@@ -18,6 +18,7 @@ import torch.nn as nn
 from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.inputs import check_mapping, is_number, is_whole
+from explorer.losses import own
 from explorer.losses.custom import focal_loss
 
 CURVE_RANGE = (-3.0, 3.0)
@@ -93,6 +94,8 @@ _CURVES = {
     "MultiMarginLoss": _margin_classifier(
         lambda x, t, o: nn.MultiMarginLoss(reduction="none", **o)(x, t)),
     "FocalLoss": _margin_classifier(lambda x, t, o: focal_loss(x, t, reduction="none", **o)),
+    own.NAME: (lambda z, y, o: own.elementwise(o.get("expression", own.DEFAULT))(
+        z, _full(z, y)), 1.0),
 }
 
 
@@ -214,20 +217,34 @@ _COMPARE = {
         m, torch.ones_like(m)) / math.log(2),
 }
 COMPARE_NAMES = tuple(_COMPARE)
+OWN_CURVE = "your loss"
+"""The compare chart's name for the user's own loss (drawn from ``expression``)."""
+
+
+def _own_margin(expression):
+    """The user's loss on the margin axis: ``L(m, 1)``, since with y = 1 the margin is z."""
+    formula = own.elementwise(own.DEFAULT if expression is None else expression)
+    return lambda m: formula(m, torch.ones_like(m))
 
 
 def compare_curves(names=COMPARE_NAMES, lo: float = -2.0, hi: float = 3.0, n: int = 401,
-                   device=None) -> list[Curve]:
-    """The slides' chart: classic classification losses against the margin ``y·z``."""
+                   device=None, expression: str | None = None) -> list[Curve]:
+    """The slides' chart: classic classification losses against the margin ``y·z``.
+
+    ``names`` may also hold ``OWN_CURVE``: the user's loss ``expression`` (a formula of
+    ``z`` and ``y``, :mod:`explorer.losses.own`) drawn as ``L(m, 1)``.
+    """
     device = resolve(device)
+    known = (*_COMPARE, OWN_CURVE)
     if isinstance(names, str) or not isinstance(names, list | tuple):
-        raise InputError(f"curves must be a list of names from {', '.join(_COMPARE)}.",
+        raise InputError(f"curves must be a list of names from {', '.join(known)}.",
                          field="curves")
     curves = []
     for key in names:
-        if not isinstance(key, str) or key not in _COMPARE:
-            raise InputError(f"there is no curve '{key}'; choose from {', '.join(_COMPARE)}.",
+        if not isinstance(key, str) or key not in known:
+            raise InputError(f"there is no curve '{key}'; choose from {', '.join(known)}.",
                              field="curves")
-        z, loss, grad = _sample(_COMPARE[key], lo, hi, n, device)
+        fn = _own_margin(expression) if key == OWN_CURVE else _COMPARE[key]
+        z, loss, grad = _torch_errors(key, lambda fn=fn: _sample(fn, lo, hi, n, device))
         curves.append(Curve(z, loss, grad, key))
     return curves

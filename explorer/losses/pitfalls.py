@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import torch
 
 from explorer.errors import InputError
+from explorer.losses import own
+from explorer.losses.tensors import cell_name
 
 SIGN_LOSSES = ("HingeEmbeddingLoss", "MarginRankingLoss", "SoftMarginLoss",
                "CosineEmbeddingLoss")
@@ -82,10 +84,52 @@ def _kl_pitfalls(inputs, reduction, options) -> list[Pitfall]:
     return found
 
 
+def _first_bad(values: torch.Tensor) -> tuple[int, ...] | None:
+    bad = ~torch.isfinite(values)
+    return tuple(int(i) for i in bad.nonzero()[0]) if bad.any() else None
+
+
+def _where(cell, z, y) -> str:
+    return f"{cell_name('input', cell)} (z = {z[cell].item():.4g}, y = {y[cell].item():.4g})"
+
+
+def _own_pitfalls(inputs, options) -> list[Pitfall]:
+    """A formula that gives NaN or infinity somewhere, or has no slope in z."""
+    text = (options or {}).get("expression") or own.DEFAULT
+    z = inputs["input"].detach().clone().requires_grad_(True)
+    y = inputs["target"].detach()
+    if not own.uses(text, "z"):
+        return [Pitfall("own-no-z", "L(z, y) does not use z, so it gives the prediction no "
+                        "gradient: training would never move it. Write the loss in terms of z.",
+                        None, "input")]
+    with torch.enable_grad():
+        per_element = own.elementwise(text)(z, y)
+        cell = _first_bad(per_element.detach())
+        if cell is not None:
+            value = per_element[cell].item()
+            why = ("log or sqrt of a negative number, or 0/0" if value != value else
+                   "log(0), a division by zero, or exp of a large number")
+            return [Pitfall("own-not-finite",
+                            f"L(z, y) is {value} at {_where(cell, z, y)}, e.g. from {why}; "
+                            "its mean or sum is then not a number either. Keep the formula's "
+                            "arguments in range, e.g. log(1 + ...) or clamp(...).", None,
+                            "input")]
+        per_element.sum().backward()
+    cell = _first_bad(z.grad)
+    if cell is None:
+        return []
+    return [Pitfall("own-slope-not-finite",
+                    f"dL/dz is {z.grad[cell].item()} at {_where(cell, z, y)}: the formula has no "
+                    "finite slope there (e.g. sqrt(0) or abs(0)**p with p < 1), so training "
+                    "would stop.", None, "input")]
+
+
 def find_pitfalls(name: str, inputs: dict[str, torch.Tensor], reduction: str,
                   options: dict | None = None) -> list[Pitfall]:
     """The likely mistakes in evaluating ``name`` on ``inputs``; empty for correct inputs."""
     found = []
+    if name == own.NAME:
+        found += _own_pitfalls(inputs, options)
     if name in SIGN_LOSSES:
         found += _sign_pitfall(name, inputs["target"])
     if name == "KLDivLoss":

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import torch
 
 from explorer.errors import InputError
+from explorer.losses import own
 from explorer.losses.catalog import ORDER, SPECS
 from explorer.losses.custom import CUSTOM
 from explorer.losses.pitfalls import Pitfall
@@ -99,6 +100,8 @@ def call(loss: LossSpec, leaves: dict, reduction: str, options: dict) -> torch.T
     args = [leaves[s.name] for s in loss.inputs]
     if loss.name in CUSTOM:
         return CUSTOM[loss.name](*args, reduction=reduction, **kwargs)
+    if loss.name == own.NAME:
+        return own.own_loss(*args, reduction=reduction, **kwargs)
     with warnings.catch_warnings():
         # KLDivLoss warns about reduction='mean' on every call; the pitfall says it once, plainly.
         warnings.filterwarnings("ignore", "reduction: 'mean' divides", UserWarning)

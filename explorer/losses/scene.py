@@ -13,8 +13,8 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from explorer.errors import InputError
-from explorer.inputs import fields_of, is_number
-from explorer.losses.curves import COMPARE_NAMES
+from explorer.inputs import check_option, fields_of, is_number
+from explorer.losses.curves import COMPARE_NAMES, OWN_CURVE
 from explorer.losses.limits import (
     MAX_CELLS,
     MAX_SEED,
@@ -29,6 +29,7 @@ from explorer.losses.worked import check_probabilities
 __all__ = ["COMPARE_DEFAULT", "MAX_CELLS", "MAX_SEED", "MAX_TERMS", "LossScene"]
 
 COMPARE_DEFAULT = COMPARE_NAMES
+COMPARE_ALLOWED = (*COMPARE_NAMES, OWN_CURVE)
 _SEQUENCES = ("terms", "compare", "worked_probabilities")
 
 
@@ -116,6 +117,7 @@ class LossScene:
                 f"it has {', '.join(sorted(known)) or 'none'}.",
                 field="options",
             )
+        _check_formulas(spec, self.options)
         if self.seed is not None:
             check_seed(self.seed)
         _check_terms(self.terms)
@@ -188,7 +190,15 @@ def _check_terms(terms) -> None:
 
 
 def _check_compare(compare) -> None:
-    if not isinstance(compare, tuple) or not all(n in COMPARE_DEFAULT for n in compare):
-        raise InputError(f"compare must list curves from {', '.join(COMPARE_DEFAULT)}.",
+    if not isinstance(compare, tuple) or not all(n in COMPARE_ALLOWED for n in compare):
+        raise InputError(f"compare must list curves from {', '.join(COMPARE_ALLOWED)}.",
                          field="compare")
+
+
+def _check_formulas(spec, options: dict) -> None:
+    """A typed formula (the own loss's expression) is checked as the page checks it, so a
+    scene file with a bad one is refused before any page changes."""
+    for option in spec.options:
+        if option.kind == "expression" and options.get(option.name) is not None:
+            check_option(option, options[option.name])
 

@@ -31,6 +31,13 @@ def _dice(i, r, o):
     return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[r]
 
 
+def _own(i, r, o):
+    # The user's own loss, for the formulas used here, written out in torch.
+    z, y = i["input"], i["target"]
+    loss = {None: (z - y) ** 2, "abs(z - y)**1.5": torch.abs(z - y) ** 1.5}[o.get("expression")]
+    return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[r]
+
+
 REFERENCE = {
     "L1Loss": lambda i, r, o: F.l1_loss(i["input"], i["target"], reduction=r),
     "MSELoss": lambda i, r, o: F.mse_loss(i["input"], i["target"], reduction=r),
@@ -73,6 +80,7 @@ REFERENCE = {
         p=o.get("p", 2.0), eps=o.get("eps", 1e-6), swap=o.get("swap", False), reduction=r),
     "FocalLoss": _focal,
     "DiceLoss": _dice,
+    "CustomLoss": _own,
 }
 
 # Non-default options for each loss that has some (vectors sized for dims N=4, C=D=3).
@@ -93,6 +101,7 @@ OPTIONS = {
     "TripletMarginLoss": {"margin": 0.5, "p": 1.0, "swap": True},
     "FocalLoss": {"gamma": 0.5, "weight": [1.0, 2.0, 0.5]},
     "DiceLoss": {"eps": 0.01},
+    "CustomLoss": {"expression": "abs(z - y)**1.5"},
 }
 
 SMALL = {"N": 4, "C": 3, "D": 3}
@@ -242,7 +251,7 @@ def test_registry():
     assert names[:7] == ["L1Loss", "MSELoss", "NLLLoss", "CrossEntropyLoss",
                          "HingeEmbeddingLoss", "MarginRankingLoss", "KLDivLoss"]
     assert {"FocalLoss", "DiceLoss", "TripletMarginLoss", "GaussianNLLLoss"} <= set(names)
-    assert "Composite" not in names and len(names) == 20
+    assert "Composite" not in names and len(names) == 21 and names[-1] == "CustomLoss"
     for name in names:
         spec = losses.spec(name)
         assert spec.family in losses.FAMILIES
