@@ -343,3 +343,45 @@ def test_any_batch_sizes_for_the_noise_experiment(sizes):
 @given(_mostly(st.integers(0, 2**31 - 1), NUMBERS), _mostly(st.integers(5, 30), SCALARS))
 def test_any_seed_and_steps_for_the_range_test(seed, steps):
     _result_or_input_error(descent.lr_range_test, seed=seed, steps=steps)
+
+
+# --- the expression language ------------------------------------------------------------------
+TOKENS = ["z", "y", "x", "1", "2.5", "1e3", "0", "+", "-", "*", "/", "**", "(", ")", ",", " ",
+          "<", "==", ">=", "where(", "abs(", "exp(", "log(", "sqrt(", "min(", "max(", "clamp(",
+          "sigmoid(", "softplus(", "__import__(", ".real", "[0]", "'", "lambda", ":", "9**9"]
+
+
+FORMULAS = st.recursive(
+    st.one_of(st.sampled_from(["z", "y"]), st.floats(-100, 100).map(lambda v: f"{v:g}")),
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(
+            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(inner, st.sampled_from([-2, 0.5, 1, 2, 3])).map(lambda t: f"({t[0]})**{t[1]}"),
+        st.tuples(st.sampled_from(["abs", "exp", "log", "log1p", "sqrt", "sin", "cos", "tanh",
+                                   "sigmoid", "softplus", "relu"]), inner).map(
+            lambda t: f"{t[0]}({t[1]})"),
+        st.tuples(st.sampled_from(["min", "max"]), inner, inner).map(
+            lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"clamp({t[0]}, {t[1]}, {t[2]})"),
+        st.tuples(inner, inner, inner, inner).map(
+            lambda t: f"where({t[0]} < {t[1]}, {t[2]}, {t[3]})"),
+    ),
+    max_leaves=12,
+)
+"""Formulas that parse: the operators and functions of the language, nested."""
+
+
+@given(st.one_of(FORMULAS, FORMULAS, st.lists(st.sampled_from(TOKENS), max_size=30).map("".join),
+                 st.text(max_size=60)))
+def test_any_text_as_a_formula(text):
+    """Whatever is typed: an expression that evaluates (numbers, maybe nan or inf, never an
+    exception) or an InputError with a message, at once."""
+    from explorer.expressions import Expression, parse
+
+    result = _result_or_input_error(parse, text, ("z", "y"))
+    if isinstance(result, Expression):
+        z = torch.linspace(-3, 3, 7, dtype=torch.float64, requires_grad=True)
+        value = result(z=z, y=torch.linspace(1, -1, 7, dtype=torch.float64))
+        assert value.shape == (7,)
+        if value.requires_grad:
+            value.sum().backward()
