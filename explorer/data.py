@@ -209,15 +209,7 @@ def load(name: str = "iris", seed: int = 0, label: str | None = None) -> Split:
     """
     check_dataset(name, label)
     seed = check_seed(seed, "data_seed", "The data seed")
-    if not is_csv(name):
-        return _load(name, seed)
-    text = csv_data.read_csv(csv_path(name))
-    key = (text.path, text.digest, label, seed)
-    if key not in _CSV_SPLITS:
-        _CSV_SPLITS[key] = _split_csv(load_csv(text.path, label), seed)
-        while len(_CSV_SPLITS) > 16:
-            _CSV_SPLITS.pop(next(iter(_CSV_SPLITS)))
-    return _CSV_SPLITS[key]
+    return _csv_split(name, label, seed) if is_csv(name) else _load(name, seed)
 
 
 def is_csv(name: object) -> bool:
@@ -248,7 +240,7 @@ def check_dataset(name: object, label: object = None) -> str:
         if label is None:
             raise InputError("Choose the label column of the CSV file (which column holds "
                              "the classes).", field="label")
-        load_csv(csv_path(name), label)
+        _csv_split(name, label, 0)  # a file too small to hold out validation rows is refused
         return name
     if not isinstance(name, str) or name not in DATASETS:
         raise InputError(f"Unknown data set '{str(name)[:60]}'; choose one of "
@@ -306,6 +298,16 @@ def content_hash(name: str) -> str:
 
 _CSV_SPLITS: dict[tuple, Split] = {}
 """CSV splits by (path, content hash, label, seed): a changed file is split anew."""
+
+
+def _csv_split(name: str, label: str, seed: int) -> Split:
+    text = csv_data.read_csv(csv_path(name))
+    key = (text.path, text.digest, label, seed)
+    if key not in _CSV_SPLITS:
+        _CSV_SPLITS[key] = _split_csv(load_csv(text.path, label), seed)
+        while len(_CSV_SPLITS) > 16:
+            _CSV_SPLITS.pop(next(iter(_CSV_SPLITS)))
+    return _CSV_SPLITS[key]
 
 
 def _split_csv(table: Table, seed: int) -> Split:
