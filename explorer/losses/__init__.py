@@ -7,7 +7,8 @@ output:  tensor(1.2850, grad_fn=<MeanBackward0>)
 
 Torch's own modules (``torch.nn.L1Loss`` ...) do the work, with autograd for
 the gradients; focal and Dice losses are a few lines of torch
-(:mod:`explorer.losses.custom`). "Composite" is a weighted sum of registered
+(:mod:`explorer.losses.custom`), and "CustomLoss" is the user's own formula of
+``z`` and ``y`` (:mod:`explorer.losses.own`). "Composite" is a weighted sum of registered
 losses over the same inputs.
 """
 
@@ -17,6 +18,7 @@ import torch
 
 from explorer.devices import resolve
 from explorer.errors import InputError
+from explorer.losses import own
 from explorer.losses.catalog import ORDER
 from explorer.losses.checks import check_inputs, check_options, check_reduction
 from explorer.losses.code import build_code
@@ -40,8 +42,20 @@ from explorer.losses.specs import FAMILIES, InputSpec, LossSpec, OptionSpec
 __all__ = [
     "COMPOSITE", "FAMILIES", "Curve", "InputSpec", "LossResult", "LossSpec", "Marker",
     "OptionSpec", "Pitfall", "TermResult", "apply_fix", "compare_curves", "compatible",
-    "composite_spec", "curve", "curve_names", "evaluate", "example", "marker", "names", "spec",
+    "composite_spec", "curve", "curve_names", "evaluate", "example", "formula", "marker", "names",
+    "spec",
 ]
+
+def formula(name: str, options: dict | None = None) -> str:
+    """The LaTeX formula of loss ``name``; for ``CustomLoss`` the typed ``expression``'s.
+
+    Raises InputError for an unknown loss or a bad expression.
+    """
+    loss = spec(name)
+    if name != own.NAME:
+        return loss.formula
+    return own.latex((options or {}).get("expression") or own.DEFAULT)
+
 
 def names() -> list[str]:
     """Every registered loss, the slides' seven first (Composite is not listed)."""

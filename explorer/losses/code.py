@@ -135,6 +135,10 @@ def build_code(terms, tensors: dict[str, torch.Tensor], reduction: str, device: 
     else:
         lines.append("output = " + " + ".join(
             f"{float(w)!r} * {call}" for w, call in zip(weights, calls, strict=True)))
-    lines.append("output.sum().backward()" if reduction == "none" else "output.backward()")
+    if all(loss.name == own.NAME and not own.uses(options.get("expression") or own.DEFAULT, "z")
+           for loss, options in terms):
+        lines.append("# the formula does not use z: it has no gradient to compute")
+    else:
+        lines.append("output.sum().backward()" if reduction == "none" else "output.backward()")
     lines += ["", "print('output: ', output)", ""]
     return "\n".join(lines)

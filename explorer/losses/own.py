@@ -105,7 +105,7 @@ def _tex(node: ast.expr) -> tuple[str, int]:
     if isinstance(node, ast.UnaryOp):
         inner, level = _tex(node.operand)
         sign = "-" if isinstance(node.op, ast.USub) else "+"
-        return sign + (inner if level >= 2 else rf"\left({inner}\right)"), 1
+        return sign + (inner if level >= 2 else rf"\left({inner}\right)"), 2
     if isinstance(node, ast.BinOp):
         return _tex_binary(node)
     if isinstance(node, ast.Compare):
@@ -124,7 +124,8 @@ def _tex_binary(node: ast.BinOp) -> tuple[str, int]:
         return f"{base}^{{{right}}}", 4
     level = _LEVEL[type(node.op)]
     left = left if left_level >= level else rf"\left({left}\right)"
-    right = right if right_level > level else rf"\left({right}\right)"
+    unary = isinstance(node.right, ast.UnaryOp)
+    right = right if right_level > level and not unary else rf"\left({right}\right)"
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: r"\cdot"}[type(node.op)]
     return f"{left} {op} {right}", level
 
