@@ -55,6 +55,9 @@ class BatchController(QObject):
         """Show ``scene`` in every control and tab; raise InputError (changing nothing) if bad."""
         scene.validate()
         self._apply(scene, everything=True)
+        note = scene.data_note()  # e.g. the scene's CSV file changed since it was saved
+        if note:
+            self._say(note)
 
     def _apply(self, new: BatchScene, origin=None, everything: bool = False) -> dict[str, str]:
         """Make ``new`` the scene if it has no problems and redraw what differs from the old
@@ -72,7 +75,7 @@ class BatchController(QObject):
                 view.set_scene(new)
         if origin is not page.tabs and (everything or new.experiment != old.experiment):
             page.set_experiment(new.experiment)
-        if everything or new.config.dataset != old.config.dataset:
+        if everything or _data_of(new) != _data_of(old):
             page.training.show_dataset(new)
         return {}
 
@@ -222,6 +225,11 @@ class BatchController(QObject):
 
     def _say(self, text: str) -> None:
         self.page.say(text)
+
+
+def _data_of(scene: BatchScene) -> tuple:
+    """What the training points depend on: the data set and (for a CSV file) its label."""
+    return scene.config.dataset, scene.config.label
 
 
 def _names_a_setting(view: ExperimentView, exc: InputError) -> bool:

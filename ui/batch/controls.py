@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QLineEdit,
     QSpinBox,
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from explorer import data
 from explorer.errors import InputError
 from explorer.inputs import format_numbers, parse_widths
 from explorer.training.config import (
@@ -25,6 +29,7 @@ from explorer.training.config import (
 )
 from explorer.training.scene import DATASETS
 from explorer.training.typed import parse_lr
+from ui.batch.csv_dialog import CsvDialog
 from ui.batch.labels import rate_text
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
@@ -34,10 +39,14 @@ DATASET_NAMES = {
     "moons": "Two moons (2-D)",
     "spirals": "Spirals (2-D)",
 }
+OPEN_CSV = "open csv"
+"""The data of the data set choice "Open CSV file…" (not a data set: it asks for one)."""
+CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
 HINTS = {
     "hidden": "Widths of the hidden layers, e.g. 16, 16",
     "batch_size": "Samples per minibatch (the DataLoader's batch_size)",
-    "shuffle": "Draw minibatches at random; off = the stored, class-sorted order",
+    "shuffle": "Draw minibatches at random; off = the stored order (class-sorted, or a CSV "
+               "file's own)",
     "lr": "Learning rate: a positive number, e.g. 0.1",
 }
 
@@ -47,7 +56,9 @@ class TrainControls(QWidget):
 
     Emits ``changed`` on every edit; the controller reads the values with :meth:`read`,
     checks them and marks every bad one red at once with :meth:`show_errors`, keeping
-    its last good scene (and picture) until all are valid.
+    its last good scene (and picture) until all are valid. The data set choice ends with
+    "Open CSV file…", which asks for a file and opens :class:`CsvDialog` on it; OK there
+    makes the file (and its label column) the data set, Cancel keeps the one before.
     """
 
     changed = Signal()
@@ -58,6 +69,11 @@ class TrainControls(QWidget):
         self._form.setContentsMargins(0, 0, 0, 0)
         self._errors: dict[str, ErrorLabel] = {}
         self.dataset = self._combo(DATASETS, DATASET_NAMES)
+        self.dataset.addItem("Open CSV file…", OPEN_CSV)
+        self.csv_dialog: CsvDialog | None = None
+        self._label: str | None = None  # the label column of the CSV data set on show
+        self._shown_dataset = 0  # the index to go back to when no file is opened
+        self._folder = ""
         self.hidden = QLineEdit()
         self.activation = self._combo(ACTIVATIONS)
         self.batch_norm = QCheckBox("BatchNorm1d after each Linear")
@@ -93,7 +109,8 @@ class TrainControls(QWidget):
             self._form.addRow(self._errors[name])
 
     def _connect(self) -> None:
-        for box in (self.dataset, self.activation, self.optimizer):
+        self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
+        for box in (self.activation, self.optimizer):
             box.currentIndexChanged.connect(self._on_control_changed)
         for check in (self.batch_norm, self.shuffle):
             check.toggled.connect(self._on_control_changed)
@@ -113,6 +130,8 @@ class TrainControls(QWidget):
 
     def set_config(self, config: TrainConfig) -> None:
         """Show ``config``'s fields, without emitting ``changed``; clear the marks."""
+        if data.is_csv(config.dataset):
+            self._show_csv(config.dataset, config.label)
         for combo, value in ((self.dataset, config.dataset), (self.activation, config.activation),
                              (self.optimizer, config.optimizer)):
             with signals_blocked(combo):
@@ -128,12 +147,14 @@ class TrainControls(QWidget):
                            (self.lr, rate_text(config.lr))):
             with signals_blocked(edit):
                 edit.setText(text)
+        self._shown_dataset = self.dataset.currentIndex()
         self._show_errors({})
 
     def read(self) -> tuple[dict, dict[str, str]]:
         """The training fields as typed, and a message per field that cannot be read."""
         readers = {
             "dataset": self.dataset.currentData,
+            "label": lambda: self._label if data.is_csv(self.dataset.currentData()) else None,
             "hidden": lambda: parse_widths(self.hidden.text()),
             "activation": self.activation.currentData,
             "batch_norm": self.batch_norm.isChecked,
@@ -155,9 +176,63 @@ class TrainControls(QWidget):
     def _on_control_changed(self, *_args) -> None:
         self.changed.emit()
 
+    # ---- the user's CSV file ---------------------------------------------------------------
+    def _on_dataset_changed(self, index: int) -> None:
+        if self.dataset.itemData(index) != OPEN_CSV:
+            self._shown_dataset = index
+            self.changed.emit()
+            return
+        with signals_blocked(self.dataset):  # the choice on show stays until a file is taken
+            self.dataset.setCurrentIndex(self._shown_dataset)
+        self.open_csv()
+
+    def open_csv(self, path: str | None = None) -> None:
+        """Ask for a CSV file (unless ``path`` is given) and open :class:`CsvDialog` on it."""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Open a CSV file", self._folder,
+                                                  CSV_FILTER)
+        if not path:
+            return
+        self._folder = str(Path(path).parent)
+        if self.csv_dialog is not None:
+            self.csv_dialog.close()
+        dialog = self.csv_dialog = CsvDialog(path, parent=self)
+        dialog.accepted.connect(lambda: self._on_csv_accepted(dialog))
+        dialog.finished.connect(lambda _result: self._on_csv_finished(dialog))
+        dialog.open()
+
+    def _on_csv_accepted(self, dialog: CsvDialog) -> None:
+        self._show_csv(dialog.dataset(), dialog.label())
+        with signals_blocked(self.dataset):
+            self.dataset.setCurrentIndex(self.dataset.findData(dialog.dataset()))
+        self._shown_dataset = self.dataset.currentIndex()
+        self.changed.emit()
+
+    def _on_csv_finished(self, dialog: CsvDialog) -> None:
+        if self.csv_dialog is dialog:
+            self.csv_dialog = None
+        dialog.deleteLater()
+
+    def _show_csv(self, dataset: str, label: str | None) -> None:
+        """Make CSV data set ``dataset`` the one item for a file, just above "Open CSV file…"."""
+        self._label = label
+        with signals_blocked(self.dataset):
+            shown = self.dataset.currentData()
+            for index in reversed(range(self.dataset.count())):
+                if data.is_csv(self.dataset.itemData(index)):
+                    self.dataset.removeItem(index)
+            at = self.dataset.findData(OPEN_CSV)
+            self.dataset.insertItem(at, f"{data.display_name(dataset)} (label: {label})", dataset)
+            self.dataset.setItemData(at, data.csv_path(dataset), Qt.ItemDataRole.ToolTipRole)
+            if not data.is_csv(shown):
+                self.dataset.setCurrentIndex(self.dataset.findData(shown))
+
     def show_errors(self, errors: dict[str, str]) -> None:
-        """Mark each field in ``errors`` red with its message; clear the others."""
-        self._show_errors({k if k in self._errors else "hidden": v for k, v in errors.items()})
+        """Mark each field in ``errors`` red with its message; clear the others (the label
+        column's at the data set, which chose it)."""
+        fields = {"label": "dataset"}
+        self._show_errors({fields.get(k, k) if fields.get(k, k) in self._errors else "hidden": v
+                           for k, v in errors.items()})
 
     def show_error(self, field: str, message: str) -> None:
         """Mark training field ``field`` red with ``message`` (others are cleared)."""

@@ -38,7 +38,7 @@ class TrainingTab(QWidget):
         self._arrange(two_d)
         self.regions.clear_regions(two_d)
         if two_d:
-            split = data.load(scene.config.dataset)
+            split = data.load(scene.config.dataset, label=scene.config.label)
             self.regions.show_points(split.x_train.numpy(), split.y_train.numpy(),
                                      split.class_names)
 
