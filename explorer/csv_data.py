@@ -26,9 +26,10 @@ MAX_CSV_ROWS = 100_000
 """Data rows of one CSV file (the header not counted)."""
 MAX_CSV_COLUMNS = 1_000
 """Columns of one CSV file, the label column included."""
-MAX_CSV_CELLS = 10_000_000
-"""Values of one CSV file (rows × columns): what reads in a few seconds."""
-MAX_CSV_BYTES = 128 * 2**20
+MAX_CSV_CELLS = 2_000_000
+"""Values of one CSV file (rows × columns), e.g. 100,000 rows of 20 columns: what reads in
+about a second and a few hundred MB (a file at 10 million took 6 s and 1.4 GB)."""
+MAX_CSV_BYTES = 64 * 2**20
 """Size of one CSV file on disk, checked before it is read."""
 MAX_CLASSES = 1_000
 """Different labels of one label column."""
@@ -142,7 +143,7 @@ def _check_path(path: object) -> str:
     return str(Path(path).expanduser())
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)  # a big file's text is a few hundred MB
 def _read(path: str, _mtime_ns: int, _size: int) -> CsvText:
     try:
         with open(path, "rb") as f:
@@ -210,10 +211,14 @@ def _rows(text: str, delimiter: str, name: str):
                              "per column.")
             rows.append(tuple(row))
             lines.append(reader.line_num)
-            if len(rows) > MAX_CSV_ROWS or len(rows) * len(header) > MAX_CSV_CELLS:
-                raise _error(f"'{name}' has more than {MAX_CSV_ROWS:,} rows or {MAX_CSV_CELLS:,} "
-                             f"values (line {reader.line_num}); at most {MAX_CSV_ROWS:,} rows "
-                             "are read (MAX_CSV_ROWS). Use a smaller sample.")
+            if len(rows) > MAX_CSV_ROWS:
+                raise _error(f"'{name}' has more than {MAX_CSV_ROWS:,} data rows (line "
+                             f"{reader.line_num} is row {len(rows):,}); at most "
+                             f"{MAX_CSV_ROWS:,} are read (MAX_CSV_ROWS). Use a smaller sample.")
+            if len(rows) * len(header) > MAX_CSV_CELLS:
+                raise _error(f"'{name}' holds more than {MAX_CSV_CELLS:,} values (rows × "
+                             f"columns) by line {reader.line_num}; at most {MAX_CSV_CELLS:,} "
+                             "are read (MAX_CSV_CELLS). Use fewer rows or columns.")
     except csv.Error as exc:
         raise _error(f"'{name}' is not valid CSV at line {reader.line_num}: {exc}.") from None
     if not rows:
@@ -248,7 +253,7 @@ def _table(text: CsvText, label: int):
     key = (text.path, text.digest, label)
     if key not in _TABLES:
         _TABLES[key] = _numbers(text, label)
-        while len(_TABLES) > 8:
+        while len(_TABLES) > 4:
             _TABLES.pop(next(iter(_TABLES)))
     return _TABLES[key]
 

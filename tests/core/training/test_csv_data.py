@@ -149,13 +149,22 @@ def test_a_missing_file_a_folder_and_a_bad_path_are_refused(tmp_path):
 def test_too_many_rows_or_columns_are_refused(tmp_path):
     rows = tmp_path / "rows.csv"
     rows.write_text("a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(csv_data.MAX_CSV_ROWS + 1)))
-    with pytest.raises(InputError, match="100,000 rows"):
+    with pytest.raises(InputError, match="more than 100,000 data rows"):
         data.load_csv(rows, "y")
     wide = tmp_path / "wide.csv"
     header = ",".join(f"c{i}" for i in range(csv_data.MAX_CSV_COLUMNS + 1))
     wide.write_text(header + "\n" + ",".join(["1"] * (csv_data.MAX_CSV_COLUMNS + 1)) + "\n")
     with pytest.raises(InputError, match="1,001 columns"):
         data.load_csv(wide, "c0")
+
+
+def test_a_file_of_too_many_values_is_refused_at_the_line_that_passes_the_budget(tmp_path,
+                                                                               monkeypatch):
+    monkeypatch.setattr(csv_data, "MAX_CSV_CELLS", 30)
+    path = tmp_path / "cells.csv"
+    path.write_text("a,b,y\n" + "".join(f"{i},{i},{i % 2}\n" for i in range(20)))
+    with pytest.raises(InputError, match="line 12; at most 30 are read"):
+        data.load_csv(path, "y")
 
 
 def test_a_file_too_large_is_refused_before_it_is_read(tmp_path, monkeypatch):
