@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -17,20 +18,27 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from explorer.losses import own
 from explorer.losses.limits import MAX_TERMS, MAX_WEIGHT
-from ui.common.widgets import BigNumber, ErrorLabel
+from ui.common.widgets import BigNumber, ErrorLabel, mark_invalid, mark_valid
 from ui.loss.result import discard, value_text
+
+_FORMULA_TIP = "L(z, y) of this term: a formula of the prediction z and the target y"
 
 
 class CompositeView(QWidget):
-    """Rows of (loss, weight, remove); emits ``terms_changed`` with ``[{"loss", "weight"}]``."""
+    """Rows of (loss, weight, remove); emits ``terms_changed`` with ``[{"loss", "weight"}]``.
+
+    A term of the user's own loss also has a formula field; its term carries
+    ``"options": {"expression": text}``."""
 
     terms_changed = Signal(list)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._choices: list[str] = []
-        self._rows: list[tuple[QComboBox, QDoubleSpinBox, QPushButton, QWidget]] = []
+        self._rows: list[tuple[QComboBox, QDoubleSpinBox, QPushButton, QWidget, QLineEdit]] = []
+        self._formula = own.DEFAULT  # what a new own-loss term starts with
         self.term_rows = QVBoxLayout()
         self.add_button = QPushButton("&Add term")
         self.add_button.setToolTip("Add another loss term, weighted, on the same tensors")
@@ -80,13 +88,29 @@ class CompositeView(QWidget):
             self._remove_row(len(self._rows) - 1)
         while len(self._rows) < len(terms):
             self._add_row()
-        for (combo, weight, *_), term in zip(self._rows, terms, strict=True):
-            with signals_blocked(combo), signals_blocked(weight):
+        for (combo, weight, _, _, formula), term in zip(self._rows, terms, strict=True):
+            with signals_blocked(combo), signals_blocked(weight), signals_blocked(formula):
                 if combo.findText(term["loss"]) < 0:
                     combo.addItem(term["loss"])
                 combo.setCurrentText(term["loss"])
                 weight.setValue(float(term.get("weight", 1.0)))
+                text = (term.get("options") or {}).get("expression")
+                formula.setText(str(text) if text is not None else self._formula)
+            self._show_formula(combo, formula)
         self.add_button.setEnabled(len(self._rows) < MAX_TERMS)
+
+    def set_default_formula(self, text: str) -> None:
+        """The formula a new term of the own loss starts with (the page's, when it has one)."""
+        self._formula = text
+
+    def formula_control(self, index: int) -> QLineEdit:
+        """The formula field of term ``index`` (shown for the own loss only)."""
+        return self._rows[index][4]
+
+    def mark_formula_error(self, index: int, message: str) -> None:
+        """Turn term ``index``'s formula red with ``message``; the typed text stays."""
+        mark_invalid(self._rows[index][4], message)
+        self.message.show_error(f"Term {index + 1}: {message}")
 
     def term_controls(self, index: int) -> tuple[QComboBox, QDoubleSpinBox]:
         """The loss box and the weight box of term ``index``, as a user sees them."""
@@ -94,11 +118,19 @@ class CompositeView(QWidget):
         return combo, weight
 
     def terms(self) -> list[dict]:
-        return [{"loss": c.currentText(), "weight": w.value()} for c, w, *_ in self._rows]
+        terms = []
+        for combo, weight, _, _, formula in self._rows:
+            term = {"loss": combo.currentText(), "weight": weight.value()}
+            if combo.currentText() == own.NAME:
+                term["options"] = {"expression": formula.text()}
+            terms.append(term)
+        return terms
 
     def show_result(self, result) -> None:
         """Each term of a "Composite" ``LossResult`` and the total."""
         self.message.clear_error()
+        for *_, formula in self._rows:
+            mark_valid(formula, _FORMULA_TIP)
         terms = result.terms
         self.results.setRowCount(len(terms))
         for r, term in enumerate(terms):
@@ -129,15 +161,21 @@ class CompositeView(QWidget):
         weight.setValue(1.0)
         weight.setAccessibleName("term weight")
         remove = QPushButton("Remove")
+        formula = QLineEdit(self._formula, placeholderText="a formula of z, y")
+        formula.setAccessibleName("term formula")
+        formula.setToolTip(_FORMULA_TIP)
         line = QHBoxLayout(row)
         line.setContentsMargins(0, 0, 0, 0)
         for widget, stretch in ((QLabel("weight"), 0), (weight, 0), (QLabel("×"), 0),
-                                (combo, 1), (remove, 0)):
+                                (combo, 1), (formula, 1), (remove, 0)):
             line.addWidget(widget, stretch)
         self.term_rows.addWidget(row)
-        self._rows.append((combo, weight, remove, row))
+        self._rows.append((combo, weight, remove, row, formula))
+        self._show_formula(combo, formula)
+        combo.currentTextChanged.connect(lambda: self._show_formula(combo, formula))
         combo.currentTextChanged.connect(self._emit)
         weight.valueChanged.connect(self._emit)
+        formula.editingFinished.connect(self._emit)
         remove.clicked.connect(lambda: self._on_remove_clicked(remove))
 
     def _remove_row(self, index: int) -> None:
@@ -155,6 +193,10 @@ class CompositeView(QWidget):
         self._remove_row(index)
         self.add_button.setEnabled(True)
         self._emit()
+
+    @staticmethod
+    def _show_formula(combo: QComboBox, formula: QLineEdit) -> None:
+        formula.setVisible(combo.currentText() == own.NAME)
 
     def _emit(self) -> None:
         self.terms_changed.emit(self.terms())

@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject
 
 from explorer import losses
 from explorer.errors import InputError
-from explorer.losses import curves, tensors
+from explorer.inputs import check_option
+from explorer.losses import curves, own, tensors
 from explorer.losses.limits import next_seed
 from explorer.losses.scene import LossScene
 from ui.common.worker import reported
@@ -36,6 +37,7 @@ class LossController(QObject):
         self.last_inputs: dict | None = None
         self.selected: tuple[str, tuple] | None = None
         self._curve_key = None  # what the drawn curve was computed for
+        self._own_key: tuple | None = None  # the formula the header and compare chart show
         self._loading = False
 
     @property
@@ -72,7 +74,8 @@ class LossController(QObject):
         self.undo_stack.clear()  # old steps refer to the previous loss's editors
         self.last_result = self.last_inputs = None
         self._build_editors(spec)
-        self.page.header.set_spec(spec)
+        self.page.header.set_spec(spec, losses.formula(name))
+        self._own_key = None
         self.page.controls.set_loss(spec, self.scene.dims, self.scene.reduction, {})
         self.page.result.set_inputs(spec.inputs)
         others = [n for n in losses.names() if n != name and losses.compatible(n, name)]
@@ -144,9 +147,27 @@ class LossController(QObject):
         caption = f"{spec.name}(reduction='{self.scene.reduction}')"
         self.page.result.show_result(result, caption, tensors.rows_from_tensor)
         self.page.code.set_code(result.code, result.output)
+        self._update_own()
         self._update_curve()
         self._update_composite()
         return result
+
+    def _own_formula(self) -> str | None:
+        """The page's own-loss formula, or None when the chosen loss is another."""
+        if self.scene.loss != own.NAME:
+            return None
+        return self.scene.options.get("expression") or own.DEFAULT
+
+    def _update_own(self) -> None:
+        """The typed formula, where it shows: the header, the compare chart, new terms."""
+        text = self._own_formula()
+        if (self.scene.loss, text) == self._own_key:
+            return
+        self._own_key = (self.scene.loss, text)
+        if text is not None:
+            self.page.header.set_formula(losses.formula(own.NAME, {"expression": text}))
+            self.page.composite.set_default_formula(text)
+        self._draw_compare()
 
     def _show_error(self, error: InputError) -> None:
         if not self.page.controls.options.mark_error(error.field, str(error)):
@@ -290,12 +311,38 @@ class LossController(QObject):
         view.show_result(result)
 
     def _on_terms_changed(self, terms: list[dict]) -> None:
-        self.scene = replace(self.scene, terms=tuple({**t, "options": {}} for t in terms))
+        # A term keeps only its own loss's formula: other options take torch's defaults.
+        checked = []
+        for index, term in enumerate(terms):
+            options = {}
+            if term["loss"] == own.NAME:
+                spec = losses.spec(own.NAME).option("expression")
+                try:
+                    options = {"expression": check_option(spec, term["options"]["expression"])}
+                except InputError as error:
+                    self.page.composite.mark_formula_error(index, str(error))
+                    return  # the last good composite stays; the typed text too
+            checked.append({**term, "options": options})
+        self.scene = replace(self.scene, terms=tuple(checked))
         self._update_composite()
 
     def _on_compare_changed(self, names: list[str]) -> None:
         self.scene = replace(self.scene, compare=tuple(names))
-        self.page.compare.set_curves(losses.compare_curves(tuple(names)))
+        self._draw_compare()
+
+    def _draw_compare(self) -> None:
+        """The classic curves chosen, and the user's loss where there is one with a slope."""
+        text = self._own_formula()
+        if text is not None and not own.uses(text, "z"):
+            text = None
+        self.page.compare.set_own(None if text is None else own.display(text))
+        names = tuple(n for n in self.scene.compare if n != curves.OWN_CURVE or text)
+        try:
+            drawn = losses.compare_curves(names, expression=text)
+        except InputError as error:
+            self.page.result.show_stale(str(error))
+            return
+        self.page.compare.set_curves(drawn)
 
     def _on_worked_changed(self) -> None:
         self.scene = replace(self.scene, worked_probabilities=self.page.worked.probabilities)

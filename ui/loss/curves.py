@@ -7,10 +7,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt.utils import signals_blocked
 
+from explorer.losses.curves import OWN_CURVE
 from explorer.losses.scene import COMPARE_DEFAULT
 from ui.common import theme
 from ui.common.plots import make_plot, set_title
-from ui.loss.labels import MARGIN, legend, x_axis, y_axis
+from ui.loss.labels import MARGIN, legend, own_legend, x_axis, y_axis
+
+_OWN_OFF = "Choose “Your own loss” and type a formula of z to draw it here"
 
 
 def _xy(x, y):
@@ -95,6 +98,9 @@ class ComparePlot(QWidget):
     def __init__(self, names: tuple[str, ...] = COMPARE_DEFAULT, parent=None):
         super().__init__(parent)
         self.boxes = {name: QCheckBox(name, checked=True) for name in names}
+        self.boxes[OWN_CURVE] = QCheckBox(OWN_CURVE, checked=False, enabled=False,
+                                          toolTip=_OWN_OFF)
+        self._own_label: str | None = None
         row = QHBoxLayout()
         row.addWidget(QLabel("Show:"))
         for box in self.boxes.values():
@@ -116,6 +122,13 @@ class ComparePlot(QWidget):
     def selected(self) -> list[str]:
         return [name for name, box in self.boxes.items() if box.isChecked()]
 
+    def set_own(self, formula: str | None) -> None:
+        """Offer the user's loss (its display ``formula``) as a curve; ``None``: there is none."""
+        box = self.boxes[OWN_CURVE]
+        box.setEnabled(formula is not None)
+        box.setToolTip(_OWN_OFF if formula is None else f"L(z, 1) = {formula}")
+        self._own_label = None if formula is None else own_legend(formula)
+
     def set_selected(self, names: list[str]) -> None:
         for name, box in self.boxes.items():
             with signals_blocked(box):
@@ -133,7 +146,8 @@ class ComparePlot(QWidget):
         for i, line in enumerate(self._lines):
             if i < len(curves):
                 line.setData(*_xy(curves[i].z, curves[i].loss))
-                line.opts["name"] = legend(curves[i])
+                own = curves[i].name == OWN_CURVE and self._own_label
+                line.opts["name"] = self._own_label if own else legend(curves[i])
                 line.show()
             else:
                 line.setData([], [])

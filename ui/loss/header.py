@@ -15,6 +15,7 @@ class LossHeader(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._spec = None
+        self._formula: str | None = None
         self.name = QLabel()
         self.name.setObjectName("LossName")
         self.name.setWordWrap(True)
@@ -36,14 +37,22 @@ class LossHeader(QWidget):
         # The formula is a picture: draw it again in the new colour and size.
         self.formula.set_formula(self.formula.latex())
         if self._spec is not None:
-            self.set_spec(self._spec)
+            self.set_spec(self._spec, self._formula)
 
-    def set_spec(self, spec) -> None:
+    def set_formula(self, latex: str) -> None:
+        """Show ``latex`` as the loss's formula (the own loss's, as typed)."""
+        if self._spec is not None and latex != self._formula:
+            self._formula = latex
+            self.formula.set_formula(latex)
+
+    def set_spec(self, spec, formula: str | None = None) -> None:
+        """Introduce ``spec``; ``formula`` (LaTeX) replaces its own, e.g. a typed loss's."""
         self._spec = spec
+        self._formula = formula
         name = html.escape(spec.display_name, quote=False)
         size = theme.font_pt(14)
         self.name.setText(f"<span style='font-size:{size:.0f}pt; font-weight:600'>{name}"
                           f"</span> &nbsp;<code>{spec.name}</code>")
-        self.formula.set_formula(spec.formula)
+        self.formula.set_formula(formula or spec.formula)
         self.summary.setText(f"<b>When to use it:</b> {html.escape(spec.summary, quote=False)}")
         self.description.setText(spec.description)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 MARGIN = "margin y·z"
 LOSS_AXIS = "loss L(z, y)"
 
@@ -47,3 +49,9 @@ def y_axis(curve) -> str:
 def legend(curve) -> str:
     """The legend entry of ``curve``: a classic curve with its formula, or the loss's name."""
     return _LEGENDS.get(curve.name, curve.name)
+
+
+def own_legend(formula: str) -> str:
+    """The compare chart's legend for the user's loss ``formula`` (its display text), escaped:
+    pyqtgraph reads legend text as HTML, and a formula holds ``<``."""
+    return f"your loss {html.escape(formula)} (y = 1)"
