@@ -301,10 +301,11 @@ _CSV_SPLITS: dict[tuple, Split] = {}
 
 
 def _csv_split(name: str, label: str, seed: int) -> Split:
+    table = load_csv(csv_path(name), label)  # checks the label first: it is part of the key
     text = csv_data.read_csv(csv_path(name))
     key = (text.path, text.digest, label, seed)
     if key not in _CSV_SPLITS:
-        _CSV_SPLITS[key] = _split_csv(load_csv(text.path, label), seed)
+        _CSV_SPLITS[key] = _split_csv(table, seed)
         while len(_CSV_SPLITS) > 16:
             _CSV_SPLITS.pop(next(iter(_CSV_SPLITS)))
     return _CSV_SPLITS[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 
 import pytest
@@ -266,3 +267,33 @@ def test_decision_regions_follow_the_csvs_feature_count(tmp_path, blob_csv):
     assert three.with_changes(label="a").problems() == {}  # any column may be the label
     two = BatchScene(config=TrainConfig(dataset=f"csv:{blob_csv}", label="colour"))
     assert two.is_two_d()
+
+
+# ---- junk ----------------------------------------------------------------------------------
+JUNK = [None, "ab", "12", [1], {}, -1, 0, 1.5, True, 2**64, math.nan, -math.inf, 1e39, object(),
+        "x" * 2_000_000, "colour\0"]
+
+
+def test_any_value_of_path_label_or_hash_is_a_result_or_an_input_error(blob_csv):
+    name = f"csv:{blob_csv}"
+    calls = {
+        "load_csv path": lambda v: data.load_csv(v, "colour"),
+        "load_csv label": lambda v: data.load_csv(blob_csv, v),
+        "load label": lambda v: data.load(name, 0, v),
+        "load name": lambda v: data.load(f"csv:{v}", 0, "colour"),
+        "shape label": lambda v: data.shape(name, v),
+        "config label": lambda v: list(run(TrainConfig(dataset=name, label=v, epochs=1))),
+        "config iris label": lambda v: list(run(TrainConfig(label=v, epochs=1))),
+        "scene hash": lambda v: BatchScene.from_dict({"config": {"dataset": name, "label":
+                                                                 "colour"}, "csv_hash": v}),
+    }
+    broken = []
+    for what, call in calls.items():
+        for value in JUNK:
+            try:
+                call(value)
+            except InputError as error:
+                assert str(error).strip()
+            except Exception as error:  # noqa: BLE001 - what the promise rules out
+                broken.append(f"{what}={str(value)[:20]!r}: {type(error).__name__}: {error}")
+    assert not broken, "\n".join(broken)
