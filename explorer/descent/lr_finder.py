@@ -26,7 +26,10 @@ from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.inputs import check_lr, check_name, check_seed, check_whole, is_number
 
-MODELS = ("logistic-regression", "mlp-iris", "mlp-digits")
+SURFACE = "surface"
+"""The range test's "model" that is the surface on show: one run from the start point, the
+rate growing each step, so its suggestion means the same thing as a rate on the map."""
+MODELS = (SURFACE, "logistic-regression", "mlp-iris", "mlp-digits")
 MODES = ("exp", "linear")
 FINDER_OPTIMIZERS = ("SGD", "Adam")
 MIN_STEPS, MAX_STEPS = 5, 10_000
@@ -154,7 +157,9 @@ class _Curve:
         if not math.isfinite(smoothed):
             self.reason = f"The loss stopped being finite at lr = {lr:.3g}."
             return True
-        if smoothed > self.stop_factor * self.best:
+        # stop_factor x the best for a loss (never negative); a surface may go below zero, and
+        # there the same rise above the best, (stop_factor - 1) x its size, stops the test.
+        if smoothed > self.best + (self.stop_factor - 1) * abs(self.best):
             self.reason = (f"The smoothed loss passed {self.stop_factor:g} × its best "
                            f"({self.best:.3g}) at lr = {lr:.3g}.")
             return True
@@ -195,10 +200,13 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray, smoothing: float = 0.05) -> l
     ]
 
 
-def build(model: str, batch_size: int = 16, seed: int = 0):
+def build(model: str, batch_size: int = 16, seed: int = 0, surface: str = "quadratic",
+          surface_options: dict | None = None, start=None):
     """The named model (seeded weights), a shuffled seeded DataLoader and the loss."""
     check_name(model, MODELS, "model", "model")
     seed = check_seed(seed)
+    if model == SURFACE:
+        return _surface_model(surface, surface_options, start)
     table = load_digits() if model == "mlp-digits" else load_iris()
     batch_size = check_whole(batch_size, "batch_size", "The batch size", 1, len(table.labels))
     # Raw units (cm; digits scaled to 0-1), as a first notebook would feed them: the
@@ -222,25 +230,30 @@ def iter_lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-
                        end_lr: float = 10.0, steps: int = 100, mode: str = "exp",
                        smoothing: float = 0.05, stop_factor: float = 4.0, batch_size: int = 16,
                        seed: int = 0, optimizer: str = "SGD", device=None,
-                       every: int = 10) -> Iterator[LRFinderResult]:
+                       every: int = 10, surface: str = "quadratic",
+                       surface_options: dict | None = None,
+                       start=None) -> Iterator[LRFinderResult]:
     """:func:`lr_range_test` as a generator: a partial result every ``every`` steps, then the
     final one (``done=True``)."""
-    network, loader, loss_fn = build(model, batch_size, seed)
+    network, loader, loss_fn = build(model, batch_size, seed, surface, surface_options, start)
     return iter_range_test(network, loader, loss_fn, start_lr, end_lr, steps, mode,
-                               smoothing, stop_factor, optimizer, device, every)
+                           smoothing, stop_factor, optimizer, device, every)
 
 
 def lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-5,
                   end_lr: float = 10.0, steps: int = 100, mode: str = "exp",
                   smoothing: float = 0.05, stop_factor: float = 4.0, batch_size: int = 16,
-                  seed: int = 0, optimizer: str = "SGD", device=None) -> LRFinderResult:
-    """Run the LR range test on a shipped model and data set.
+                  seed: int = 0, optimizer: str = "SGD", device=None, surface: str = "quadratic",
+                  surface_options: dict | None = None, start=None) -> LRFinderResult:
+    """Run the LR range test on a shipped model and data set, or on a surface.
 
     Parameters
     ----------
     model
         ``"logistic-regression"`` (Iris, 4 → 3), ``"mlp-iris"`` (4 → 16 → 3) or
-        ``"mlp-digits"`` (64 → 32 → 10), with CrossEntropyLoss on standardized features.
+        ``"mlp-digits"`` (64 → 32 → 10), with CrossEntropyLoss on standardized features;
+        or ``"surface"``: one run on ``surface`` (with ``surface_options``) from ``start``
+        (its default start if None), the rate growing each step as above.
     start_lr, end_lr, steps, mode
         The learning rate goes from ``start_lr`` to ``end_lr`` over ``steps`` minibatch
         steps, exponentially (``"exp"``) or linearly (``"linear"``).
@@ -259,5 +272,32 @@ def lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-5,
         The curve, why it stopped, the suggestions, and whether the weights were restored.
     """
     *_, result = iter_lr_range_test(model, start_lr, end_lr, steps, mode, smoothing,
-                                    stop_factor, batch_size, seed, optimizer, device)
+                                    stop_factor, batch_size, seed, optimizer, device,
+                                    surface=surface, surface_options=surface_options,
+                                    start=start)
     return result
+
+
+class _Point(nn.Module):
+    """A surface as a "model": its one parameter is the point (x, y), its output the value."""
+
+    def __init__(self, function, start: tuple[float, float]):
+        super().__init__()
+        self.function = function
+        self.point = nn.Parameter(torch.tensor(start, dtype=torch.float64))
+
+    def forward(self, _batch: torch.Tensor) -> torch.Tensor:
+        return self.function(self.point)
+
+
+def _surface_model(surface: str, options: dict | None, start) -> tuple:
+    """The surface, a "loader" of empty batches (the loss needs no data) and an identity loss."""
+    from explorer.descent import surfaces
+    from explorer.inputs import check_start
+
+    function = surfaces.objective(surface, options)
+    start = (surfaces.info(surface, options).default_start if start is None
+             else check_start(start))
+    nothing = torch.zeros(1, 1, dtype=torch.float64)
+    loader = DataLoader(TensorDataset(nothing, nothing), batch_size=1)
+    return _Point(function, start), loader, lambda value, _target: value

@@ -214,6 +214,12 @@ class DescentScene:
         """Where the runs start: ``start``, or the surface's default start point."""
         return self.start or surfaces.info(self.surface, self.surface_options).default_start
 
+    def lr_test_arguments(self, device=None) -> dict:
+        """Keyword arguments for ``lr_finder.lr_range_test``: the test's settings and, for the
+        ``"surface"`` model, the surface on show from the run's start point."""
+        return {**self.lr_test.arguments(device), "surface": self.surface,
+                "surface_options": self.surface_options, "start": self.start_point()}
+
     def sweep_arguments(self, device=None) -> dict:
         """Keyword arguments for ``explorer.descent.sweep`` / ``iter_sweep`` of this scene."""
         return dict(surface=self.surface, optimizer=self.optimizer, lrs=list(self.lrs),

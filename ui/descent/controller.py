@@ -155,12 +155,12 @@ class DescentController(QObject):
         if self.views.playback.step == 0:
             self.views.playback.seek(min(EXPORT_STEP, self._scene.steps))
         self._lr_job.cancel()
-        self._on_lr_result(lr_finder.lr_range_test(**self._scene.lr_test.arguments(self._device)))
+        self._on_lr_result(lr_finder.lr_range_test(**self._scene.lr_test_arguments(self._device)))
 
     def run_lr_test(self) -> None:
         """Start the range test with the scene's settings on the worker."""
         self._lr_job.start(lr_finder.iter_lr_range_test,
-                           **self._scene.lr_test.arguments(self._device),
+                           **self._scene.lr_test_arguments(self._device),
                            what="the LR range test", on_yield=self._on_lr_result,
                            on_error=self.views.lr_test.show_error)
 
@@ -194,6 +194,11 @@ class DescentController(QObject):
             self.views.playback.set_speed(new.view.speed)
         if force or new.run_differs(old):
             self._run(keep_step)
+        if (not force and new.lr_test.model == lr_finder.SURFACE
+                and _tested_surface(new) != _tested_surface(old)):
+            self._lr_job.cancel()
+            self.views.lr_test.clear_result("The surface or the start changed since the test "
+                                            "ran: run it again for this surface.")
         return True
 
     def _show_controls(self, old: DescentScene, new: DescentScene, force: bool) -> None:
@@ -382,6 +387,11 @@ class DescentController(QObject):
         ts, loss = slice_line(s.surface, tuple(point), s.view.slice_axis,
                               options=s.surface_options)
         self.views.slice.set_curve(ts, loss)
+
+
+def _tested_surface(scene: DescentScene) -> tuple:
+    """What the range test on the surface shown depends on."""
+    return scene.surface, scene.surface_options, scene.start_point()
 
 
 def _drawn_view(scene: DescentScene) -> tuple:

@@ -154,6 +154,13 @@ class LRTestView(QWidget):
         if result.done:
             self._show_suggestions(result)
 
+    def clear_result(self, why: str) -> None:
+        """Take away a result that no longer holds (the surface it ran on changed) and say why."""
+        self.raw.setData([], [])
+        self.smoothed.setData([], [])
+        self._show_suggestions(lr_finder.LRFinderResult(np.empty(0), np.empty(0), np.empty(0),
+                                                        False, why))
+
     def _fit_view(self, smoothed: np.ndarray) -> None:
         # Frame the smoothed curve: the raw loss's final blow-up would flatten the dip.
         finite = smoothed[np.isfinite(smoothed)]

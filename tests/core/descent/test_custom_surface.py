@@ -118,3 +118,31 @@ def test_the_reference_rates_use_the_curvature_at_the_start():
     reference = descent.reference_lrs("custom", (1.0, 1.0), {"expression": "x**2 + 10*y**2"})
     assert reference.lambda_max == pytest.approx(20.0)
     assert reference.critical == pytest.approx(0.1)
+
+
+def test_the_range_test_runs_on_the_surface_shown():
+    """One run from the start, the rate growing each step: the loss it records is the loss of
+    that run, computed here by hand with torch.optim."""
+    from explorer.descent import lr_finder
+
+    options, start, steps = {"expression": WAVY}, (1.2, -0.8), 30
+    result = lr_finder.lr_range_test("surface", start_lr=1e-3, end_lr=1.0, steps=steps,
+                                     surface="custom", surface_options=options, start=start,
+                                     stop_factor=1e9)
+    point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([point], lr=1e-3)
+    losses = []
+    for step in range(steps):
+        opt.param_groups[0]["lr"] = lr_finder.lr_at(step, steps, 1e-3, 1.0, "exp")
+        opt.zero_grad()
+        loss = wavy(point)
+        losses.append(loss.item())
+        loss.backward()
+        opt.step()
+    assert result.done and result.weights_restored
+    torch.testing.assert_close(torch.tensor(result.losses, dtype=torch.float64),
+                               torch.tensor(losses, dtype=torch.float64))
+    scene = DescentScene(surface="custom", surface_options=options, start=start)
+    arguments = scene.lr_test_arguments()
+    assert (arguments["surface"], arguments["surface_options"], arguments["start"]) == (
+        "custom", options, start)

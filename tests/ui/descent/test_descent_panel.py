@@ -416,3 +416,13 @@ def test_your_own_surface_is_typed_drawn_and_run(qtbot, panel):
     assert box.text() == "x + __import__('os')"
     assert panel.descent_scene() == scene
     assert DescentScene.from_dict(panel.scene()) == scene
+
+
+def test_a_range_test_on_the_surface_goes_stale_when_the_surface_changes(qtbot, panel):
+    panel.controller.compute_now()
+    assert panel.descent_scene().lr_test.model == "surface"
+    assert len(panel.lr_test.suggestion_lrs()) == 2
+    panel.sidebar.surface.setCurrentIndex(panel.sidebar.surface.findData("rosenbrock"))
+    assert len(panel.lr_test.suggestion_lrs()) == 0
+    assert "run it again" in panel.lr_test.reasons.text()
+    qtbot.waitUntil(lambda: _idle(panel))
