@@ -24,11 +24,11 @@ from torch.utils.data import DataLoader, TensorDataset
 from explorer.data import load_digits, load_iris
 from explorer.devices import resolve
 from explorer.errors import InputError
-from explorer.inputs import check_lr, check_name, check_seed, check_whole, is_number
+from explorer.inputs import check_lr, check_name, check_seed, check_start, check_whole, is_number
 
 SURFACE = "surface"
-"""The range test's "model" that is the surface on show: one run from the start point, the
-rate growing each step, so its suggestion means the same thing as a rate on the map."""
+"""The range test's "model" that is the surface on show: each rate runs from the start point,
+so its suggestion means the same thing as a rate on the map."""
 MODELS = (SURFACE, "logistic-regression", "mlp-iris", "mlp-digits")
 MODES = ("exp", "linear")
 FINDER_OPTIMIZERS = ("SGD", "Adam")
@@ -200,13 +200,10 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray, smoothing: float = 0.05) -> l
     ]
 
 
-def build(model: str, batch_size: int = 16, seed: int = 0, surface: str = "quadratic",
-          surface_options: dict | None = None, start=None):
+def build(model: str, batch_size: int = 16, seed: int = 0):
     """The named model (seeded weights), a shuffled seeded DataLoader and the loss."""
-    check_name(model, MODELS, "model", "model")
+    check_name(model, [m for m in MODELS if m != SURFACE], "model", "model")
     seed = check_seed(seed)
-    if model == SURFACE:
-        return _surface_model(surface, surface_options, start)
     table = load_digits() if model == "mlp-digits" else load_iris()
     batch_size = check_whole(batch_size, "batch_size", "The batch size", 1, len(table.labels))
     # Raw units (cm; digits scaled to 0-1), as a first notebook would feed them: the
@@ -235,7 +232,12 @@ def iter_lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-
                        start=None) -> Iterator[LRFinderResult]:
     """:func:`lr_range_test` as a generator: a partial result every ``every`` steps, then the
     final one (``done=True``)."""
-    network, loader, loss_fn = build(model, batch_size, seed, surface, surface_options, start)
+    if model == SURFACE:
+        check_name(model, MODELS, "model", "model")
+        _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, optimizer)
+        return _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode,
+                             stop_factor, optimizer, device)
+    network, loader, loss_fn = build(model, batch_size, seed)
     return iter_range_test(network, loader, loss_fn, start_lr, end_lr, steps, mode,
                            smoothing, stop_factor, optimizer, device, every)
 
@@ -252,8 +254,9 @@ def lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-5,
     model
         ``"logistic-regression"`` (Iris, 4 → 3), ``"mlp-iris"`` (4 → 16 → 3) or
         ``"mlp-digits"`` (64 → 32 → 10), with CrossEntropyLoss on standardized features;
-        or ``"surface"``: one run on ``surface`` (with ``surface_options``) from ``start``
-        (its default start if None), the rate growing each step as above.
+        or ``"surface"``: on ``surface`` (with ``surface_options``), each of ``steps`` rates
+        runs :data:`SURFACE_RUN_STEPS` steps from ``start`` (its default start if None) and
+        the loss where it ends is recorded (see :func:`_surface_test`).
     start_lr, end_lr, steps, mode
         The learning rate goes from ``start_lr`` to ``end_lr`` over ``steps`` minibatch
         steps, exponentially (``"exp"``) or linearly (``"linear"``).
@@ -278,26 +281,31 @@ def lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-5,
     return result
 
 
-class _Point(nn.Module):
-    """A surface as a "model": its one parameter is the point (x, y), its output the value."""
-
-    def __init__(self, function, start: tuple[float, float]):
-        super().__init__()
-        self.function = function
-        self.point = nn.Parameter(torch.tensor(start, dtype=torch.float64))
-
-    def forward(self, _batch: torch.Tensor) -> torch.Tensor:
-        return self.function(self.point)
+SURFACE_RUN_STEPS = 20
+"""On a surface, each rate of the test runs this many steps from the start point."""
 
 
-def _surface_model(surface: str, options: dict | None, start) -> tuple:
-    """The surface, a "loader" of empty batches (the loss needs no data) and an identity loss."""
+def _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode, stop_factor,
+                  optimizer, device) -> Iterator[LRFinderResult]:
+    """The range test on a surface: ``steps`` rates from ``start_lr`` to ``end_lr``, each run
+    :data:`SURFACE_RUN_STEPS` steps from ``start`` (one batched sweep); the loss recorded for
+    a rate is where its run ends (infinite once it diverged).
+
+    A surface has no minibatch noise, and one run whose rate grows would sit at the minimum
+    by the time the rate gets large, hiding where large rates diverge: so each rate gets a
+    run of its own, and the curve is not smoothed.
+    """
     from explorer.descent import surfaces
-    from explorer.inputs import check_start
+    from explorer.descent.sweep import sweep
 
-    function = surfaces.objective(surface, options)
-    start = (surfaces.info(surface, options).default_start if start is None
+    start = (surfaces.info(surface, surface_options).default_start if start is None
              else check_start(start))
-    nothing = torch.zeros(1, 1, dtype=torch.float64)
-    loader = DataLoader(TensorDataset(nothing, nothing), batch_size=1)
-    return _Point(function, start), loader, lambda value, _target: value
+    lrs = [lr_at(step, steps, start_lr, end_lr, mode) for step in range(steps)]
+    result = sweep(surface, optimizer, lrs, SURFACE_RUN_STEPS, start, None, surface_options,
+                   device=device)
+    curve = _Curve(1.0, stop_factor, steps)
+    for k, lr in enumerate(lrs):
+        end = result.loss[k, -1].item() if result.diverged_at[k] is None else math.inf
+        if curve.add(lr, end):
+            break
+    yield curve.result(done=True, restored=True)

@@ -59,6 +59,7 @@ class LRTestView(QWidget):
         self.error = ErrorLabel()
         self.plot = make_plot("The loss falls fastest just before it blows up", "learning rate",
                               "loss", log_x=True, name="lr_range_test")
+        self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)  # no "(x0.001)"
         self.raw = self.plot.plot(pen=pg.mkPen(theme.qcolor(0, 90), width=1.5), name="loss")
         self.smoothed = self.plot.plot(pen=theme.pen(0, width=3), name="smoothed loss")
         self.lines: list[pg.InfiniteLine] = []
@@ -148,6 +149,9 @@ class LRTestView(QWidget):
 
     def show_result(self, result: lr_finder.LRFinderResult) -> None:
         """Draw the curve so far; once finished, the suggestions and their buttons."""
+        on_surface = self.model.currentText() == lr_finder.SURFACE
+        self.plot.getPlotItem().setLabel(
+            "left", f"loss after {lr_finder.SURFACE_RUN_STEPS} steps" if on_surface else "loss")
         self.raw.setData(result.lrs, result.losses)
         self.smoothed.setData(result.lrs, result.smoothed)
         self._fit_view(np.asarray(result.smoothed))

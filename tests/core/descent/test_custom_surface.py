@@ -121,28 +121,30 @@ def test_the_reference_rates_use_the_curvature_at_the_start():
 
 
 def test_the_range_test_runs_on_the_surface_shown():
-    """One run from the start, the rate growing each step: the loss it records is the loss of
-    that run, computed here by hand with torch.optim."""
+    """Each rate runs SURFACE_RUN_STEPS steps from the start; the loss recorded for a rate is
+    where that run ends, as torch.optim gives it, one rate at a time."""
     from explorer.descent import lr_finder
 
-    options, start, steps = {"expression": WAVY}, (1.2, -0.8), 30
-    result = lr_finder.lr_range_test("surface", start_lr=1e-3, end_lr=1.0, steps=steps,
+    options, start, steps = {"expression": WAVY}, (1.2, -0.8), 12
+    result = lr_finder.lr_range_test("surface", start_lr=1e-3, end_lr=0.3, steps=steps,
                                      surface="custom", surface_options=options, start=start,
                                      stop_factor=1e9)
-    point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.SGD([point], lr=1e-3)
-    losses = []
-    for step in range(steps):
-        opt.param_groups[0]["lr"] = lr_finder.lr_at(step, steps, 1e-3, 1.0, "exp")
-        opt.zero_grad()
-        loss = wavy(point)
-        losses.append(loss.item())
-        loss.backward()
-        opt.step()
-    assert result.done and result.weights_restored
-    torch.testing.assert_close(torch.tensor(result.losses, dtype=torch.float64),
-                               torch.tensor(losses, dtype=torch.float64))
+    assert result.done and len(result.losses) == steps
+    for k, lr in enumerate(result.lrs):
+        path = _torch_path(wavy, "SGD", float(lr), start, {}, lr_finder.SURFACE_RUN_STEPS)
+        assert result.losses[k] == pytest.approx(wavy(path[-1]).item(), rel=1e-9)
     scene = DescentScene(surface="custom", surface_options=options, start=start)
     arguments = scene.lr_test_arguments()
     assert (arguments["surface"], arguments["surface_options"], arguments["start"]) == (
         "custom", options, start)
+
+
+def test_on_the_bowl_the_range_test_blows_up_past_two_over_lambda_max():
+    """GD on the quadratic diverges exactly above 2 / lambda_max: the test stops there, and
+    every rate it suggests converges (the one-run form suggested 0.5 against a bound of 0.2)."""
+    from explorer.descent import lr_finder
+
+    scene = DescentScene()  # the default bowl: lambda_max = 10, so the bound is 0.2
+    result = lr_finder.lr_range_test(**scene.lr_test_arguments())
+    assert result.stopped_early and 0.2 <= result.lrs[-1] < 0.4
+    assert all(s.lr < 0.2 for s in result.suggestions)
