@@ -251,3 +251,17 @@ def test_scene_keeps_the_formula_and_refuses_a_bad_one():
     with pytest.raises(InputError) as caught:
         LossScene.from_dict({**scene.to_dict(), "options": {"expression": "__import__('os')"}})
     assert caught.value.field == "expression"
+
+
+@pytest.mark.gpu
+def test_own_loss_on_the_gpu_equals_the_cpu(gpu_device):
+    formula = {"expression": "where(y*z < 1, (1 - y*z)**2, 0) + clamp(z, -1, 1) * min(y, 0.5)"}
+    inputs = _inputs("y*z")
+    cpu = losses.evaluate("CustomLoss", inputs, "mean", formula)
+    gpu = losses.evaluate("CustomLoss", inputs, "mean", formula, device=gpu_device)
+    assert gpu.value.device.type == "cuda" and "device=device" in gpu.code
+    torch.testing.assert_close(gpu.value.cpu(), cpu.value)
+    torch.testing.assert_close(gpu.grads["input"].cpu(), cpu.grads["input"])
+    namespace = {}
+    exec(compile(gpu.code.replace("print(", "str("), "twin", "exec"), namespace)  # noqa: S102
+    torch.testing.assert_close(namespace["output"].detach().cpu(), cpu.value)
