@@ -316,8 +316,9 @@ def decision_regions(model: nn.Module, split: data.Split, n: int = 100, margin: 
         raise InputError(f"The margin must be a number from 0 to 100; got {margin!r}.",
                          field="margin")
     if split.n_features != 2:
-        raise InputError(f"Decision regions need a 2-D data set (moons or spirals); "
-                         f"{split.name} has {split.n_features} features.", field="dataset")
+        raise InputError(f"Decision regions need a 2-D data set (moons, spirals or a CSV file "
+                         f"with two features); {split.name} has {split.n_features} features.",
+                         field="dataset")
     points = torch.cat([split.x_train, split.x_val]).cpu()
     low, high = points.min(dim=0).values - margin, points.max(dim=0).values + margin
     xs, ys = torch.linspace(low[0], high[0], n), torch.linspace(low[1], high[1], n)

@@ -14,7 +14,7 @@ from ui.common import theme
 CLASS_COLORS = tuple(theme.OKABE_ITO[i] for i in (0, 3, 2, 4, 1, 5))
 REGION_ALPHA = 70
 TITLE = "Colour = the class the network predicts"
-NOT_2D = "Decision regions: pick moons or spirals"
+NOT_2D = "Decision regions: pick moons, spirals or a CSV file with two features"
 
 
 class DecisionRegions:
