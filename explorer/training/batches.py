@@ -19,7 +19,6 @@ from explorer.errors import InputError
 from explorer.inputs import check_whole
 from explorer.training.config import check_config
 from explorer.training.loop import (
-    BN_NEEDS_TWO,
     EpochRecord,
     Progress,
     Session,
@@ -28,7 +27,7 @@ from explorer.training.loop import (
     run,
     train_step,
 )
-from explorer.training.typed import MAX_SIZES, check_batch_sizes
+from explorer.training.typed import MAX_SIZES, check_batch_sizes, check_sizes_fit
 
 MAX_REPEATS = 1000
 """The most random minibatches per size (gradient noise) or timed epochs per size."""
@@ -87,15 +86,8 @@ def _check_sizes(batch_sizes: Iterable[int], session: Session, field: str) -> li
         if not batch_sizes:
             raise InputError("Give at least one batch size, e.g. 1, 4, 16, 64.", field=field)
     sizes = check_batch_sizes(batch_sizes, field)
-    n_train = len(session.data.y_train)
-    for b in sizes:
-        if not b <= n_train:
-            raise InputError(f"Batch sizes must be whole numbers from 1 to {n_train} (the "
-                             f"training set's size); got {b!r}.", field=field)
-        if b == 1 and session.config.batch_norm:
-            raise InputError(f"{BN_NEEDS_TWO} Remove batch size 1 or turn batch normalization off.",
-                             field=field)
-    return list(sizes)
+    return list(check_sizes_fit(sizes, len(session.data.y_train), session.config.batch_norm,
+                                field))
 
 
 def _flat_gradient(session: Session, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

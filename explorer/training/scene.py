@@ -32,7 +32,12 @@ from explorer.inputs import (
     is_whole,
 )
 from explorer.training.config import TrainConfig
-from explorer.training.typed import MAX_BN_LRS, check_batch_sizes, check_gamma_beta
+from explorer.training.typed import (
+    MAX_BN_LRS,
+    check_batch_sizes,
+    check_gamma_beta,
+    check_sizes_fit,
+)
 
 DATASETS = data.DATASETS
 TWO_D_DATASETS = ("moons", "spirals")
@@ -145,10 +150,13 @@ class BatchScene:
                 yield error
 
     def _check_batches(self) -> None:
-        """The small and large batch of the comparison: inside the training set, small first."""
+        """The experiments' batch sizes inside the training set; small before large."""
         n_train = _n_train(self.config)
         if n_train is None:
             return  # the data set's own problem
+        for name in ("noise_batch_sizes", "timing_batch_sizes"):  # (a batch of one with BN
+            # is refused when that experiment runs: older scenes hold it)
+            check_sizes_fit(check_batch_sizes(getattr(self, name), name), n_train, False, name)
         check_whole(self.small_batch, "small_batch", "The small batch", 1, n_train)
         if self.large_batch is None:
             return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from explorer.errors import InputError
 from explorer.inputs import format_numbers, is_number, is_whole, parse_ints, parse_lrs, split_text
-from explorer.training.config import MAX_BATCH_SIZE
+from explorer.training.config import BN_NEEDS_TWO, MAX_BATCH_SIZE
 
 MAX_BN_LRS = 8
 """The BN on/off comparison draws one pair of curves per rate: at most 8 stay readable."""
@@ -33,6 +33,27 @@ def check_batch_sizes(sizes: object, field_name: str) -> tuple[int, ...]:
         raise InputError(f"The batch sizes must be whole numbers, e.g. 1, 2, 4, 8; got "
                          f"{sizes!r}.", field=field_name)
     return parse_batch_sizes(format_numbers(int(size) for size in sizes), field_name)
+
+
+def check_sizes_fit(sizes: tuple[int, ...], n_train: int, batch_norm: bool,
+                    field_name: str) -> tuple[int, ...]:
+    """Checked batch sizes that the training set can give: each at most ``n_train``, and no
+    batch of one with batch normalization (the experiments and the scene use this)."""
+    for size in sizes:
+        if not size <= n_train:
+            raise InputError(f"Batch sizes must be whole numbers from 1 to {n_train} (the "
+                             f"training set's size); got {size!r}.", field=field_name)
+        if size == 1 and batch_norm:
+            raise InputError(f"{BN_NEEDS_TWO} Remove batch size 1 or turn batch normalization "
+                             "off.", field=field_name)
+    return sizes
+
+
+def fitted_sizes(sizes: tuple[int, ...], n_train: int, batch_norm: bool) -> tuple[int, ...]:
+    """``sizes`` without those the training set cannot give (after a change of data set or of
+    batch normalization); the training set's size where none is left."""
+    kept = tuple(s for s in sizes if s <= n_train and not (s == 1 and batch_norm))
+    return kept or (n_train,)
 
 
 def parse_learning_rates(text: str, field_name: str = "lrs") -> tuple[float, ...]:

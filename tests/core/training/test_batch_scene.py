@@ -1,6 +1,6 @@
 """The Batch lab scene: parsing typed lists, validation and the JSON round trip."""
-
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -359,3 +359,23 @@ def test_one_number_is_one_bn_rate_and_the_scene_holds_it_as_a_list():
     scene = BatchScene.from_dict({"bn_lrs": 0.5})
     assert scene.bn_lrs == (0.5,)
     assert BatchScene.from_dict(scene.to_dict()) == scene
+
+
+def test_a_smaller_data_set_drops_the_batch_sizes_it_cannot_give(tmp_path):
+    """A 120-row CSV keeps 96 training rows: the timing sizes 100 and 120 would fail when that
+    experiment ran; the scene refuses them, and an edit to that data set drops them."""
+    from explorer.training.edits import edit_training
+
+    path = tmp_path / "small.csv"
+    rows = [f"{i % 7},{(i * 3) % 5},{'ab'[i % 2]}" for i in range(120)]
+    path.write_text("u,v,kind\n" + "\n".join(rows) + "\n")
+    scene = BatchScene()
+    assert max(scene.timing_batch_sizes) == 120
+    edited = edit_training(scene, dataset=f"csv:{path}", label="kind")
+    edited.validate()
+    assert max(edited.timing_batch_sizes) <= 96 and edited.timing_batch_sizes
+    with pytest.raises(InputError, match="from 1 to 96") as caught:
+        replace(edited, timing_batch_sizes=(8, 100)).validate()
+    assert caught.value.field == "timing_batch_sizes"
+    on = edit_training(BatchScene(), batch_norm=True)
+    assert 1 not in on.noise_batch_sizes

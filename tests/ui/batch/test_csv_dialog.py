@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
+from explorer.training.edits import edit_training
 from explorer.training.scene import BatchScene
 from ui.batch.controls import OPEN_CSV
 from ui.batch.csv_dialog import PREVIEW_ROWS, CsvDialog
@@ -104,7 +105,7 @@ def test_cancelling_the_file_dialog_changes_nothing(qtbot, monkeypatch, panel):
 
 def test_a_scene_on_a_changed_csv_opens_and_says_so(qtbot, panel, tmp_path):
     path = write_blobs(tmp_path / "blobs.csv")
-    scene = QUICK.with_changes(dataset=f"csv:{path}", label="colour")
+    scene = edit_training(QUICK, dataset=f"csv:{path}", label="colour")
     panel.show_scene(scene)
     saved = panel.scene()
     with open(path, "a") as f:
