@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,6 +44,8 @@ MAX_DEPTH = 40
 """The deepest nesting of brackets and calls."""
 MAX_NODES = 400
 """The most numbers, names, operators and calls in one expression."""
+MAX_TREE_DEPTH = 200
+"""The deepest chain of operations (``z + z + ... + z`` is a chain of its terms)."""
 MAX_POWER = 64
 """The largest exponent a ``**`` may have."""
 MAX_NUMBER = 1e15
@@ -71,8 +74,6 @@ FUNCTIONS: dict[str, tuple[int, Callable, str]] = {
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _COMPARE = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
             ast.NotEq: "!="}
-_TORCH_COMPARE = {"<": torch.lt, "<=": torch.le, ">": torch.gt, ">=": torch.ge,
-                  "==": torch.eq, "!=": torch.ne}
 _PRECEDENCE = {"cmp": 1, "+": 2, "-": 2, "*": 3, "/": 3, "unary": 4, "**": 5, "atom": 6}
 
 
@@ -94,9 +95,11 @@ class Expression:
             raise InputError(f"The expression needs a value for {', '.join(missing)}.",
                              field="expression")
         like = next(iter(values.values()))
-        return torch.as_tensor(_evaluate(self.tree, values, like), dtype=like.dtype,
-                               device=like.device).expand(torch.broadcast_shapes(
-                                   *(torch.as_tensor(v).shape for v in values.values())))
+        result = torch.as_tensor(_evaluate(self.tree, values), device=like.device)
+        if not result.is_floating_point():  # a comparison: 1 where true, 0 where false
+            result = result.to(like.dtype)
+        shape = torch.broadcast_shapes(*(torch.as_tensor(v).shape for v in values.values()))
+        return result if result.shape == shape else result.expand(shape)
 
     def source(self) -> str:
         """The expression as Python with torch calls (what the code twin prints)."""
@@ -126,6 +129,9 @@ def parse(text: object, variables: tuple[str, ...], field: str = "expression",
     if not text.strip():
         raise InputError(f"Type an expression of {', '.join(variables)}, e.g. "
                          f"{_example(variables)}.", field=field)
+    if "#" in text:
+        raise InputError(f"{what} at column {text.index('#') + 1}: a # (a comment) is not "
+                         f"allowed in a formula.", field=field)
     _check_nesting(text, field, what)
     try:
         tree = ast.parse(text.strip(), mode="eval").body
@@ -175,8 +181,9 @@ class _Checker:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             self.refuse(node, f"it is too long (more than {MAX_NODES} parts).")
-        if depth > MAX_DEPTH:
-            self.refuse(node, f"it nests deeper than {MAX_DEPTH} levels.")
+        if depth > MAX_TREE_DEPTH:
+            self.refuse(node, f"it chains more than {MAX_TREE_DEPTH} operations; write it "
+                        f"more simply.")
         handler = getattr(self, f"_{type(node).__name__}", None)
         if handler is None:
             self.refuse(node, f"{_describe(node)} is not allowed; {self.allowed()}.")
@@ -228,9 +235,11 @@ class _Checker:
 
     def _Call(self, node: ast.Call, depth: int) -> None:  # noqa: N802
         name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name is None:
+            self.refuse(node.func, f"{_describe(node.func)} is not allowed; "
+                        f"{self.allowed()}.")
         if name not in FUNCTIONS:
-            shown = name or _describe(node.func)
-            self.refuse(node, f"'{shown}' is not a function it knows; the functions are "
+            self.refuse(node, f"'{name}' is not a function it knows; the functions are "
                         f"{', '.join(FUNCTIONS)}.")
         if node.keywords:
             self.refuse(node, f"{name}(...) takes its arguments by position only.")
@@ -238,6 +247,10 @@ class _Checker:
         if len(node.args) != arity or any(isinstance(a, ast.Starred) for a in node.args):
             self.refuse(node, f"{name} takes {arity} argument{'s' if arity > 1 else ''}; "
                         f"got {len(node.args)}.")
+        if name == "where" and not any(isinstance(n, ast.Name) for n in ast.walk(node.args[0])):
+            self.refuse(node.args[0], f"where's condition must use "
+                        f"{' or '.join(self.variables)}; one that is always true or always "
+                        f"false picks the same branch everywhere.")
         for argument in node.args:
             self.check(argument, depth)
 
@@ -276,39 +289,62 @@ def _operator(op: ast.operator) -> str:
 
 
 # --- evaluation: a walk over the checked tree, torch operations only --------------------------
-def _evaluate(node: ast.expr, values: dict, like: torch.Tensor):
+# It does exactly what the code twin's text does, so both give the same bits: numbers stay
+# Python floats in arithmetic (as in ``2 / z``), and become float64 tensors only where torch
+# wants a tensor (a function of numbers alone, a bound of min / max / clamp).
+def _evaluate(node: ast.expr, values: dict):
     if isinstance(node, ast.Constant):
-        return torch.tensor(float(node.value), dtype=like.dtype, device=like.device)
+        return float(node.value) if isinstance(node.value, float) else node.value
     if isinstance(node, ast.Name):
         return values[node.id]
     if isinstance(node, ast.UnaryOp):
-        inner = _evaluate(node.operand, values, like)
-        return -inner if isinstance(node.op, ast.USub) else inner
+        inner = _evaluate(node.operand, values)
+        return -inner if isinstance(node.op, ast.USub) else +inner
     if isinstance(node, ast.BinOp):
-        left = _evaluate(node.left, values, like)
+        left = _evaluate(node.left, values)
         if isinstance(node.op, ast.Pow):
-            return left ** _plain_number(node.right)
-        right = _evaluate(node.right, values, like)
+            return left ** _power(node.right)
+        right = _evaluate(node.right, values)
         op = _BINARY[type(node.op)]
-        return {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div}[op](left, right)
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        return left * right if op == "*" else left / right
     if isinstance(node, ast.Compare):
-        left = _evaluate(node.left, values, like)
-        right = _evaluate(node.comparators[0], values, like)
-        return _TORCH_COMPARE[_COMPARE[type(node.ops[0])]](left, right).to(like.dtype)
-    # a call
+        left = _evaluate(node.left, values)
+        right = _evaluate(node.comparators[0], values)
+        op = _COMPARE[type(node.ops[0])]
+        return {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+                "==": operator.eq, "!=": operator.ne}[op](left, right)
     name = node.func.id
-    args = [_evaluate(a, values, like) for a in node.args]
-    if name == "where":
-        return torch.where(args[0] != 0, args[1], args[2])
-    return FUNCTIONS[name][1](*args)
+    args = [_evaluate(a, values) for a in node.args]
+    if name == "where":  # its condition uses a variable (checked), so it is a tensor
+        condition = args[0] if isinstance(node.args[0], ast.Compare) else args[0] != 0
+        return torch.where(condition, args[1], args[2])
+    if name in ("min", "max", "clamp"):
+        return FUNCTIONS[name][1](*(_tensor(a) for a in args))
+    return FUNCTIONS[name][1](_tensor(args[0]))
+
+
+def _tensor(value):
+    """A number as torch wants it where a tensor is required: float64, as the twin writes it."""
+    return value if isinstance(value, torch.Tensor) else torch.tensor(value, dtype=torch.float64)
+
+
+def _power(node: ast.expr) -> float | int:
+    """The exponent, of the type it was typed in (``2`` stays an int, as in ``z ** 2``)."""
+    if isinstance(node, ast.UnaryOp):
+        inner = _power(node.operand)
+        return -inner if isinstance(node.op, ast.USub) else inner
+    return node.value  # a plain number: checked
 
 
 # --- the code twin: the same tree written with torch calls ------------------------------------
 def _source(node: ast.expr) -> tuple[str, int]:
     """(text, precedence) of ``node`` as Python calling torch."""
     if isinstance(node, ast.Constant):
-        return repr(float(node.value)) if isinstance(node.value, float) else repr(
-            node.value), _PRECEDENCE["atom"]
+        return repr(node.value), _PRECEDENCE["atom"]
     if isinstance(node, ast.Name):
         return node.id, _PRECEDENCE["atom"]
     if isinstance(node, ast.UnaryOp):
@@ -339,16 +375,16 @@ def _source(node: ast.expr) -> tuple[str, int]:
         condition = (args[0] if isinstance(node.args[0], ast.Compare)
                      else f"{_wrap(args[0], level, _PRECEDENCE['cmp'] + 1)} != 0")
         return f"torch.where({condition}, {args[1]}, {args[2]})", _PRECEDENCE["atom"]
-    if name in ("min", "max", "clamp"):
-        args = [_as_tensor_source(a, n) for a, n in zip(args, node.args, strict=True)]
+    args = [_as_tensor_source(a, n) for a, n in zip(args, node.args, strict=True)]
     return f"{FUNCTIONS[name][2]}({', '.join(args)})", _PRECEDENCE["atom"]
 
 
 def _as_tensor_source(text: str, node: ast.expr) -> str:
-    """A plain number as a tensor: ``torch.minimum``, ``maximum`` and ``clamp`` with a tensor
-    bound want tensors, not Python numbers."""
-    number = _plain_number(node)
-    return text if number is None else f"torch.tensor({number!r})"
+    """An argument without a variable as a float64 tensor: torch's functions want a tensor
+    (``torch.exp(1)`` fails), and float64 keeps the number as it was typed."""
+    if any(isinstance(n, ast.Name) for n in ast.walk(node)):
+        return text
+    return f"torch.tensor({text}, dtype=torch.float64)"
 
 
 def _wrap(text: str, level: int, needed: int) -> str:
@@ -379,7 +415,9 @@ def _latex(node: ast.expr) -> tuple[str, int]:
             return f"{_brackets(left, left_level, 6)}^{{{right}}}", 5
         mine = _PRECEDENCE[op]
         joined = r" \cdot " if op == "*" else f" {op} "
-        left, right = _brackets(left, left_level, mine), _brackets(right, right_level, mine + 1)
+        unary = isinstance(node.right, ast.UnaryOp)  # z - (-y), not z - -y
+        left = _brackets(left, left_level, mine)
+        right = rf"\left({right}\right)" if unary else _brackets(right, right_level, mine + 1)
         return f"{left}{joined}{right}", mine
     if isinstance(node, ast.Compare):
         left = _latex(node.left)[0]
@@ -388,11 +426,15 @@ def _latex(node: ast.expr) -> tuple[str, int]:
     name = node.func.id
     args = ",\\ ".join(_latex(a)[0] for a in node.args)
     if name == "abs":
-        return rf"\left|{args}\right|", 6
+        return rf"\left\lvert {args} \right\rvert", 6
     if name == "sqrt":
         return rf"\sqrt{{{args}}}", 6
     if name == "exp":
         return rf"e^{{{args}}}", 5
+    if name == "where":
+        condition, yes, no = (_latex(a)[0] for a in node.args)
+        return (rf"\begin{{cases}} {yes} & {condition} \\ {no} & \text{{otherwise}}"
+                r" \end{cases}"), 6
     command = rf"\{name}" if name in ("log", "sin", "cos", "tanh", "min", "max") else (
         rf"\operatorname{{{name}}}")
     return rf"{command}\left({args}\right)", 6

@@ -4,8 +4,7 @@
 formula is checked and evaluated by :mod:`explorer.expressions` (an ``ast`` whitelist,
 torch operations, differentiable), one value per element, then reduced like any torch
 loss. Everything shown for it (the formula, the legend, the code twin) is written from
-the checked syntax tree, never from the text as typed: a comment in the text (``# ...``)
-is dropped by the parser and so never reaches a label or the code.
+the checked syntax tree, never from the text as typed (a ``#`` is refused outright).
 
 >>> from explorer.losses import own
 >>> own.display("where(y*z < 1, (1 - y*z)**2, 0)")
@@ -72,8 +71,7 @@ def code_lines(text: str, function: str = FUNCTION) -> list[str]:
     return [
         f"def {function}(z, y):",
         '    """The loss typed on the page, one value per element."""',
-        "    # broadcast to the inputs' shape, as the page does (also for a formula of y alone)",
-        f"    return torch.broadcast_to({expression(text).source()}, z.shape)",
+        f"    return torch.as_tensor({expression(text).source()}, dtype=z.dtype)",
     ]
 
 
@@ -84,61 +82,6 @@ def call_text(function: str, args: str, reduction: str) -> str:
 
 
 # --- the formula, as LaTeX ------------------------------------------------------------------
-_OPS = {ast.Lt: "<", ast.LtE: r"\le", ast.Gt: ">", ast.GtE: r"\ge", ast.Eq: "=",
-        ast.NotEq: r"\ne"}
-_NAMED = {"log": r"\log", "sin": r"\sin", "cos": r"\cos", "tanh": r"\tanh", "min": r"\min",
-          "max": r"\max", "exp": r"\exp"}
-_LEVEL = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 4}
-
-
 def latex(text: str) -> str:
-    """``L(z, y) = ...`` as LaTeX for the formula panel, from the formula's syntax tree."""
-    return r"L(z, y) = " + _tex(expression(text).tree)[0]
-
-
-def _tex(node: ast.expr) -> tuple[str, int]:
-    """(LaTeX, binding level) of ``node``; level 5 is an atom."""
-    if isinstance(node, ast.Constant):
-        return f"{node.value:g}" if isinstance(node.value, float) else str(node.value), 5
-    if isinstance(node, ast.Name):
-        return node.id, 5
-    if isinstance(node, ast.UnaryOp):
-        inner, level = _tex(node.operand)
-        sign = "-" if isinstance(node.op, ast.USub) else "+"
-        return sign + (inner if level >= 2 else rf"\left({inner}\right)"), 2
-    if isinstance(node, ast.BinOp):
-        return _tex_binary(node)
-    if isinstance(node, ast.Compare):
-        left, right = _tex(node.left)[0], _tex(node.comparators[0])[0]
-        return f"{left} {_OPS[type(node.ops[0])]} {right}", 0
-    return _tex_call(node), 5
-
-
-def _tex_binary(node: ast.BinOp) -> tuple[str, int]:
-    left, left_level = _tex(node.left)
-    right, right_level = _tex(node.right)
-    if isinstance(node.op, ast.Div):
-        return rf"\frac{{{left}}}{{{right}}}", 5
-    if isinstance(node.op, ast.Pow):
-        base = left if left_level >= 5 else rf"\left({left}\right)"
-        return f"{base}^{{{right}}}", 4
-    level = _LEVEL[type(node.op)]
-    left = left if left_level >= level else rf"\left({left}\right)"
-    unary = isinstance(node.right, ast.UnaryOp)
-    right = right if right_level > level and not unary else rf"\left({right}\right)"
-    op = {ast.Add: "+", ast.Sub: "-", ast.Mult: r"\cdot"}[type(node.op)]
-    return f"{left} {op} {right}", level
-
-
-def _tex_call(node: ast.Call) -> str:
-    name = node.func.id
-    args = [_tex(a)[0] for a in node.args]
-    if name == "abs":
-        return rf"\left\lvert {args[0]} \right\rvert"
-    if name == "sqrt":
-        return rf"\sqrt{{{args[0]}}}"
-    if name == "where":
-        return (rf"\begin{{cases}} {args[1]} & {args[0]} \\ {args[2]} & \text{{otherwise}}"
-                r" \end{cases}")
-    command = _NAMED.get(name, rf"\operatorname{{{name}}}")
-    return rf"{command}\left({', '.join(args)}\right)"
+    """``L(z, y) = ...`` as LaTeX for the formula panel (:meth:`Expression.latex`)."""
+    return r"L(z, y) = " + expression(text).latex()

@@ -65,6 +65,9 @@ HOSTILE = [
     "-" * 1000 + "z",
     "z" + " + z" * 200,
     "z" * (10**6),
+    "z - y  # a comment",
+    "where(1 < 2, z, y)",
+    "z" + " + z" * 249,
     "z +",
     "",
     "   ",
@@ -149,14 +152,20 @@ def test_values_gradients_and_the_code_twin_equal_torch(text, reference):
                                                    allow_unused=True)
         if expected_gradient is not None:
             torch.testing.assert_close(gradient, expected_gradient, equal_nan=True)
-    # The code twin's text is Python that torch runs to the same numbers (a test may eval it).
-    twin = eval(expression.source(), {"torch": torch, "z": Z, "y": Y})  # noqa: S307
-    torch.testing.assert_close(torch.as_tensor(twin, dtype=value.dtype).expand_as(value),
-                               value.detach(), equal_nan=True)
+    # The code twin's text is Python that torch runs to the same bits (a test may eval it),
+    # in float64 and in float32.
+    for dtype in (torch.float64, torch.float32):
+        z, y = Z.to(dtype), Y.to(dtype)
+        twin = eval(expression.source(), {"torch": torch, "z": z, "y": y})  # noqa: S307
+        twin = torch.as_tensor(twin)
+        twin = twin.to(dtype) if not twin.is_floating_point() else twin
+        mine = expression(z=z, y=y)
+        assert torch.equal(torch.broadcast_to(twin, mine.shape).nan_to_num(7.0),
+                           mine.nan_to_num(7.0)), expression.source()
     # ... and the same text parses again to the same value.
     again = parse(expression.source().replace("torch.nn.functional.", "").replace(
         "torch.minimum", "min").replace("torch.maximum", "max").replace("torch.", "")
-        .replace("tensor(", "("), VARS)
+        .replace("tensor(", "(").replace(", dtype=float64", ""), VARS)
     torch.testing.assert_close(again(z=Z, y=Y), value.detach(), equal_nan=True)
 
 
