@@ -139,7 +139,9 @@ def parse(text: object, variables: tuple[str, ...], field: str = "expression",
         column = f" at column {exc.offset}" if exc.offset else ""
         raise InputError(f"{what} is not a formula{column}: {exc.msg}. Write it like "
                          f"{_example(variables)}.", field=field) from None
-    _Checker(tuple(variables), field, what).check(tree)
+    checker = _Checker(tuple(variables), field, what)
+    checker.check(tree)
+    checker.fold(tree)
     if not any(isinstance(n, ast.Name) for n in ast.walk(tree)):
         raise InputError(f"{what} must use {' or '.join(variables)}: a constant has no slope "
                          f"to follow. E.g. {_example(variables)}.", field=field)
@@ -188,6 +190,39 @@ class _Checker:
         if handler is None:
             self.refuse(node, f"{_describe(node)} is not allowed; {self.allowed()}.")
         handler(node, depth + 1)
+
+    def fold(self, node: ast.AST):
+        """The value of a part made of numbers alone, as Python computes it (the code twin
+        does too), or None for a part with a variable or a call (a tensor there). Refuses a
+        part that Python cannot compute (``0**-2``, ``1/0``) or that is absurdly large, so
+        no number is ever worked out at great cost."""
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.UnaryOp):
+            inner = self.fold(node.operand)
+            return None if inner is None else -inner
+        if isinstance(node, ast.BinOp | ast.Compare):
+            right_node = node.right if isinstance(node, ast.BinOp) else node.comparators[0]
+            left, right = self.fold(node.left), self.fold(right_node)
+            if left is None or right is None or isinstance(node, ast.Compare):
+                return None
+            op = _BINARY[type(node.op)]
+            try:
+                value = {"+": operator.add, "-": operator.sub, "*": operator.mul,
+                         "/": operator.truediv, "**": operator.pow}[op](left, right)
+            except (ZeroDivisionError, OverflowError) as exc:
+                self.refuse(node, f"these numbers cannot be computed ({exc}); write a value "
+                            f"that can.")
+            if isinstance(value, complex):
+                self.refuse(node, "these numbers give a complex number (a negative number to "
+                            "a fractional power); write a real value.")
+            if not abs(value) <= MAX_NUMBER ** 4:
+                self.refuse(node, "these numbers give a number too large to use; write a "
+                            "smaller value.")
+            return value
+        for child in ast.iter_child_nodes(node):  # a call: its arguments may hold numbers
+            self.fold(child)
+        return None
 
     def _Constant(self, node: ast.Constant, depth: int) -> None:  # noqa: N802 (ast names)
         value = node.value
