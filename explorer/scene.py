@@ -9,6 +9,7 @@ crash while saving never destroys the previous file.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -62,7 +63,8 @@ def loads(text: str, source: str = "the scene") -> dict[str, dict]:
                          f"most {MAX_BYTES:,}. It is not a scene file.", field="scene")
     try:
         data = json.loads(text.removeprefix("\ufeff"), parse_constant=_refuse_constant,
-                          parse_int=_bounded_int, object_pairs_hook=_no_repeats)
+                          parse_int=_bounded_int, parse_float=_finite_float,
+                          object_pairs_hook=_no_repeats)
     except _Refused as exc:
         raise InputError(f"{source} is damaged: {exc}", field="scene") from None
     except RecursionError:
@@ -141,6 +143,14 @@ def _bounded_int(digits: str) -> int:
         raise _Refused(f"it holds a whole number of {len(digits):,} digits (at most "
                        f"{MAX_DIGITS} are read).")
     return int(digits)
+
+
+def _finite_float(digits: str) -> float:
+    value = float(digits)
+    if not math.isfinite(value):
+        raise _Refused(f"it holds {digits[:20]}, a number too large for a scene; use a finite "
+                       f"number.")
+    return value
 
 
 def _no_repeats(pairs: list[tuple[str, object]]) -> dict:

@@ -88,6 +88,7 @@ HEAD = '{"format": "training-explorer-scene", "version": 2, '
         (HEAD + '"pages": {"descent": {"steps": Infinity}}}', "Infinity"),
         (HEAD + '"pages": {"descent": {"steps": NaN}}}', "NaN"),
         (HEAD + '"pages": {"descent": {"steps": -Infinity}}}', "Infinity"),
+        (HEAD + '"pages": {"descent": {"lrs": [1e400]}}}', "too large"),
         ('{"format": "training-explorer-scene", "version": ' + "9" * 5000 + ', "pages": {}}',
          "5,000 digits"),
         (HEAD + '"pages": {"descent": ' + "[" * 1000 + "]" * 1000 + "}}", "nested deeper"),
