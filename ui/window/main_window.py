@@ -209,7 +209,7 @@ class MainWindow(QMainWindow):
     def scene(self) -> dict[str, dict]:
         return {page.key: page.scene() for page in self.pages}
 
-    def apply_scene(self, pages: dict[str, object]) -> None:
+    def apply_scene(self, pages: dict[str, object], source: str = "the scene") -> None:
         """Show ``pages`` all or nothing: every part is checked before any page changes, and
         if showing one fails all the same, every page gets its previous scene back.
 
@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         """
         classes = {cls.key: getattr(cls, "scene_type", None) for cls in self._classes}
         scenes = scene_file.check_pages(
-            {k: v for k, v in pages.items() if isinstance(v, dict)}, classes=classes
+            {k: v for k, v in pages.items() if isinstance(v, dict)}, source, classes
         ) | {k: v for k, v in pages.items() if not isinstance(v, dict)}
         before = self.scene()
         showing = None
@@ -232,14 +232,15 @@ class MainWindow(QMainWindow):
             if isinstance(exc, InputError):
                 raise
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            raise InputError(f"The {showing.key} page could not show this scene ({reason}).",
+            who = f"The {showing.key} page" if showing is not None else "The window"
+            raise InputError(f"{who} could not show {source} ({reason}).",
                              field="scene") from exc
 
     def open_scene(self, path: str | Path, remember: bool = True) -> bool:
         """Open a scene file; a refused one shows why and leaves the current scene as it was."""
         try:
             pages = scene_file.load(path)
-            self.apply_scene(pages)
+            self.apply_scene(pages, source=f"'{Path(path).name}'")
         except InputError as exc:
             QMessageBox.warning(
                 self, "Cannot open scene", f"{exc}\n\nThe current scene is unchanged."
