@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
+from explorer import data
 from explorer.errors import InputError
 from explorer.inputs import check_whole
 from explorer.training.config import check_config
@@ -78,16 +79,18 @@ def suggested_batch_sizes(n_train: int, others: bool = False) -> list[int]:
     return sorted(sizes)
 
 
-def _check_sizes(batch_sizes: Iterable[int], session: Session, field: str) -> list[int]:
+def _check_sizes(batch_sizes: Iterable[int], config: TrainConfig, field: str) -> list[int]:
     """The batch sizes as :func:`~explorer.training.typed.check_batch_sizes` reads them (any
-    iterable of whole numbers), each at most the training set's size."""
+    iterable of whole numbers), each at most the training set's size; checked before any
+    network is built, so a bad list is refused at once."""
     if isinstance(batch_sizes, Iterable) and not isinstance(batch_sizes, str | bytes | Mapping):
         batch_sizes = tuple(itertools.islice(batch_sizes, MAX_SIZES + 1))
         if not batch_sizes:
             raise InputError("Give at least one batch size, e.g. 1, 4, 16, 64.", field=field)
     sizes = check_batch_sizes(batch_sizes, field)
-    return list(check_sizes_fit(sizes, len(session.data.y_train), session.config.batch_norm,
-                                field))
+    config = check_config(config)
+    n_train = len(data.load(config.dataset, config.data_seed, config.label).y_train)
+    return list(check_sizes_fit(sizes, n_train, config.batch_norm, field))
 
 
 def _flat_gradient(session: Session, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -99,9 +102,9 @@ def _flat_gradient(session: Session, x: torch.Tensor, y: torch.Tensor) -> torch.
 def iter_gradient_noise(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 30,
                         ) -> Iterator[Progress | GradientNoise]:
     """Generator form of :func:`gradient_noise`: Progress per batch size, then the result."""
-    session = prepare(config)
-    sizes = _check_sizes(batch_sizes, session, "batch_sizes")
+    sizes = _check_sizes(batch_sizes, config, "batch_sizes")
     repeats = check_whole(repeats, "repeats", "Repeats", 1, MAX_REPEATS)
+    session = prepare(config)
     x, y = session.data.x_train, session.data.y_train
     full = _flat_gradient(session, x, y)
     generator = torch.Generator().manual_seed(config.seed)
@@ -171,7 +174,7 @@ def _timed_epoch(session: Session) -> float:
 def iter_batch_timing(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 5,
                       warmup: int = 1) -> Iterator[Progress | TimingResult]:
     """Generator form of :func:`batch_timing`: Progress per timed epoch, then the result."""
-    sizes = _check_sizes(batch_sizes, prepare(config), "batch_sizes")
+    sizes = _check_sizes(batch_sizes, config, "batch_sizes")
     repeats = check_whole(repeats, "repeats", "Timed epochs per size (at least 2)", 2,
                           MAX_REPEATS)
     warmup = check_whole(warmup, "warmup", "Warm-up epochs", 0, MAX_REPEATS)
