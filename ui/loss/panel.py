@@ -23,6 +23,7 @@ from ui.loss.controls import LossControls
 from ui.loss.curves import ComparePlot, CurvePlot
 from ui.loss.header import LossHeader
 from ui.loss.result import ResultView
+from ui.loss.tensor_editor import REDO_KEYS
 from ui.loss.worked import WorkedView
 
 
@@ -93,14 +94,16 @@ class LossPanel(LabPage):
         layout.addWidget(self.splitter)
 
     def _add_undo_actions(self) -> None:
+        undo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Undo)
         actions = (
-            (self.undo_stack.createUndoAction(self, "Undo"), QKeySequence.StandardKey.Undo),
-            (self.undo_stack.createRedoAction(self, "Redo"), QKeySequence("Ctrl+Shift+Z")),
+            (self.undo_stack.createUndoAction(self, "Undo"), undo_keys),
+            (self.undo_stack.createRedoAction(self, "Redo"), REDO_KEYS),
         )
         for action, keys in actions:
-            action.setShortcut(keys)
+            action.setShortcuts(keys)
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.setToolTip(f"{action.text()} ({action.shortcut().toString()})")
+            names = " or ".join(k.toString() for k in action.shortcuts())
+            action.setToolTip(f"{action.text()} ({names})")
             self.addAction(action)
         self.controls.add_history(actions[0][0], actions[1][0])
         self.addActions(self.controls.shortcut_actions)

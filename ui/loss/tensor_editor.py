@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtGui import QGuiApplication, QKeySequence, QUndoStack, QValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,13 +20,35 @@ from PySide6.QtWidgets import (
 from explorer.errors import InputError
 from explorer.losses import tensors
 from ui.common.widgets import ErrorLabel
-from ui.loss.tensor_model import TensorModel, grid_shape
+from ui.loss.tensor_model import TOGGLES, TensorModel, grid_shape
 
-TOGGLES = {"sign": ("1", "-1"), "binary": ("1", "0")}  # kinds that flip between two values
+REDO_KEYS = [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]  # both, on every platform
+
+
+class ClassSpinBox(QSpinBox):
+    """A class-index box that says why it refuses a number past C - 1 instead of ignoring it."""
+
+    refused = Signal(str)
+
+    def validate(self, text: str, pos: int):
+        result = super().validate(text, pos)
+        typed = text.strip()
+        if result[0] == QValidator.State.Invalid and typed.lstrip("-").isdigit():
+            self.refused.emit(f"{typed} is not a class: {self.toolTip()}.")
+        return result
+
+
+def class_range(num_classes: int | None) -> str:
+    """The class indices a box takes, said to the user."""
+    if not num_classes:
+        return "class indices go from 0 to C - 1"
+    return f"class indices go from 0 to {num_classes - 1} (C = {num_classes})"
 
 
 class CellDelegate(QStyledItemDelegate):
-    """Integer spin box for class indices; Space/double-click flips ±1 and 0/1 targets."""
+    """Integer spin box for class indices; double-click flips a ±1 or 0/1 cell."""
+
+    refused = Signal(str)  # a class index out of range was typed
 
     def __init__(self, model: TensorModel, parent=None):
         super().__init__(parent)
@@ -34,10 +56,12 @@ class CellDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent, option, index):  # noqa: N802
         if self._model.spec.kind == "class_index":
-            spin = QSpinBox(parent)
+            spin = ClassSpinBox(parent)
             top = (self._model.num_classes or 1000) - 1
             spin.setRange(0, max(top, 0))
             spin.setAccessibleName("class index")
+            spin.setToolTip(class_range(self._model.num_classes))
+            spin.refused.connect(self.refused)
             return spin
         return super().createEditor(parent, option, index)
 
@@ -56,50 +80,64 @@ class CellDelegate(QStyledItemDelegate):
         super().setModelData(editor, model, index)
 
     def editorEvent(self, event, model, option, index) -> bool:  # noqa: N802
-        pair = TOGGLES.get(self._model.spec.kind)
-        if pair is not None and event.type() == QEvent.Type.MouseButtonDblClick:
-            self.toggle(index)
+        # A ±1 cell flips on double-click; any other value opens the editor to be typed over.
+        if (event.type() == QEvent.Type.MouseButtonDblClick
+                and self._model.is_toggle(index.row(), index.column())):
+            self._model.toggle(index.row(), index.column())
             return True
         return super().editorEvent(event, model, option, index)
 
-    def toggle(self, index) -> None:
-        first, second = TOGGLES[self._model.spec.kind]
-        text = index.data(Qt.ItemDataRole.EditRole).strip()
-        self._model.setData(index, second if text == first else first)
-
 
 class TensorTable(QTableView):
-    """The grid itself: Ctrl+V pastes a block at the current cell, Space toggles ±1 cells."""
+    """The grid: Ctrl+V pastes a block at the current cell, Ctrl+C copies the selected block,
+    Delete sets the selection to 0, Space flips ±1 cells."""
 
     pasted = Signal(int)  # number of cells filled
     refused = Signal(str)  # why a paste was refused (too long a text); nothing changed
+    clipped = Signal(str)  # what of a paste did not fit the table
 
     def keyPressEvent(self, event) -> None:  # noqa: N802
         model: TensorModel = self.model()
         current = self.currentIndex()
         if event.matches(QKeySequence.StandardKey.Paste) and current.isValid():
             self.paste_text(QGuiApplication.clipboard().text())
-            return
-        if event.key() == Qt.Key.Key_Space and model.spec.kind in TOGGLES and current.isValid():
-            self.itemDelegate().toggle(current)
-            return
-        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            QGuiApplication.clipboard().setText(model.block_text(self.selected_cells()))
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not self._editing():
+            model.clear_cells(self.selected_cells())
+        elif event.key() == Qt.Key.Key_Space and model.spec.kind in TOGGLES and current.isValid():
+            model.toggle(current.row(), current.column())
+        elif event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             # Tab moves cell to cell (and on past the last); Ctrl+Tab leaves the table at once.
             # QWidget's own focusNextPrevChild: the item view's would move the cell instead.
             QWidget.focusNextPrevChild(self, event.key() == Qt.Key.Key_Tab)
-            return
-        super().keyPressEvent(event)
+        else:
+            super().keyPressEvent(event)
+
+    def _editing(self) -> bool:
+        return self.state() == QAbstractItemView.State.EditingState
+
+    def selected_cells(self) -> list[tuple[int, int]]:
+        """The selected grid cells, or the current one when nothing is selected."""
+        cells = sorted((i.row(), i.column()) for i in self.selectedIndexes())
+        current = self.currentIndex()
+        if not cells and current.isValid():
+            cells = [(current.row(), current.column())]
+        return cells
 
     def paste_text(self, text: str) -> int:
         current = self.currentIndex()
         top, left = (current.row(), current.column()) if current.isValid() else (0, 0)
         try:
-            count = self.model().paste(top, left, text)
+            report = self.model().paste(top, left, text)
         except InputError as exc:  # the text is over the size budget: the cells stay as they are
             self.refused.emit(str(exc))
             return 0
-        self.pasted.emit(count)
-        return count
+        self.pasted.emit(report.cells)
+        message = report.clipped_message()
+        if message is not None:
+            self.clipped.emit(message)
+        return report.cells
 
 
 class TensorEditor(QWidget):
@@ -108,7 +146,7 @@ class TensorEditor(QWidget):
     Emits ``edited`` after every change; ``tensor()`` returns the tensor or
     raises the first invalid cell's ``InputError``. Pass the page's shared
     ``undo_stack`` so Ctrl+Z undoes the latest edit on the page; without one
-    the editor keeps its own and binds Ctrl+Z / Ctrl+Shift+Z itself.
+    the editor keeps its own and binds Ctrl+Z / Ctrl+Shift+Z and Ctrl+Y itself.
     """
 
     edited = Signal()
@@ -122,7 +160,8 @@ class TensorEditor(QWidget):
         self.model = TensorModel(spec, self.undo_stack, self)
         self.table = TensorTable()
         self.table.setModel(self.model)
-        self.table.setItemDelegate(CellDelegate(self.model, self.table))
+        self.delegate = CellDelegate(self.model, self.table)
+        self.table.setItemDelegate(self.delegate)
         self.table.setAccessibleName(f"{spec.name} tensor")
         self.table.setEditTriggers(
             QAbstractItemView.EditTrigger.AnyKeyPressed
@@ -137,6 +176,8 @@ class TensorEditor(QWidget):
         self._build_layout()
         self.model.edited.connect(self._on_model_edited)
         self.table.refused.connect(self.message.show_error)
+        self.table.clipped.connect(self._on_paste_clipped)
+        self.delegate.refused.connect(self.message.show_error)
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         if own_stack:
             self._add_undo_actions()
@@ -151,10 +192,11 @@ class TensorEditor(QWidget):
 
     def _add_undo_actions(self) -> None:
         for action, keys in (
-            (self.undo_stack.createUndoAction(self), QKeySequence.StandardKey.Undo),
-            (self.undo_stack.createRedoAction(self), QKeySequence("Ctrl+Shift+Z")),
+            (self.undo_stack.createUndoAction(self), QKeySequence.keyBindings(
+                QKeySequence.StandardKey.Undo)),
+            (self.undo_stack.createRedoAction(self), REDO_KEYS),
         ):
-            action.setShortcut(keys)
+            action.setShortcuts(keys)
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
 
@@ -194,6 +236,10 @@ class TensorEditor(QWidget):
         return self.model.value_at(current.row(), current.column()) if current.isValid() else None
 
     # --- view -----------------------------------------------------------------------------
+    def _on_paste_clipped(self, message: str) -> None:
+        error = self.model.first_error()
+        self.message.show_error(message if error is None else f"{error} {message}")
+
     def _on_model_edited(self) -> None:
         shape = self.model.shape()
         dims = "×".join(str(s) for s in shape) or "scalar"

@@ -8,6 +8,7 @@ change goes through the undo stack as a snapshot of the whole (small) table.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
@@ -21,6 +22,30 @@ Precise = dict[tuple[int, int], tuple[str, str]]  # cell -> (text shown, full-pr
 
 
 _ROOT = QModelIndex()
+TOGGLES = {"sign": (1.0, -1.0), "binary": (1.0, 0.0)}  # kinds whose cells flip between two values
+
+
+@dataclass(frozen=True)
+class PasteReport:
+    """What a paste did: ``cells`` filled, of a ``block`` (rows, columns) pasted at ``at``."""
+
+    cells: int
+    block: tuple[int, int]
+    filled: tuple[int, int]
+    table: tuple[int, int]
+    at: tuple[int, int]
+
+    def clipped_message(self) -> str | None:
+        """Why part of the block is missing, or None when all of it went in."""
+        if self.filled == self.block:
+            return None
+        where = "" if self.at == (0, 0) else f" at row {self.at[0]}, column {self.at[1]}"
+        return (f"Pasted {_size(self.filled)} of the {_size(self.block)} block{where}; "
+                f"the table is {_size(self.table)}, so the rest was left out.")
+
+
+def _size(rows_columns: tuple[int, int]) -> str:
+    return "×".join(str(n) for n in rows_columns)
 
 
 def grid_shape(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -157,8 +182,8 @@ class TensorModel(QAbstractTableModel):
         if texts != self._texts:
             self.undo_stack.push(SetTextsCommand(self, texts, self._shape, label))  # keeps precise
 
-    def paste(self, top: int, left: int, text: str) -> int:
-        """Undoably paste a spreadsheet block at (top, left); returns how many cells it filled."""
+    def paste(self, top: int, left: int, text: str) -> PasteReport:
+        """Undoably paste a spreadsheet block at (top, left); reports what went in."""
         block = tensors.parse_block(text)
         changes = {
             (top + i, left + j): cell for i, row in enumerate(block) for j, cell in enumerate(row)
@@ -166,7 +191,34 @@ class TensorModel(QAbstractTableModel):
         rows, columns = grid_shape(self._shape)
         inside = {k: v for k, v in changes.items() if k[0] < rows and k[1] < columns}
         self.edit_cells(inside, f"paste {len(inside)} cells into {self.spec.name}")
-        return len(inside)
+        width = max((len(row) for row in block), default=0)
+        filled = (max(0, min(len(block), rows - top)), max(0, min(width, columns - left)))
+        return PasteReport(len(inside), (len(block), width), filled, (rows, columns), (top, left))
+
+    def block_text(self, cells: list[tuple[int, int]]) -> str:
+        """The rectangle spanning ``cells`` as tab-separated rows, the form ``paste`` reads."""
+        if not cells:
+            return ""
+        rows = range(min(r for r, _ in cells), max(r for r, _ in cells) + 1)
+        columns = range(min(c for _, c in cells), max(c for _, c in cells) + 1)
+        return "\n".join("\t".join(self._texts[r][c] for c in columns) for r in rows)
+
+    def clear_cells(self, cells: list[tuple[int, int]]) -> None:
+        """Undoably set ``cells`` to 0, one step (0 is a class index too)."""
+        if cells:
+            label = f"clear {len(cells)} cells of {self.spec.name}"
+            self.edit_cells(dict.fromkeys(cells, "0"), label)
+
+    def is_toggle(self, r: int, c: int) -> bool:
+        """Whether (r, c) holds one of the two values its kind flips between (±1, 0/1)."""
+        pair = TOGGLES.get(self.spec.kind)
+        return pair is not None and self.value_at(r, c) in pair
+
+    def toggle(self, r: int, c: int) -> None:
+        """Flip a ±1 (0/1) cell by its value, so 1.0000 and 1 alike become -1; any other to 1."""
+        first, second = TOGGLES[self.spec.kind]
+        new = second if self.value_at(r, c) == first else first
+        self.setData(self.index(r, c), tensors.format_cell(new, self.spec))
 
     # --- parsing --------------------------------------------------------------------------
     def _validate(self, cells: list[tuple[int, int]] | None = None) -> None:
