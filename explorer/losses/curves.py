@@ -29,7 +29,8 @@ class Curve:
     """A sampled loss curve: ``loss`` and ``grad`` (dL/dz) at each ``z``.
 
     ``name`` is the loss (or, for ``compare_curves``, the classic curve's key);
-    ``target`` the truth ``y`` the curve was drawn for (``None`` on the margin axis).
+    ``target`` the truth ``y`` the curve was drawn for (``None`` on the margin axis);
+    ``title`` what to look for in it, as a teacher would say it (:func:`curve_title`).
     """
 
     z: torch.Tensor
@@ -37,6 +38,7 @@ class Curve:
     grad: torch.Tensor
     name: str
     target: float | None = None
+    title: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,36 @@ _CURVES = {
 }
 
 
+_STEEP = "Steep curve, strong push: big errors pull hardest"
+_CONFIDENT = "Confident and right: almost flat; confident and wrong: steep"
+_TITLES = {
+    # What the shape teaches: one sentence per loss, said over the curve.
+    "L1Loss": "Constant slope: every error pushes equally hard",
+    "MSELoss": _STEEP,
+    "SmoothL1Loss": "Squared near the target, straight beyond beta: outliers push no harder",
+    "HuberLoss": "Squared inside delta, straight outside: a big error's push is capped",
+    "PoissonNLLLoss": "Predicting too many costs exponentially; too few, only linearly",
+    "GaussianNLLLoss": "A parabola around the target: with variance 1, half the squared error",
+    "BCEWithLogitsLoss": _CONFIDENT,
+    "BCELoss": "Near 0 for the true class the loss shoots up: a sure mistake costs the most",
+    "SoftMarginLoss": _CONFIDENT,  # log(1 + e^(-yz)), as BCEWithLogits and 2-class CE
+    "HingeEmbeddingLoss": "Flat past the margin: nothing to learn there",
+    "MarginRankingLoss": "Ranked the right way round by the margin: flat, no push",
+    "CrossEntropyLoss": _CONFIDENT,
+    "MultiMarginLoss": "True class ahead by the margin: flat; behind: a constant push",
+    "FocalLoss": "Easy examples flattened: the push goes to the hard ones",
+    own.NAME: "Your loss: where it is steep, training pushes hardest",
+}
+
+
+def curve_title(name: str) -> str:
+    """What to look for in the curve of loss ``name``: a short sentence for its title."""
+    if name not in _TITLES:
+        raise InputError(f"{name} has no one-dimensional curve; curves exist for "
+                         f"{', '.join(_CURVES)}.", field="loss")
+    return _TITLES[name]
+
+
 def curve_names() -> list[str]:
     """The losses that have a one-dimensional curve."""
     return list(_CURVES)
@@ -156,7 +188,7 @@ def curve(name: str, target: float | None = None, options: dict | None = None,
     if name == "BCELoss":
         lo, hi = max(lo, 1e-3), min(hi, 1 - 1e-3)
     z, loss, grad = _torch_errors(name, lambda: _sample(fn, lo, hi, n, resolve(device)))
-    return Curve(z, loss, grad, name, y)
+    return Curve(z, loss, grad, name, y, _TITLES[name])
 
 
 def marker(name: str, z: float, target: float | None = None, options: dict | None = None,
@@ -217,6 +249,40 @@ _COMPARE = {
         m, torch.ones_like(m)) / math.log(2),
 }
 COMPARE_NAMES = tuple(_COMPARE)
+COMPARE_TITLE = ("Wrong side: square loss explodes; right side past 1: "
+                 "square still punishes, hinge and logistic do not")
+COMPARE_VIEW = ((-2.0, 3.0), (0.0, 3.5))
+"""The classic figure's frame: margins -2..3, losses 0..3.5 (the square's 9 at -2 is off it)."""
+
+# Where an element-wise loss is one of the classic curves of the margin m = y·z:
+# with y = ±1, (y - z)² = (1 - y·z)² and |y - z| = |1 - y·z|; BCEWithLogits' y in {0, 1}
+# is the sign (2y - 1).
+_ON_COMPARE = {
+    "MSELoss": ("square", (-1.0, 1.0)),
+    "L1Loss": ("absolute", (-1.0, 1.0)),
+    "SoftMarginLoss": ("logistic", (-1.0, 1.0)),
+    "BCEWithLogitsLoss": ("logistic", (0.0, 1.0)),
+}
+
+
+def compare_marker(name: str, z: float | None, y: float | None) -> tuple[str, Marker] | None:
+    """The current example on the compare chart: which classic curve loss ``name`` is at
+    prediction ``z`` and target ``y``, and its value and slope there at the margin y·z.
+
+    ``None`` where the loss is not one of those curves for this ``y`` (e.g. MSE with
+    y = 0.3, cross-entropy over whole rows).
+    """
+    if name not in _ON_COMPARE or not (is_number(z) and is_number(y)):
+        return None
+    key, labels = _ON_COMPARE[name]
+    if float(y) not in labels:
+        return None
+    sign = 1.0 if float(y) == labels[1] else -1.0
+    margin = sign * float(z)
+    point = torch.tensor([margin], requires_grad=True)
+    value = _COMPARE[key](point)
+    value.sum().backward()
+    return key, Marker(margin, float(value.detach()[0]), float(point.grad[0]))
 OWN_CURVE = "your loss"
 """The compare chart's name for the user's own loss (drawn from ``expression``)."""
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt.utils import signals_blocked
 
-from explorer.losses.curves import OWN_CURVE
+from explorer.losses.curves import COMPARE_TITLE, COMPARE_VIEW, OWN_CURVE
 from explorer.losses.scene import COMPARE_DEFAULT
 from ui.common import theme
 from ui.common.plots import make_plot, set_title
@@ -19,6 +20,16 @@ _OWN_OFF = "Choose “Your own loss” and type a formula of z to draw it here"
 def _xy(x, y):
     """Tensors from explorer as arrays pyqtgraph can draw."""
     return x.detach().cpu().numpy(), y.detach().cpu().numpy()
+
+
+def _extent(*arrays) -> tuple[float, float]:
+    """The smallest and largest finite value of ``arrays`` (0, 1 when there is none)."""
+    values = np.concatenate([np.asarray(a, dtype=float).ravel() for a in arrays])
+    values = values[np.isfinite(values)]
+    if not values.size:
+        return 0.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
 
 
 class CurvePlot:
@@ -44,16 +55,24 @@ class CurvePlot:
         self.hide_marker()
 
     def set_curve(self, curve, title: str | None = None) -> None:
-        """Draw ``curve`` (an ``explorer.losses.Curve``)."""
-        self.loss_line.setData(*_xy(curve.z, curve.loss))
-        self.grad_line.setData(*_xy(curve.z, curve.grad))
+        """Draw ``curve`` (an ``explorer.losses.Curve``) under its own title (what to look
+        for in this loss's shape); ``title`` only stands in for a curve that has none."""
+        z, loss = _xy(curve.z, curve.loss)
+        _, grad = _xy(curve.z, curve.grad)
+        self.loss_line.setData(z, loss)
+        self.grad_line.setData(z, grad)
         item = self.plot.getPlotItem()
         item.setLabel("bottom", x_axis(curve))
         item.setLabel("left", f"{y_axis(curve)}   /   slope")
-        if title:
-            set_title(self.plot, title)
+        if curve.title or title:
+            set_title(self.plot, curve.title or title)
         self.note.hide()
         self.plot.setProperty("curve_label", legend(curve))
+        self._frame(_extent(z), _extent(loss, grad))
+
+    def _frame(self, x: tuple[float, float], y: tuple[float, float]) -> None:
+        """Show ``x`` by ``y`` (a blank plot's [0, 1] view or a user's zoom must not stay)."""
+        self.plot.getPlotItem().setRange(xRange=x, yRange=y, padding=0.05)
 
     def clear(self, title: str, note: str = "") -> None:
         """No curve to draw: say so in the ``title`` and, in the middle of the plot, why."""
@@ -77,6 +96,9 @@ class CurvePlot:
         self.cursor.show()
         self.marker.setData([z, z], [loss, grad], brush=[theme.qcolor(0), theme.qcolor(3)])
         self.marker.show()
+        (x0, x1), (y0, y1) = self.plot.getPlotItem().getViewBox().viewRange()
+        if not (x0 <= z <= x1 and y0 <= min(loss, grad) and max(loss, grad) <= y1):
+            self._frame(_extent([x0, x1, z]), _extent([y0, y1, loss, grad]))
 
     def marker_position(self) -> tuple[float, float, float] | None:
         if not self.marker.isVisible():
@@ -107,13 +129,18 @@ class ComparePlot(QWidget):
             row.addWidget(box)
             box.toggled.connect(self._on_box_toggled)
         row.addStretch(1)
-        self.plot = make_plot(
-            "Wrong side: square loss explodes",
-            MARGIN,
-            "loss",
-            name="loss comparison",
-        )
+        self.plot = make_plot(COMPARE_TITLE, MARGIN, "loss", name="loss comparison")
+        (x0, x1), (y0, y1) = COMPARE_VIEW
+        self.plot.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self._lines: list[pg.PlotDataItem] = []
+        self.example_line = pg.InfiniteLine(angle=90, movable=False,
+                                            pen=theme.pen("#777777", 1.5))
+        self.example_dot = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=1.5),
+                                              brush=theme.qcolor(0))
+        self.example_label = pg.TextItem(anchor=(0, 1), color=theme.current().foreground)
+        for extra in (self.example_line, self.example_dot, self.example_label):
+            self.plot.addItem(extra, ignoreBounds=True)
+        self.set_example(None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(row)
@@ -158,6 +185,28 @@ class ComparePlot(QWidget):
                 box.addItem(line, line.opts["name"])
         if curves:
             self.plot.getPlotItem().setLabel("bottom", x_axis(curves[0]))
+
+    def set_example(self, point) -> None:
+        """Mark the selected cell on its classic curve: ``point`` is ``(curve name, Marker)``
+        from ``explorer.losses.curves.compare_marker``, or ``None`` to mark nothing."""
+        shown = point is not None
+        for extra in (self.example_line, self.example_dot, self.example_label):
+            extra.setVisible(shown)
+        if not shown:
+            return
+        key, mark = point
+        self.example_line.setValue(mark.z)
+        self.example_dot.setData([mark.z], [mark.value])
+        self.example_label.setText(f"this example: {key}, margin {mark.z:.3g}, "
+                                   f"loss {mark.value:.3g}")
+        self.example_label.setPos(mark.z, mark.value)
+
+    def example(self) -> tuple[float, float] | None:
+        """(margin, loss) of the marked example, or None."""
+        if not self.example_dot.isVisible():
+            return None
+        xs, ys = self.example_dot.getData()
+        return float(xs[0]), float(ys[0])
 
     def labels(self) -> list[str]:
         return [line.opts["name"] for line in self._lines if line.isVisible()]
