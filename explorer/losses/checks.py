@@ -12,7 +12,9 @@ import torch
 
 from explorer.errors import InputError
 from explorer.inputs import MAX_ELEMENTS, check_elements, check_mapping
+from explorer.losses import run
 from explorer.losses.limits import check_dims
+from explorer.losses.pitfalls import Pitfall
 from explorer.losses.specs import InputSpec, LossSpec
 from explorer.losses.tensors import _check_kind, cell_name, parse_option
 
@@ -218,3 +220,71 @@ def check_options(loss: LossSpec, options, dims: dict[str, int]) -> dict:
                                  f"{option.dim}, {size} in all.", field=option.name)
         values[option.name] = value
     return values
+
+
+def _first(mask: torch.Tensor) -> tuple[int, ...] | None:
+    return tuple(int(i) for i in mask.nonzero()[0]) if mask.any() else None
+
+
+def _cell_of(loss: LossSpec, tensors: dict, index: tuple[int, ...]) -> tuple[str, tuple]:
+    """The input cell behind element ``index`` of the per-element loss: that cell where
+    the loss is element-wise, else the first cell of that sample's row."""
+    first = loss.inputs[0]
+    t = tensors[first.name]
+    if len(index) == t.dim():
+        return first.name, index
+    return first.name, (*index, *(0,) * (t.dim() - len(index)))
+
+
+def _per_element(loss: LossSpec, leaves: dict, options: dict):
+    if "none" not in loss.reductions:
+        return None
+    return run.safe_call(loss, leaves, "none", options)[0]
+
+
+def not_finite(loss: LossSpec, tensors: dict, reduction: str, options: dict,
+               value: torch.Tensor, grads: dict) -> Pitfall | None:
+    """Which entry makes the loss or a gradient infinite or NaN, said in plain words.
+
+    Parameters
+    ----------
+    loss, tensors, reduction, options
+        The call as evaluated (checked inputs and options).
+    value, grads
+        What it gave.
+
+    Returns
+    -------
+    Pitfall or None
+        ``None`` when the value and every gradient are finite; else a pitfall
+        (code ``"not-finite"``) naming the input cell whose per-element loss, or
+        whose gradient, is not finite, with its value.
+    """
+    if torch.isfinite(value).all() and all(torch.isfinite(g).all() for g in grads.values()):
+        return None
+    leaves = run.leaves(loss, tensors, next(iter(tensors.values())).device)
+    what = "loss" if not torch.isfinite(value).all() else "gradient"
+    shown = value.item() if value.dim() == 0 else "not finite"
+    message, field = None, loss.inputs[0].name
+    per_element = _per_element(loss, leaves, options)
+    if per_element is not None:
+        index = _first(~torch.isfinite(per_element.detach()))
+        if index is not None:
+            field, cell = _cell_of(loss, leaves, index)
+            message = (f"the loss of {cell_name(field, cell)} (= "
+                       f"{leaves[field][cell].item():.6g}) is {per_element[index].item()}")
+    if message is None:
+        for name, g in grads.items():
+            index = _first(~torch.isfinite(g))
+            if index is not None:
+                field = name
+                message = (f"the gradient at {cell_name(name, index)} (= "
+                           f"{tensors[name][index].item():.6g}) is {g[index].item()}")
+                break
+    if message is None:
+        message = "a sum of finite entries overflows"
+    dtype = next(t.dtype for t in leaves.values() if t.is_floating_point())
+    return Pitfall(
+        "not-finite",
+        f"The {what} is {shown}: {message}. Numbers in {dtype} go only up to "
+        f"±{torch.finfo(dtype).max:.4g}; use smaller values (or float64).", None, field)

@@ -56,7 +56,8 @@ def _check_kind(value, spec: InputSpec, where: str, num_classes: int | None):
 
 
 def parse_cell(text: str, spec: InputSpec, cell: tuple[int, ...],
-               num_classes: int | None = None) -> float | int:
+               num_classes: int | None = None,
+               dtype: torch.dtype = torch.float32) -> float | int:
     """Parse one typed cell of input ``spec``.
 
     Parameters
@@ -69,6 +70,9 @@ def parse_cell(text: str, spec: InputSpec, cell: tuple[int, ...],
         The cell's index, used in the message.
     num_classes
         C, for class indices (``None`` skips the range check).
+    dtype
+        The floating-point dtype the cell will be stored in: a value it cannot hold
+        (beyond ±3.4e38 for float32) is refused here, not turned into infinity.
 
     Returns
     -------
@@ -78,8 +82,9 @@ def parse_cell(text: str, spec: InputSpec, cell: tuple[int, ...],
     Raises
     ------
     InputError
-        For an empty cell, a non-number, NaN or infinity, a fraction where a whole
-        number is needed, or a value outside what the kind allows.
+        For an empty cell, a non-number, NaN or infinity, a number that overflows
+        ``dtype``, a fraction where a whole number is needed, or a value outside what
+        the kind allows.
     """
     where = cell_name(spec.name, cell)
     stripped = str(text).strip().replace("−", "-")
@@ -99,6 +104,10 @@ def parse_cell(text: str, spec: InputSpec, cell: tuple[int, ...],
             raise InputError(f"{where} is {stripped}; it must be "
                              f"{_allowed(spec, num_classes)}.", field=spec.name, cell=cell)
         value = int(value)
+    elif abs(value) > torch.finfo(dtype).max:
+        raise InputError(f"{where} is {stripped}, too large for {dtype} (it holds numbers "
+                         f"up to ±{torch.finfo(dtype).max:.4g}); type a smaller number.",
+                         field=spec.name, cell=cell)
     try:
         _check_kind(value, spec, where, num_classes)
     except InputError as exc:
@@ -115,6 +124,22 @@ def format_cell(value, spec: InputSpec, digits: int = 4) -> str:
     if value == 0 or 10.0 ** -(digits - 1) <= abs(value) < 1e5:
         return f"{value:.{digits}f}"
     return f"{value:.{digits - 1}e}"
+
+
+def format_number(value, decimals: int = 4, sign: bool = False) -> str:
+    """A result as shown: ``decimals`` decimals where that is readable, else scientific
+    notation that keeps its width (``1.2346e+37``, ``3.0000e-07``), never 38 digits.
+
+    ``sign`` puts ``+`` before positive numbers (a gradient's push). NaN and infinity
+    come out as ``nan`` and ``inf``.
+    """
+    value = float(value)
+    if not math.isfinite(value):
+        return ("+" if sign and value > 0 else "") + str(value)
+    plus = "+" if sign else ""
+    if value == 0 or 10.0 ** -(decimals - 1) <= abs(value) < 1e5:
+        return f"{value:{plus}.{decimals}f}"
+    return f"{value:{plus}.{decimals}e}"
 
 
 def parse_block(text: str) -> list[list[str]]:
@@ -168,7 +193,8 @@ def tensor_from_rows(rows, spec: InputSpec, num_classes: int | None = None,
         parsed = []
         for j, text in enumerate(row):
             cell = ((i * width + j),) if one_d else (i, j)
-            parsed.append(parse_cell(text, spec, cell, num_classes))
+            parsed.append(parse_cell(text, spec, cell, num_classes,
+                                     dtype if dtype.is_floating_point else torch.float32))
         values.append(parsed)
     if one_d:
         values = [v for row in values for v in row]

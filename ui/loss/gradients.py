@@ -8,6 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from explorer.losses.tensors import format_number
 from ui.common import theme
 
 _ROOT = QModelIndex()
@@ -23,9 +24,7 @@ def _tint(value: float, largest: float) -> QColor:
 
 
 def _label(value: float) -> str:
-    if not math.isfinite(value):
-        return str(value)
-    return f"{value:+.4f}" if value != 0 else "0"
+    return format_number(value, 4, sign=True) if value != 0 else "0"
 
 
 class GradientModel(QAbstractTableModel):
@@ -99,6 +98,7 @@ class GradientTable(QTableView):
 
     def set_rows(self, rows: list[list[float]], row_names: list[str] | None = None) -> None:
         self.gradient_model.set_rows(rows, row_names)
+        self._fit_cells()
         self._fit_height()
 
     def changeEvent(self, event) -> None:  # noqa: N802
@@ -109,8 +109,11 @@ class GradientTable(QTableView):
 
     def _fit_cells(self) -> None:
         # Sizes from the font: sizing to contents visits every cell (slow for 64×64).
+        # The widest label decides: "+1.2346e+37" where a number needs scientific notation.
         metrics = self.fontMetrics()
-        self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance("+0.00000") + 8)
+        widest = max(("+0.00000", *(_label(v) for r in self.gradient_model.rows() for v in r)),
+                     key=len)
+        self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance(widest) + 8)
         self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
 
     def _fit_height(self) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from explorer.losses.tensors import format_number
 from ui.common import theme
 from ui.common.widgets import BigNumber, ErrorLabel
 from ui.loss.gradients import GradientTable
@@ -24,11 +25,12 @@ def discard(widget: QWidget) -> None:
 
 
 def value_text(value) -> str:
-    """The loss as shown: one number with four decimals, or the per-element numbers."""
+    """The loss as shown: one number with four decimals, or the per-element numbers
+    (scientific notation for the very large and the very small, so it fits)."""
     if value.dim() == 0:
-        return f"{value.item():.4f}"
+        return format_number(value.item(), 4)
     numbers = value.detach().cpu().flatten().tolist()
-    shown = ", ".join(f"{v:.3f}" for v in numbers[:8])
+    shown = ", ".join(format_number(v, 3) for v in numbers[:8])
     return f"[{shown}{', …' if len(numbers) > 8 else ''}]"
 
 
