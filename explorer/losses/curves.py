@@ -249,8 +249,7 @@ _COMPARE = {
         m, torch.ones_like(m)) / math.log(2),
 }
 COMPARE_NAMES = tuple(_COMPARE)
-COMPARE_TITLE = ("Wrong side: square loss explodes; right side past 1: "
-                 "square still punishes, hinge and logistic do not")
+COMPARE_TITLE = "Square loss punishes both sides: the wrong one, and right past 1"
 COMPARE_VIEW = ((-2.0, 3.0), (0.0, 3.5))
 """The classic figure's frame: margins -2..3, losses 0..3.5 (the square's 9 at -2 is off it)."""
 

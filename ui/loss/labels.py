@@ -29,8 +29,8 @@ _LEGENDS = {
     "square": "square (1 − y·z)²",
     "absolute": "absolute |1 − y·z|",
     "hinge": "hinge max(0, 1 − y·z)",
-    "logistic": "logistic log(1 + e^(−y·z)) (= cross-entropy in bits × ln 2)",
-    "cross-entropy": "cross-entropy in bits log₂(1 + e^(−y·z)) (= logistic ÷ ln 2)",
+    "logistic": "logistic (= cross-entropy in bits × ln 2)",
+    "cross-entropy": "cross-entropy in bits (= logistic ÷ ln 2)",
 }
 
 

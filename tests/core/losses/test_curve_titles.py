@@ -45,7 +45,7 @@ def test_the_l1_slope_is_constant_and_the_hinge_is_flat_past_its_margin():
 
 
 def test_the_compare_chart_title_names_both_sides_of_the_square_loss():
-    assert "square" in curves.COMPARE_TITLE and "past 1" in curves.COMPARE_TITLE
+    assert "Square" in curves.COMPARE_TITLE and "past 1" in curves.COMPARE_TITLE
     (x0, x1), (y0, y1) = curves.COMPARE_VIEW
     assert (x0, x1) == (-2.0, 3.0) and y0 == 0.0 and 3.0 <= y1 <= 4.0
     square = dict((c.name, c) for c in losses.compare_curves())["square"]
