@@ -107,6 +107,7 @@ class LossPanel(LabPage):
             self.addAction(action)
         self.controls.add_history(actions[0][0], actions[1][0])
         self.addActions(self.controls.shortcut_actions)
+        self.worked.set_undo_stack(self.undo_stack)  # its edits are the page's steps too
 
     # --- LabPage ----------------------------------------------------------------------------
     def plots(self) -> dict:

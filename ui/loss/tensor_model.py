@@ -148,13 +148,18 @@ class TensorModel(QAbstractTableModel):
         rows = tensors.rows_from_tensor(tensor)
         return [[tensors.format_cell(v, self.spec) for v in row] for row in rows]
 
-    def set_tensor(self, tensor, label: str | None = None) -> None:
-        """Show ``tensor``; with a ``label`` the change is an undoable step named so."""
+    def shown_and_precise(self, tensor) -> tuple[Texts, Precise]:
+        """The texts ``tensor`` is shown as, and each cell's full-precision text behind them."""
         texts = self.texts_of(tensor)
         full = [[repr(v) for v in row] for row in tensors.rows_from_tensor(tensor)]
         precise = {
             (r, c): (text, full[r][c]) for r, row in enumerate(texts) for c, text in enumerate(row)
         }
+        return texts, precise
+
+    def set_tensor(self, tensor, label: str | None = None) -> None:
+        """Show ``tensor``; with a ``label`` the change is an undoable step named so."""
+        texts, precise = self.shown_and_precise(tensor)
         self.replace(texts, tuple(tensor.shape), label, precise)
 
     def replace(self, texts: Texts, shape: tuple[int, ...], label: str | None = None,

@@ -2,14 +2,15 @@
 
 The user edits a probability of the true class (column p) or a weight or bias
 of the softmax classifier; the table, the bars of -log p and the total follow.
-Every number comes from ``explorer.losses.worked.cross_entropy_example``.
+Every number comes from ``explorer.losses.worked.cross_entropy_example``. Each
+edit is one step on the undo stack (the page's, once ``set_undo_stack`` shares it).
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -40,6 +41,34 @@ WEIGHTS = InputSpec("weights", ("K", "F"), "real", "float", False,
 BIAS = InputSpec("bias", ("K",), "real", "float", False, "one bias per species")
 
 
+def fixed(value: float, digits: int = 2) -> str:
+    """``value`` to ``digits`` decimals, never as a negative zero ("-0.00")."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+class WorkedState:
+    """What the user set: typed probabilities (or None) and the classifier's cells as typed."""
+
+    def __init__(self, probabilities, weights, bias):
+        self.probabilities = None if probabilities is None else list(probabilities)
+        self.weights, self.bias = weights, bias  # (texts, precise) of each editor
+
+
+class WorkedEdit(QUndoCommand):
+    """One edit of the worked example; undo puts the previous state back."""
+
+    def __init__(self, view: WorkedView, old: WorkedState, new: WorkedState, label: str):
+        super().__init__(label)
+        self._view, self._old, self._new = view, old, new
+
+    def redo(self) -> None:
+        self._view.apply(self._new)
+
+    def undo(self) -> None:
+        self._view.apply(self._old)
+
+
 class WorkedView(QWidget):
     """Table + total + bar chart of the per-flower loss, with the classifier's weights beside."""
 
@@ -47,6 +76,8 @@ class WorkedView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self._applying = False
         self.example = worked.cross_entropy_example()
         self.probabilities: list[float] | None = None
         self.table = QTableWidget(0, len(COLUMNS))
@@ -65,8 +96,10 @@ class WorkedView(QWidget):
         self.total_note = QLabel()
         self.total_note.setWordWrap(True)
         self.message = ErrorLabel()
-        self.weights = TensorEditor(WEIGHTS)
-        self.bias = TensorEditor(BIAS)
+        # Their own steps stay private (and no Ctrl+Z of their own): each edit becomes one
+        # WorkedEdit on the view's stack, which also holds the typed probabilities.
+        self.weights = TensorEditor(WEIGHTS, QUndoStack(self))
+        self.bias = TensorEditor(BIAS, QUndoStack(self))
         self.reset_button = QPushButton("Back to the slide's numbers")
         self.bars_plot = make_plot(
             "Least likely costs most", "flower", "−log p", legend=False,
@@ -84,7 +117,12 @@ class WorkedView(QWidget):
         self.bias.edited.connect(self._on_weights_edited)
         self.reset_button.clicked.connect(self.reset)
         self._show_weights()
+        self._state = self._current_state()
         self._refresh()
+
+    def set_undo_stack(self, undo_stack: QUndoStack) -> None:
+        """Put every later edit on ``undo_stack`` (the page's), so Ctrl+Z undoes it there."""
+        self.undo_stack = undo_stack
 
     def _build_layout(self) -> None:
         numbers = QVBoxLayout()
@@ -116,46 +154,75 @@ class WorkedView(QWidget):
         """Use these probabilities of the true class (None: computed from the weights)."""
         self.example = worked.cross_entropy_example(probabilities=probabilities)
         self.probabilities = None if probabilities is None else list(probabilities)
+        self._state = self._current_state()
         self.message.clear_error()
         self._refresh()
 
     def reset(self) -> None:
-        self.example = worked.cross_entropy_example()
-        self.probabilities = None
-        self.message.clear_error()
-        self._show_weights()
-        self._refresh()
-        self.changed.emit()
+        default = worked.cross_entropy_example()
+        texts = [self.weights.model.shown_and_precise(default.weights),
+                 self.bias.model.shown_and_precise(default.bias)]
+        self._push(WorkedState(None, *texts), "back to the slide's numbers")
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() != P_COLUMN:
             return
         try:
             values = [self._parse_p(row) for row in range(self.table.rowCount())]
-            example = worked.cross_entropy_example(probabilities=values)
+            worked.cross_entropy_example(probabilities=values)
         except InputError as error:
             self._mark(item, str(error))
             return
-        self.example, self.probabilities = example, values
-        self.message.clear_error()
-        self._refresh()
-        self.changed.emit()
+        state = self._current_state()
+        state.probabilities = values
+        self._push(state, f"p of flower {item.row()}")
 
     def _parse_p(self, row: int) -> float:
         text = self.table.item(row, P_COLUMN).text()
         return tensors.parse_cell(text, PROBABILITY, (row,))
 
     def _on_weights_edited(self) -> None:
+        if self._applying:
+            return
         try:
-            weights, bias = self.weights.tensor(), self.bias.tensor()
-            example = worked.cross_entropy_example(weights=weights, bias=bias)
+            worked.cross_entropy_example(weights=self.weights.tensor(), bias=self.bias.tensor())
         except InputError as error:
             self.message.show_error(str(error))
             return
-        self.example, self.probabilities = example, None
+        state = self._current_state()
+        state.probabilities = None
+        self._push(state, "classifier of the worked example")
+
+    def _push(self, state: WorkedState, label: str) -> None:
+        self.undo_stack.push(WorkedEdit(self, self._state, state, label))
+
+    def apply(self, state: WorkedState) -> None:
+        """Show ``state`` (the undo steps call this); the scene follows through ``changed``."""
+        self._applying = True
+        try:
+            for editor, (texts, precise) in ((self.weights, state.weights),
+                                             (self.bias, state.bias)):
+                editor.model.set_texts(texts, editor.model.shape(), precise)
+        finally:
+            self._applying = False
+        if state.probabilities is None:
+            example = worked.cross_entropy_example(weights=self.weights.tensor(),
+                                                   bias=self.bias.tensor())
+        else:
+            example = worked.cross_entropy_example(probabilities=state.probabilities)
+        self.example, self.probabilities, self._state = example, state.probabilities, state
         self.message.clear_error()
         self._refresh()
         self.changed.emit()
+
+    def _current_state(self) -> WorkedState:
+        return WorkedState(self.probabilities, self._texts_now(self.weights),
+                           self._texts_now(self.bias))
+
+    @staticmethod
+    def _texts_now(editor: TensorEditor):
+        return editor.model.texts(), editor.model.precise()
+
 
     def _mark(self, item: QTableWidgetItem, message: str) -> None:
         with signals_blocked(self.table):
@@ -165,26 +232,32 @@ class WorkedView(QWidget):
 
     # --- view ------------------------------------------------------------------------------
     def _show_weights(self) -> None:
-        self.weights.set_tensor(self.example.weights)
-        self.bias.set_tensor(self.example.bias)
+        self._applying = True
+        try:
+            self.weights.set_tensor(self.example.weights)
+            self.bias.set_tensor(self.example.bias)
+        finally:
+            self._applying = False
 
     def _refresh(self) -> None:
         rows = self.example.rows
         with signals_blocked(self.table):
             self.table.setRowCount(len(rows))
             for r, row in enumerate(rows):
-                cells = (f"{row.petal_width:.2f}", f"{row.sepal_width:.2f}", row.species,
-                         f"{row.p:.2f}", f"{row.neg_log_p:.2f}")
+                cells = (fixed(row.petal_width), fixed(row.sepal_width), row.species,
+                         fixed(row.p), fixed(row.neg_log_p))
                 for c, text in enumerate(cells):
                     item = QTableWidgetItem(text)
                     if c != P_COLUMN:
                         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     self.table.setItem(r, c, item)
-        self.total.setText(f"{self.example.total:.2f}")
+        self.total.setText(fixed(self.example.total))
+        slide = " (the slide's figure)" if self.example.matches_slide() else ""
         self.total_note.setText(
-            f"sum of the rounded terms: {self.example.total_of_rounded:.2f} (the slide's figure)"
-        )
+            f"sum of the rounded terms: {fixed(self.example.total_of_rounded)}{slide}")
+        if self.example.problem is not None:
+            self.message.show_error(self.example.problem)
         self.bars.setOpts(x=list(range(len(rows))), height=[r.neg_log_p for r in rows])
         axis = self.bars_plot.getPlotItem().getAxis("bottom")
         axis.setTicks([[(i, r.species) for i, r in enumerate(rows)]])

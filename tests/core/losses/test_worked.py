@@ -85,3 +85,35 @@ def test_bad_edits(kwargs, match):
 def test_gpu(gpu_device):
     assert cross_entropy_example(device=gpu_device).total == pytest.approx(
         cross_entropy_example().total, rel=1e-5)
+
+
+# --- issue 10 -----------------------------------------------------------------------------------
+def test_the_features_show_as_the_slide_printed_them():
+    """Issue 10: versicolor's sepal width showed 0.38; the slide (float64 from the file's
+    decimals: (2.9 - 2.0) / 2.4 = 0.37499999999999994) shows 0.37."""
+    rows = cross_entropy_example().rows
+    shown = [(f"{r.petal_width:.2f}", f"{r.sepal_width:.2f}") for r in rows]
+    assert shown == [("0.04", "0.42"), ("1.00", "0.54"), ("0.50", "0.37")]
+
+
+def test_the_slide_figure_is_named_only_while_the_numbers_are_the_slides():
+    assert cross_entropy_example().matches_slide()
+    assert cross_entropy_example(probabilities=[0.57, 0.58, 0.52]).matches_slide()
+    assert not cross_entropy_example(probabilities=[0.57, 0.9, 0.52]).matches_slide()
+    bias = torch.tensor([1.27, 0.0, -1.65])
+    assert not cross_entropy_example(bias=bias).matches_slide()
+
+
+def test_a_certain_flower_costs_plus_zero_not_minus_zero():
+    example = cross_entropy_example(probabilities=[1, 1, 1])
+    assert all(math.copysign(1, r.neg_log_p) == 1 for r in example.rows)
+    assert math.copysign(1, example.total) == 1
+    assert example.problem is None
+
+
+def test_a_probability_too_small_for_float32_names_the_flower_and_why():
+    example = cross_entropy_example(probabilities=[0.5, 0.5, 1e-300])
+    assert math.isinf(example.total)
+    assert "flower 2 (versicolor)" in example.problem
+    assert "1e-300" in example.problem and "−log 0" in example.problem
+    assert cross_entropy_example(probabilities=[0.5, 0.5, 1e-40]).problem is None  # subnormal
