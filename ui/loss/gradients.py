@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from explorer.losses.tensors import format_number
@@ -110,7 +110,9 @@ class GradientTable(QTableView):
     def _fit_cells(self) -> None:
         # Sizes from the font: sizing to contents visits every cell (slow for 64×64).
         # The widest label decides: "+1.2346e+37" where a number needs scientific notation.
-        metrics = self.fontMetrics()
+        bold = QFont(self.font())
+        bold.setBold(True)  # the largest push is shown in bold
+        metrics = QFontMetrics(bold)
         widest = max(("+0.00000", *(_label(v) for r in self.gradient_model.rows() for v in r)),
                      key=len)
         self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance(widest) + 8)
