@@ -20,7 +20,7 @@ from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.losses import own
 from explorer.losses.catalog import ORDER
-from explorer.losses.checks import check_inputs, check_options, check_reduction
+from explorer.losses.checks import check_inputs, check_options, check_reduction, not_finite
 from explorer.losses.code import build_code
 from explorer.losses.composite import composite_spec, evaluate_composite
 from explorer.losses.curves import Curve, Marker, compare_curves, curve, curve_names, marker
@@ -108,6 +108,10 @@ def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean"
             return failed(loss, tensors, error, pitfalls, code)
         raise InputError(f"{name} cannot use these inputs: {error}", field="input")
     output = f"output:  {value!s}"
+    gradients = grads(loss, tensors, value)
+    if not pitfalls:  # a pitfall found already says why (the KL slide's nan, a rate <= 0)
+        why = not_finite(loss, detached, reduction, values, value.detach(), gradients)
+        if why is not None:  # an infinite or NaN value names the entry that caused it
+            pitfalls = [why]
     messages = [p.message for p in pitfalls]
-    return LossResult(value.detach(), grads(loss, tensors, value), code, output, messages,
-                      pitfalls)
+    return LossResult(value.detach(), gradients, code, output, messages, pitfalls)

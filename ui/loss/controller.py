@@ -268,18 +268,20 @@ class LossController(QObject):
         name = self.scene.loss
         plot = self.page.curve
         if name not in losses.curve_names():
+            self.page.compare.set_example(None)
             self._curve_key = None
             plot.clear(f"No 1-D curve for {name}",
                        "Its loss depends on whole rows, not on one value.\n"
                        "See “Compare losses” for the classic curves.")
             return
         z, y = self._selected_point()
+        self.page.compare.set_example(curves.compare_marker(name, z, y))
         lo, hi = curves.span(z)
         options = self.scene.options
         key = (name, y, repr(sorted(options.items())), lo, hi)
         try:
             if key != self._curve_key:  # most edits move only the marker
-                plot.set_curve(losses.curve(name, y, options, lo, hi), "Steep curve, strong push")
+                plot.set_curve(losses.curve(name, y, options, lo, hi))
                 self._curve_key = key
             point = losses.marker(name, z, y, options) if z is not None else None
         except InputError as error:

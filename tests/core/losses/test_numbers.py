@@ -87,3 +87,15 @@ def test_signed_numbers_for_gradients():
     assert tensors.format_number(1e37, sign=True) == "+1.0000e+37"
     assert tensors.format_number(-0.25, sign=True) == "-0.2500"
     assert tensors.format_number(float("inf"), sign=True) == "+inf"
+
+
+def test_an_infinite_result_says_which_entry_caused_it():
+    """Issue 10: 1e20 gave an infinite MSE with no message."""
+    inputs = {"input": torch.tensor([[1.0, 1e20], [0.5, 2.0]]), "target": torch.zeros(2, 2)}
+    result = losses.evaluate("MSELoss", inputs)
+    assert torch.isinf(result.value)
+    (pitfall,) = result.pitfalls
+    assert pitfall.code == "not-finite" and "input[0, 1]" in pitfall.message
+    assert "3.403e+38" in pitfall.message
+    assert not losses.evaluate("MSELoss", {"input": torch.ones(2, 2),
+                                           "target": torch.zeros(2, 2)}).pitfalls
