@@ -118,6 +118,7 @@ class LossScene:
                 field="options",
             )
         _check_formulas(spec, self.options)
+        _check_fit(spec, self.tensors, self.dims, self.options)
         if self.seed is not None:
             check_seed(self.seed)
         _check_terms(self.terms)
@@ -149,6 +150,20 @@ def _check_tensors(tensors, names: set[str]) -> None:
         if name not in names:
             raise InputError(f"This loss has no input {name!r}.", field="tensors")
         _check_nested(rows, name)
+
+
+def _check_fit(spec, tensors: dict, dims: dict, options: dict) -> None:
+    """The saved tensors fit the loss as the engine checks them (shapes, dtypes, class indices
+    in [0, C)) and agree with the saved dims; a partial set is ignored by the page, as here."""
+    from explorer.losses.checks import check_inputs  # late, as _spec: torch is heavy
+
+    if set(tensors) != {i.name for i in spec.inputs}:
+        return
+    bound = check_inputs(spec, tensors, options)
+    for dim, size in dims.items():
+        if dim in bound and bound[dim] != size:
+            raise InputError(f"The tensors have {dim} = {bound[dim]}, but dims say {dim} = "
+                             f"{size}; the file's tensors do not fit its sizes.", field="dims")
 
 
 def _check_nested(value, name: str, depth: int = 0, outer: int = 1) -> tuple[int, ...]:
