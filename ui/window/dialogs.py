@@ -20,7 +20,7 @@ SHORTCUTS = (
     ("Ctrl+Shift+E", "Export the whole page as one PNG"),
     ("Ctrl+Shift+C", "Copy the plot under the mouse as an image"),
     ("F5 / Esc", "Enter / leave presentation mode"),
-    ("Ctrl+Z / Ctrl+Shift+Z", "Undo / redo a tensor edit (Loss lab)"),
+    ("Ctrl+Z / Ctrl+Y or Ctrl+Shift+Z", "Undo / redo an edit (Loss lab)"),
     ("Ctrl+R / Ctrl+Shift+R", "Randomize / reset to the slide's example (Loss lab)"),
     ("Space, Left, Right", "Play or pause, step back, step forward (Descent lab)"),
     ("F1", "This list"),
