@@ -23,7 +23,8 @@ def loss_scenes() -> dict[str, dict]:
     out = {}
     for i, name in enumerate(SLIDE_LOSSES, start=1):
         spec = losses.spec(name)
-        page = LossScene(loss=name, reduction=spec.default_reduction)
+        page = LossScene(loss=name, reduction=spec.default_reduction,
+                         transform=losses.slide_transform(name))
         out[f"slide-{i:02d}-{name}"] = {"loss": page.to_dict()}
     return out
 

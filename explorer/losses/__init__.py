@@ -24,7 +24,7 @@ from explorer.losses.checks import check_inputs, check_options, check_reduction,
 from explorer.losses.code import build_code
 from explorer.losses.composite import composite_spec, evaluate_composite
 from explorer.losses.curves import Curve, Marker, compare_curves, curve, curve_names, marker
-from explorer.losses.examples import example
+from explorer.losses.examples import example, slide_transform
 from explorer.losses.pitfalls import Pitfall, apply_fix, find_pitfalls
 from explorer.losses.run import (
     COMPOSITE,
@@ -38,12 +38,15 @@ from explorer.losses.run import (
     spec,
 )
 from explorer.losses.specs import FAMILIES, InputSpec, LossSpec, OptionSpec
+from explorer.losses.transforms import TRANSFORMS, check_transform, pipeline
+from explorer.losses.transforms import apply as apply_transform
+from explorer.losses.transforms import check_fit as check_transform_fit
 
 __all__ = [
     "COMPOSITE", "FAMILIES", "Curve", "InputSpec", "LossResult", "LossSpec", "Marker",
-    "OptionSpec", "Pitfall", "TermResult", "apply_fix", "compare_curves", "compatible",
-    "composite_spec", "curve", "curve_names", "evaluate", "example", "formula", "marker", "names",
-    "spec",
+    "OptionSpec", "Pitfall", "TRANSFORMS", "TermResult", "apply_fix", "check_transform",
+    "compare_curves", "compatible", "composite_spec", "curve", "curve_names", "evaluate",
+    "example", "formula", "marker", "names", "pipeline", "slide_transform", "spec",
 ]
 
 def formula(name: str, options: dict | None = None) -> str:
@@ -63,7 +66,8 @@ def names() -> list[str]:
 
 
 def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean",
-             options: dict | None = None, device=None) -> LossResult:
+             options: dict | None = None, device=None,
+             transform: str | None = None) -> LossResult:
     """Evaluate loss ``name`` on ``inputs`` with torch, and differentiate it.
 
     Parameters
@@ -80,6 +84,13 @@ def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean"
         torch's defaults.
     device
         Where to compute (default CPU).
+    transform
+        A step applied to the tensor named ``input`` before the loss, as the
+        slides write it: ``None``, ``"log_softmax"`` (``nn.LogSoftmax(dim=1)``),
+        ``"softmax"`` (``nn.Softmax(dim=1)``) or ``"sigmoid"``. The gradient is
+        the raw input's (the leaf), as ``backward()`` gives it on the slide;
+        the pitfalls look at what the loss receives. Composite losses refuse
+        a transform (give it to no term).
 
     Returns
     -------
@@ -91,18 +102,27 @@ def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean"
         For an unknown loss, reduction or option, or inputs the loss cannot take;
         no other exception escapes for bad input.
     """
+    transform = check_transform(transform)
     if name == COMPOSITE:
+        if transform is not None:
+            raise InputError("A composite loss takes no input transform: its terms share the "
+                             "raw inputs. Choose no transform.", field="transform")
         return evaluate_composite(inputs, reduction, options, device)
     loss = spec(name)
     reduction = check_reduction(loss, reduction)
+    check_transform_fit(loss, transform, inputs)
     dims = check_inputs(loss, inputs, options)
     values = check_options(loss, options, dims)
     device = resolve(device)
     tensors = leaves(loss, inputs, device)
     detached = {k: t.detach() for k, t in tensors.items()}
+    code = build_code([(loss, values)], detached, reduction, device, transform=transform)
+    fed = tensors  # what the loss receives: the raw leaves, or input through the transform
+    if transform is not None:
+        fed = {**tensors, "input": apply_transform(transform, tensors["input"])}
+        detached = {k: t.detach() for k, t in fed.items()}
     pitfalls = find_pitfalls(name, detached, reduction, values)
-    code = build_code([(loss, values)], detached, reduction, device)
-    value, error = safe_call(loss, tensors, reduction, values)
+    value, error = safe_call(loss, fed, reduction, values)
     if value is None:
         if pitfalls:
             return failed(loss, tensors, error, pitfalls, code)

@@ -13,6 +13,7 @@ import torch
 from explorer.losses import own
 from explorer.losses.custom import CUSTOM, source
 from explorer.losses.specs import LossSpec
+from explorer.losses.transforms import module_text
 
 _INDENT = "    "
 
@@ -67,9 +68,11 @@ def changed_options(loss: LossSpec, options: dict) -> dict:
 
 
 def call_text(loss: LossSpec, callee: str, reduction: str, options: dict,
-              float_dtype: torch.dtype, on_device: bool, with_options: bool) -> str:
-    """``callee(...)``: constructor keywords for a torch class, or a custom function call."""
-    parts = [] if with_options else [s.name for s in loss.inputs]
+              float_dtype: torch.dtype, on_device: bool, with_options: bool,
+              args: str | None = None) -> str:
+    """``callee(...)``: constructor keywords for a torch class, or a custom function call
+    (with ``args``, default the inputs' names)."""
+    parts = [] if with_options else [args or ", ".join(s.name for s in loss.inputs)]
     if reduction != "mean":
         parts.append(f"reduction={reduction!r}")
     for key, value in changed_options(loss, options).items():
@@ -87,12 +90,20 @@ def _header(tensors: dict, loss: LossSpec, device: torch.device) -> list[str]:
     return lines
 
 
-def term_expressions(terms, reduction, float_dtype, on_device) -> tuple[list[str], list[str]]:
-    """Set-up lines and call expressions for each ``(LossSpec, options)`` term."""
+def term_expressions(terms, reduction, float_dtype, on_device,
+                     transform: str | None = None) -> tuple[list[str], list[str]]:
+    """Set-up lines and call expressions for each ``(LossSpec, options)`` term.
+
+    With ``transform`` the set-up starts ``m = nn.LogSoftmax(dim=1)`` (say) and each
+    call passes ``m(input)``, as the slides write it.
+    """
     setup, calls, defined = [], [], set()
+    if transform is not None:
+        setup.append(f"m = {module_text(transform)}")
     own_functions: dict[str, str] = {}  # formula -> its function, one def per formula
     for index, (loss, options) in enumerate(terms, start=1):
-        args = ", ".join(s.name for s in loss.inputs)
+        args = ", ".join("m(input)" if transform is not None and s.name == "input" else s.name
+                         for s in loss.inputs)
         if loss.name == own.NAME:
             text = options.get("expression") or own.DEFAULT
             if text not in own_functions:
@@ -107,7 +118,7 @@ def term_expressions(terms, reduction, float_dtype, on_device) -> tuple[list[str
                 setup += source(loss.name).rstrip().splitlines() + [""]
                 defined.add(loss.name)
             calls.append(call_text(loss, CUSTOM[loss.name].__name__, reduction, options,
-                                   float_dtype, on_device, with_options=False))
+                                   float_dtype, on_device, with_options=False, args=args))
         else:
             var = "loss_fn" if len(terms) == 1 else f"loss_{index}"
             setup.append(f"{var} = " + call_text(loss, f"nn.{loss.name}", reduction, options,
@@ -117,18 +128,20 @@ def term_expressions(terms, reduction, float_dtype, on_device) -> tuple[list[str
 
 
 def build_code(terms, tensors: dict[str, torch.Tensor], reduction: str, device: torch.device,
-               weights: list[float] | None = None) -> str:
+               weights: list[float] | None = None, transform: str | None = None) -> str:
     """The whole snippet: imports, tensors, loss call(s), backward, print.
 
     ``terms`` is a list of ``(LossSpec, options)``; with ``weights`` (Composite)
     the output is the weighted sum of the terms, written as one expression.
+    ``transform`` (see :mod:`explorer.losses.transforms`) is applied to ``input``
+    in the call: ``output = loss_fn(m(input), target)``.
     """
     first = terms[0][0]
     float_dtype = next((t.dtype for t in tensors.values() if t.is_floating_point()),
                        torch.float32)
     on_device = device.type != "cpu"
     lines = _header(tensors, first, device) + [""]
-    setup, calls = term_expressions(terms, reduction, float_dtype, on_device)
+    setup, calls = term_expressions(terms, reduction, float_dtype, on_device, transform)
     lines += setup
     if weights is None:
         lines.append(f"output = {calls[0]}")

@@ -32,16 +32,22 @@ SLIDE_VALUES = {
     "L1Loss": 1.2850, "MSELoss": 2.3280, "NLLLoss": 2.9472, "CrossEntropyLoss": 1.0393,
     "HingeEmbeddingLoss": 1.2183, "MarginRankingLoss": 1.3324, "KLDivLoss": 0.8774,
 }
+SLIDE_TRANSFORMS = {"NLLLoss": "log_softmax"}
+"""The step each slide applies to its input before the loss (``m = nn.LogSoftmax(dim=1)``)."""
 DEFAULT_SEED = 0
+
+
+def slide_transform(name: str) -> str | None:
+    """The input transform the slide of loss ``name`` applies (None for most slides)."""
+    return SLIDE_TRANSFORMS.get(name)
 
 
 def _slide_example(name: str) -> dict[str, torch.Tensor]:
     """The slide's lines for ``name``, run with a generator seeded by ``SLIDE_SEEDS``."""
     g = torch.Generator().manual_seed(SLIDE_SEEDS[name])
     if name == "NLLLoss":
-        # nn.LogSoftmax(dim=1) is applied to the input, as on the slide.
-        raw = torch.randn(3, 5, generator=g)
-        return {"input": torch.nn.LogSoftmax(dim=1)(raw), "target": torch.tensor([1, 0, 4])}
+        # The raw scores; the slide's nn.LogSoftmax(dim=1) is its transform (SLIDE_TRANSFORMS).
+        return {"input": torch.randn(3, 5, generator=g), "target": torch.tensor([1, 0, 4])}
     if name == "CrossEntropyLoss":
         x = torch.randn(3, 5, generator=g)
         return {"input": x, "target": torch.empty(3, dtype=torch.long).random_(5, generator=g)}
@@ -99,7 +105,9 @@ def example(name: str, seed: int | None = None, dims: dict[str, int] | None = No
         A registered loss.
     seed
         ``None``: the slide's example (for the slides' seven, with the slide's
-        shapes and values; for the others a fixed seed). An int: random valid
+        shapes and values, before the slide's transform: NLLLoss's are the raw
+        scores that ``slide_transform`` turns into log-probabilities; for the
+        others a fixed seed). An int: random valid
         inputs drawn from that seed.
     dims
         Sizes of the symbolic dims (e.g. ``{"N": 4, "C": 3}``); defaults from the spec.

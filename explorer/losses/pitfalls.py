@@ -170,36 +170,44 @@ def find_pitfalls(name: str, inputs: dict[str, torch.Tensor], reduction: str,
     return found
 
 
-def _fixed(code: str, inputs: dict[str, torch.Tensor], reduction: str, options: dict):
+def _fixed(code: str, inputs: dict[str, torch.Tensor], reduction: str, options: dict,
+           transform: str | None):
     x, y = inputs.get("input"), inputs.get("target")
     if code == "targets-not-pm1":
         inputs["target"] = torch.where(y > 0, 1.0, -1.0).to(y.dtype)
     elif code in ("kl-input-not-log-prob", "nll-input-not-log-prob"):
-        inputs["input"] = torch.log_softmax(x, dim=-1)
+        transform = "log_softmax"  # a step in the pipeline, not new numbers
     elif code == "kl-target-not-distribution":
         log_target = bool(options.get("log_target"))
         inputs["target"] = torch.log_softmax(y, -1) if log_target else torch.softmax(y, -1)
     elif code == "kl-mean-reduction":
         reduction = "batchmean"
     elif code == "ce-input-is-probabilities":
-        inputs["input"] = torch.log(x.clamp_min(torch.finfo(x.dtype).tiny))
+        if transform is not None:  # the probabilities come from the step: drop it
+            transform = None
+        else:
+            inputs["input"] = torch.log(x.clamp_min(torch.finfo(x.dtype).tiny))
     elif code == "bce-input-out-of-range":
-        inputs["input"] = torch.sigmoid(x)
+        transform = "sigmoid"
     elif code == "poisson-rate-not-positive":
         options["log_input"] = True
     elif code == "bce-target-out-of-range":
         inputs["target"] = y.clamp(0, 1)
     else:
         raise InputError(f"there is no pitfall '{code}' to fix.", field="pitfall")
-    return inputs, reduction, options
+    return inputs, reduction, options, transform
 
 
 def apply_fix(name: str, inputs: dict[str, torch.Tensor], reduction: str,
-              options: dict | None, code: str) -> tuple[dict[str, torch.Tensor], str, dict]:
-    """Apply the fix of pitfall ``code``; return new ``(inputs, reduction, options)``.
+              options: dict | None, code: str, transform: str | None = None
+              ) -> tuple[dict[str, torch.Tensor], str, dict, str | None]:
+    """Apply the fix of pitfall ``code``; return new ``(inputs, reduction, options, transform)``.
 
-    The arguments are not changed; inputs that the fix does not touch are
-    passed through as they are.
+    ``inputs`` are the raw ones (before ``transform``). A fix that puts the input
+    through LogSoftmax or Sigmoid sets the transform (so it shows as
+    ``nn.LogSoftmax(dim=1)`` in the code, not as new numbers) and leaves the
+    input as it is. The arguments are not changed; inputs that the fix does not
+    touch are passed through as they are.
     """
     fixed = {key: t.detach().clone() for key, t in inputs.items()}
-    return _fixed(code, fixed, reduction, dict(options or {}))
+    return _fixed(code, fixed, reduction, dict(options or {}), transform)

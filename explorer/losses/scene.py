@@ -58,6 +58,10 @@ class LossScene:
         Curves overlaid in compare mode (names from ``explorer.losses.compare_curves``).
     worked_probabilities
         The three probabilities of the worked cross-entropy example, or None for the slides'.
+    transform
+        The step applied to ``input`` before the loss: None, ``"log_softmax"``,
+        ``"softmax"`` or ``"sigmoid"`` (see :mod:`explorer.losses.transforms`);
+        scenes saved before it existed open with None.
     """
 
     loss: str = "MSELoss"
@@ -69,6 +73,7 @@ class LossScene:
     terms: tuple[dict, ...] = ()
     compare: tuple[str, ...] = COMPARE_DEFAULT
     worked_probabilities: tuple[float, ...] | None = None
+    transform: str | None = None
 
     def __post_init__(self):
         # Lists (as typed in Python or read from JSON) are kept as tuples, so that equal
@@ -119,6 +124,7 @@ class LossScene:
             )
         _check_formulas(spec, self.options)
         _check_fit(spec, self.tensors, self.dims, self.options)
+        _check_transform(spec, self.transform, self.tensors)
         if self.seed is not None:
             check_seed(self.seed)
         _check_terms(self.terms)
@@ -164,6 +170,13 @@ def _check_fit(spec, tensors: dict, dims: dict, options: dict) -> None:
         if dim in bound and bound[dim] != size:
             raise InputError(f"The tensors have {dim} = {bound[dim]}, but dims say {dim} = "
                              f"{size}; the file's tensors do not fit its sizes.", field="dims")
+
+
+def _check_transform(spec, transform, tensors: dict) -> None:
+    from explorer.losses.transforms import check_fit, check_transform  # late, as _spec
+
+    check_fit(spec, check_transform(transform), {k: v for k, v in tensors.items()
+                                                 if k == "input"})
 
 
 def _check_nested(value, name: str, depth: int = 0, outer: int = 1) -> tuple[int, ...]:

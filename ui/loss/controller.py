@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 from explorer import losses
 from explorer.errors import InputError
 from explorer.inputs import check_option
-from explorer.losses import curves, own, tensors
+from explorer.losses import curves, own, tensors, transforms
 from explorer.losses.limits import next_seed
 from explorer.losses.scene import LossScene
 from ui.common.worker import reported
@@ -56,6 +56,7 @@ class LossController(QObject):
         c.seed_chosen.connect(self._draw)
         c.reset_requested.connect(self._on_reset_requested)
         c.reduction_changed.connect(self._on_reduction_changed)
+        c.transform_changed.connect(self._on_transform_changed)
         c.options.changed.connect(self._on_options_changed)
         self.page.result.banner.fix_requested.connect(self._on_fix_requested)
         self.page.composite.terms_changed.connect(self._on_terms_changed)
@@ -70,6 +71,7 @@ class LossController(QObject):
         self.scene = LossScene(
             loss=name, dims=dims_of(spec, example), reduction=spec.default_reduction,
             compare=self.scene.compare, worked_probabilities=self.scene.worked_probabilities,
+            transform=losses.slide_transform(name),  # the slide's step (NLL: LogSoftmax)
         )
         self.undo_stack.clear()  # old steps refer to the previous loss's editors
         self.last_result = self.last_inputs = None
@@ -77,6 +79,8 @@ class LossController(QObject):
         self.page.header.set_spec(spec, losses.formula(name))
         self._own_key = None
         self.page.controls.set_loss(spec, self.scene.dims, self.scene.reduction, {})
+        self.page.controls.set_transform(self.scene.transform)
+        self.page.controls.set_transform_enabled(any(s.name == "input" for s in spec.inputs))
         self.page.result.set_inputs(spec.inputs)
         others = [n for n in losses.names() if n != name and losses.compatible(n, name)]
         self.page.composite.set_choices([name, *others])
@@ -134,7 +138,7 @@ class LossController(QObject):
             inputs = {name: editor.tensor() for name, editor in self.editors.items()}
             options = self.page.controls.options.values()
             result = losses.evaluate(spec.name, inputs, self.scene.reduction, options,
-                                     device=self.device)
+                                     device=self.device, transform=self.scene.transform)
         except InputError as error:
             self._show_error(error)
             return None
@@ -145,6 +149,10 @@ class LossController(QObject):
                              options=options)
         self.last_result, self.last_inputs = result, inputs
         caption = f"{spec.name}(reduction='{self.scene.reduction}')"
+        transform = self.scene.transform
+        if transform is not None:
+            caption = losses.pipeline(caption, transform)
+        self.page.header.set_pipeline(losses.pipeline(spec.name, transform) if transform else None)
         self.page.result.show_result(result, caption, tensors.rows_from_tensor)
         self.page.code.set_code(result.code, result.output)
         self._update_own()
@@ -219,21 +227,27 @@ class LossController(QObject):
         self._show_tensors(values, f"randomize (seed {seed})")
 
     def _on_reset_requested(self) -> None:
+        label = "the slide's example"
         self.scene = replace(self.scene, seed=None)
-        self._show_tensors(losses.example(self.scene.loss), "the slide's example")
+        self.undo_stack.beginMacro(label)
+        self._push_settings(self.scene.reduction, self.scene.options, label,
+                            losses.slide_transform(self.scene.loss))
+        self._show_tensors(losses.example(self.scene.loss), label)
+        self.undo_stack.endMacro()
 
     def _on_fix_requested(self, code: str) -> None:
         if self.last_inputs is None:
             return
         try:
-            fixed, reduction, options = losses.apply_fix(
-                self.scene.loss, self.last_inputs, self.scene.reduction, self.scene.options, code)
+            fixed, reduction, options, transform = losses.apply_fix(
+                self.scene.loss, self.last_inputs, self.scene.reduction, self.scene.options, code,
+                self.scene.transform)
         except InputError as error:
             self.page.result.show_stale(str(error))
             return
         label = next((p.fix_label for p in self.last_result.pitfalls if p.code == code), code)
         self.undo_stack.beginMacro(label)
-        self._push_settings(reduction, options, label)
+        self._push_settings(reduction, options, label, transform)
         self._show_tensors(fixed, label)
         self.undo_stack.endMacro()
 
@@ -244,17 +258,29 @@ class LossController(QObject):
     def _on_options_changed(self, options: dict) -> None:
         self._push_settings(self.scene.reduction, options, "options")
 
-    def _push_settings(self, reduction: str, options: dict, label: str) -> None:
-        old = (self.scene.reduction, dict(self.scene.options))
-        new = (reduction, dict(options))
+    def _on_transform_changed(self, transform: str | None) -> None:
+        label = f"transform = {transforms.label(transform)}" if transform else "no transform"
+        self._push_settings(self.scene.reduction, self.scene.options, label, transform)
+
+    _KEEP = object()  # _push_settings: keep the scene's transform
+
+    def _push_settings(self, reduction: str, options: dict, label: str,
+                       transform: str | None | object = _KEEP) -> None:
+        if transform is self._KEEP:
+            transform = self.scene.transform
+        old = (self.scene.reduction, dict(self.scene.options), self.scene.transform)
+        new = (reduction, dict(options), transform)
         if old == new:
             return
         self.undo_stack.push(CallbackCommand(label, lambda: self._set_settings(*new),
                                              lambda: self._set_settings(*old)))
 
-    def _set_settings(self, reduction: str, options: dict) -> None:
-        self.scene = replace(self.scene, reduction=reduction, options=dict(options))
+    def _set_settings(self, reduction: str, options: dict,
+                      transform: str | None = None) -> None:
+        self.scene = replace(self.scene, reduction=reduction, options=dict(options),
+                             transform=transform)
         self.page.controls.set_reduction(reduction)
+        self.page.controls.set_transform(transform)
         self.page.controls.options.set_values(options)
         if not self._loading:
             self.evaluate()
@@ -365,7 +391,7 @@ class LossController(QObject):
         self.scene = replace(self.scene, seed=scene.seed)
         if scene.seed is not None:
             self.page.controls.set_seed(scene.seed)
-        self._set_settings(scene.reduction, scene.options)
+        self._set_settings(scene.reduction, scene.options, scene.transform)
         self.page.composite.set_terms(scene.terms)
         self.scene = replace(self.scene, terms=tuple(dict(t) for t in scene.terms))
         self.page.worked.set_probabilities(scene.worked_probabilities)

@@ -27,6 +27,9 @@ RANDOMIZE_KEYS = QKeySequence("Ctrl+R")
 RESET_KEYS = QKeySequence("Ctrl+Shift+R")
 
 DIM_NAMES = {"N": "samples N", "C": "classes C", "D": "values per sample D"}
+TRANSFORM_CHOICES = (("none", None), ("LogSoftmax", "log_softmax"), ("Softmax", "softmax"),
+                     ("Sigmoid", "sigmoid"))
+"""The transform combo's entries: text shown, value for ``explorer.losses.evaluate``."""
 
 
 class LossControls(QWidget):
@@ -37,6 +40,7 @@ class LossControls(QWidget):
     seed_chosen = Signal(int)
     reset_requested = Signal()
     reduction_changed = Signal(str)
+    transform_changed = Signal(object)  # None or a transform name, e.g. "log_softmax"
 
     def __init__(self, specs, families, parent=None):
         super().__init__(parent)
@@ -55,6 +59,12 @@ class LossControls(QWidget):
         self.reduction = QComboBox()
         self.reduction.setAccessibleName("reduction")
         self.reduction.setToolTip("How the per-element losses become one number")
+        self.transform = QComboBox()
+        self.transform.setAccessibleName("transform")
+        self.transform.setToolTip("A step applied to input before the loss, e.g. "
+                                  "nn.LogSoftmax(dim=1); the gradient is the raw input's")
+        for text, value in TRANSFORM_CHOICES:
+            self.transform.addItem(text, value)
         self.options = OptionForm()
         self.message = ErrorLabel()
         self._build_layout()
@@ -66,6 +76,7 @@ class LossControls(QWidget):
         ]
         self.seed.editingFinished.connect(self._on_seed_edited)
         self.reduction.currentTextChanged.connect(self._on_reduction_changed)
+        self.transform.currentIndexChanged.connect(self._on_transform_changed)
 
     def _build_layout(self) -> None:
         data = QGroupBox("Tensors")
@@ -83,6 +94,7 @@ class LossControls(QWidget):
         settings = QGroupBox("Loss settings")
         form = QFormLayout(settings)
         form.addRow("reduction", self.reduction)
+        form.addRow("transform", self.transform)
         form.addRow(self.options)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -138,6 +150,19 @@ class LossControls(QWidget):
         with signals_blocked(self.reduction):
             self.reduction.setCurrentText(reduction)
 
+    def set_transform(self, transform: str | None) -> None:
+        """Show ``transform`` (None: none) in the combo, without a signal."""
+        index = next(i for i, (_, value) in enumerate(TRANSFORM_CHOICES) if value == transform)
+        with signals_blocked(self.transform):
+            self.transform.setCurrentIndex(index)
+
+    def set_transform_enabled(self, enabled: bool) -> None:
+        self.transform.setEnabled(enabled)
+
+    def _on_transform_changed(self, index: int) -> None:
+        if index >= 0:
+            self.transform_changed.emit(TRANSFORM_CHOICES[index][1])
+
     def set_seed(self, seed: int) -> None:
         self._drawn_seed = seed
         with signals_blocked(self.seed):
@@ -157,7 +182,7 @@ class LossControls(QWidget):
     def tab_chain(self) -> list[QWidget]:
         """The controls in the order Tab should visit them."""
         return [self.picker.search, self.picker.tree, *self.dim_spins.values(), self.seed,
-                self.randomize_button, self.reset_button, self.reduction,
+                self.randomize_button, self.reset_button, self.reduction, self.transform,
                 *self.options.controls()]
 
 

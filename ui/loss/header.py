@@ -20,6 +20,12 @@ class LossHeader(QWidget):
         self.name.setObjectName("LossName")
         self.name.setWordWrap(True)
         self.formula = FormulaLabel(size=24)
+        self.pipeline = QLabel()  # "input → LogSoftmax(dim=1) → NLLLoss", when there is a step
+        self.pipeline.setAccessibleName("pipeline")
+        self.pipeline.setTextFormat(Qt.TextFormat.PlainText)
+        self.pipeline.setToolTip("The input goes through this step before the loss; the "
+                                 "gradient shown is the raw input's, as backward() gives it")
+        self.pipeline.hide()
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.description = QLabel()
@@ -29,6 +35,7 @@ class LossHeader(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.name)
         layout.addWidget(self.formula)
+        layout.addWidget(self.pipeline)
         layout.addWidget(self.summary)
         layout.addWidget(self.description)
         theme.notifier().changed.connect(self._on_theme_changed)
@@ -44,6 +51,11 @@ class LossHeader(QWidget):
         if self._spec is not None and latex != self._formula:
             self._formula = latex
             self.formula.set_formula(latex)
+
+    def set_pipeline(self, text: str | None) -> None:
+        """Show the pipeline ``text`` under the formula; None hides it (no transform)."""
+        self.pipeline.setText(text or "")
+        self.pipeline.setVisible(bool(text))
 
     def set_spec(self, spec, formula: str | None = None) -> None:
         """Introduce ``spec``; ``formula`` (LaTeX) replaces its own, e.g. a typed loss's."""

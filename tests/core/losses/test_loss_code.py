@@ -61,13 +61,26 @@ def _cases():
          "mean", COMPOSITE),
         ("Composite", losses.example("CrossEntropyLoss", seed=2), "none", FOCAL_CE),
     ]
-    return cases
+    return cases + TRANSFORM_CASES
+
+
+# The transform step as the slides write it: m = nn.LogSoftmax(dim=1); loss_fn(m(input), target).
+TRANSFORM_CASES = [
+    ("NLLLoss", losses.example("NLLLoss"), "mean", None, "log_softmax"),  # the slide itself
+    ("NLLLoss", losses.example("NLLLoss", seed=3), "none", None, "log_softmax"),
+    ("KLDivLoss", losses.example("KLDivLoss", seed=1), "batchmean", None, "log_softmax"),
+    ("MSELoss", losses.example("MSELoss", seed=1), "sum", None, "softmax"),
+    ("BCELoss", losses.example("BCEWithLogitsLoss", seed=1), "mean", None, "sigmoid"),
+    ("FocalLoss", losses.example("FocalLoss", seed=1), "mean", {"gamma": 2.0}, "softmax"),
+    ("CustomLoss", losses.example("CustomLoss", seed=1), "mean", None, "sigmoid"),
+]
 
 
 def _run_all(tmp_path, cases, device=None):
     results = []
-    for i, (name, inputs, reduction, options) in enumerate(cases):
-        result = losses.evaluate(name, inputs, reduction, options, device=device)
+    for i, (name, inputs, reduction, options, *transform) in enumerate(cases):
+        result = losses.evaluate(name, inputs, reduction, options, device=device,
+                                 transform=transform[0] if transform else None)
         (tmp_path / f"case_{i:03d}.py").write_text(result.code)
         results.append(result)
     (tmp_path / "runner.py").write_text(RUNNER)
@@ -120,3 +133,15 @@ def test_gpu_snippets_print_their_output(tmp_path, gpu_device):
     results, printed = _run_all(tmp_path, cases, device=gpu_device)
     assert "device='cuda:0'" in results[0].output
     _compare(results, printed)
+
+
+def test_the_transform_reads_like_the_slide():
+    result = losses.evaluate("NLLLoss", losses.example("NLLLoss"), transform="log_softmax")
+    code = result.code
+    assert "m = nn.LogSoftmax(dim=1)\nloss_fn = nn.NLLLoss()\n" in code
+    assert "output = loss_fn(m(input), target)" in code
+    assert result.output == "output:  tensor(2.9472, grad_fn=<NllLossBackward0>)"
+    focal = losses.evaluate("FocalLoss", losses.example("FocalLoss"), transform="softmax").code
+    assert "m = nn.Softmax(dim=1)" in focal and "focal_loss(m(input), target" in focal
+    own = losses.evaluate("CustomLoss", losses.example("CustomLoss"), transform="sigmoid").code
+    assert "m = nn.Sigmoid()" in own and "m(input)" in own

@@ -49,7 +49,7 @@ def shown_value(panel):
 def expected_value(panel):
     scene = panel.current_scene
     result = losses.evaluate(scene.loss, shown_inputs(panel), scene.reduction,
-                             panel.controls.options.values())
+                             panel.controls.options.values(), transform=scene.transform)
     return f"{result.value.item():.4f}", result
 
 
@@ -273,9 +273,11 @@ def test_the_page_computes_on_the_gpu(panel, gpu_device):
 
 
 def test_tab_goes_from_the_controls_to_the_tensors(qtbot, panel):
-    pick(panel, "MSELoss")  # no options: after the reduction come the tensors
+    pick(panel, "MSELoss")  # no options: after the reduction and transform come the tensors
     panel.controls.reduction.setFocus()
     qtbot.keyClick(panel.controls.reduction, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.controls.transform
+    qtbot.keyClick(panel.controls.transform, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is panel.editors["input"].table
     # Inside a table Tab moves to the next cell, as in a spreadsheet; Ctrl+Tab leaves it.
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
@@ -296,6 +298,7 @@ def test_a_non_default_scene_opens_in_every_view(qtbot, panel):
                   {"loss": "L1Loss", "weight": 0.25, "options": {}}],
         "compare": ["hinge", "logistic"],
         "worked_probabilities": [0.5, 0.25, 0.9],
+        "transform": "sigmoid",
     }
     fresh = LossPanel()
     qtbot.addWidget(fresh)
@@ -304,6 +307,7 @@ def test_a_non_default_scene_opens_in_every_view(qtbot, panel):
     assert fresh.scene() == data
     assert fresh.controls.picker.current() == "HuberLoss"
     assert fresh.controls.reduction.currentText() == "sum"
+    assert fresh.controls.transform.currentText() == "Sigmoid"
     assert fresh.controls.seed.value() == 11
     assert fresh.controls.options.values()["delta"] == pytest.approx(0.5)
     assert torch.equal(fresh.editors["input"].tensor(), example["input"])
@@ -311,5 +315,5 @@ def test_a_non_default_scene_opens_in_every_view(qtbot, panel):
                                        {"loss": "L1Loss", "weight": 0.25}]
     assert fresh.compare.selected() == ["hinge", "logistic"]
     assert fresh.worked.probabilities == [0.5, 0.25, 0.9]
-    expected = losses.evaluate("HuberLoss", example, "sum", {"delta": 0.5})
+    expected = losses.evaluate("HuberLoss", example, "sum", {"delta": 0.5}, transform="sigmoid")
     assert shown_value(fresh) == f"{expected.value.item():.4f}"
