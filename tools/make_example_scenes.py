@@ -24,7 +24,7 @@ def loss_scenes() -> dict[str, dict]:
     for i, name in enumerate(SLIDE_LOSSES, start=1):
         spec = losses.spec(name)
         page = LossScene(loss=name, reduction=spec.default_reduction,
-                         transform=losses.slide_transform(name))
+                         transform=losses.slide_transform(name), note=losses.slide_note(name))
         out[f"slide-{i:02d}-{name}"] = {"loss": page.to_dict()}
     return out
 

@@ -24,7 +24,7 @@ from explorer.losses.checks import check_inputs, check_options, check_reduction,
 from explorer.losses.code import build_code
 from explorer.losses.composite import composite_spec, evaluate_composite
 from explorer.losses.curves import Curve, Marker, compare_curves, curve, curve_names, marker
-from explorer.losses.examples import example, slide_transform
+from explorer.losses.examples import example, slide_note, slide_transform
 from explorer.losses.pitfalls import Pitfall, apply_fix, find_pitfalls
 from explorer.losses.run import (
     COMPOSITE,
@@ -46,7 +46,8 @@ __all__ = [
     "COMPOSITE", "FAMILIES", "Curve", "InputSpec", "LossResult", "LossSpec", "Marker",
     "OptionSpec", "Pitfall", "TRANSFORMS", "TermResult", "apply_fix", "check_transform",
     "compare_curves", "compatible", "composite_spec", "curve", "curve_names", "evaluate",
-    "example", "formula", "marker", "names", "pipeline", "slide_transform", "spec",
+    "example", "formula", "marker", "names", "pipeline", "slide_note", "slide_transform",
+    "spec",
 ]
 
 def formula(name: str, options: dict | None = None) -> str:

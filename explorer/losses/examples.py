@@ -37,6 +37,39 @@ SLIDE_TRANSFORMS = {"NLLLoss": "log_softmax"}
 DEFAULT_SEED = 0
 
 
+SLIDE_NOTES = {
+    "L1Loss": "The slide printed 1.2850 for torch.randn input and target; today's torch prints "
+              "the same. Only the grad_fn name in the printout depends on the torch version "
+              "(today MeanBackward0; older versions printed L1LossBackward).",
+    "MSELoss": "The slide printed 2.3280; today's torch agrees. The grad_fn name depends on the "
+               "torch version (today MseLossBackward0; older versions had no trailing 0).",
+    "NLLLoss": "The slide printed 2.9472 for raw torch.randn(3, 5) scores fed through "
+               "nn.LogSoftmax(dim=1); today's torch agrees, and input.grad is "
+               "(softmax − one-hot)/3. Its \"Softmax required!\" means LogSoftmax: NLLLoss "
+               "takes log-probabilities (set the transform to none to see why).",
+    "CrossEntropyLoss": "The slide printed 1.0393; today's torch agrees. The slide writes the "
+                        "binary formula −[y·log x + (1−y)·log(1−x)] and says \"binary "
+                        "classification\", but CrossEntropyLoss is the multi-class loss shown "
+                        "above, −log softmax(x)[y] (the binary one is BCELoss).",
+    "HingeEmbeddingLoss": "The slide printed 1.2183; today's torch agrees. Its targets come "
+                          "from torch.randn, not ±1, so torch adds both cases' terms (see the "
+                          "warning); mapping them to ±1 (.sign()) gives the loss that was meant.",
+    "MarginRankingLoss": "The slide printed 1.3324 for torch.randn scores and "
+                         "torch.randn(3).sign() targets; today's torch agrees.",
+    "KLDivLoss": "The slide printed 0.8774 for raw torch.randn input and target; today's torch "
+                 "gives nan for the same code. Older torch treated negative target entries as "
+                 "zero: with this seed the sum over the positive targets, over the batch of 2, "
+                 "is exactly 0.8774. The fixes (LogSoftmax on input, Softmax on target) give "
+                 "the real KL divergence, 0.5495.",
+}
+"""What each slide shows and why: its printed value, whether today's torch agrees, and why not."""
+
+
+def slide_note(name: str) -> str | None:
+    """The note on the slide of loss ``name`` (None for a loss with no slide)."""
+    return SLIDE_NOTES.get(name)
+
+
 def slide_transform(name: str) -> str | None:
     """The input transform the slide of loss ``name`` applies (None for most slides)."""
     return SLIDE_TRANSFORMS.get(name)

@@ -62,6 +62,9 @@ class LossScene:
         The step applied to ``input`` before the loss: None, ``"log_softmax"``,
         ``"softmax"`` or ``"sigmoid"`` (see :mod:`explorer.losses.transforms`);
         scenes saved before it existed open with None.
+    note
+        What the slide shows and why (its printed value, whether today's torch
+        agrees, and why not), shown under the loss's name; None for no note.
     """
 
     loss: str = "MSELoss"
@@ -74,6 +77,7 @@ class LossScene:
     compare: tuple[str, ...] = COMPARE_DEFAULT
     worked_probabilities: tuple[float, ...] | None = None
     transform: str | None = None
+    note: str | None = None
 
     def __post_init__(self):
         # Lists (as typed in Python or read from JSON) are kept as tuples, so that equal
@@ -125,6 +129,7 @@ class LossScene:
         _check_formulas(spec, self.options)
         _check_fit(spec, self.tensors, self.dims, self.options)
         _check_transform(spec, self.transform, self.tensors)
+        _check_note(self.note)
         if self.seed is not None:
             check_seed(self.seed)
         _check_terms(self.terms)
@@ -177,6 +182,15 @@ def _check_transform(spec, transform, tensors: dict) -> None:
 
     check_fit(spec, check_transform(transform), {k: v for k, v in tensors.items()
                                                  if k == "input"})
+
+
+MAX_NOTE = 1000
+
+
+def _check_note(note) -> None:
+    if note is not None and (not isinstance(note, str) or len(note) > MAX_NOTE):
+        raise InputError(f"note must be text of at most {MAX_NOTE} characters, or null.",
+                         field="note")
 
 
 def _check_nested(value, name: str, depth: int = 0, outer: int = 1) -> tuple[int, ...]:

@@ -72,11 +72,13 @@ class LossController(QObject):
             loss=name, dims=dims_of(spec, example), reduction=spec.default_reduction,
             compare=self.scene.compare, worked_probabilities=self.scene.worked_probabilities,
             transform=losses.slide_transform(name),  # the slide's step (NLL: LogSoftmax)
+            note=losses.slide_note(name),
         )
         self.undo_stack.clear()  # old steps refer to the previous loss's editors
         self.last_result = self.last_inputs = None
         self._build_editors(spec)
         self.page.header.set_spec(spec, losses.formula(name))
+        self.page.header.set_note(self.scene.note)
         self._own_key = None
         self.page.controls.set_loss(spec, self.scene.dims, self.scene.reduction, {})
         self.page.controls.set_transform(self.scene.transform)
@@ -386,6 +388,8 @@ class LossController(QObject):
             for s in spec.inputs if s.name in scene.tensors
         }
         self.choose_loss(scene.loss)
+        self.scene = replace(self.scene, note=scene.note)
+        self.page.header.set_note(scene.note)
         if len(values) == len(spec.inputs):
             self._show_tensors(values)
         self.scene = replace(self.scene, seed=scene.seed)

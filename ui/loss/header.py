@@ -19,6 +19,12 @@ class LossHeader(QWidget):
         self.name = QLabel()
         self.name.setObjectName("LossName")
         self.name.setWordWrap(True)
+        self.note = QLabel()  # what the slide shows and why, for a slide's scene
+        self.note.setObjectName("SlideNote")
+        self.note.setAccessibleName("slide note")
+        self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.hide()
         self.formula = FormulaLabel(size=24)
         self.pipeline = QLabel()  # "input → LogSoftmax(dim=1) → NLLLoss", when there is a step
         self.pipeline.setAccessibleName("pipeline")
@@ -34,6 +40,7 @@ class LossHeader(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.name)
+        layout.addWidget(self.note)
         layout.addWidget(self.formula)
         layout.addWidget(self.pipeline)
         layout.addWidget(self.summary)
@@ -45,12 +52,20 @@ class LossHeader(QWidget):
         self.formula.set_formula(self.formula.latex())
         if self._spec is not None:
             self.set_spec(self._spec, self._formula)
+        self.set_note(self.note.text() or None)  # its size follows presentation mode
 
     def set_formula(self, latex: str) -> None:
         """Show ``latex`` as the loss's formula (the own loss's, as typed)."""
         if self._spec is not None and latex != self._formula:
             self._formula = latex
             self.formula.set_formula(latex)
+
+    def set_note(self, text: str | None) -> None:
+        """Show the slide's note under the name (small, italic); None hides it."""
+        self.note.setText(text or "")
+        size = theme.font_pt(9)
+        self.note.setStyleSheet(f"font-size: {size:.0f}pt; font-style: italic;")
+        self.note.setVisible(bool(text))
 
     def set_pipeline(self, text: str | None) -> None:
         """Show the pipeline ``text`` under the formula; None hides it (no transform)."""

@@ -299,6 +299,7 @@ def test_a_non_default_scene_opens_in_every_view(qtbot, panel):
         "compare": ["hinge", "logistic"],
         "worked_probabilities": [0.5, 0.25, 0.9],
         "transform": "sigmoid",
+        "note": "Huber with a small delta: nearly L1.",
     }
     fresh = LossPanel()
     qtbot.addWidget(fresh)
@@ -308,6 +309,7 @@ def test_a_non_default_scene_opens_in_every_view(qtbot, panel):
     assert fresh.controls.picker.current() == "HuberLoss"
     assert fresh.controls.reduction.currentText() == "sum"
     assert fresh.controls.transform.currentText() == "Sigmoid"
+    assert fresh.header.note.text() == "Huber with a small delta: nearly L1."
     assert fresh.controls.seed.value() == 11
     assert fresh.controls.options.values()["delta"] == pytest.approx(0.5)
     assert torch.equal(fresh.editors["input"].tensor(), example["input"])
