@@ -24,7 +24,13 @@ from explorer.losses.checks import check_inputs, check_options, check_reduction,
 from explorer.losses.code import build_code
 from explorer.losses.composite import composite_spec, evaluate_composite
 from explorer.losses.curves import Curve, Marker, compare_curves, curve, curve_names, marker
-from explorer.losses.examples import example, slide_note, slide_transform
+from explorer.losses.examples import (
+    example,
+    is_slide_example,
+    slide_lines,
+    slide_note,
+    slide_transform,
+)
 from explorer.losses.pitfalls import Pitfall, apply_fix, find_pitfalls
 from explorer.losses.run import (
     COMPOSITE,
@@ -117,7 +123,9 @@ def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean"
     device = resolve(device)
     tensors = leaves(loss, inputs, device)
     detached = {k: t.detach() for k, t in tensors.items()}
-    code = build_code([(loss, values)], detached, reduction, device, transform=transform)
+    slide = slide_lines(name) if is_slide_example(name, detached) else None
+    code = build_code([(loss, values)], detached, reduction, device, transform=transform,
+                      tensor_lines=slide)
     fed = tensors  # what the loss receives: the raw leaves, or input through the transform
     if transform is not None:
         fed = {**tensors, "input": apply_transform(transform, tensors["input"])}

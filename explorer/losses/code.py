@@ -80,11 +80,14 @@ def call_text(loss: LossSpec, callee: str, reduction: str, options: dict,
     return f"{callee}({', '.join(parts)})"
 
 
-def _header(tensors: dict, loss: LossSpec, device: torch.device) -> list[str]:
+def _header(tensors: dict, loss: LossSpec, device: torch.device,
+            tensor_lines: list[str] | None = None) -> list[str]:
     on_device = device.type != "cpu"
     lines = ["import torch", "import torch.nn as nn", ""]
     if on_device:
         lines += [f"device = torch.device({str(device)!r})", ""]
+    if tensor_lines is not None:  # the slide's own lines, drawing the same numbers
+        return lines + list(tensor_lines)
     for spec in loss.inputs:
         lines.append(tensor_line(spec.name, tensors[spec.name], spec.requires_grad, on_device))
     return lines
@@ -128,19 +131,22 @@ def term_expressions(terms, reduction, float_dtype, on_device,
 
 
 def build_code(terms, tensors: dict[str, torch.Tensor], reduction: str, device: torch.device,
-               weights: list[float] | None = None, transform: str | None = None) -> str:
+               weights: list[float] | None = None, transform: str | None = None,
+               tensor_lines: list[str] | None = None) -> str:
     """The whole snippet: imports, tensors, loss call(s), backward, print.
 
     ``terms`` is a list of ``(LossSpec, options)``; with ``weights`` (Composite)
     the output is the weighted sum of the terms, written as one expression.
     ``transform`` (see :mod:`explorer.losses.transforms`) is applied to ``input``
-    in the call: ``output = loss_fn(m(input), target)``.
+    in the call: ``output = loss_fn(m(input), target)``. ``tensor_lines`` (on CPU)
+    replace the literal tensors, e.g. the slide's ``torch.manual_seed(...)`` and
+    ``torch.randn(...)`` that draw the very same numbers.
     """
     first = terms[0][0]
     float_dtype = next((t.dtype for t in tensors.values() if t.is_floating_point()),
                        torch.float32)
     on_device = device.type != "cpu"
-    lines = _header(tensors, first, device) + [""]
+    lines = _header(tensors, first, device, tensor_lines if not on_device else None) + [""]
     setup, calls = term_expressions(terms, reduction, float_dtype, on_device, transform)
     lines += setup
     if weights is None:

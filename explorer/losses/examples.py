@@ -92,6 +92,43 @@ def _slide_example(name: str) -> dict[str, torch.Tensor]:
     return {"input": x, "target": torch.randn(*shape, generator=g)}
 
 
+_SLIDE_LINES = {
+    "NLLLoss": ["input = torch.randn(3, 5{rg[input]})", "target = torch.tensor([1, 0, 4])"],
+    "CrossEntropyLoss": ["input = torch.randn(3, 5{rg[input]})",
+                         "target = torch.empty(3, dtype=torch.long).random_(5)"],
+    "MarginRankingLoss": ["input1 = torch.randn(3{rg[input1]})",
+                          "input2 = torch.randn(3{rg[input2]})",
+                          "target = torch.randn(3).sign()"],
+    "KLDivLoss": ["input = torch.randn(2, 3{rg[input]})", "target = torch.randn(2, 3)"],
+}
+_RANDN_LINES = ["input = torch.randn(3, 5{rg[input]})", "target = torch.randn(3, 5)"]
+
+
+def slide_lines(name: str) -> list[str] | None:
+    """The slide's own lines that make its tensors (``torch.manual_seed(...)``,
+    ``torch.randn(...)``), drawing the very numbers of ``example(name)``; None for a
+    loss with no slide. The code twin shows them while the tensors are the slide's."""
+    if name not in SLIDE_SEEDS:
+        return None
+    rg = {s.name: ", requires_grad=True" if s.requires_grad else "" for s in SPECS[name].inputs}
+    lines = _SLIDE_LINES.get(name, _RANDN_LINES)
+    return [f"torch.manual_seed({SLIDE_SEEDS[name]})  # the slide's lines; the seed is one that "
+            "prints the slide's value", *(line.format(rg=rg) for line in lines)]
+
+
+def is_slide_example(name: str, inputs: dict) -> bool:
+    """Whether ``inputs`` are exactly the slide's example of ``name`` (values and dtypes)."""
+    if name not in SLIDE_SEEDS:
+        return False
+    slide = _slide_example(name)
+    try:
+        return set(inputs) == set(slide) and all(
+            inputs[k].dtype == t.dtype and inputs[k].shape == t.shape
+            and torch.equal(inputs[k].detach().cpu(), t) for k, t in slide.items())
+    except (AttributeError, TypeError):
+        return False
+
+
 def _label_lists(n: int, c: int, g: torch.Generator) -> torch.Tensor:
     rows = torch.full((n, c), -1, dtype=torch.long)
     for i in range(n):

@@ -122,8 +122,28 @@ def test_snippet_reads_like_the_slides():
 
 
 def test_long_targets_are_written_as_long():
-    code = losses.evaluate("NLLLoss", losses.example("NLLLoss")).code
+    inputs = {**losses.example("NLLLoss", seed=3), "target": torch.tensor([1, 0, 4])}
+    code = losses.evaluate("NLLLoss", inputs).code
     assert "target = torch.tensor([1, 0, 4], dtype=torch.long)" in code
+
+
+def test_the_slides_tensors_are_written_as_the_slide_wrote_them():
+    nll = losses.evaluate("NLLLoss", losses.example("NLLLoss"), transform="log_softmax").code
+    assert ("torch.manual_seed(85924)" in nll
+            and "input = torch.randn(3, 5, requires_grad=True)\n"
+                "target = torch.tensor([1, 0, 4])\n" in nll)
+    ce = losses.evaluate("CrossEntropyLoss", losses.example("CrossEntropyLoss")).code
+    assert "target = torch.empty(3, dtype=torch.long).random_(5)" in ce
+    ranking = losses.evaluate("MarginRankingLoss", losses.example("MarginRankingLoss")).code
+    assert "input2 = torch.randn(3, requires_grad=True)" in ranking
+    assert "target = torch.randn(3).sign()" in ranking
+    edited = losses.example("NLLLoss")
+    edited["input"][0, 0] += 1  # one cell typed: the tensors are no longer the slide's
+    code = losses.evaluate("NLLLoss", edited, transform="log_softmax").code
+    assert "manual_seed" not in code and "input = torch.tensor([[" in code
+    as_double = {k: v.double() if v.is_floating_point() else v
+                 for k, v in losses.example("L1Loss").items()}
+    assert "manual_seed" not in losses.evaluate("L1Loss", as_double).code
 
 
 @pytest.mark.gpu

@@ -30,6 +30,8 @@ def test_the_nll_slide_shows_the_slides_gradient_and_the_transform_changes_it(pa
     assert shown_grad(panel)[0].tolist() == pytest.approx([0.141, -0.299, 0.061, 0.030, 0.068],
                                                           abs=5e-4)
     assert "m = nn.LogSoftmax(dim=1)" in panel.code.code()
+    assert "torch.manual_seed(85924)" in panel.code.code()  # the slide's own lines
+    assert "input = torch.randn(3, 5, requires_grad=True)" in panel.code.code()
     assert panel.last_result.pitfalls == []
 
     panel.controls.transform.setCurrentIndex(0)  # "none": the raw scores go to NLLLoss
