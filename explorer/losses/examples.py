@@ -112,8 +112,8 @@ def slide_lines(name: str) -> list[str] | None:
         return None
     rg = {s.name: ", requires_grad=True" if s.requires_grad else "" for s in SPECS[name].inputs}
     lines = _SLIDE_LINES.get(name, _RANDN_LINES)
-    return [f"torch.manual_seed({SLIDE_SEEDS[name]})  # the slide's lines; the seed is one that "
-            "prints the slide's value", *(line.format(rg=rg) for line in lines)]
+    return ["# the slide's own lines (the seed is one that prints the slide's value)",
+            f"torch.manual_seed({SLIDE_SEEDS[name]})", *(line.format(rg=rg) for line in lines)]
 
 
 def is_slide_example(name: str, inputs: dict) -> bool:
