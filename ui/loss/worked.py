@@ -247,11 +247,20 @@ class WorkedView(QWidget):
                 cells = (fixed(row.petal_width), fixed(row.sepal_width), row.species,
                          fixed(row.p), fixed(row.neg_log_p))
                 for c, text in enumerate(cells):
-                    item = QTableWidgetItem(text)
-                    if c != P_COLUMN:
-                        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    self.table.setItem(r, c, item)
+                    # Update a cell's item in place: this runs inside the table's own
+                    # itemChanged (an edit pushes an undo step, which redraws), and
+                    # replacing the item being edited there deletes it under Qt's feet.
+                    item = self.table.item(r, c)
+                    if item is None:
+                        item = QTableWidgetItem(text)
+                        if c != P_COLUMN:
+                            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                        self.table.setItem(r, c, item)
+                    else:
+                        item.setText(text)
+                        item.setBackground(QBrush())
+                        item.setToolTip("")
         self.total.setText(fixed(self.example.total))
         slide = " (the slide's figure)" if self.example.matches_slide() else ""
         self.total_note.setText(
