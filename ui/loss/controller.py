@@ -155,6 +155,10 @@ class LossController(QObject):
         if transform is not None:
             caption = losses.pipeline(caption, transform)
         self.page.header.set_pipeline(losses.pipeline(spec.name, transform) if transform else None)
+        editor = self.editors.get("input")
+        if editor is not None:  # the editor holds what goes in before the step, not after
+            editor.set_about(f"raw values, one row per sample; {transforms.label(transform)} "
+                             f"turns them into what {spec.name} takes" if transform else None)
         self.page.result.show_result(result, caption, tensors.rows_from_tensor)
         self.page.code.set_code(result.code, result.output)
         self._update_own()

@@ -240,11 +240,21 @@ class TensorEditor(QWidget):
         error = self.model.first_error()
         self.message.show_error(message if error is None else f"{error} {message}")
 
-    def _on_model_edited(self) -> None:
-        shape = self.model.shape()
-        dims = "×".join(str(s) for s in shape) or "scalar"
-        about = f"<small>{dims} · {html.escape(self.spec.description, quote=False)}</small>"
+    def set_about(self, text: str | None) -> None:
+        """Describe the tensor as ``text`` instead of its spec's description (``None``: the
+        spec's), e.g. raw scores that a LogSoftmax step turns into log-probabilities."""
+        if text != getattr(self, "_about", None):
+            self._about = text
+            self._show_title()
+
+    def _show_title(self) -> None:
+        dims = "×".join(str(s) for s in self.model.shape()) or "scalar"
+        described = getattr(self, "_about", None) or self.spec.description
+        about = f"<small>{dims} · {html.escape(described, quote=False)}</small>"
         self.title.setText(f"<b>{self.spec.name}</b> {about}")
+
+    def _on_model_edited(self) -> None:
+        self._show_title()
         error = self.model.first_error()
         if error is None:
             self.message.clear_error()

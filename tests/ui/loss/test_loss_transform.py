@@ -33,9 +33,12 @@ def test_the_nll_slide_shows_the_slides_gradient_and_the_transform_changes_it(pa
     assert "torch.manual_seed(85924)" in panel.code.code()  # the slide's own lines
     assert "input = torch.randn(3, 5, requires_grad=True)" in panel.code.code()
     assert panel.last_result.pitfalls == []
+    title = panel.editors["input"].title.text()
+    assert "raw values" in title and "LogSoftmax(dim=1)" in title  # not "log-probabilities"
 
     panel.controls.transform.setCurrentIndex(0)  # "none": the raw scores go to NLLLoss
     assert panel.current_scene.transform is None
+    assert "log-probabilities" in panel.editors["input"].title.text()
     assert not panel.header.pipeline.isVisibleTo(panel)
     raw = losses.example("NLLLoss")
     expected = losses.evaluate("NLLLoss", raw)
