@@ -290,14 +290,15 @@ class _Checker:
             self.check(argument, depth)
 
 
-def _plain_number(node: ast.AST) -> float | None:
-    """The value of a literal number, or of minus one; else None."""
+def _plain_number(node: ast.AST) -> float | int | None:
+    """The value of a literal number, or of minus one, of the type it was typed in (``2``
+    stays an int, as in ``z ** 2``); else None."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
         inner = _plain_number(node.operand)
         return None if inner is None else (-inner if isinstance(node.op, ast.USub) else inner)
     if (isinstance(node, ast.Constant) and isinstance(node.value, int | float)
             and not isinstance(node.value, bool)):
-        return float(node.value)
+        return node.value
     return None
 
 
@@ -338,7 +339,7 @@ def _evaluate(node: ast.expr, values: dict):
     if isinstance(node, ast.BinOp):
         left = _evaluate(node.left, values)
         if isinstance(node.op, ast.Pow):
-            return left ** _power(node.right)
+            return left ** _plain_number(node.right)  # checked
         right = _evaluate(node.right, values)
         op = _BINARY[type(node.op)]
         if op == "+":
@@ -366,13 +367,6 @@ def _tensor(value):
     """A number as torch wants it where a tensor is required: float64, as the twin writes it."""
     return value if isinstance(value, torch.Tensor) else torch.tensor(value, dtype=torch.float64)
 
-
-def _power(node: ast.expr) -> float | int:
-    """The exponent, of the type it was typed in (``2`` stays an int, as in ``z ** 2``)."""
-    if isinstance(node, ast.UnaryOp):
-        inner = _power(node.operand)
-        return -inner if isinstance(node.op, ast.USub) else inner
-    return node.value  # a plain number: checked
 
 
 # --- the code twin: the same tree written with torch calls ------------------------------------

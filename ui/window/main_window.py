@@ -209,17 +209,14 @@ class MainWindow(QMainWindow):
     def scene(self) -> dict[str, dict]:
         return {page.key: page.scene() for page in self.pages}
 
-    def apply_scene(self, pages: dict[str, object], source: str = "the scene") -> None:
-        """Show ``pages`` all or nothing: every part is checked before any page changes, and
-        if showing one fails all the same, every page gets its previous scene back.
-
-        ``pages`` maps a page key to its saved dict or to a checked scene
-        (:func:`explorer.scene.check_pages`). Raises ``InputError`` when refused.
+    def apply_scene(self, pages: dict[str, dict], source: str = "the scene") -> None:
+        """Show ``pages`` (page key -> its saved dict) all or nothing: every part is checked
+        (:func:`explorer.scene.check_pages`) before any page changes, and if showing one
+        fails all the same, every page gets its previous scene back. Raises ``InputError``
+        when refused.
         """
         classes = {cls.key: getattr(cls, "scene_type", None) for cls in self._classes}
-        scenes = scene_file.check_pages(
-            {k: v for k, v in pages.items() if isinstance(v, dict)}, source, classes
-        ) | {k: v for k, v in pages.items() if not isinstance(v, dict)}
+        scenes = scene_file.check_pages(pages, source, classes)
         before = self.scene()
         showing = None
         try:
