@@ -6,7 +6,8 @@ of each minibatch is smoothed with a bias-corrected exponential moving average;
 the test stops once the smoothed loss passes ``stop_factor`` times its best or
 stops being finite; the model's weights are put back afterwards. The curve of
 loss against learning rate falls, flattens, then shoots up: a good rate lies on
-the falling part.
+the falling part. On a surface (``model="surface"``) there are no minibatches: each rate
+runs from the start point instead (:func:`_surface_test`).
 """
 
 from __future__ import annotations
@@ -233,7 +234,6 @@ def iter_lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-
     """:func:`lr_range_test` as a generator: a partial result every ``every`` steps, then the
     final one (``done=True``)."""
     if model == SURFACE:
-        check_name(model, MODELS, "model", "model")
         _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, optimizer)
         return _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode,
                              stop_factor, optimizer, device)
