@@ -135,7 +135,7 @@ class BatchScene:
             lambda: check_name(self.bn_mode, MODES, "bn_mode", "bn mode"),
             *(lambda name=name: check_bool(getattr(self, name), name)
               for name in ("shuffle_preset", "bn_preset", "percentile_preset")),
-            *(lambda name=name: check_batch_sizes(getattr(self, name), name)
+            *(lambda name=name: self._check_sizes(name)
               for name in ("noise_batch_sizes", "timing_batch_sizes")),
             lambda: check_lrs(self.bn_lrs, MAX_BN_LRS, "bn_lrs"),
             lambda: self._check_batches(),
@@ -149,14 +149,19 @@ class BatchScene:
             except InputError as error:
                 yield error
 
+    def _check_sizes(self, name: str) -> None:
+        """An experiment's batch sizes, each inside the training set (a batch of one with BN
+        is refused when that experiment runs: older scenes hold it)."""
+        sizes = check_batch_sizes(getattr(self, name), name)
+        n_train = _n_train(self.config)
+        if n_train is not None:  # else the data set's own problem
+            check_sizes_fit(sizes, n_train, False, name)
+
     def _check_batches(self) -> None:
-        """The experiments' batch sizes inside the training set; small before large."""
+        """The small and large batch of the comparison: inside the training set, small first."""
         n_train = _n_train(self.config)
         if n_train is None:
             return  # the data set's own problem
-        for name in ("noise_batch_sizes", "timing_batch_sizes"):  # (a batch of one with BN
-            # is refused when that experiment runs: older scenes hold it)
-            check_sizes_fit(check_batch_sizes(getattr(self, name), name), n_train, False, name)
         check_whole(self.small_batch, "small_batch", "The small batch", 1, n_train)
         if self.large_batch is None:
             return
