@@ -4,7 +4,9 @@ The data goes to a temporary file beside the target, is flushed to disk and rena
 the target. The temporary file is created as ``mkstemp`` creates one (a fresh random name,
 ``O_EXCL``) but with mode ``0o666``, so the kernel applies the umask exactly as for an
 ordinary ``open(path, "w")``; ``mkstemp`` itself would leave every save at ``0o600``, and
-reading the umask with ``os.umask`` would briefly change it for every thread. A failure
+reading the umask with ``os.umask`` would briefly change it for every thread. The mode the
+kernel gave is read back from the new file, and the finished file is set to it before the
+rename, so a writer that swapped in a file of its own cannot leave another mode. A failure
 leaves the old file whole and no temporary file behind (one left by a save that was killed
 is removed by the next save of that file), and becomes an
 :class:`InputError` that names the path and the reason.
@@ -16,6 +18,7 @@ import glob
 import os
 import re
 import secrets
+import stat
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -64,6 +67,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None] | str | bytes) 
     remove_stale(path)
     try:
         fd, tmp = _temporary(folder, path.name)
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)  # 0o666 less the umask, as the kernel made it
     except OSError as exc:
         raise InputError(f"Cannot save '{path}': {exc.strerror or exc}.", field="path") from exc
     try:
@@ -74,6 +78,9 @@ def write_atomic(path: str | Path, write: Callable[[Path], None] | str | bytes) 
             write(tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
+        # A writer that replaced the file it was given (its own mkstemp and rename, as
+        # some encoders do) left that file's mode: every save gets the umask's mode.
+        _set_mode(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -110,6 +117,11 @@ def remove_stale(path: Path, older_than: float = STALE_SECONDS) -> list[Path]:
         except OSError:
             continue  # gone already, or not ours to remove: the save goes on regardless
     return removed
+
+
+def _set_mode(tmp: Path, mode: int) -> None:
+    if stat.S_IMODE(os.stat(tmp).st_mode) != mode:
+        os.chmod(tmp, mode)
 
 
 def _temporary(folder: Path, name: str) -> tuple[int, Path]:
