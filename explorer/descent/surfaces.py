@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from explorer import expressions
-from explorer.descent import landscapes
+from explorer.descent import closed_form, landscapes
 from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.inputs import OptionSpec, check_grid_size, check_name, resolve_options
@@ -226,6 +226,19 @@ def objective(name: str, options: Mapping[str, object] | None = None) -> Callabl
     resolved = resolve_surface_options(name, options)
     function = _FUNCTIONS[name]
     return lambda xy: function(xy, **resolved)
+
+
+def closed_form_gradient(name: str, options: Mapping[str, object] | None = None
+                         ) -> Callable | None:
+    """The surface's gradient as a function ``xy (..., 2) -> (..., 2)``, or None.
+
+    None for the surfaces whose gradient comes from autograd (the model landscapes and
+    the user's own expression). The function does no input checks: it is the batched
+    sweep's inner loop.
+    """
+    resolved = resolve_surface_options(name, options)
+    make = closed_form.GRADIENTS.get(name)
+    return None if make is None else make(**resolved)
 
 
 def evaluate(name: str, xy: torch.Tensor, options: Mapping[str, object] | None = None):
