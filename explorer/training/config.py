@@ -22,9 +22,9 @@ from explorer.inputs import (
     is_whole,
     parse_widths,
 )
+from explorer.optimizers import OPTIMIZERS, torch_kwargs
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
-OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
 MAX_EPOCHS = 10_000
 """Epochs of one run, from 1: the scene and the Batch page's spin box take this range."""
 MAX_BATCH_SIZE = 100_000
@@ -50,6 +50,9 @@ class TrainConfig:
     generated 2-D points; ``seed`` fixes the initial weights and the shuffling.
     ``dataset`` is a shipped set's name or ``"csv:" + path``, the user's CSV file, whose
     label column ``label`` names (``None`` for a shipped set); its rows keep the file's order.
+    ``optimizer_options`` holds the optimizer's other settings by torch's names (``nesterov``,
+    ``weight_decay``, ``beta1``, ...; the forms of :func:`explorer.optimizers.optimizer_options`)
+    as sorted ``(name, value)`` pairs (a dict is accepted); ``momentum`` is SGD's and RMSprop's.
     """
 
     dataset: str = "iris"
@@ -67,6 +70,7 @@ class TrainConfig:
     drop_last_single: bool = True
     data_seed: int = 0
     label: str | None = None
+    optimizer_options: tuple = ()
 
     def __post_init__(self):
         # A scene file or a typed value may hold 20.0 for 20: keep whole numbers as ints.
@@ -76,6 +80,22 @@ class TrainConfig:
                 object.__setattr__(self, name, int(value))
         if isinstance(self.hidden, list):
             object.__setattr__(self, "hidden", tuple(self.hidden))
+        options = self.optimizer_options
+        if isinstance(options, dict) or (isinstance(options, list | tuple) and all(
+                isinstance(pair, list | tuple) and len(pair) == 2 for pair in options)):
+            pairs = options.items() if isinstance(options, dict) else options
+            # Sorted pairs: the config stays hashable and equal whatever the order typed.
+            object.__setattr__(self, "optimizer_options",
+                               tuple(sorted((str(k), v) for k, v in pairs)))
+
+    def optimizer_kwargs(self) -> dict:
+        """Keywords for ``torch.optim.<optimizer>(params, lr=lr, **kwargs)``, every setting
+        (torch's defaults for those not given); InputError for a bad one."""
+        given = dict(self.optimizer_options) if isinstance(self.optimizer_options, tuple) else (
+            self.optimizer_options)
+        if self.optimizer in ("SGD", "RMSprop") and isinstance(given, dict):
+            given.setdefault("momentum", self.momentum)
+        return torch_kwargs(self.optimizer, given)
 
     def replace(self, **changes) -> TrainConfig:
         """A copy with ``changes`` applied (not validated)."""
@@ -111,6 +131,7 @@ class TrainConfig:
             ("optimizer", lambda: check_name(self.optimizer, OPTIMIZERS, "optimizer", "optimizer")),
             ("lr", lambda: check_lr(self.lr, "lr")),
             ("momentum", lambda: check_option(MOMENTUM, self.momentum)),
+            ("optimizer_options", lambda: self._check_optimizer_options()),
             ("epochs", lambda: check_whole(self.epochs, "epochs", "The number of epochs", 1,
                                            MAX_EPOCHS)),
             ("seed", lambda: check_seed(self.seed)),
@@ -126,6 +147,15 @@ class TrainConfig:
             self._validate_batch_size()
         except InputError as error:
             yield error
+
+    def _check_optimizer_options(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            return  # the optimizer's own problem
+        if not isinstance(self.optimizer_options, tuple):
+            raise InputError("The optimizer's settings must be a mapping of names to values, "
+                             f"e.g. {{'nesterov': true}}; got {self.optimizer_options!r}.",
+                             field="optimizer_options")
+        self.optimizer_kwargs()
 
     def _n_train(self) -> int | None:
         """Rows of the training set; None while the data set or its seed is itself bad."""
@@ -167,6 +197,7 @@ class TrainConfig:
         """A JSON-able dict (``hidden`` as a list)."""
         out = asdict(self)
         out["hidden"] = list(self.hidden)
+        out["optimizer_options"] = dict(self.optimizer_options)
         return out
 
     @classmethod

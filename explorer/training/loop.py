@@ -141,11 +141,10 @@ def make_loader(x: torch.Tensor, y: torch.Tensor, batch_size: int, shuffle: bool
 
 
 def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
-    """The ``torch.optim`` class named by ``config.optimizer`` with ``lr`` (and ``momentum``)."""
-    options = {"lr": config.lr}
-    if config.optimizer in ("SGD", "RMSprop"):
-        options["momentum"] = config.momentum
-    return getattr(torch.optim, config.optimizer)(params, **options)
+    """The ``torch.optim`` class named by ``config.optimizer`` with ``lr`` and its settings
+    (:meth:`TrainConfig.optimizer_kwargs`)."""
+    return getattr(torch.optim, config.optimizer)(params, lr=config.lr,
+                                                  **config.optimizer_kwargs())
 
 
 def prepare(config: TrainConfig) -> Session:

@@ -15,7 +15,7 @@ whose file changed opens and says so (:meth:`BatchScene.data_note`).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from pathlib import Path
 
 from explorer import data
@@ -198,8 +198,7 @@ class BatchScene:
         self.validate()
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "config"}
         out = {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
-        config = asdict(self.config)
-        config["hidden"] = list(config["hidden"])
+        config = self.config.to_dict()
         out.pop("csv_hash")
         if data.is_csv(self.config.dataset):  # the hash of the file as it is now, saved with it
             out["csv_hash"] = data.content_hash(self.config.dataset)
