@@ -10,16 +10,22 @@ only describe the first steps.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
-from explorer.descent import surfaces
+from explorer.descent import batched_optim, surfaces
+from explorer.descent.divergence import sweep_diverging_at
+from explorer.descent.sweep import sweep
 from explorer.errors import InputError
-from explorer.inputs import check_name, check_start
+from explorer.inputs import MAX_LR, check_lr, check_name, check_start, check_steps
 
 TOO_SMALL = 1 / 20  # of the optimal rate: crawls
-TOO_LARGE = 0.95  # of the critical rate: converges, but zig-zags across the valley
+# "too large" sits this far from the optimal rate towards the critical one: it converges but
+# zig-zags. (A fixed fraction of the critical rate fell below the optimal one once kappa > 19.)
+TOO_LARGE = 0.75
 DIVERGING = 1.2  # of the critical rate: each step overshoots by more than it corrects
 
 
@@ -36,13 +42,17 @@ class ReferenceLRs:
     explanation: str
 
 
-def _presets(critical: float, optimal: float) -> dict[str, float]:
-    return {
+def _presets(critical: float, optimal: float, converges: bool = True) -> dict[str, float]:
+    """Ordered too small < good < too large < diverging; no "good" where no rate converges."""
+    presets = {
         "too small": optimal * TOO_SMALL,
         "good": optimal,
-        "too large": critical * TOO_LARGE,
+        "too large": optimal + TOO_LARGE * (critical - optimal),
         "diverging": critical * DIVERGING,
     }
+    if not converges:
+        del presets["good"]
+    return presets
 
 
 def _quadratic(options: dict) -> ReferenceLRs:
@@ -88,7 +98,7 @@ def _local(name: str, options: dict, start: tuple[float, float]) -> ReferenceLRs
         + note
     )
     return ReferenceLRs(lambda_min, lambda_max, critical, optimal,
-                        _presets(critical, optimal), False, explanation)
+                        _presets(critical, optimal, converges=not note), False, explanation)
 
 
 def reference_lrs(surface: str, start, surface_options=None) -> ReferenceLRs:
@@ -125,3 +135,146 @@ def reference_lrs(surface: str, start, surface_options=None) -> ReferenceLRs:
             f"lr < 2 / lambda_max = {result.critical:.4g}, fastest at 2 / (lambda_min + "
             f"lambda_max) = {result.optimal:.4g}.")
     return result
+
+
+# -- the bound of the optimizer chosen -----------------------------------------------
+
+BOUND_GRID = 16  # learning rates per round of the measured boundary's search
+BOUND_ROUNDS = 3  # rounds; each narrows the bracket to one cell of the last grid
+BOUND_SPAN = 1e4  # the first search runs from critical / SPAN to critical × SPAN
+
+
+@dataclass(frozen=True)
+class StabilityBound:
+    """Where ``optimizer`` stops converging on the surface: a closed form, or measured.
+
+    ``lr`` is the boundary (None where none is known yet or none was found); ``closed_form``
+    says it comes from a formula (exact on the quadratic, local elsewhere); ``best`` is the
+    fastest rate where a formula gives one (plain gradient descent on a quadratic), else None.
+    A measured boundary lies in ``bracket`` = (largest rate seen converging, smallest seen
+    diverging) within ``steps`` steps.
+    """
+
+    optimizer: str
+    lr: float | None
+    closed_form: bool
+    best: float | None
+    text: str
+    bracket: tuple[float, float] | None = None
+    steps: int | None = None
+
+
+def _momentum_terms(optimizer: str, options: dict) -> tuple[float, float, bool] | None:
+    """(beta, dampening, nesterov) of SGD; None for any other optimizer."""
+    if optimizer != "SGD":
+        return None
+    return float(options["momentum"]), float(options["dampening"]), bool(options["nesterov"])
+
+
+def stability_bound(surface: str, optimizer: str, start, optimizer_options=None,
+                    surface_options=None) -> StabilityBound:
+    """The learning-rate bound that matches ``optimizer``, where a closed form exists.
+
+    Plain gradient descent (SGD, no momentum) on a quadratic converges iff
+    ``lr < 2 / lambda_max``; heavy-ball momentum ``beta`` (torch's SGD ``momentum``, its
+    velocity ``v = beta v + (1 - dampening) g``) iff ``lr (1 - dampening) < 2 (1 + beta) /
+    lambda_max``; ``weight_decay`` adds to every eigenvalue. Nesterov momentum and the
+    adaptive optimizers get ``lr=None`` and a text saying so: measure them with
+    :func:`iter_measured_bound`.
+
+    Raises
+    ------
+    InputError
+        For an unknown surface or optimizer, bad options or start.
+    """
+    options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
+    reference = reference_lrs(surface, start, surface_options)
+    where = "exactly" if reference.exact else "near the start (the curvature changes later)"
+    terms = _momentum_terms(optimizer, options)
+    if terms is None or terms[2] or terms[1] >= 1:
+        what = ("Nesterov momentum" if terms and terms[2] else
+                "SGD with dampening 1 (it ignores the gradient)" if terms else optimizer)
+        return StabilityBound(optimizer, None, False, None,
+                              f"No closed-form bound like lr < 2 / lambda_max holds for {what}; "
+                              f"the boundary shown is measured by bisection on the sweep.")
+    beta, dampening, _ = terms
+    lambda_max = reference.lambda_max + float(options["weight_decay"])
+    lambda_min = reference.lambda_min + float(options["weight_decay"])
+    bound = 2 * (1 + beta) / ((1 - dampening) * lambda_max)
+    if beta == 0:
+        best = 2 / ((lambda_min + lambda_max) * (1 - dampening)) if reference.exact else None
+        text = (f"Plain gradient descent converges {where} when lr < 2 / lambda_max = "
+                f"{bound:.4g}.")
+        if best is not None:
+            text += f" The fastest rate is 2 / (lambda_min + lambda_max) = {best:.4g}."
+    else:
+        best = None
+        text = (f"Heavy-ball momentum beta = {beta:g} converges {where} when lr < 2 (1 + beta) "
+                f"/ lambda_max = {bound:.4g}" + (f" (÷ (1 - dampening) = ÷ {1 - dampening:g})"
+                                                  if dampening else "") + ".")
+    return StabilityBound(optimizer, bound, True, best, text)
+
+
+def iter_measured_bound(surface: str, optimizer: str, start, steps: int, optimizer_options=None,
+                        surface_options=None, schedule=None, schedule_options=None,
+                        low: float | None = None, high: float | None = None, rule=None,
+                        device=None):
+    """Measure where ``optimizer`` starts diverging by bisection over batched sweeps.
+
+    Each round runs :data:`BOUND_GRID` rates spread on a log scale over the bracket as one
+    sweep of ``steps`` steps and keeps the cell between the largest rate that still
+    converges and the smallest that diverges (by
+    :class:`explorer.descent.divergence.DivergenceRule`); :data:`BOUND_ROUNDS` rounds.
+
+    Yields
+    ------
+    StabilityBound
+        After every round, the boundary so far (``lr`` is the bracket's geometric middle;
+        None when no rate in ``[low, high]`` diverged, or the smallest already did).
+    """
+    steps = check_steps(steps)
+    if low is None or high is None:
+        critical = reference_lrs(surface, start, surface_options).critical
+        low = critical / BOUND_SPAN if low is None else low
+        high = min(MAX_LR, critical * BOUND_SPAN) if high is None else high
+    low, high = check_lr(low, "bound_low"), check_lr(high, "bound_high")
+    if high <= low:
+        raise InputError("The search for the boundary needs high > low.", field="bound_high")
+
+    def rounds():
+        lo, hi = low, high
+        for done in range(1, BOUND_ROUNDS + 1):
+            lrs = np.geomspace(lo, hi, BOUND_GRID).tolist()
+            result = sweep(surface, optimizer, lrs, steps, start, optimizer_options,
+                           surface_options, device, schedule=schedule,
+                           schedule_options=schedule_options)
+            diverging = [at is not None for at in sweep_diverging_at(result, rule)]
+            if not any(diverging) or diverging[0]:
+                yield _unbracketed(optimizer, steps, lo, hi, none=not any(diverging))
+                return
+            first = diverging.index(True)
+            lo, hi = lrs[first - 1], lrs[first]
+            yield _measured(optimizer, steps, lo, hi, done == BOUND_ROUNDS)
+
+    return rounds()
+
+
+def measured_bound(*args, **kwargs) -> StabilityBound:
+    """The last result of :func:`iter_measured_bound` (same arguments)."""
+    *_, last = iter_measured_bound(*args, **kwargs)
+    return last
+
+
+def _measured(optimizer: str, steps: int, lo: float, hi: float, final: bool) -> StabilityBound:
+    middle = math.sqrt(lo * hi)
+    text = (f"Measured on the sweep by bisection: within {steps} steps, lr = {lo:.4g} still "
+            f"converges and lr = {hi:.4g} diverges" + ("." if final else " (narrowing…)."))
+    return StabilityBound(optimizer, middle, False, None, text, (lo, hi), steps)
+
+
+def _unbracketed(optimizer: str, steps: int, lo: float, hi: float, none: bool) -> StabilityBound:
+    if none:
+        text = f"No rate from {lo:.4g} to {hi:.4g} diverged within {steps} steps."
+    else:
+        text = f"Even lr = {lo:.4g} diverges within {steps} steps."
+    return StabilityBound(optimizer, None, False, None, text, None, steps)
