@@ -19,7 +19,7 @@ import torch
 from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.losses import own
-from explorer.losses.catalog import ORDER
+from explorer.losses.catalog import ORDER, variant
 from explorer.losses.checks import check_inputs, check_options, check_reduction, not_finite
 from explorer.losses.code import build_code
 from explorer.losses.composite import composite_spec, evaluate_composite
@@ -115,7 +115,7 @@ def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean"
             raise InputError("A composite loss takes no input transform: its terms share the "
                              "raw inputs. Choose no transform.", field="transform")
         return evaluate_composite(inputs, reduction, options, device)
-    loss = spec(name)
+    loss = variant(spec(name), options)
     reduction = check_reduction(loss, reduction)
     check_transform_fit(loss, transform, inputs)
     dims = check_inputs(loss, inputs, options)

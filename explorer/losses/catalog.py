@@ -6,8 +6,17 @@ The slides' seven come first. Formulas are LaTeX source for one sample
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from explorer.losses import own
 from explorer.losses.specs import InputSpec, LossSpec, OptionSpec
+
+CLASS_INDICES, CLASS_PROBABILITIES = "class indices", "class probabilities"
+TARGET_KINDS = (CLASS_INDICES, CLASS_PROBABILITIES)
+"""CrossEntropyLoss's two kinds of target (its option ``target_kind``)."""
+DISTANCES = ("pairwise", "cosine")
+"""TripletMarginWithDistanceLoss's distances (its option ``distance``)."""
 
 _N = (3, 1, 64)
 _C = (5, 2, 32)
@@ -123,7 +132,10 @@ def _classification():
             _NC,
             (_weight(), _IGNORE,
              OptionSpec("label_smoothing", "float", 0.0, 0.0, 1.0,
-                        "share of the target spread evenly over all classes")),
+                        "share of the target spread evenly over all classes"),
+             OptionSpec("target_kind", "choice", CLASS_INDICES, description=(
+                 "what target holds: one class index per sample, or a probability per "
+                 "class (rows sum to 1)"), choices=TARGET_KINDS)),
             slide=True),
         LossSpec(
             "BCELoss", "Binary cross-entropy", "classification",
@@ -166,6 +178,18 @@ def _classification():
             _NC,
             (OptionSpec("p", "int", 1, 1, 2, "1 for the hinge, 2 for the squared hinge"),
              _margin(1.0), _weight())),
+        LossSpec(
+            "MultiLabelSoftMarginLoss", "Multi-label soft margin", "classification",
+            r"\ell_n = -\frac{1}{C} \sum_c w_c \left[ y_{n,c} \log \sigma(x_{n,c})"
+            r" + (1 - y_{n,c}) \log (1 - \sigma(x_{n,c})) \right]",
+            "Several true classes per sample (tags), each a yes/no question.",
+            "One logistic (sigmoid cross-entropy) term per class, averaged over the C classes "
+            "of each sample: a target row marks every class that applies with 1. It is "
+            "BCEWithLogitsLoss with the mean taken over classes first, then over samples; "
+            "weight scales each class's term.",
+            (_real("input", ("N", "C"), text="logits, one row of class scores per sample"),
+             _target(("N", "C"), "binary", "1 for every class that applies, else 0")),
+            _NC, (_weight(),)),
         LossSpec(
             "MultiLabelMarginLoss", "Multi-label hinge (margin)", "classification",
             r"\ell_n = \sum_{j \in y_n} \sum_{i \notin y_n}"
@@ -226,6 +250,52 @@ def _ranking():
              OptionSpec("eps", "float", 1e-6, 0.0, None, "added inside the distance"),
              OptionSpec("swap", "bool", False, None, None,
                         "use the harder of the two negative distances"))),
+        LossSpec(
+            "TripletMarginWithDistanceLoss", "Triplet margin with a distance", "ranking/embedding",
+            r"\ell_n = \max(0, d(a_n, p_n) - d(a_n, n_n) + \text{margin}),"
+            r" \quad d = \lVert a - b \rVert_2 \text{ or } 1 - \cos(a, b)",
+            "Triplet training with the distance of your choice, e.g. cosine for text embeddings.",
+            "TripletMarginLoss with the distance as a choice: pairwise is the Euclidean distance "
+            "(nn.PairwiseDistance), cosine is 1 - cosine similarity, which looks only at "
+            "directions. The anchor should be closer to the positive than to the negative by "
+            "the margin; swap also tries the positive as the anchor and takes the harder case.",
+            (_real("anchor", text="anchor embeddings"),
+             _real("positive", text="embeddings of the same identity"),
+             _real("negative", text="embeddings of a different identity")),
+            _ND,
+            (OptionSpec("distance", "choice", "pairwise", description=(
+                "pairwise: Euclidean distance (nn.PairwiseDistance); cosine: 1 - cosine "
+                "similarity"), choices=DISTANCES),
+             _margin(1.0, "how much closer the positive must be (> 0)", 1e-12),
+             OptionSpec("swap", "bool", False, None, None,
+                        "use the harder of the two negative distances"))),
+    ]
+
+
+def _sequences():
+    return [
+        LossSpec(
+            "CTCLoss", "Connectionist temporal classification (CTC)", "sequences",
+            r"\ell = -\log \sum_{\pi \in \mathcal{B}^{-1}(y)} \prod_{t=1}^{T}"
+            r" p_{t, \pi_t}",
+            "Speech or handwriting: a label sequence with no frame-by-frame alignment.",
+            "The model gives log-probabilities over C symbols at each of T time steps; symbol "
+            "0 is the blank. An alignment picks one symbol per time step; collapsing it "
+            "(first merge repeated symbols, then drop blanks) must give the target, so "
+            "'a a - b - b' and 'a - - b - b' both read 'a b b', and a repeated target symbol "
+            "needs a blank between its copies. The loss is minus the log of the summed "
+            "probability of every such alignment. One sequence is shown (N = 1) as a T × C "
+            "table; the evaluation and the code add the batch dim, (T, 1, C), and pass the "
+            "full lengths. Its gradient is torch's, which assumes log_probs come from "
+            "LogSoftmax (it is the gradient with respect to the scores before it).",
+            (InputSpec("log_probs", ("T", "C"), "log_probability", "float", True,
+                       "log-probabilities, one row per time step, column 0 the blank"),
+             InputSpec("targets", ("S",), "class_index", "long", False,
+                       "the target sequence: symbols 1 to C - 1 (no blanks)")),
+            {"T": (6, 1, 64), "C": (4, 2, 32), "S": (3, 1, 32)},
+            (OptionSpec("blank", "int", 0, 0, 31, "the symbol that means 'nothing new'"),
+             OptionSpec("zero_infinity", "bool", False, None, None,
+                        "an impossible alignment (T too short) gives 0 instead of inf"))),
     ]
 
 
@@ -253,16 +323,21 @@ def _imbalance():
     return [
         LossSpec(
             "FocalLoss", "Focal loss", "segmentation/imbalance",
-            r"\ell_n = -w_{y_n} (1 - p_{n, y_n})^{\gamma} \log p_{n, y_n},"
+            r"\ell_n = -\alpha\, w_{y_n} (1 - p_{n, y_n})^{\gamma} \log p_{n, y_n},"
             r" \quad p_n = \mathrm{softmax}(x_n)",
             "Class imbalance: many easy examples drown out a few hard ones.",
             "Cross-entropy multiplied by (1 - p)^γ, so examples the model already gets right "
-            "count less. γ = 0 gives back cross-entropy. Not a torch class: a few lines of torch.",
+            "count less. γ = 0 gives back cross-entropy. α is Lin et al.'s α_t for the target "
+            "class: in this softmax form every sample's term is its target class's, so α "
+            "scales the whole loss and its gradient (per-class balance is weight's job); "
+            "α = 1 means none. Not a torch class: a few lines of torch.",
             (_real("input", ("N", "C"), text="logits (raw scores), one row per sample"),
              _classes()),
             _NC,
             (OptionSpec("gamma", "float", 2.0, 0.0, None, "how strongly easy examples are "
-                        "down-weighted (0 = cross-entropy)"), _weight())),
+                        "down-weighted (0 = cross-entropy)"), _weight(),
+             OptionSpec("alpha", "float", 1.0, 0.0, 1.0, "α of the target class: multiplies "
+                        "every sample's term (1 = none)"))),
         LossSpec(
             "DiceLoss", "Soft Dice loss", "segmentation/imbalance",
             r"\ell_n = 1 - \frac{2 \sum_i p_{n,i} y_{n,i} + \epsilon}"
@@ -302,8 +377,30 @@ def _own():
 SPECS: dict[str, LossSpec] = {
     spec.name: spec
     for spec in (_regression() + _classification() + _ranking() + _distributions()
-                 + _imbalance() + _own())
+                 + _imbalance() + _sequences() + _own())
 }
 SLIDE_ORDER = ("L1Loss", "MSELoss", "NLLLoss", "CrossEntropyLoss", "HingeEmbeddingLoss",
                "MarginRankingLoss", "KLDivLoss")
 ORDER = SLIDE_ORDER + tuple(name for name in SPECS if name not in SLIDE_ORDER)
+
+
+_PROBABILITY_TARGET = InputSpec("target", ("N", "C"), "probability", "float", False,
+                                "the probability of each class, each row sums to 1")
+_PROBABILITY_FORMULA = (r"\ell_n = -\sum_c w_c\, y_{n,c} \log \frac{e^{x_{n,c}}}"
+                        r"{\sum_k e^{x_{n,k}}}")
+
+
+def variant(loss: LossSpec, options) -> LossSpec:
+    """``loss`` as ``options`` shape it: CrossEntropyLoss with ``target_kind`` "class
+    probabilities" takes an (N, C) float target of probabilities, not class indices.
+
+    Options that are not a mapping, or not a kind there is, leave ``loss`` as it is
+    (the option checks then say what is wrong).
+    """
+    kinds = [o for o in loss.options if o.name == "target_kind"]
+    if not kinds or not isinstance(options, Mapping):
+        return loss
+    if options.get("target_kind") != CLASS_PROBABILITIES:
+        return loss
+    inputs = tuple(_PROBABILITY_TARGET if s.name == "target" else s for s in loss.inputs)
+    return replace(loss, inputs=inputs, formula=_PROBABILITY_FORMULA)

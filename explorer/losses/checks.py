@@ -13,6 +13,7 @@ import torch
 from explorer.errors import InputError
 from explorer.inputs import MAX_ELEMENTS, check_elements, check_mapping
 from explorer.losses import run
+from explorer.losses.catalog import variant
 from explorer.losses.limits import check_dims
 from explorer.losses.pitfalls import Pitfall
 from explorer.losses.specs import InputSpec, LossSpec
@@ -159,6 +160,7 @@ def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> d
         raise InputError(f"{loss.name} takes a dict of tensors named "
                          f"{', '.join(s.name for s in loss.inputs)}.", field="input")
     options = check_mapping(options, loss.name)
+    loss = variant(loss, options)
     known = [s.name for s in loss.inputs]
     for key in inputs:
         if key not in known:
@@ -179,7 +181,24 @@ def check_inputs(loss: LossSpec, inputs: dict, options: dict | None = None) -> d
     ignore = _ignore_index(loss, options)
     for spec in loss.inputs:
         _check_values(tensors[spec.name], spec, dims.get("C"), ignore)
+    if loss.name == "CTCLoss":
+        _check_ctc(loss, tensors, options, dims)
     return dims
+
+
+def _check_ctc(loss: LossSpec, tensors: dict, options: dict, dims: dict) -> None:
+    """CTC's own rules: the blank is one of the C symbols and never in the target."""
+    blank = options.get("blank")
+    blank = 0 if blank is None else parse_option(blank, loss.option("blank"))
+    if blank >= dims["C"]:
+        raise InputError(f"blank is {blank}, but there are only C = {dims['C']} symbols "
+                         f"(0 to {dims['C'] - 1}); choose a blank below C.", field="blank")
+    hit = (tensors["targets"] == blank).nonzero()
+    if len(hit):
+        cell = (int(hit[0][0]),)
+        raise InputError(f"{cell_name('targets', cell)} is {blank}, the blank; the target "
+                         "sequence holds only real symbols, the blank appears in alignments "
+                         "alone. Type another symbol.", field="targets", cell=cell)
 
 
 def _ignore_index(loss: LossSpec, options: dict) -> int:

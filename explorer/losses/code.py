@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from explorer.losses import own
+from explorer.losses import adapters, own
 from explorer.losses.custom import CUSTOM, source
 from explorer.losses.specs import LossSpec
 from explorer.losses.transforms import module_text
@@ -64,7 +64,8 @@ def _option_text(value, float_dtype: torch.dtype, on_device: bool) -> str:
 def changed_options(loss: LossSpec, options: dict) -> dict:
     """The options whose value differs from torch's default (what the snippet writes)."""
     return {o.name: options[o.name] for o in loss.options
-            if options.get(o.name, o.default) != o.default}
+            if o.name not in adapters.PROGRAM_OPTIONS
+            and options.get(o.name, o.default) != o.default}
 
 
 def call_text(loss: LossSpec, callee: str, reduction: str, options: dict,
@@ -77,6 +78,7 @@ def call_text(loss: LossSpec, callee: str, reduction: str, options: dict,
         parts.append(f"reduction={reduction!r}")
     for key, value in changed_options(loss, options).items():
         parts.append(f"{key}={_option_text(value, float_dtype, on_device)}")
+    parts += [f"{key}={text}" for key, text in adapters.kwargs_text(loss.name, options).items()]
     return f"{callee}({', '.join(parts)})"
 
 
@@ -124,9 +126,12 @@ def term_expressions(terms, reduction, float_dtype, on_device,
                                    float_dtype, on_device, with_options=False, args=args))
         else:
             var = "loss_fn" if len(terms) == 1 else f"loss_{index}"
+            if loss.name not in defined:
+                setup += adapters.setup_lines(loss.name, on_device)
+                defined.add(loss.name)
             setup.append(f"{var} = " + call_text(loss, f"nn.{loss.name}", reduction, options,
                                                  float_dtype, on_device, with_options=True))
-            calls.append(f"{var}({args})")
+            calls.append(f"{var}({adapters.args_text(loss.name, args)})")
     return setup, calls
 
 

@@ -10,7 +10,7 @@ UI's (``ui.loss.labels``).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 import torch.nn as nn
@@ -39,6 +39,8 @@ class Curve:
     name: str
     target: float | None = None
     title: str = ""
+    overlay: list[Curve] = field(default_factory=list)
+    """Curves drawn in its place on their own axis: FocalLoss's :func:`focal_overlay`."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ _CURVES = {
         lambda x, t, o: nn.CrossEntropyLoss(reduction="none", **o)(x, t)),
     "MultiMarginLoss": _margin_classifier(
         lambda x, t, o: nn.MultiMarginLoss(reduction="none", **o)(x, t)),
+    "MultiLabelSoftMarginLoss": (lambda z, y, o: nn.MultiLabelSoftMarginLoss(reduction="none")(
+        z.unsqueeze(1), _full(z, y).unsqueeze(1)), 1.0),
     "FocalLoss": _margin_classifier(lambda x, t, o: focal_loss(x, t, reduction="none", **o)),
     own.NAME: (lambda z, y, o: own.elementwise(o.get("expression", own.DEFAULT))(
         z, _full(z, y)), 1.0),
@@ -118,7 +122,9 @@ _TITLES = {
     "MarginRankingLoss": "Ranked the right way round by the margin: flat, no push",
     "CrossEntropyLoss": _CONFIDENT,
     "MultiMarginLoss": "True class ahead by the margin: flat; behind: a constant push",
-    "FocalLoss": "Easy examples flattened: the push goes to the hard ones",
+    "MultiLabelSoftMarginLoss": _CONFIDENT,  # one class's term: BCEWithLogits' curve
+    "FocalLoss": "Larger γ: well-classified examples (p > 0.5) cost almost nothing; "
+                 "the push goes to the hard ones",
     own.NAME: "Your loss: where it is steep, training pushes hardest",
 }
 
@@ -129,6 +135,29 @@ def curve_title(name: str) -> str:
         raise InputError(f"{name} has no one-dimensional curve; curves exist for "
                          f"{', '.join(_CURVES)}.", field="loss")
     return _TITLES[name]
+
+
+_NO_CURVE = {
+    "NLLLoss": "It takes a whole row of log-probabilities and picks the target's entry.",
+    "KLDivLoss": "It compares two whole distributions, row by row.",
+    "MultiLabelMarginLoss": "Each row's loss compares every true class's score with every "
+                            "other class's.",
+    "CosineEmbeddingLoss": "It depends on the angle between two whole rows.",
+    "TripletMarginLoss": "It compares two distances between whole rows (anchor to positive, "
+                         "anchor to negative).",
+    "TripletMarginWithDistanceLoss": "It compares two distances between whole rows (anchor to "
+                                     "positive, anchor to negative).",
+    "DiceLoss": "It measures the overlap of a whole mask with the true mask.",
+    "CTCLoss": "It sums over every alignment of the whole sequence: no single value has a "
+               "curve of its own.",
+}
+
+
+def no_curve_reason(name: str) -> str:
+    """Why loss ``name`` has no one-dimensional curve, in a sentence ("" if it has one)."""
+    if name in _CURVES:
+        return ""
+    return _NO_CURVE.get(name) or "Its loss depends on whole rows, not on one value."
 
 
 def curve_names() -> list[str]:
@@ -188,7 +217,57 @@ def curve(name: str, target: float | None = None, options: dict | None = None,
     if name == "BCELoss":
         lo, hi = max(lo, 1e-3), min(hi, 1 - 1e-3)
     z, loss, grad = _torch_errors(name, lambda: _sample(fn, lo, hi, n, resolve(device)))
-    return Curve(z, loss, grad, name, y, _TITLES[name])
+    drawn = Curve(z, loss, grad, name, y, _TITLES[name])
+    if name == "FocalLoss":
+        opts = check_mapping(options, name)
+        drawn.overlay = _torch_errors(name, lambda: focal_overlay(
+            gamma=opts.get("gamma", 2.0), alpha=opts.get("alpha"), device=device))
+    return drawn
+
+
+FOCAL_GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)
+"""The γ of Lin et al.'s figure 1 (γ = 0 is cross-entropy)."""
+FOCAL_TITLE = ("Larger γ: well-classified examples (p > 0.5) cost almost nothing, "
+               "the hard ones (small p) keep their loss")
+FOCAL_SETTING = "your setting"
+"""The name of the overlay's curve for the chosen γ and α."""
+_P_RANGE = (0.01, 0.999)
+
+
+def _focal_of_p(gamma, alpha):
+    """The focal loss of one sample whose true class has softmax probability ``p``: the
+    two-class logits (log p, log(1 - p)) through :func:`focal_loss`."""
+    def run(p):
+        logits = torch.stack([p.log(), torch.log1p(-p)], dim=1)
+        target = torch.zeros(len(p), dtype=torch.long, device=p.device)
+        return focal_loss(logits, target, gamma=gamma, alpha=alpha, reduction="none")
+    return run
+
+
+def focal_overlay(gammas=FOCAL_GAMMAS, gamma: float | None = None, alpha: float | None = None,
+                  n: int = 300, device=None) -> list[Curve]:
+    """Focal loss against the probability ``p`` of the true class, one curve per γ of
+    ``gammas`` (Lin et al. 2017, fig. 1: γ = 0 is cross-entropy, -log p), then the
+    user's ``gamma`` and ``alpha`` (if given) as the curve named ``FOCAL_SETTING``.
+
+    Each curve's ``z`` is ``p`` in [0.01, 0.999] and ``grad`` is dL/dp (autograd);
+    ``title`` is what to look for (``FOCAL_TITLE``).
+    """
+    settings = [(f"γ = {g:g}" + (" (cross-entropy)" if g == 0 else ""), g, None)
+                for g in gammas]
+    if gamma is not None or alpha is not None:
+        g = 2.0 if gamma is None else gamma
+        settings.append((FOCAL_SETTING, g, alpha))
+    out = []
+    for label, g, a in settings:
+        if not (is_number(g) and g >= 0) or (a is not None and not (is_number(a) and 0 <= a <= 1)):
+            raise InputError(f"the focal curves need γ ≥ 0 and α in [0, 1]; got γ = {g!r}, "
+                             f"α = {a!r}.", field="gamma" if a is None else "alpha")
+        p, loss, grad = _sample(_focal_of_p(float(g), a), *_P_RANGE, n, resolve(device))
+        title = FOCAL_TITLE if label != FOCAL_SETTING else (
+            f"γ = {float(g):g}" + ("" if a is None or a == 1 else f", α = {float(a):g}"))
+        out.append(Curve(p, loss, grad, label, None, title))
+    return out
 
 
 def marker(name: str, z: float, target: float | None = None, options: dict | None = None,

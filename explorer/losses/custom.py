@@ -13,16 +13,20 @@ from functools import cache
 import torch
 
 
-def focal_loss(input, target, gamma=2.0, weight=None, reduction="mean"):
-    """Focal loss (Lin et al., 2017): cross-entropy scaled by (1 - p)^gamma.
+def focal_loss(input, target, gamma=2.0, weight=None, alpha=None, reduction="mean"):
+    """Focal loss (Lin et al., 2017): cross-entropy scaled by alpha * (1 - p)^gamma.
 
-    ``loss_n = -w[y_n] * (1 - p_n)**gamma * log(p_n)`` with ``p_n`` the softmax
-    probability of the true class. ``mean`` divides by the summed weights of the
-    targets, as CrossEntropyLoss does, so gamma = 0 gives back cross-entropy.
+    ``loss_n = -alpha * w[y_n] * (1 - p_n)**gamma * log(p_n)`` with ``p_n`` the
+    softmax probability of the true class; ``alpha`` (Lin et al.'s alpha_t for the
+    target class, None = 1) multiplies every term. ``mean`` divides by the summed
+    weights of the targets, as CrossEntropyLoss does, so gamma = 0 and alpha = None
+    give back cross-entropy.
     """
     log_p = torch.log_softmax(input, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
     w = torch.ones_like(log_p) if weight is None else weight[target]
     loss = -w * (1 - log_p.exp()) ** gamma * log_p
+    if alpha is not None:
+        loss = alpha * loss
     if reduction == "none":
         return loss
     if reduction == "sum":

@@ -15,7 +15,7 @@ import torch
 
 from explorer.devices import resolve
 from explorer.errors import InputError
-from explorer.losses.catalog import SPECS
+from explorer.losses.catalog import SPECS, variant
 from explorer.losses.limits import check_dims, check_seed
 from explorer.losses.specs import InputSpec, LossSpec
 
@@ -137,9 +137,24 @@ def _label_lists(n: int, c: int, g: torch.Generator) -> torch.Tensor:
     return rows
 
 
+CTC_PATH = (1, 1, 2, 0, 2, 0)
+"""The CTC example's likeliest alignment, one symbol per time step: 'a a b - b -'
+(0 the blank), which collapses to its target 'a b b' = [1, 2, 2]."""
+
+
+def _ctc_example() -> dict[str, torch.Tensor]:
+    """Six time steps over blank, a, b, c: each step puts 0.7 on one symbol of
+    ``CTC_PATH`` and 0.1 on each other, so the table shows the alignment."""
+    probs = torch.full((len(CTC_PATH), 4), 0.1)
+    probs[torch.arange(len(CTC_PATH)), torch.tensor(CTC_PATH)] = 0.7
+    return {"log_probs": probs.log(), "targets": torch.tensor([1, 2, 2])}
+
+
 def _random_input(spec: InputSpec, dims: dict[str, int], g: torch.Generator) -> torch.Tensor:
     shape = tuple(dims[d] for d in spec.shape)
     kind = spec.kind
+    if kind == "class_index" and spec.name == "targets":  # CTC: real symbols, never blank 0
+        return torch.randint(1, dims["C"], shape, generator=g)
     if kind == "class_index":
         return torch.randint(0, dims["C"], shape, generator=g)
     if kind == "label_list":
@@ -166,7 +181,7 @@ def _dims(loss: LossSpec, dims: dict[str, int] | None) -> dict[str, int]:
 
 
 def example(name: str, seed: int | None = None, dims: dict[str, int] | None = None,
-            device=None) -> dict[str, torch.Tensor]:
+            device=None, options: dict | None = None) -> dict[str, torch.Tensor]:
     """Example inputs for loss ``name``.
 
     Parameters
@@ -183,6 +198,9 @@ def example(name: str, seed: int | None = None, dims: dict[str, int] | None = No
         Sizes of the symbolic dims (e.g. ``{"N": 4, "C": 3}``); defaults from the spec.
     device
         Where the tensors live (default CPU).
+    options
+        The loss's options where they change its inputs (CrossEntropyLoss's
+        ``target_kind`` "class probabilities": random probability rows as target).
 
     Returns
     -------
@@ -193,9 +211,14 @@ def example(name: str, seed: int | None = None, dims: dict[str, int] | None = No
     if loss is None:
         raise InputError(f"there is no loss '{name}'.", field="loss")
     device = resolve(device)
-    if seed is None and name in SLIDE_SEEDS and _dims(loss, dims) == loss.default_dims():
+    shaped = variant(loss, options)
+    default = _dims(loss, dims) == loss.default_dims() and shaped is loss
+    if seed is None and name in SLIDE_SEEDS and default:
         tensors = _slide_example(name)
+    elif seed is None and name == "CTCLoss" and default:
+        tensors = _ctc_example()
     else:
+        loss = shaped
         g = torch.Generator().manual_seed(DEFAULT_SEED if seed is None else check_seed(seed))
         chosen = _dims(loss, dims)
         tensors = {s.name: _random_input(s, chosen, g) for s in loss.inputs}

@@ -18,7 +18,7 @@ from explorer.losses.tensors import cell_name
 SIGN_LOSSES = ("HingeEmbeddingLoss", "MarginRankingLoss", "SoftMarginLoss",
                "CosineEmbeddingLoss")
 LOGIT_LOSSES = ("CrossEntropyLoss", "FocalLoss")
-MASK_LOSSES = ("BCELoss", "BCEWithLogitsLoss", "DiceLoss")
+MASK_LOSSES = ("BCELoss", "BCEWithLogitsLoss", "DiceLoss", "MultiLabelSoftMarginLoss")
 _TOL = 1e-3
 
 
@@ -124,6 +124,25 @@ def _own_pitfalls(inputs, options) -> list[Pitfall]:
                     "would stop.", None, "input")]
 
 
+def _ctc_pitfalls(inputs, options) -> list[Pitfall]:
+    """A target that no alignment of T time steps can spell: each symbol needs a step, and
+    a repeated symbol a blank step between its copies."""
+    steps, target = inputs["log_probs"].shape[0], inputs["targets"]
+    repeats = int((target[1:] == target[:-1]).sum()) if target.numel() > 1 else 0
+    needed = target.numel() + repeats
+    if needed <= steps:
+        return []
+    zero = bool((options or {}).get("zero_infinity"))
+    return [Pitfall(
+        "ctc-target-too-long",
+        f"The target needs at least {needed} time steps ({target.numel()} symbols"
+        + (f" and {repeats} blank{'s' if repeats > 1 else ''} between repeated ones"
+           if repeats else "") + f") but there are T = {steps}: no alignment spells it, "
+        + ("so zero_infinity gives 0 and no gradient." if zero else
+           "so the loss is inf (zero_infinity would give 0)."
+        ) + " Use more time steps or a shorter target.", None, "targets")]
+
+
 def find_pitfalls(name: str, inputs: dict[str, torch.Tensor], reduction: str,
                   options: dict | None = None) -> list[Pitfall]:
     """The likely mistakes in evaluating ``name`` on ``inputs``; empty for correct inputs."""
@@ -134,6 +153,8 @@ def find_pitfalls(name: str, inputs: dict[str, torch.Tensor], reduction: str,
         found += _sign_pitfall(name, inputs["target"])
     if name == "KLDivLoss":
         found += _kl_pitfalls(inputs, reduction, options)
+    if name == "CTCLoss":
+        found += _ctc_pitfalls(inputs, options)
     if name == "NLLLoss" and _not_log_prob(inputs["input"]):
         found.append(Pitfall(
             "nll-input-not-log-prob",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import torch
 
 from explorer.errors import InputError
-from explorer.losses import own
+from explorer.losses import adapters, own
 from explorer.losses.catalog import ORDER, SPECS
 from explorer.losses.custom import CUSTOM
 from explorer.losses.pitfalls import Pitfall
@@ -92,9 +92,7 @@ def call(loss: LossSpec, leaves: dict, reduction: str, options: dict) -> torch.T
     """Run the loss itself (the same call the snippet makes)."""
     floats = next(t for t in leaves.values() if t.is_floating_point())
     kwargs = {}
-    for key, value in options.items():
-        if value is None:
-            continue
+    for key, value in adapters.torch_kwargs(loss.name, options).items():
         kwargs[key] = (torch.tensor(value, dtype=floats.dtype, device=floats.device)
                        if isinstance(value, list) else value)
     args = [leaves[s.name] for s in loss.inputs]
@@ -105,7 +103,8 @@ def call(loss: LossSpec, leaves: dict, reduction: str, options: dict) -> torch.T
     with warnings.catch_warnings():
         # KLDivLoss warns about reduction='mean' on every call; the pitfall says it once, plainly.
         warnings.filterwarnings("ignore", "reduction: 'mean' divides", UserWarning)
-        return getattr(torch.nn, loss.name)(reduction=reduction, **kwargs)(*args)
+        module = getattr(torch.nn, loss.name)(reduction=reduction, **kwargs)
+        return module(*adapters.torch_args(loss.name, args))
 
 
 def safe_call(loss, leaves, reduction, options) -> tuple[torch.Tensor | None, str]:

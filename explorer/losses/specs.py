@@ -17,6 +17,7 @@ FAMILIES = (
     "ranking/embedding",
     "distributions",
     "segmentation/imbalance",
+    "sequences",
     "your own",
 )
 
