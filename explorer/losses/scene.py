@@ -132,7 +132,7 @@ class LossScene:
         _check_note(self.note)
         if self.seed is not None:
             check_seed(self.seed)
-        _check_terms(self.terms)
+        _check_terms(self.terms, self.loss)
         _check_compare(self.compare)
         if self.worked_probabilities is not None:
             check_probabilities(self.worked_probabilities, field="worked")
@@ -223,12 +223,17 @@ def _check_nested(value, name: str, depth: int = 0, outer: int = 1) -> tuple[int
 _MAX_DEPTH = 4
 
 
-def _check_terms(terms) -> None:
+def _check_terms(terms, loss: str) -> None:
+    """Each term well formed, then each one's loss fitting the scene's tensors (the page's
+    loss's), by the rule the page offers partners with."""
+    from explorer.losses.composite import check_partners  # late, as _spec: torch is heavy
+
     for i, term in enumerate(check_terms(terms)):
         if set(term) - {"loss", "weight", "options"}:
             raise InputError(f"Term {i + 1} must have a loss, a weight and options.", field="terms")
         _spec(term.get("loss"))
         check_weight(term.get("weight", 1.0), i)
+    check_partners(loss, terms)
 
 
 def _check_compare(compare) -> None:
