@@ -152,20 +152,23 @@ class BatchedSGD(_Momentum):
         self.state["velocity"] = torch.zeros_like(params)
         self.started = False  # torch makes the buffer at the first step with momentum
 
-    def step(self, params, grad, lr):
+    def step(self, params, grad, lr, out):
         o = self.options
+        momentum = o["momentum"]
         if o["weight_decay"] != 0:
             grad = grad.add(params, alpha=o["weight_decay"])
-        if o["momentum"] != 0:
+        if momentum != 0:
             buf = self.state["velocity"]
             if not self.started:
                 buf.copy_(grad)  # torch starts the buffer at the first gradient
                 self.started = True
+            elif o["dampening"] == 0:
+                torch.add(grad, buf, alpha=momentum, out=buf)  # one pass, no temporary
             else:
-                buf.mul_(o["momentum"]).add_(grad, alpha=1 - o["dampening"])
-            grad = grad.add(buf, alpha=o["momentum"]) if o["nesterov"] else buf
+                buf.mul_(momentum).add_(grad, alpha=1 - o["dampening"])
+            grad = grad.add(buf, alpha=momentum) if o["nesterov"] else buf
         self.t += 1
-        return params + (-lr) * grad
+        torch.addcmul(params, lr, grad, value=-1, out=out)
 
     def internals(self):
         return self._with_velocity({})
@@ -184,7 +187,7 @@ class BatchedAdam(BatchedOptimizer):
         if self.options["amsgrad"]:
             self.state["max_exp_avg_sq"] = torch.zeros_like(params)
 
-    def step(self, params, grad, lr):
+    def step(self, params, grad, lr, out):
         o, s = self.options, self.state
         self.t += 1
         beta1, beta2, decay = o["beta1"], o["beta2"], o["weight_decay"]
@@ -195,14 +198,16 @@ class BatchedAdam(BatchedOptimizer):
                 grad = grad.add(params, alpha=decay)
         s["exp_avg"].lerp_(grad, 1 - beta1)
         s["exp_avg_sq"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-        step_size = lr / (1 - beta1**self.t)
         correction2_sqrt = (1 - beta2**self.t) ** 0.5
         second = s["exp_avg_sq"]
         if o["amsgrad"]:
             torch.maximum(s["max_exp_avg_sq"], second, out=s["max_exp_avg_sq"])
             second = s["max_exp_avg_sq"]
-        torch.div(second.sqrt(), correction2_sqrt, out=s["scale"]).add_(o["eps"])
-        return params + (-step_size) * s["exp_avg"] / s["scale"]
+        scale = s["scale"]
+        torch.sqrt(second, out=scale).div_(correction2_sqrt).add_(o["eps"])
+        # params - lr / (1 - beta1^t) * exp_avg / scale, the bias correction as a number.
+        torch.div(s["exp_avg"], scale, out=out)
+        torch.addcmul(params, lr, out, value=-1 / (1 - beta1**self.t), out=out)
 
     def internals(self):
         return {"exp_avg": self.state["exp_avg"], "scale": self.state["scale"]}
@@ -224,7 +229,7 @@ class BatchedRMSprop(_Momentum):
         if self.options["centered"]:
             self.state["grad_avg"] = torch.zeros_like(params)
 
-    def step(self, params, grad, lr):
+    def step(self, params, grad, lr, out):
         o, s = self.options, self.state
         self.t += 1
         if o["weight_decay"] != 0:
@@ -238,8 +243,10 @@ class BatchedRMSprop(_Momentum):
         torch.sqrt(second, out=s["scale"]).add_(o["eps"])
         if o["momentum"] > 0:
             s["velocity"].mul_(o["momentum"]).addcdiv_(grad, s["scale"])
-            return params + (-lr) * s["velocity"]
-        return params + (-lr) * grad / s["scale"]
+            torch.addcmul(params, lr, s["velocity"], value=-1, out=out)
+        else:
+            torch.div(grad, s["scale"], out=out)
+            torch.addcmul(params, lr, out, value=-1, out=out)
 
     def internals(self):
         return self._with_velocity({"scale": self.state["scale"]})
@@ -252,15 +259,16 @@ class BatchedAdagrad(BatchedOptimizer):
         self.state["sum"] = torch.full_like(params, self.options["initial_accumulator_value"])
         self.state["scale"] = torch.zeros_like(params)
 
-    def step(self, params, grad, lr):
+    def step(self, params, grad, lr, out):
         o, s = self.options, self.state
         self.t += 1
         if o["weight_decay"] != 0:
             grad = grad.add(params, alpha=o["weight_decay"])
-        clr = lr / (1 + (self.t - 1) * o["lr_decay"])
         s["sum"].addcmul_(grad, grad, value=1)
         torch.sqrt(s["sum"], out=s["scale"]).add_(o["eps"])
-        return params + (-clr) * grad / s["scale"]
+        # params - lr / (1 + (t - 1) lr_decay) * grad / scale, the decay as a number.
+        torch.div(grad, s["scale"], out=out)
+        torch.addcmul(params, lr, out, value=-1 / (1 + (self.t - 1) * o["lr_decay"]), out=out)
 
     def internals(self):
         return {"scale": self.state["scale"]}

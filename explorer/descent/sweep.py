@@ -25,6 +25,8 @@ from explorer.inputs import check_lrs, check_name, check_start, check_steps
 
 DTYPES = ("float64", "float32")
 """The precisions a sweep computes in, by their torch names."""
+VALUE_BLOCK = 512
+"""Points per call when a chunk's losses are computed after its steps (see ``_values``)."""
 INTERNALS_AUTO_LIMIT = 4_000_000
 """Internals are recorded by default while K × (steps + 1) stays under this (≈64 MB each)."""
 
@@ -98,6 +100,7 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
         raise InputError("chunk must be a positive whole number of steps.", field="chunk")
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
     function = surfaces.objective(surface, surface_options)
+    closed_form = surfaces.closed_form_gradient(surface, surface_options)
     schedules.resolve_schedule_options(schedule, schedule_options, optimizer, steps)
     device = resolve(device)
     if record_internals is None:
@@ -106,7 +109,7 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
     def chunks() -> Iterator[Sweep]:
         factors = lr_schedule(schedule, schedule_options, steps)
         run = _SweepRun(function, optimizer, options, lrs, steps, start, device, dtype,
-                        factors, float(divergence_bound), record_internals)
+                        factors, float(divergence_bound), record_internals, closed_form)
         run.result.surface = surface
         while run.done < steps + 1:
             run.advance(min(chunk, steps + 1 - run.done))
@@ -161,9 +164,10 @@ class _SweepRun:
     """The state of a running sweep: the active runs on the device, the results on the CPU."""
 
     def __init__(self, function, optimizer, options, lrs, steps, start, device, dtype,
-                 schedule_factors, bound, record_internals):
+                 schedule_factors, bound, record_internals, closed_form=None):
         k = len(lrs)
         self.function, self.schedule, self.bound = function, schedule_factors, bound
+        self.closed_form = closed_form
         self.steps, self.device, self.done = steps, device, 0
         self.active = torch.arange(k)
         self.lrs = torch.tensor(lrs, dtype=dtype, device=device).unsqueeze(1)
@@ -183,56 +187,84 @@ class _SweepRun:
             internals={name: torch.empty((*full, 2), dtype=dtype) for name in names},
         )
 
-    def _gradient(self):
-        point = self.params.detach().requires_grad_(True)
+    def _gradient(self, point):
+        """The gradient at ``point`` (K, 2) and, where autograd computed it, the value."""
+        if self.closed_form is not None:
+            return self.closed_form(point), None
+        point = point.detach().requires_grad_(True)
         with torch.enable_grad():
             value = self.function(point)
             # One backward pass for all K runs: the runs are independent, so the gradient of
             # the sum is each run's own gradient.
             (grad,) = torch.autograd.grad(value, point, self._ones)
-        return value.detach(), grad
+        return grad, value.detach()
 
-    def _lr_at(self, t: int) -> torch.Tensor:
-        """The learning rates of step ``t`` (and, for a cycling schedule, its momentum)."""
+    def _values(self, path: torch.Tensor) -> torch.Tensor:
+        """The loss at every point of ``path`` (n, K, 2), in blocks of at most VALUE_BLOCK points.
+
+        Small blocks stay below the size where torch hands an op such as ``cos`` to its
+        thread pool: on a busy 2-core machine waking it costs milliseconds, the whole
+        block's work a few microseconds.
+        """
+        rows = max(1, VALUE_BLOCK // path.shape[1])
+        with torch.no_grad():
+            return torch.cat([self.function(path[i:i + rows])
+                              for i in range(0, len(path), rows)])
+
+    def _chunk_lrs(self, begin: int, end: int):
+        """The learning rates of steps ``begin`` to ``end - 1``: (n, K, 1), or the fixed (K, 1)."""
         schedule = self.schedule
         if schedule is None:
-            return self.lrs
-        if schedule.momentum is not None:
-            self.optimizer.set_momentum(float(schedule.momentum[t]))
-        return self.lrs * float(schedule.slope[t]) + float(schedule.intercept[t])
+            return None
+        slope = torch.as_tensor(schedule.slope[begin:end], dtype=self.lrs.dtype)
+        intercept = torch.as_tensor(schedule.intercept[begin:end], dtype=self.lrs.dtype)
+        return (self.lrs * slope.to(self.device)[:, None, None]
+                + intercept.to(self.device)[:, None, None])
 
     def advance(self, n: int) -> None:
         """Evaluate ``n`` more points (and take the steps between them) for the active runs.
 
-        Per step only the maths runs; what is recorded is collected in lists and
-        stacked once per chunk, which costs far less than writing each step in place.
+        The points are written, step after step, into one preallocated (n + 1, K, 2)
+        block (each step's ``out=``); the losses of the whole block are computed in one
+        call afterwards where the gradient is in closed form. Nothing is synchronised or
+        copied to the CPU until the chunk is done.
         """
         if len(self.active) == 0:  # every run diverged: nothing left to compute
             self.done += n
             return
-        points, values = [], []
-        records: dict[str, list] = {name: [] for name in self.result.internals}
-        states = [name for name in records if name != "grad"]
-        for t in range(self.done, self.done + n):
-            value, grad = self._gradient()
-            points.append(self.params)
-            values.append(value)
-            if records:
-                records["grad"].append(grad)
-            if t < self.steps:
-                self.params = self.optimizer.step(self.params, grad, self._lr_at(t))
-                current = self.optimizer.internals()
-                for name in states:
-                    records[name].append(current[name].clone())  # updated in place later
-        self._store(torch.stack(points, dim=1), torch.stack(values, dim=1),
-                    {name: self._stack(items, n) for name, items in records.items()}, n)
+        begin, k = self.done, len(self.active)
+        steps = min(begin + n, self.steps) - begin  # the last point takes no step
+        like = {"dtype": self.params.dtype, "device": self.device}
+        points = torch.empty((n + 1, k, 2), **like)
+        points[0] = self.params
+        internals = {name: torch.full((n, k, 2), torch.nan, **like)
+                     for name in self.result.internals}
+        grads, states = internals.get("grad"), [name for name in internals if name != "grad"]
+        chunk_lrs = self._chunk_lrs(begin, begin + steps)
+        lrs = [self.lrs] * steps if chunk_lrs is None else chunk_lrs.unbind(0)
+        momentum = None if self.schedule is None else self.schedule.momentum
+        rows, gradient, step = points.unbind(0), self._gradient, self.optimizer.step
+        values = []
+        for i in range(n):  # the inner loop: every operation here runs K x steps times
+            grad, value = gradient(rows[i])
+            if value is not None:
+                values.append(value)
+            if grads is not None:
+                grads[i] = grad
+            if i < steps:
+                if momentum is not None:
+                    self.optimizer.set_momentum(float(momentum[begin + i]))
+                step(rows[i], grad, lrs[i], rows[i + 1])
+                if states:
+                    current = self.optimizer.internals()
+                    for name in states:
+                        internals[name][i] = current[name]
+        self.params = points[n]
+        path = points[:n]
+        loss = torch.stack(values) if values else self._values(path)
+        self._store(path.transpose(0, 1), loss.transpose(0, 1),
+                    {name: values.transpose(0, 1) for name, values in internals.items()}, n)
         self.done += n
-
-    def _stack(self, items: list, n: int) -> torch.Tensor:
-        """Stack per-step records; the state after the last point (no step) is NaN."""
-        while len(items) < n:
-            items.append(torch.full_like(self.params, torch.nan))
-        return torch.stack(items, dim=1)
 
     def _store(self, path, loss, internals, n):
         span = slice(self.done, self.done + n)
