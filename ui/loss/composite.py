@@ -1,8 +1,13 @@
-"""A composite loss: weighted terms on the page's tensors, each term's value and the total."""
+"""A composite loss: weighted terms on the page's tensors, each term's value and the total.
+
+While it has terms, the composite is the loss on show: the page's value, gradients, code and
+curve are its own (the controller routes its result the way it routes a single loss's).
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -24,6 +29,48 @@ from ui.common.widgets import BigNumber, ErrorLabel, mark_invalid, mark_valid
 from ui.loss.result import discard, value_text
 
 _FORMULA_TIP = "L(z, y) of this term: a formula of the prediction z and the target y"
+_MERGE_ID = 7301  # TermsEdit: steps of one term's weight merge into one undo step
+
+
+class TermsEdit(QUndoCommand):
+    """One composite edit on the page's undo stack; steps of one weight merge into one."""
+
+    def __init__(self, label: str, merge_key, redo, undo):
+        super().__init__(label)
+        self._merge_key, self._redo, self._undo = merge_key, redo, undo
+
+    def id(self) -> int:  # noqa: A003 (Qt's name)
+        return -1 if self._merge_key is None else _MERGE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802
+        if not isinstance(other, TermsEdit) or other._merge_key != self._merge_key:
+            return False
+        self._redo = other._redo
+        self.setText(other.text())
+        return True
+
+    def redo(self) -> None:
+        self._redo()
+
+    def undo(self) -> None:
+        self._undo()
+
+
+def terms_edit_label(old, new) -> tuple[str, tuple | None]:
+    """What changed from terms ``old`` to ``new``, as an undo step's label, and the key under
+    which such steps merge (a weight's, term by term; None: never)."""
+    if len(new) != len(old):
+        longer, shorter = (new, old) if len(new) > len(old) else (old, new)
+        i = next((i for i, (a, b) in enumerate(zip(longer, shorter, strict=False))
+                  if a != b), len(shorter))
+        verb = "add" if len(new) > len(old) else "remove"
+        return f"{verb} term {i + 1} ({longer[i]['loss']})", None
+    i = next(i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b)
+    if old[i]["loss"] != new[i]["loss"]:
+        return f"term {i + 1}: {new[i]['loss']}", None
+    if old[i].get("weight") != new[i].get("weight"):
+        return f"term {i + 1} weight = {new[i]['weight']:g}", ("weight", i)
+    return f"term {i + 1} formula", None
 
 
 class CompositeView(QWidget):
@@ -37,6 +84,7 @@ class CompositeView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._choices: list[str] = []
+        self._choices_tip = ""
         self._rows: list[tuple[QComboBox, QDoubleSpinBox, QPushButton, QWidget, QLineEdit]] = []
         self._formula = own.DEFAULT  # what a new own-loss term starts with
         self.term_rows = QVBoxLayout()
@@ -49,6 +97,9 @@ class CompositeView(QWidget):
         self.results.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.results.setSizeAdjustPolicy(QTableWidget.SizeAdjustPolicy.AdjustToContents)
         self.results.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.partners = QLabel()
+        self.partners.setWordWrap(True)
+        self.partners.setAccessibleName("which losses can be terms")
         self.total = BigNumber()
         self.message = ErrorLabel()
         self._build_layout()
@@ -56,7 +107,9 @@ class CompositeView(QWidget):
 
     def _build_layout(self) -> None:
         intro = QLabel("A composite loss is a weighted sum of losses on the same tensors "
-                       "(e.g. MSE + 0.5·L1). Each term, then the total:")
+                       "(e.g. MSE + 0.5·L1). While it has terms it is the loss on show: the "
+                       "value, gradients, code and curve are the sum's. A term of the page's "
+                       "loss uses the options set on the left. Each term, then the total:")
         intro.setWordWrap(True)
         total_row = QHBoxLayout()
         total_row.addWidget(QLabel("<b>total</b> ="))
@@ -64,6 +117,7 @@ class CompositeView(QWidget):
         total_row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.partners)
         layout.addLayout(self.term_rows)
         layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)
@@ -71,11 +125,24 @@ class CompositeView(QWidget):
         layout.addWidget(self.results)
         layout.addStretch(1)
 
-    def set_choices(self, names: list[str]) -> None:
-        """The losses a term may use (those taking the same inputs as the chosen loss), the
-        chosen loss first: it is the first term a new composite gets."""
+    def set_choices(self, names: list[str], loss: str | None = None,
+                    absent: dict[str, str] | None = None) -> None:
+        """The losses a term may use (those whose inputs fit ``loss``'s tensors), the chosen
+        loss first: it is the first term a new composite gets. ``absent`` maps each loss left
+        out to why; the caption says how many and its tooltip (and each box's) why."""
         self._choices = list(names)
+        absent = absent or {}
+        why = "\n".join(f"{name}: {reason}" for name, reason in absent.items())
+        self._choices_tip = (f"Not offered (their inputs do not fit {loss}'s tensors):\n{why}"
+                             if absent else "")
+        if loss is not None:
+            self.partners.setText(
+                f"Terms can be the losses whose inputs fit {loss}'s tensors: the same names, "
+                f"shapes, kinds of value and dtypes ({', '.join(names)}). "
+                + (f"{len(absent)} others are left out; hover here for why." if absent else ""))
+            self.partners.setToolTip(self._choices_tip)
         for combo, *_ in self._rows:
+            combo.setToolTip(self._choices_tip)
             current = combo.currentText()
             with signals_blocked(combo):
                 combo.clear()
@@ -156,9 +223,11 @@ class CompositeView(QWidget):
         fresh = [n for n in self._choices if n not in used]
         combo.setCurrentText(fresh[0] if fresh else self._choices[0])
         combo.setAccessibleName("term loss")
+        combo.setToolTip(self._choices_tip)
         weight = QDoubleSpinBox(decimals=3, singleStep=0.1, minimum=-MAX_WEIGHT,
                                 maximum=MAX_WEIGHT)
         weight.setValue(1.0)
+        weight.setKeyboardTracking(False)  # a typed weight is one edit, not one per key
         weight.setAccessibleName("term weight")
         remove = QPushButton("Remove")
         formula = QLineEdit(self._formula, placeholderText="a formula of z, y")

@@ -14,10 +14,11 @@ from PySide6.QtCore import QObject
 from explorer import losses
 from explorer.errors import InputError
 from explorer.inputs import check_option
-from explorer.losses import curves, own, tensors, transforms
+from explorer.losses import composite, curves, own, tensors, transforms
 from explorer.losses.limits import next_seed
 from explorer.losses.scene import LossScene
 from ui.common.worker import reported
+from ui.loss.composite import TermsEdit, terms_edit_label
 from ui.loss.controls import focus_chain
 from ui.loss.edits import CallbackCommand, Shaped, dims_of, overlay, parses, rows_of
 from ui.loss.result import discard
@@ -84,8 +85,9 @@ class LossController(QObject):
         self.page.controls.set_transform(self.scene.transform)
         self.page.controls.set_transform_enabled(any(s.name == "input" for s in spec.inputs))
         self.page.result.set_inputs(spec.inputs)
-        others = [n for n in losses.names() if n != name and losses.compatible(n, name)]
-        self.page.composite.set_choices([name, *others])
+        absent = {n: composite.unfit_reason(name, n) for n in losses.names()}
+        self.page.composite.set_choices(composite.partners(name), name,
+                                        {n: why for n, why in absent.items() if why})
         self.page.composite.set_terms([])
         self._show_tensors(example)
         self.evaluate()
@@ -134,15 +136,26 @@ class LossController(QObject):
 
     # --- evaluating -----------------------------------------------------------------------
     def evaluate(self):
-        """Evaluate the scene with explorer and redraw; on bad input keep the last result."""
+        """Evaluate the scene with explorer and redraw; on bad input keep the last result.
+
+        With composite terms the loss on show is their weighted sum: its value, gradients,
+        code and curve take the same way to the views as a single loss's."""
         spec = self.spec
         try:
             inputs = {name: editor.tensor() for name, editor in self.editors.items()}
             options = self.page.controls.options.values()
-            result = losses.evaluate(spec.name, inputs, self.scene.reduction, options,
-                                     device=self.device, transform=self.scene.transform)
+            terms = self._terms(options)
+            if terms:
+                result = losses.evaluate(losses.COMPOSITE, inputs, self.scene.reduction,
+                                         {"terms": terms}, device=self.device,
+                                         transform=self.scene.transform)
+            else:
+                result = losses.evaluate(spec.name, inputs, self.scene.reduction, options,
+                                         device=self.device, transform=self.scene.transform)
         except InputError as error:
             self._show_error(error)
+            if self.scene.terms:
+                self.page.composite.show_error(str(error))
             return None
         except Exception as exc:  # torch's own failure: said at the result, the last one stays
             self.page.result.show_stale(reported(f"evaluating {spec.name}", exc))
@@ -150,7 +163,9 @@ class LossController(QObject):
         self.scene = replace(self.scene, tensors={name: t.tolist() for name, t in inputs.items()},
                              options=options)
         self.last_result, self.last_inputs = result, inputs
-        caption = f"{spec.name}(reduction='{self.scene.reduction}')"
+        caption = (f"Composite: {composite.label(terms)}, each with reduction="
+                   f"'{self.scene.reduction}'" if terms
+                   else f"{spec.name}(reduction='{self.scene.reduction}')")
         transform = self.scene.transform
         if transform is not None:
             caption = losses.pipeline(caption, transform)
@@ -163,8 +178,18 @@ class LossController(QObject):
         self.page.code.set_code(result.code, result.output)
         self._update_own()
         self._update_curve()
-        self._update_composite()
+        if terms:
+            self.page.composite.show_result(result)
+        else:
+            self.page.composite.clear_result()
         return result
+
+    def _terms(self, options: dict) -> list[dict]:
+        """The composite's terms as computed: a term of the page's loss takes the options set
+        on the left (the own loss keeps its term's formula); other terms torch's defaults."""
+        name = self.scene.loss
+        return [{**term, "options": dict(options)} if term["loss"] == name != own.NAME
+                else dict(term) for term in self.scene.terms]
 
     def _own_formula(self) -> str | None:
         """The page's own-loss formula, or None when the chosen loss is another."""
@@ -297,25 +322,34 @@ class LossController(QObject):
         self._update_curve()
 
     def _update_curve(self) -> None:
-        name = self.scene.loss
+        terms = self._terms(self.scene.options)
+        name = f"Composite: {composite.label(terms)}" if terms else self.scene.loss
         plot = self.page.curve
-        if name not in losses.curve_names():
+        missing = composite.curve_problem(terms) if terms else (
+            None if name in losses.curve_names() else name)
+        if missing is not None:
             self.page.compare.set_example(None)
             self._curve_key = None
             plot.clear(f"No 1-D curve for {name}",
-                       "Its loss depends on whole rows, not on one value.\n"
+                       (f"{missing}: its " if terms else "Its ")
+                       + "loss depends on whole rows, not on one value.\n"
                        "See “Compare losses” for the classic curves.")
             return
-        z, y = self._selected_point()
-        self.page.compare.set_example(curves.compare_marker(name, z, y))
+        first = terms[0]["loss"] if terms else name
+        z, y = self._selected_point(first)
+        self.page.compare.set_example(None if terms else curves.compare_marker(name, z, y))
         lo, hi = curves.span(z)
         options = self.scene.options
-        key = (name, y, repr(sorted(options.items())), lo, hi)
+        key = (name, repr(terms), y, repr(sorted(options.items())), lo, hi)
         try:
             if key != self._curve_key:  # most edits move only the marker
-                plot.set_curve(losses.curve(name, y, options, lo, hi))
+                plot.set_curve(composite.composite_curve(terms, y, lo=lo, hi=hi) if terms
+                               else losses.curve(name, y, options, lo, hi))
                 self._curve_key = key
-            point = losses.marker(name, z, y, options) if z is not None else None
+            point = None
+            if z is not None:
+                point = (composite.composite_marker(terms, z, y) if terms
+                         else losses.marker(name, z, y, options))
         except InputError as error:
             self._curve_key = None
             plot.clear(f"No curve for {name} here", str(error))
@@ -325,24 +359,13 @@ class LossController(QObject):
         else:
             plot.set_marker(point.z, point.value, point.slope)
 
-    def _selected_point(self) -> tuple[float | None, float | None]:
-        """(prediction z, target y) of the selected cell, where the loss is elementwise."""
+    def _selected_point(self, name: str) -> tuple[float | None, float | None]:
+        """(prediction z, target y) of the selected cell, where loss ``name`` (the page's
+        or a composite's first term, on the same tensors) is elementwise."""
         if not self.last_inputs or not self.selected:
             return None, None
-        return curves.point_of(self.spec, self.last_inputs, self.selected[1]) or (None, None)
-
-    def _update_composite(self) -> None:
-        view = self.page.composite
-        if not self.scene.terms or self.last_inputs is None:
-            view.clear_result()
-            return
-        try:
-            result = losses.evaluate("Composite", self.last_inputs, self.scene.reduction,
-                                     {"terms": self.scene.terms}, device=self.device)
-        except InputError as error:
-            view.show_error(str(error))
-            return
-        view.show_result(result)
+        return (curves.point_of(losses.spec(name), self.last_inputs, self.selected[1])
+                or (None, None))
 
     def _on_terms_changed(self, terms: list[dict]) -> None:
         # A term keeps only its own loss's formula: other options take torch's defaults.
@@ -357,8 +380,17 @@ class LossController(QObject):
                     self.page.composite.mark_formula_error(index, str(error))
                     return  # the last good composite stays; the typed text too
             checked.append({**term, "options": options})
-        self.scene = replace(self.scene, terms=tuple(checked))
-        self._update_composite()
+        old, new = self.scene.terms, tuple(checked)
+        if old != new:
+            label, merge = terms_edit_label(old, new)
+            self.undo_stack.push(TermsEdit(label, merge, lambda: self._set_terms(new),
+                                           lambda: self._set_terms(old)))
+
+    def _set_terms(self, terms: tuple[dict, ...]) -> None:
+        """Show ``terms`` (an undo step's redo or undo) and evaluate what they sum to."""
+        self.scene = replace(self.scene, terms=terms)
+        self.page.composite.set_terms(list(terms))
+        self.evaluate()
 
     def _on_compare_changed(self, names: list[str]) -> None:
         self.scene = replace(self.scene, compare=tuple(names))
