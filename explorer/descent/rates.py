@@ -60,3 +60,33 @@ def with_rate(lrs, lr: float) -> tuple[float, ...]:
     lr = check_lr(lr)
     merged = tuple(lrs) if lr in lrs else (*lrs, lr)
     return tuple(sorted(merged)[-MAX_LRS:])
+
+
+FAN = (0.25, 0.5, 1.0, 2.0, 4.0)
+"""The multiples of the slider's rate that a fan runs: ×1/4, ×1/2, ×1, ×2, ×4."""
+
+
+def fan(center, factors=FAN) -> tuple[float, ...]:
+    """The rates ``center × factor`` for each factor (a fan around one rate).
+
+    Raises
+    ------
+    InputError
+        (field ``"lrs"``) if ``center`` or one of the rates is not a usable learning rate.
+    """
+    center = check_lr(center)
+    return tuple(check_lr(float(f"{center * f:.6g}")) for f in factors)
+
+
+def replace_rate(lrs, index: int, lr) -> tuple[float, ...]:
+    """``lrs`` with run ``index``'s rate set to ``lr`` (the others, and the order, kept).
+
+    Raises
+    ------
+    InputError
+        (field ``"lrs"``) for an index outside the list or a bad rate.
+    """
+    lrs = tuple(lrs)
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(lrs):
+        raise InputError(f"There is no run {index} among {len(lrs)} rates.", field="lrs")
+    return (*lrs[:index], check_lr(float(f"{float(lr):.6g}")), *lrs[index + 1:])

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from explorer.descent import batched_optim, lr_finder, schedules, surfaces
 from explorer.descent.rates import with_rate
 from explorer.descent.readings import SLICE_AXES, check_slice_axis
+from explorer.descent.reference import reference_lrs
 from explorer.descent.sweep import DTYPES
 from explorer.errors import InputError
 from explorer.inputs import (
@@ -166,8 +167,10 @@ class DescentScene:
 
     # -- changes -----------------------------------------------------------
     def with_surface(self, surface: str) -> DescentScene:
-        """Another surface: its own default options and start (the old ones belong to the old)."""
-        return replace(self, surface=surface, surface_options={}, start=None)
+        """Another surface: its own default options, start and preset rates (the old ones
+        belong to the old surface, where they may all diverge or all crawl here)."""
+        return replace(self, surface=surface, surface_options={}, start=None,
+                       lrs=surface_presets(surface, self.lrs))
 
     def with_optimizer(self, optimizer: str) -> DescentScene:
         """Another optimizer, with its own default hyper-parameters.
@@ -231,6 +234,17 @@ class DescentScene:
     def run_differs(self, other: DescentScene) -> bool:
         """Whether ``other`` needs a new sweep (not just a new picture of this one)."""
         return self.sweep_arguments() != other.sweep_arguments()
+
+
+def surface_presets(surface: str, fallback: tuple[float, ...]) -> tuple[float, ...]:
+    """The reference presets of ``surface`` at its default start (4 significant digits), in
+    order; ``fallback`` where the surface has none (e.g. the curvature there is not finite)."""
+    try:
+        start = surfaces.info(surface).default_start
+        presets = reference_lrs(surface, start).presets
+    except InputError:
+        return tuple(fallback)
+    return tuple(float(f"{lr:.4g}") for lr in presets.values())
 
 
 def _part(cls, value, name):

@@ -16,12 +16,16 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer import descent
 from explorer.descent import lr_finder, surfaces
+from explorer.descent.divergence import sweep_diverging_at
+from explorer.descent.rates import fan, replace_rate
 from explorer.descent.readings import internals_at, slice_line
+from explorer.descent.reference import iter_measured_bound, stability_bound
 from explorer.descent.scene import DescentScene
 from explorer.errors import InputError
 from ui.common import theme
 from ui.common.playback import PlaybackBar, PlaybackController
 from ui.common.worker import Background, wait_for
+from ui.descent.colours import RunColours
 from ui.descent.lrtest import LRTestView
 from ui.descent.numbers import RunNumbers
 from ui.descent.plots import LossPlot, SliceView, TrajectoryMap
@@ -32,18 +36,21 @@ CHUNK = 250  # steps per streamed partial result, at least
 EXPORT_STEP = 10  # the step a headless figure shows when the scene is at step 0
 MAX_PARTIALS = 20  # each partial redraws every path, so a long run sends at most this many
 DRAG_MS = 30  # map drags settle this long before a re-run
+BOUND_MS = 250  # a measured boundary waits this long after the last change it depends on
+SLIDER_SPAN = (1e-3, 10.0)  # the rate slider spans these multiples of the critical rate
+ADAPTIVE_SPAN = (1e-3, 1e3)  # ... where no closed bound holds (adaptive rates scale otherwise)
 
 
 class RunView:
     """The latest sweep as plain arrays for drawing (copied off the worker's storage)."""
 
-    def __init__(self, sweep: descent.Sweep):
+    def __init__(self, sweep: descent.Sweep, colors: list[str] | None = None):
         self.sweep = sweep
         self.path = sweep.path.numpy().copy()
         self.loss = sweep.loss.numpy().copy()
-        self.labels = run_labels(sweep)
-        self.diverged = list(sweep.diverged_at)
-        self.colors = theme.colors(len(self.labels))
+        self.diverged = sweep_diverging_at(sweep)  # the step each run is diverging from
+        self.labels = run_labels(sweep, self.diverged)
+        self.colors = list(colors) if colors is not None else theme.colors(len(self.labels))
         self.steps_done = sweep.steps_done
 
 
@@ -83,12 +90,21 @@ class DescentController(QObject):
         self._pending_start: tuple[float, float] | None = None
         self._job = Background(self)  # the trajectories
         self._lr_job = Background(self)  # the LR range test
+        self._bound_job = Background(self)  # the measured stability boundary
         self._drag = QTimer(self, singleShot=True, interval=DRAG_MS)  # coalesces map drags
+        self._bound_timer = QTimer(self, singleShot=True, interval=BOUND_MS)
+        self._bound_key: tuple | None = None  # what the bound shown was computed for
+        self._bound_text = ""
+        self._pending_live: tuple[str, object] | None = None  # the newest slider move
+        self._colours = RunColours()
         self._connect()
 
     def _connect(self) -> None:
         v = self.views
         v.sidebar.changed.connect(self._on_control_changed)
+        v.sidebar.live.connect(self._on_live)
+        self._job.busy_changed.connect(self._on_sweep_busy)
+        self._bound_timer.timeout.connect(self._measure_bound)
         v.sidebar.reset_start.connect(lambda: self._apply(replace(self._scene, start=None)))
         v.map.image.picked.connect(self._on_map_picked)
         self._drag.timeout.connect(self._on_drag_settled)
@@ -101,6 +117,7 @@ class DescentController(QObject):
         for job in (self._job, self._lr_job):
             job.busy_changed.connect(lambda _: self.busy_changed.emit(self.busy))
             job.failed.connect(self.status_message)
+        self._bound_job.failed.connect(self.status_message)
         theme.notifier().changed.connect(self._on_theme_changed)
 
     # -- state -------------------------------------------------------------
@@ -164,16 +181,24 @@ class DescentController(QObject):
                            what="the LR range test", on_yield=self._on_lr_result,
                            on_error=self.views.lr_test.show_error)
 
+    @property
+    def bound_busy(self) -> bool:
+        """Whether the measured stability boundary is being searched (or waits to be)."""
+        return self._bound_job.busy or self._bound_timer.isActive()
+
     def cancel(self) -> None:
+        self._pending_live = None
         self._job.cancel()
         self._lr_job.cancel()
+        self._bound_timer.stop()
+        self._bound_job.cancel()
 
     def shutdown(self, msecs: int | None = None) -> bool:
         """Stop the playback and both jobs, then wait (at most ``msecs`` in all) for their
         threads; whether they stopped."""
         self.views.playback.pause()
         self.cancel()
-        return wait_for([self._job, self._lr_job], msecs)
+        return wait_for([self._job, self._lr_job, self._bound_job], msecs)
 
     # -- the one sync path -------------------------------------------------
     def _apply(self, new: DescentScene, force: bool = False,
@@ -237,6 +262,37 @@ class DescentController(QObject):
             return
         self._apply(self._scene.edited(field, value))
 
+    def _on_live(self, kind: str, value) -> None:
+        """A slider moved: run it now, or, while a run is in flight, once that one is done
+        (only the newest move is kept, so the picture follows the slider, never a backlog)."""
+        self._pending_live = (kind, value)
+        if not self._job.busy:
+            self._flush_live()
+
+    def _on_sweep_busy(self, busy: bool) -> None:
+        # A run ended (or was replaced): the newest slider move that waited runs next, from
+        # the event loop, so a run is never started from inside another one's start().
+        if not busy and self._pending_live is not None:
+            QTimer.singleShot(0, self._flush_live)
+
+    def _flush_live(self) -> None:
+        if self._pending_live is None or self._job.busy:
+            return
+        (kind, value), self._pending_live = self._pending_live, None
+        s = self._scene
+        try:
+            if kind == "run_rate":
+                new = replace(s, lrs=replace_rate(s.lrs, *value))
+            elif kind == "fan":
+                new = replace(s, lrs=fan(value))
+            else:
+                name, number = value
+                new = s.edited("optimizer_options", {**s.optimizer_options, name: number})
+        except InputError as exc:
+            self._show_error(exc)
+            return
+        self._apply(new)
+
     def _on_map_picked(self, x: float, y: float) -> None:
         # The marker follows the mouse at once; the run waits until the drag settles.
         self._pending_start = (x, y)
@@ -266,6 +322,8 @@ class DescentController(QObject):
         # Colours, pens and legends follow the theme: redraw the current run with them.
         self.views.slice.restyle()
         self.views.loss_plot.restyle()
+        self.views.map.restyle()
+        self._show_surface()
         if self._result is not None:
             self._on_sweep(self._result.sweep)
 
@@ -284,15 +342,15 @@ class DescentController(QObject):
     def _on_sweep(self, sweep: descent.Sweep) -> None:
         v = self.views
         v.sidebar.clear_errors()
-        view = RunView(sweep)
+        view = RunView(sweep, self._colours.update(sweep.lrs.tolist()))
         self._result = view
         self._follow = min(self._follow, len(view.labels) - 1)
         v.map.set_sweep(view.path, view.labels, view.diverged, view.colors)
-        v.loss_plot.set_sweep(view.loss, view.colors, view.labels)
+        v.loss_plot.set_sweep(view.loss, view.colors, view.labels, view.diverged)
         v.loss_plot.set_steps(sweep.steps)
         self._set_slice_points()
         v.sidebar.set_run_labels(view.labels, self._follow)
-        v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors)
+        v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors, view.diverged)
         self._title_slice()
         v.bar.set_range(sweep.steps, view.steps_done)
         if self._keep_step is not None and view.steps_done >= self._keep_step:
@@ -339,6 +397,47 @@ class DescentController(QObject):
             self.views.sidebar.set_reference(None, "")
             return
         self.views.sidebar.set_reference(reference.presets, reference.explanation)
+        self._show_bound(reference.critical)
+
+    def _show_bound(self, critical: float) -> None:
+        """The bound of the optimizer chosen: at once where a formula gives it, else measured
+        by bisection on the worker once the settings it depends on stop changing."""
+        s = self._scene
+        key = (s.surface, str(s.surface_options), s.optimizer, str(s.optimizer_options),
+               s.start_point(), s.steps, s.schedule, str(s.schedule_options))
+        if key == self._bound_key:
+            return
+        self._bound_key = key
+        try:
+            bound = stability_bound(s.surface, s.optimizer, s.start_point(), s.optimizer_options,
+                                    s.surface_options)
+        except InputError:
+            return
+        low, high = SLIDER_SPAN if bound.closed_form else ADAPTIVE_SPAN
+        self.views.sidebar.set_slider_range(critical * low, critical * high)
+        self._bound_text = bound.text
+        self._bound_timer.stop()
+        self._bound_job.cancel()
+        if bound.closed_form:
+            self._set_bound(bound.lr, bound.text, bound.best)
+        else:
+            self._set_bound(None, bound.text + " Measuring…")
+            self._bound_timer.start()
+
+    def _measure_bound(self) -> None:
+        s = self._scene
+        self._bound_job.start(iter_measured_bound, s.surface, s.optimizer, s.start_point(),
+                              s.steps, s.optimizer_options, s.surface_options, s.schedule,
+                              s.schedule_options, device=self._device,
+                              what="the search for the stability boundary",
+                              on_yield=lambda b: self._set_bound(b.lr, f"{self._bound_text} "
+                                                                        f"{b.text}"),
+                              on_error=lambda exc: self._set_bound(None, str(exc)))
+
+    def _set_bound(self, lr: float | None, text: str, best: float | None = None) -> None:
+        self.views.sidebar.set_bound(lr, text, best)
+        self.views.lr_test.set_bound(lr, "" if lr is None else f"{self._scene.optimizer} "
+                                     f"bound {lr:.3g}")
 
     def _show_view(self) -> None:
         view = self._scene.view
@@ -377,7 +476,7 @@ class DescentController(QObject):
         else:
             v.map.set_internals(None)
             v.numbers.clear_internals()
-        v.numbers.show_step(view.loss[:, step])
+        v.numbers.show_step(view.loss[:, step], step)
 
     def _update_slice_curve(self, view: RunView, step: int) -> None:
         point = view.path[self._follow, step]

@@ -22,7 +22,7 @@ from superqt.utils import signals_blocked
 
 from explorer.descent.rates import log_range
 from explorer.errors import InputError
-from explorer.inputs import MAX_LRS, format_numbers, parse_lrs
+from explorer.inputs import format_numbers, parse_lrs
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
 
@@ -44,7 +44,8 @@ class LearningRateChooser(QWidget):
         self.high.setObjectName("lr_max")
         self.count = QSpinBox()
         self.count.setObjectName("lr_count")
-        self.count.setRange(1, MAX_LRS)
+        # Wider than MAX_LRS so a count above it is refused by log_range with its message.
+        self.count.setRange(1, 1_000_000)
         self.count.setValue(8)
         self.use_range = QPushButton("Spread on a log scale")
         self.error = ErrorLabel()

@@ -22,9 +22,12 @@ class StepArrows(pg.GraphicsObject):
     Arrowheads are drawn in screen pixels, so they look the same at any zoom.
     """
 
-    def __init__(self, trail: int = 8, width: float = 2.5, dot: float = 5.5):
+    def __init__(self, trail: int = 8, width: float = 2.5, dot: float = 5.5,
+                 edge_arrows: bool = False):
         super().__init__()
         self._dot = dot  # radius in pixels of the marker at the current step (0: none)
+        self._edge_arrows = edge_arrows  # a marker off the view: an arrow at the edge toward it
+        self._last_finite = np.zeros(0, dtype=int)
         self._outline = pg.mkPen("#1A1A1A", width=1.2)
         self._points = np.zeros((0, 1, 2))
         self._pens: list[QPen] = []
@@ -42,6 +45,10 @@ class StepArrows(pg.GraphicsObject):
         self._pens = [pg.mkPen(c, width=self._width) for c in colors]
         self._colors = [pen.color() for pen in self._pens]
         self._sprites_ratio = None
+        finite_rows = np.isfinite(self._points).all(-1)  # (K, T); NaN only after divergence
+        self._last_finite = np.where(finite_rows.any(1),
+                                     finite_rows.shape[1] - 1 - np.argmax(finite_rows[:, ::-1], 1),
+                                     -1)
         finite = np.clip(self._points[np.isfinite(self._points).all(-1)], -1e6, 1e6)
         if finite.size:
             lo, hi = finite.min(0), finite.max(0)
@@ -85,7 +92,8 @@ class StepArrows(pg.GraphicsObject):
         if t < 0 or not self._pens:
             return
         window = self._points[:, max(0, t - self._trail):t + 1]
-        screen = _to_screen(painter.transform(), window)
+        transform = painter.transform()
+        screen = _to_screen(transform, window)
         device = painter.device()
         box = (-50.0, device.width() + 50.0, -50.0, device.height() + 50.0)
         painter.save()
@@ -101,7 +109,62 @@ class StepArrows(pg.GraphicsObject):
                 painter.drawPath(paths[1])
         if self._dot > 0:
             self._paint_dots(painter, screen[:, -1])
+        if self._edge_arrows:
+            self._paint_edge_arrows(painter, transform, t)
         painter.restore()
+
+    def off_view(self, step: int | None = None) -> list[tuple[int, tuple[float, float]]]:
+        """The runs whose marker at ``step`` (default the current one) lies outside the view,
+        each with the unit direction (data coordinates) from the view's centre toward it."""
+        view = self.viewRect()
+        if view is None or not self._pens:
+            return []
+        t = min(self._step if step is None else step, self._points.shape[1] - 1)
+        centre = np.array([view.center().x(), view.center().y()])
+        out = []
+        for k in range(len(self._pens)):
+            at = min(t, int(self._last_finite[k]))
+            if at < 0:
+                continue
+            x, y = self._points[k, at]
+            if view.left() <= x <= view.right() and view.top() <= y <= view.bottom():
+                continue
+            d = np.array([x, y]) - centre
+            # in units of the view's half-size, so the direction is the one seen on screen
+            d = d / np.array([view.width() / 2 or 1.0, view.height() / 2 or 1.0])
+            norm = float(np.hypot(*d))
+            if np.isfinite(norm) and norm > 0:
+                out.append((k, (float(d[0] / norm), float(d[1] / norm))))
+        return out
+
+    def _paint_edge_arrows(self, painter, transform, t: int) -> None:
+        view = self.viewRect()
+        corners = _to_screen(transform, np.array([[view.left(), view.top()],
+                                                  [view.right(), view.bottom()]]))
+        (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        inset = HEAD_PX * 1.6
+        m = np.array([[transform.m11(), transform.m12()], [transform.m21(), transform.m22()]])
+        for k, d in self.off_view(t):
+            # the direction on screen: the data direction (in view half-sizes) through the
+            # transform's linear part, scaled back to data units first
+            data_dir = np.array(d) * np.array([view.width() / 2, view.height() / 2])
+            u = data_dir @ m
+            u = u / (np.hypot(*u) or 1.0)
+            # where the ray from the centre leaves the inset box
+            scale = min((abs((x1 - x0) / 2 - inset) / abs(u[0])) if u[0] else np.inf,
+                        (abs((y1 - y0) / 2 - inset) / abs(u[1])) if u[1] else np.inf)
+            tip = np.array([cx, cy]) + u * scale
+            size = HEAD_PX * 1.5
+            normal = np.array([-u[1], u[0]]) * size * 0.55
+            base = tip - u * size
+            path = QPainterPath(QPointF(*tip))
+            path.lineTo(QPointF(*(base + normal)))
+            path.lineTo(QPointF(*(base - normal)))
+            path.closeSubpath()
+            painter.setPen(self._outline)
+            painter.setBrush(self._colors[k])
+            painter.drawPath(path)
 
     def _paint_dots(self, painter, points: np.ndarray) -> None:
         # Blitting a ready-made dot is several times cheaper than filling a circle.

@@ -14,7 +14,7 @@ from contextlib import ExitStack
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -63,6 +63,11 @@ class LRTestView(QWidget):
         self.raw = self.plot.plot(pen=pg.mkPen(theme.qcolor(0, 90), width=1.5), name="loss")
         self.smoothed = self.plot.plot(pen=theme.pen(0, width=3), name="smoothed loss")
         self.lines: list[pg.InfiniteLine] = []
+        # The optimizer's stability bound on the surface shown (dashed, in the error colour).
+        self.bound = pg.InfiniteLine(angle=90, movable=False, label="",
+                                     labelOpts={"position": 0.12, "anchors": [(0, 1), (0, 1)]})
+        self.bound.setVisible(False)
+        self.plot.addItem(self.bound, ignoreBounds=True)
         self.reasons = QLabel("Run the test to see which learning rates it suggests.")
         self.reasons.setWordWrap(True)
         self.buttons = QHBoxLayout()
@@ -196,6 +201,22 @@ class LRTestView(QWidget):
             button.clicked.connect(lambda _=False, lr=suggestion.lr: self.use_rate.emit(lr))
             self.buttons.addWidget(button)
         self.reasons.setText("<br>".join(words) or "No suggestion: the curve never fell.")
+
+    def set_bound(self, lr: float | None, label: str = "") -> None:
+        """Mark the stability bound of the trajectories' optimizer (None hides it). It holds
+        for the surface shown, so it is drawn only while the test runs on that surface."""
+        shown = lr is not None and self.model.currentText() == lr_finder.SURFACE
+        self.bound.setVisible(shown)
+        if shown:
+            color = theme.current().error
+            self.bound.setPen(theme.pen(color, width=2, style=Qt.PenStyle.DashLine))
+            self.bound.setValue(math.log10(lr))
+            self.bound.label.setFormat(label or f"bound {lr:.3g}")
+            self.bound.label.setColor(color)
+
+    def bound_lr(self) -> float | None:
+        """The bound drawn, if any (for tests)."""
+        return 10 ** self.bound.value() if self.bound.isVisible() else None
 
     def suggestion_lrs(self) -> np.ndarray:
         """The suggested rates shown (for tests and the page's numbers)."""

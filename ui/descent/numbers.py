@@ -13,7 +13,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ui.common import theme
-from ui.descent.texts import internals_lines
+from ui.descent.texts import internals_lines, step_text
 
 ROWS, COLUMNS = 4, 2
 
@@ -42,6 +42,7 @@ class RunNumbers(QWidget):
         row.addWidget(self.internals, stretch=1)
         self._colors: list[str] = []
         self._lrs: list[float] = []
+        self._diverging: list = []
         self._fit()
         theme.notifier().changed.connect(self._fit)  # presentation mode scales the font
 
@@ -49,7 +50,8 @@ class RunNumbers(QWidget):
         font = QFont(self.font())
         font.setPointSizeF(theme.font_pt(13))
         metrics = QFontMetrics(font)
-        width = metrics.horizontalAdvance("■ lr = 0.000123456: loss 1.2345e+05") + 16
+        width = metrics.horizontalAdvance(
+            "■ lr = 0.000123456: loss 1.2345e+05, diverging at step 99999") + 16
         height = metrics.height() + 4
         for cell in self.cells:
             cell.setFont(font)
@@ -60,17 +62,19 @@ class RunNumbers(QWidget):
         """Everything the run cells say, one line each (for tests and copying)."""
         return "\n".join(c.text() for c in self.cells if c.text())
 
-    def set_runs(self, lrs, colors: list[str]) -> None:
-        """A new run: colour each cell; cells beyond the runs stay empty."""
+    def set_runs(self, lrs, colors: list[str], diverging: list | None = None) -> None:
+        """A new run: colour each cell; cells beyond the runs stay empty. ``diverging``: the
+        step each run is diverging from (None where it is not), said once playback is there."""
         self._lrs = [float(lr) for lr in lrs]
+        self._diverging = list(diverging) if diverging is not None else [None] * len(self._lrs)
         if colors != self._colors:
             self._colors = list(colors)
             for k, cell in enumerate(self.cells):
                 color = colors[k] if k < len(colors) else theme.current().foreground
                 cell.setStyleSheet(f"color: {color};")
 
-    def show_step(self, loss_now: np.ndarray) -> None:
-        """Each run's loss at the current step (``loss_now``: one value per run)."""
+    def show_step(self, loss_now: np.ndarray, step: int = 0) -> None:
+        """Each run's loss at the current ``step`` (``loss_now``: one value per run)."""
         shown = min(len(self.cells), len(self._lrs))
         more = len(self._lrs) - len(self.cells)
         for k, cell in enumerate(self.cells):
@@ -79,9 +83,7 @@ class RunNumbers(QWidget):
             elif more > 0 and k == len(self.cells) - 1:
                 text = f"… and {more + 1} more"
             else:
-                loss = loss_now[k]
-                value = f"{loss:.4g}" if np.isfinite(loss) else "diverged"
-                text = f"■ lr = {self._lrs[k]:g}: loss {value}"
+                text = step_text(self._lrs[k], float(loss_now[k]), self._diverging[k], step)
             if cell.text() != text:
                 cell.setText(text)
 

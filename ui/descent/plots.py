@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QGraphicsItem
 
 from ui.common import theme
@@ -18,7 +18,21 @@ from ui.descent.items import CachedCurves, PickableImage, StepArrows, clip_segme
 
 MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
 LEGEND_MAX = 10  # more runs than this: the legend names only the first, last and diverged ones
-_HEAT = pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"])  # light, so the runs' colours stand out
+# Quiet, so the runs' colours stand out: light on the light theme, dark on the dark one.
+_HEAT = {"light": pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"]),
+         "dark": pg.ColorMap([0.0, 1.0], ["#16181D", "#46525F"])}
+_CONTOUR = {"light": "#6B7785", "dark": "#8C97A3"}
+# The optimizer's arrows on the map: none of the runs' Okabe–Ito colours, and each its own
+# line style too, so they read apart without colour.
+ARROWS = {"-lr·gradient": ("#882255", Qt.PenStyle.DashLine),
+          "-lr·velocity": ("#999933", Qt.PenStyle.DotLine),
+          "step taken": (None, Qt.PenStyle.SolidLine)}  # None: the theme's foreground
+
+
+def arrow_color(name: str) -> str:
+    """The colour of the optimizer arrow ``name`` on the map."""
+    color = ARROWS.get(name, (None, None))[0]
+    return color or theme.current().foreground
 
 
 def _faint(color: str, alpha: int = 150, width: float = 1.6):
@@ -62,30 +76,53 @@ class TrajectoryMap:
         self.plot.showGrid(x=False, y=False)  # the contours are the grid here
         _cache_axes(self.plot)
         self.image = PickableImage(axisOrder="row-major")
-        self.image.setColorMap(_HEAT)
+        self.image.setColorMap(_HEAT[theme.current().name])
         self._contours = (np.zeros(0), np.zeros(0))
-        self._contour_pen = pg.mkPen("#6B7785", width=1)
+        self._contour_pen = pg.mkPen(_CONTOUR[theme.current().name], width=1)
         self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("#1A1A1A"),
                                          brush=pg.mkBrush("#FFFFFF"))
         self.start = pg.ScatterPlotItem(symbol="o", size=16, pen=pg.mkPen("#1A1A1A", width=2.5),
                                         brush=pg.mkBrush(None))
-        self.arrows = StepArrows(trail=6)
-        self.internals = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen("#1A1A1A", width=2.5))
-        self.internal_heads = pg.ScatterPlotItem(size=11, pen=None, brush=pg.mkBrush("#1A1A1A"))
+        self.arrows = StepArrows(trail=6, edge_arrows=True)
+        self.internals = OptimizerArrows()
+        self.arrow_legend = pg.LegendItem(offset=(-10, -10), labelTextSize="9pt")
+        self.arrow_legend.setParentItem(self.plot.getPlotItem().vb)
+        self.arrow_legend.setVisible(False)
+        self.diverging = pg.ScatterPlotItem(symbol="x", size=14)  # where each run starts to
         self.paths = CachedCurves()  # contours and every run's path, drawn once
         for item in (self.image, self.minima):
             self.plot.addItem(item)
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
-        for item in (self.paths, self.start, self.arrows, self.internals, self.internal_heads):
+        for item in (self.paths, self.start, self.diverging, self.arrows,
+                     *self.internals.curves.values(), *self.internals.heads.values()):
             self.plot.addItem(item)
         # Named after adding (so the legend does not list them), for CSV export's columns.
-        for item, name in ((self.minima, "known minimum"), (self.start, "start"),
-                           (self.internals, "optimizer arrows"),
-                           (self.internal_heads, "optimizer arrow tips")):
+        named = [(self.minima, "known minimum"), (self.start, "start"),
+                 (self.diverging, "diverging from here")]
+        named += [(item, f"arrow {name}") for name, item in self.internals.curves.items()]
+        named += [(item, f"arrow tip {name}") for name, item in self.internals.heads.items()]
+        for item, name in named:
             item.opts["name"] = name
+        self.restyle()
         self.image.setZValue(-10)
         self.arrows.setZValue(10)
         self.start.setZValue(11)
+
+    def restyle(self) -> None:
+        """Follow the theme: the heat map, contours, start marker and the optimizer arrows.
+        (The controller redraws the surface and the run afterwards.)"""
+        name = theme.current().name
+        self.image.setColorMap(_HEAT[name])
+        self._contour_pen = pg.mkPen(_CONTOUR[name], width=1)
+        self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
+        self.arrow_legend.clear()
+        for arrow, (_, style) in ARROWS.items():
+            color = arrow_color(arrow)
+            pen = pg.mkPen(color, width=2.5 * theme.scale(), style=style)
+            self.internals.curves[arrow].setPen(pen)
+            self.internals.heads[arrow].setBrush(pg.mkBrush(color))
+            self.arrow_legend.addItem(pg.PlotDataItem(pen=pen), arrow)
+        self.arrow_legend.setLabelTextColor(theme.current().foreground)
 
     def set_surface(self, grid, info, levels: np.ndarray) -> None:
         """A new surface (or options): heat map, contour lines, minima, axis labels, view."""
@@ -107,7 +144,8 @@ class TrajectoryMap:
 
     def set_sweep(self, path: np.ndarray, labels: list[str], diverged: list,
                   colors: list[str]) -> None:
-        """Draw every run's whole path (once per run, not per frame)."""
+        """Draw every run's whole path (once per run, not per frame); ``diverged``: the step
+        each run is diverging from (None where it is not), marked with a cross there."""
         pens = [_faint(c, width=1.6 if len(colors) <= 8 else 1.0) for c in colors]
         drawn = [_clip(_thin(p, MAX_DRAWN_POINTS), self._bounds) for p in path]
         self.paths.set_curves([self._contours, *drawn],
@@ -120,23 +158,45 @@ class TrajectoryMap:
             # a stand-in item: the legend only reads its pen
             legend.addItem(pg.PlotDataItem(pen=theme.pen(colors[k])), labels[k])
         self.arrows.set_points(path, colors)
+        self.diverging.setData(**_diverging_marks(path, diverged, colors))
 
     def set_step(self, step: int) -> None:
         self.arrows.set_step(step)
 
     def set_internals(self, internals) -> None:
-        """Arrows for the followed run's gradient / momentum / step (None hides them)."""
-        if internals is None or not internals.arrows:
-            self.internals.setData([], [])
-            self.internal_heads.setData([])
-            return
-        x, y = internals.point
-        tips = np.array([(x + dx, y + dy) for dx, dy in internals.arrows.values()])
-        segments = np.empty((2 * len(tips), 2))
-        segments[0::2] = (x, y)
-        segments[1::2] = tips
-        self.internals.setData(segments[:, 0], segments[:, 1])
-        self.internal_heads.setData(pos=tips, symbol="t1")
+        """Arrows for the followed run's gradient / momentum / step (None hides them), each
+        kind in its own colour, named in the arrows' legend."""
+        arrows = {} if internals is None else internals.arrows
+        self.internals.set_arrows(None if internals is None else internals.point, arrows)
+        self.arrow_legend.setVisible(bool(arrows))
+
+
+class OptimizerArrows:
+    """The followed run's optimizer arrows: one curve and one tip per kind (``ARROWS``)."""
+
+    def __init__(self):
+        self.curves = {name: pg.PlotCurveItem(connect="pairs") for name in ARROWS}
+        self.heads = {name: pg.ScatterPlotItem(size=11, pen=None) for name in ARROWS}
+        self._pairs = (np.zeros(0), np.zeros(0))
+
+    def set_arrows(self, point, arrows: dict) -> None:
+        """Arrows ``name -> (dx, dy)`` from ``point``; kinds not given are hidden."""
+        xs, ys = [], []
+        for name in ARROWS:
+            if name not in arrows:
+                self.curves[name].setData([], [])
+                self.heads[name].setData([])
+                continue
+            (x, y), (dx, dy) = point, arrows[name]
+            self.curves[name].setData([x, x + dx], [y, y + dy])
+            self.heads[name].setData(pos=[(x + dx, y + dy)], symbol="t1")
+            xs += [x, x + dx]
+            ys += [y, y + dy]
+        self._pairs = (np.array(xs), np.array(ys))
+
+    def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 (pyqtgraph's name)
+        """Every arrow shown, as (start, tip) pairs of x and of y."""
+        return self._pairs
 
 
 class LossPlot:
@@ -152,7 +212,11 @@ class LossPlot:
         self._log = True
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
         self.dots = StepArrows(trail=0, dot=4.5)  # one item for all runs' markers
+        self.diverging = pg.ScatterPlotItem(symbol="x", size=14)
+        self._diverged: list = []
         self.plot.addItem(self.curves)
+        self.plot.addItem(self.diverging)
+        self.diverging.opts["name"] = "diverging from here"
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.addItem(self.dots)
         self._loss = np.zeros((0, 1))
@@ -169,10 +233,12 @@ class LossPlot:
         self._draw_curves()
 
     def set_sweep(self, loss: np.ndarray, colors: list[str],
-                  labels: list[str] | None = None) -> None:
-        """Every run's loss curve (same colours as the map's legend)."""
+                  labels: list[str] | None = None, diverged: list | None = None) -> None:
+        """Every run's loss curve (same colours as the map's legend); a cross where a run is
+        diverging from (``diverged``: that step per run, or None)."""
         self._loss = loss
         self._colors = list(colors)
+        self._diverged = list(diverged) if diverged is not None else [None] * len(loss)
         self._draw_curves()
         steps = np.arange(loss.shape[1], dtype=float)
         names = labels or [f"run {k + 1}" for k in range(len(loss))]
@@ -195,6 +261,7 @@ class LossPlot:
                                [theme.pen(c, width=width) for c in self._colors])
         points = np.stack([np.broadcast_to(steps, values.shape), values], axis=-1)
         self.dots.set_points(points, self._colors)
+        self.diverging.setData(**_diverging_marks(points, self._diverged, self._colors))
 
     def set_step(self, step: int) -> None:
         self.cursor.setValue(step)
@@ -246,6 +313,16 @@ class SliceView:
 
     def set_step(self, step: int) -> None:
         self.arrows.set_step(step)
+
+
+def _diverging_marks(points: np.ndarray, diverged: list, colors: list[str]) -> dict:
+    """ScatterPlotItem data: a cross in the run's colour at the step it is diverging from."""
+    marks = [(points[k, at], colors[k]) for k, at in enumerate(diverged)
+             if at is not None and at < points.shape[1] and np.isfinite(points[k, at]).all()]
+    width = 2.5 * theme.scale()
+    return {"pos": np.array([p for p, _ in marks]).reshape(-1, 2),
+            "pen": [pg.mkPen(c, width=width) for _, c in marks],
+            "brush": [pg.mkBrush(c) for _, c in marks]}
 
 
 def _thin(points: np.ndarray, most: int) -> np.ndarray:

@@ -24,17 +24,21 @@ from superqt.utils import signals_blocked
 from explorer.descent import batched_optim, schedules, surfaces
 from explorer.descent.scene import DTYPES, SLICE_AXES, DescentScene, ViewOptions
 from explorer.errors import InputError
-from explorer.inputs import MAX_STEPS
 from ui.common.formula import FormulaLabel
 from ui.common.option_form import OptionForm
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.descent.controls import LearningRateChooser
+from ui.descent.sliders import RateSliders
+
+STEPS_BOX_MAX = 2_000_000_000  # the box's own limit: far above any run (see __init__)
 
 
 class DescentSidebar(QWidget):
     """Controls made from the core's specs; ``changed(field, value)`` on every valid edit."""
 
     changed = Signal(str, object)
+    # a slider moved: ("run_rate", (k, lr)), ("fan", lr) or ("option", (name, value))
+    live = Signal(str, object)
     reset_start = Signal()
 
     def __init__(self, scene: DescentScene, parent: QWidget | None = None):
@@ -56,11 +60,14 @@ class DescentSidebar(QWidget):
         self.schedule.addItems(list(schedules.SCHEDULES))
         self.schedule_options = OptionForm()
         self.lrs = LearningRateChooser(scene.lrs)
+        self.sliders = RateSliders()
         self.explanation = QLabel()  # why the preset rates are what they are
         self.explanation.setWordWrap(True)
         self.steps = QSpinBox()
         self.steps.setObjectName("steps")
-        self.steps.setRange(1, MAX_STEPS)
+        # Wider than the core's limit so a value above it reaches check_steps and is refused
+        # with its message (a spin box's own maximum would silently cap it).
+        self.steps.setRange(1, STEPS_BOX_MAX)
         self.steps.setKeyboardTracking(False)
         self.dtype = QComboBox()
         self.dtype.addItems(list(DTYPES))
@@ -92,6 +99,7 @@ class DescentSidebar(QWidget):
         rates = QGroupBox("Learning rates")
         form = QVBoxLayout(rates)
         form.addWidget(self.lrs)
+        form.addWidget(self.sliders)
         form.addWidget(self.explanation)
         run = QGroupBox("Run")
         form = QFormLayout(run)
@@ -122,6 +130,9 @@ class DescentSidebar(QWidget):
         self.schedule_options.changed.connect(
             lambda v: self.changed.emit("schedule_options", v))
         self.lrs.lrs_changed.connect(lambda v: self.changed.emit("lrs", v))
+        self.sliders.run_rate_moved.connect(lambda k, lr: self.live.emit("run_rate", (k, lr)))
+        self.sliders.fan_moved.connect(lambda lr: self.live.emit("fan", lr))
+        self.sliders.option_moved.connect(lambda n, v: self.live.emit("option", (n, v)))
         self.steps.valueChanged.connect(lambda v: self.changed.emit("steps", v))
         self.dtype.currentTextChanged.connect(lambda t: self.changed.emit("dtype", t))
         self.start_reset.clicked.connect(self.reset_start)
@@ -157,9 +168,18 @@ class DescentSidebar(QWidget):
         with signals_blocked(self.optimizer):
             self.optimizer.setCurrentText(name)
         self.optimizer_options.set_specs(batched_optim.optimizer_options(name), options)
+        self._show_option_sliders(name, options)
 
     def set_optimizer_options(self, options: dict) -> None:
         self.optimizer_options.set_values(options)
+        self._show_option_sliders(self.optimizer.currentText(), options)
+
+    def _show_option_sliders(self, name: str, options: dict) -> None:
+        try:
+            values = batched_optim.resolve_optimizer_options(name, options)
+        except InputError:
+            return  # the form shows the error; the sliders keep the last good values
+        self.sliders.set_optimizer_options(batched_optim.optimizer_options(name), values)
 
     def set_schedule(self, name: str, options: dict) -> None:
         with signals_blocked(self.schedule):
@@ -171,6 +191,14 @@ class DescentSidebar(QWidget):
 
     def set_lrs(self, lrs: tuple[float, ...]) -> None:
         self.lrs.set_lrs(lrs)
+        self.sliders.set_lrs(lrs)
+
+    def set_bound(self, lr: float | None, text: str, best: float | None = None) -> None:
+        """The optimizer's stability bound: a mark on the rate slider, its words, best rate."""
+        self.sliders.set_bound(lr, text, best)
+
+    def set_slider_range(self, low: float, high: float) -> None:
+        self.sliders.set_range(low, high)
 
     def set_run(self, steps: int, dtype: str) -> None:
         with signals_blocked(self.steps), signals_blocked(self.dtype):

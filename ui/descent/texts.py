@@ -6,24 +6,38 @@ screen are chosen here.
 
 from __future__ import annotations
 
+import math
+
+from explorer.descent.divergence import sweep_diverging_at
 from explorer.descent.readings import StepInternals
 
 _STATE_WORDS = {"velocity": "velocity", "exp_avg": "exp_avg",
                 "scale": "adaptive scale (denominator)"}
 
 
-def run_label(lr: float, diverged_at: int | None) -> str:
-    """The legend text of one run: ``"lr = 0.5 — diverged at step 7"``."""
+def run_label(lr: float, diverging_at: int | None) -> str:
+    """The legend text of one run: ``"lr = 0.5 — diverging at step 7"``."""
     text = f"lr = {float(lr):g}"
-    if diverged_at is not None:
-        text += f" — diverged at step {diverged_at}"
+    if diverging_at is not None:
+        text += f" — diverging at step {diverging_at}"
     return text
 
 
-def run_labels(sweep) -> list[str]:
-    """Every run's legend text (``sweep``: an ``explorer.descent.Sweep``)."""
-    return [run_label(lr, at) for lr, at in zip(sweep.lrs.tolist(), sweep.diverged_at,
-                                                 strict=True)]
+def run_labels(sweep, diverging=None) -> list[str]:
+    """Every run's legend text (``sweep``: an ``explorer.descent.Sweep``; ``diverging``: the
+    step each run is diverging from, default ``explorer.descent.divergence``'s rule)."""
+    if diverging is None:
+        diverging = sweep_diverging_at(sweep)
+    return [run_label(lr, at) for lr, at in zip(sweep.lrs.tolist(), diverging, strict=True)]
+
+
+def step_text(lr: float, loss: float, diverging_at: int | None, step: int) -> str:
+    """A run's cell under the plots at ``step``: its loss, and once there, that it diverges."""
+    value = f"{loss:.4g}" if math.isfinite(loss) else "not finite"
+    text = f"■ lr = {float(lr):g}: loss {value}"
+    if diverging_at is not None and step >= diverging_at:
+        text += f", diverging at step {diverging_at}"
+    return text
 
 
 def pair(values) -> str:
