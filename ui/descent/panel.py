@@ -28,6 +28,7 @@ from ui.descent.lrtest import LRTestView
 from ui.descent.numbers import RunNumbers
 from ui.descent.plots import LossPlot, SliceView, TrajectoryMap
 from ui.descent.sidebar import DescentSidebar
+from ui.descent.stability_view import StabilityView
 
 
 class DescentPanel(LabPage):
@@ -45,6 +46,7 @@ class DescentPanel(LabPage):
         self.playback = PlaybackController(scene.steps, scene.view.speed, self)
         self.sidebar = DescentSidebar(scene)
         self.lr_test = LRTestView(scene.lr_test)
+        self.stability = StabilityView(device)
         self.progress = QProgressBar()
         self.cancel = QPushButton("Cancel")
         self.numbers = RunNumbers()
@@ -77,6 +79,7 @@ class DescentPanel(LabPage):
         self.tabs = QTabWidget()
         self.tabs.addTab(trajectories, "Trajectories")
         self.tabs.addTab(self.lr_test, "LR range test")
+        self.tabs.addTab(self.stability, "Edge of stability")
         status = QHBoxLayout()
         status.addWidget(self.progress, stretch=1)
         status.addWidget(self.cancel)
@@ -143,6 +146,8 @@ class DescentPanel(LabPage):
 
     def set_device(self, device: str | None) -> None:
         self.controller.set_device(device)
+        self.stability.set_device(device)
 
     def shutdown(self, msecs: int | None = None) -> bool:
-        return self.controller.shutdown(msecs)
+        stopped = self.controller.shutdown(msecs)
+        return self.stability.shutdown(msecs) and stopped
