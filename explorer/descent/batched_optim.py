@@ -5,7 +5,10 @@ lab runs up to 256 learning rates at once, so each rule is written here over
 parameters of shape ``(K, 2)`` with a learning rate per row ``(K, 1)``. The
 formulas copy torch's single-tensor code paths operation for operation (torch
 2.x ``_single_tensor_sgd`` / ``_adam`` / ``_rmsprop`` / ``_adagrad``), and
-``tests/core/test_descent_optimizers.py`` checks them equal to ``torch.optim``.
+``tests/core/descent/test_descent_optimizers.py`` checks them equal to ``torch.optim``.
+The other elementwise rules are in :mod:`explorer.descent.batched_more`; LBFGS, which
+is not elementwise, runs torch's own optimizer once per rate
+(:mod:`explorer.descent.looped_optim`).
 """
 
 from __future__ import annotations
@@ -14,55 +17,62 @@ from collections.abc import Mapping
 
 import torch
 
+from explorer.descent import batched_more, looped_optim
+from explorer.descent.optim_base import WEIGHT_DECAY, BatchedOptimizer, eps, nonneg, unit
 from explorer.errors import InputError
 from explorer.inputs import OptionSpec, check_mapping, check_name, resolve_options
 
-OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+OPTIMIZERS = ("SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "Adagrad", "Adadelta",
+              "RMSprop", "Rprop", "ASGD", "LBFGS", "Adafactor")
+"""Every torch.optim optimizer that applies to a 2-vector, by torch's name."""
+
+ABSENT = {
+    "Muon": "Muon orthogonalises the update of a weight matrix (Newton-Schulz on a 2-D "
+            "parameter); the point here is a 2-vector, which has no such matrix.",
+    "SparseAdam": "SparseAdam only takes sparse gradients (from nn.Embedding(sparse=True)); "
+                  "the gradient of a 2-D surface is dense.",
+}
+"""torch.optim optimizers the lab does not offer, and why (the page can show this)."""
+ABSENT_NOTE = ("Not here: " + " ".join(f"{name}: {why}" for name, why in ABSENT.items()))
 
 
-def _unit(name: str, default: float, description: str) -> OptionSpec:
-    return OptionSpec(name, "float", default, 0.0, 1.0, description, below_maximum=True)
-
-
-def _nonneg(name: str, default: float, description: str, maximum: float = 1e6) -> OptionSpec:
-    return OptionSpec(name, "float", default, 0.0, maximum, description)
-
-
-_WEIGHT_DECAY = "L2 penalty added to the gradient (weight_decay * parameter)."
-_EPS = "Added to the denominator so it is never zero."
 _ADAM_SPECS = (
-    _unit("beta1", 0.9, "Decay of the running mean of gradients (betas[0])."),
-    _unit("beta2", 0.999, "Decay of the running mean of squared gradients (betas[1])."),
-    OptionSpec("eps", "float", 1e-8, 0.0, 1.0, _EPS),
+    unit("beta1", 0.9, "Decay of the running mean of gradients (betas[0])."),
+    unit("beta2", 0.999, "Decay of the running mean of squared gradients (betas[1])."),
+    eps(1e-8),
     OptionSpec("amsgrad", "bool", False, description="Use the largest squared-gradient "
                "average so far (AMSGrad)."),
 )
 _SPECS: dict[str, tuple[OptionSpec, ...]] = {
     "SGD": (
-        _unit("momentum", 0.0, "Fraction of the previous step kept (heavy ball)."),
+        unit("momentum", 0.0, "Fraction of the previous step kept (heavy ball)."),
         OptionSpec("dampening", "float", 0.0, 0.0, 1.0, "Damps the new gradient in momentum."),
         OptionSpec("nesterov", "bool", False, description="Look-ahead (Nesterov) momentum."),
-        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
+        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
     ),
-    "Adam": _ADAM_SPECS + (_nonneg("weight_decay", 0.0, _WEIGHT_DECAY),),
+    "Adam": _ADAM_SPECS + (nonneg("weight_decay", 0.0, WEIGHT_DECAY),),
     "AdamW": _ADAM_SPECS + (
-        _nonneg("weight_decay", 0.01, "Decoupled decay: parameter *= 1 - lr * weight_decay."),
+        nonneg("weight_decay", 0.01, "Decoupled decay: parameter *= 1 - lr * weight_decay."),
     ),
     "RMSprop": (
-        _unit("alpha", 0.99, "Decay of the running mean of squared gradients."),
-        OptionSpec("eps", "float", 1e-8, 0.0, 1.0, _EPS),
-        _unit("momentum", 0.0, "Fraction of the previous step kept."),
+        unit("alpha", 0.99, "Decay of the running mean of squared gradients."),
+        eps(1e-8),
+        unit("momentum", 0.0, "Fraction of the previous step kept."),
         OptionSpec("centered", "bool", False, description="Divide by the gradient's variance "
                    "instead of its second moment."),
-        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
+        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
     ),
     "Adagrad": (
-        _nonneg("lr_decay", 0.0, "The learning rate is divided by 1 + (step - 1) * lr_decay."),
-        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
-        _nonneg("initial_accumulator_value", 0.0, "Start value of the sum of squared gradients."),
-        OptionSpec("eps", "float", 1e-10, 0.0, 1.0, _EPS),
+        nonneg("lr_decay", 0.0, "The learning rate is divided by 1 + (step - 1) * lr_decay."),
+        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
+        nonneg("initial_accumulator_value", 0.0, "Start value of the sum of squared gradients."),
+        eps(1e-10),
     ),
 }
+
+
+_SPECS.update(batched_more.SPECS)
+_SPECS.update(looped_optim.SPECS)
 
 
 def optimizer_options(name: str) -> tuple[OptionSpec, ...]:
@@ -71,13 +81,22 @@ def optimizer_options(name: str) -> tuple[OptionSpec, ...]:
 
 
 def resolve_optimizer_options(name: str, options: Mapping[str, object] | None) -> dict:
-    """Checked options with defaults; ``betas=(b1, b2)`` is accepted for Adam/AdamW."""
+    """Checked options with defaults.
+
+    torch's tuple options are accepted as tuples too: ``betas=(b1, b2)`` for ``beta1`` and
+    ``beta2``, Rprop's ``etas`` and ``step_sizes``, Adafactor's ``eps=(eps1, eps2)``.
+    """
     options = check_mapping(options, name, "optimizer_options")
-    if "betas" in options and name in ("Adam", "AdamW"):
-        try:
-            options["beta1"], options["beta2"] = options.pop("betas")
-        except (TypeError, ValueError):
-            raise InputError("betas must be two numbers (beta1, beta2).", field="betas") from None
+    names = {spec.name for spec in optimizer_options(name)}
+    for joined, (first, second) in batched_more.TUPLES.items():
+        if joined in options and first in names:
+            try:
+                options[first], options[second] = options.pop(joined)
+            except (TypeError, ValueError):
+                raise InputError(f"{joined} must be two numbers ({first}, {second}).",
+                                 field=joined) from None
+    if name == "Adafactor" and options.get("eps1", 0) is None:
+        options["eps1"] = 0.0  # torch's None: the machine epsilon
     resolved = resolve_options(optimizer_options(name), options, name, "optimizer_options")
     if resolved.get("nesterov") and (resolved["momentum"] <= 0 or resolved["dampening"] != 0):
         raise InputError("Nesterov momentum needs momentum > 0 and dampening 0.",
@@ -88,41 +107,14 @@ def resolve_optimizer_options(name: str, options: Mapping[str, object] | None) -
 def torch_kwargs(name: str, options: Mapping[str, object] | None) -> dict:
     """Keyword arguments for ``torch.optim.<name>(params, lr=..., **kwargs)``."""
     kwargs = resolve_optimizer_options(name, options)
-    if name in ("Adam", "AdamW"):
-        kwargs["betas"] = (kwargs.pop("beta1"), kwargs.pop("beta2"))
+    for joined, (first, second) in batched_more.TUPLES.items():
+        if first in kwargs:
+            kwargs[joined] = (kwargs.pop(first), kwargs.pop(second))
+    if name == "Adafactor":
+        kwargs["eps"] = (kwargs["eps"][0] or None, kwargs["eps"][1])
+    if name == "LBFGS":
+        kwargs = looped_optim.torch_options(kwargs)
     return kwargs
-
-
-class BatchedOptimizer:
-    """Base of the batched rules: state tensors of shape (K, 2), one row per run."""
-
-    def __init__(self, options: dict, params: torch.Tensor):
-        self.options = dict(options)  # a schedule may cycle the momentum in here
-        self.t = 0
-        self.state: dict[str, torch.Tensor] = {}
-        self._init_state(params)
-
-    def _init_state(self, params: torch.Tensor) -> None:
-        pass
-
-    def step(self, params: torch.Tensor, grad: torch.Tensor, lr: torch.Tensor) -> torch.Tensor:
-        """Return the parameters after one step; ``lr`` has shape (K, 1)."""
-        raise NotImplementedError
-
-    def internals(self) -> dict[str, torch.Tensor]:
-        """The state a teacher points at: momentum / running means / adaptive scale."""
-        return {}
-
-    momentum_option = ""
-    """The option a cycling schedule (OneCycleLR) overrides each step; "" if none."""
-
-    def set_momentum(self, value: float) -> None:
-        """Use ``value`` as momentum / beta1 from the next step on, as a scheduler would."""
-        self.options[self.momentum_option] = value
-
-    def keep(self, rows: torch.Tensor) -> None:
-        """Drop the runs not in ``rows`` (those that diverged) from the state."""
-        self.state = {key: value[rows] for key, value in self.state.items()}
 
 
 class _Momentum(BatchedOptimizer):
@@ -280,14 +272,25 @@ _CLASSES = {
     "AdamW": BatchedAdamW,
     "RMSprop": BatchedRMSprop,
     "Adagrad": BatchedAdagrad,
+    **batched_more.CLASSES,
 }
 
 
 def has_momentum(name: str) -> bool:
     """Whether a schedule can cycle this optimizer's momentum (torch: 'momentum' or 'betas')."""
-    return bool(_CLASSES[name].momentum_option)
+    return name in _CLASSES and bool(_CLASSES[name].momentum_option)
 
 
-def make(name: str, options: dict, params: torch.Tensor) -> BatchedOptimizer:
-    """A batched optimizer ``name`` with already resolved ``options`` for ``params`` (K, 2)."""
+def is_looped(name: str) -> bool:
+    """Whether ``name`` runs torch's optimizer once per rate instead of one batched rule."""
+    return name in looped_optim.CLASSES
+
+
+def make(name: str, options: dict, params: torch.Tensor, function=None) -> BatchedOptimizer:
+    """A batched optimizer ``name`` with already resolved ``options`` for ``params`` (K, 2).
+
+    ``function`` (the surface, ``xy -> value``) is needed by LBFGS, which evaluates it itself.
+    """
+    if is_looped(name):
+        return looped_optim.CLASSES[name](options, params, function)
     return _CLASSES[name](options, params)

@@ -52,6 +52,9 @@ class Sweep:
     surface: str = ""
     optimizer: str = ""
     internals: dict[str, torch.Tensor] = field(default_factory=dict)
+    evaluations: torch.Tensor | None = None
+    """(K, steps_done + 1) integers: the function evaluations the step from each point made,
+    for an optimizer that evaluates the surface itself (LBFGS); None for the others."""
 
     @property
     def progress(self) -> float:
@@ -75,6 +78,9 @@ def check_dtype(dtype) -> torch.dtype:
 
 def _check_common(surface, optimizer, lrs, steps, start, divergence_bound):
     check_name(surface, surfaces.names(), "surface", "surface")
+    if optimizer in batched_optim.ABSENT:
+        raise InputError(f"{optimizer} is not offered: {batched_optim.ABSENT[optimizer]}",
+                         field="optimizer")
     check_name(optimizer, OPTIMIZERS, "optimizer", "optimizer")
     if not (isinstance(divergence_bound, (int, float)) and divergence_bound > 0):
         raise InputError("The divergence bound must be a positive number.",
@@ -172,7 +178,7 @@ class _SweepRun:
         self.active = torch.arange(k)
         self.lrs = torch.tensor(lrs, dtype=dtype, device=device).unsqueeze(1)
         self.params = torch.tensor([start] * k, dtype=dtype, device=device)
-        self.optimizer = batched_optim.make(optimizer, options, self.params)
+        self.optimizer = batched_optim.make(optimizer, options, self.params, function)
         if schedule_factors is not None and schedule_factors.momentum is not None:
             self.optimizer.set_momentum(float(schedule_factors.momentum[0]))
         self._ones = torch.ones(k, dtype=dtype, device=device)
@@ -186,6 +192,8 @@ class _SweepRun:
             steps_done=0, steps=steps, optimizer=optimizer,
             internals={name: torch.empty((*full, 2), dtype=dtype) for name in names},
         )
+        if self.optimizer.evaluations is not None:
+            self.result.evaluations = torch.zeros(full, dtype=torch.int64)
 
     def _gradient(self, point):
         """The gradient at ``point`` (K, 2) and, where autograd computed it, the value."""
@@ -244,6 +252,8 @@ class _SweepRun:
         lrs = [self.lrs] * steps if chunk_lrs is None else chunk_lrs.unbind(0)
         momentum = None if self.schedule is None else self.schedule.momentum
         rows, gradient, step = points.unbind(0), self._gradient, self.optimizer.step
+        counted = self.optimizer.evaluations is not None  # LBFGS: evaluations per step
+        counts = torch.zeros((n, k), dtype=torch.int64) if counted else None
         values = []
         for i in range(n):  # the inner loop: every operation here runs K x steps times
             grad, value = gradient(rows[i])
@@ -255,6 +265,8 @@ class _SweepRun:
                 if momentum is not None:
                     self.optimizer.set_momentum(float(momentum[begin + i]))
                 step(rows[i], grad, lrs[i], rows[i + 1])
+                if counts is not None:
+                    counts[i] = self.optimizer.evaluations
                 if states:
                     current = self.optimizer.internals()
                     for name in states:
@@ -262,6 +274,9 @@ class _SweepRun:
         self.params = points[n]
         path = points[:n]
         loss = torch.stack(values) if values else self._values(path)
+        if counts is not None:
+            rows_now = slice(None) if len(self.active) == len(self.result.lrs) else self.active
+            self.result.evaluations[rows_now, begin:begin + n] = counts.T
         self._store(path.transpose(0, 1), loss.transpose(0, 1),
                     {name: values.transpose(0, 1) for name, values in internals.items()}, n)
         self.done += n
@@ -303,6 +318,7 @@ class _SweepRun:
             diverged_at=list(r.diverged_at), steps_done=done - 1, steps=self.steps,
             surface=r.surface, optimizer=r.optimizer,
             internals={name: values[:, :done] for name, values in r.internals.items()},
+            evaluations=None if r.evaluations is None else r.evaluations[:, :done],
         )
 
 
