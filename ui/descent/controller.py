@@ -19,12 +19,12 @@ from explorer.descent import lr_finder, surfaces
 from explorer.descent.divergence import sweep_diverging_at
 from explorer.descent.rates import fan, replace_rate
 from explorer.descent.readings import internals_at, slice_line
-from explorer.descent.reference import iter_measured_bound, stability_bound
 from explorer.descent.scene import DescentScene
 from explorer.errors import InputError
 from ui.common import theme
 from ui.common.playback import PlaybackBar, PlaybackController
 from ui.common.worker import Background, wait_for
+from ui.descent.bounds import BoundsShown
 from ui.descent.colours import RunColours
 from ui.descent.lrtest import LRTestView
 from ui.descent.numbers import RunNumbers
@@ -36,9 +36,6 @@ CHUNK = 250  # steps per streamed partial result, at least
 EXPORT_STEP = 10  # the step a headless figure shows when the scene is at step 0
 MAX_PARTIALS = 20  # each partial redraws every path, so a long run sends at most this many
 DRAG_MS = 30  # map drags settle this long before a re-run
-BOUND_MS = 250  # a measured boundary waits this long after the last change it depends on
-SLIDER_SPAN = (1e-3, 10.0)  # the rate slider spans these multiples of the critical rate
-ADAPTIVE_SPAN = (1e-3, 1e3)  # ... where no closed bound holds (adaptive rates scale otherwise)
 
 
 class RunView:
@@ -90,11 +87,8 @@ class DescentController(QObject):
         self._pending_start: tuple[float, float] | None = None
         self._job = Background(self)  # the trajectories
         self._lr_job = Background(self)  # the LR range test
-        self._bound_job = Background(self)  # the measured stability boundary
+        self._bounds = BoundsShown(views.sidebar, views.lr_test, self)  # slider and range test
         self._drag = QTimer(self, singleShot=True, interval=DRAG_MS)  # coalesces map drags
-        self._bound_timer = QTimer(self, singleShot=True, interval=BOUND_MS)
-        self._bound_key: tuple | None = None  # what the bound shown was computed for
-        self._bound_text = ""
         self._pending_live: tuple[str, object] | None = None  # the newest slider move
         self._colours = RunColours()
         self._connect()
@@ -104,7 +98,6 @@ class DescentController(QObject):
         v.sidebar.changed.connect(self._on_control_changed)
         v.sidebar.live.connect(self._on_live)
         self._job.busy_changed.connect(self._on_sweep_busy)
-        self._bound_timer.timeout.connect(self._measure_bound)
         v.sidebar.reset_start.connect(lambda: self._apply(replace(self._scene, start=None)))
         v.map.image.picked.connect(self._on_map_picked)
         self._drag.timeout.connect(self._on_drag_settled)
@@ -117,7 +110,7 @@ class DescentController(QObject):
         for job in (self._job, self._lr_job):
             job.busy_changed.connect(lambda _: self.busy_changed.emit(self.busy))
             job.failed.connect(self.status_message)
-        self._bound_job.failed.connect(self.status_message)
+        self._bounds.failed.connect(self.status_message)
         theme.notifier().changed.connect(self._on_theme_changed)
 
     # -- state -------------------------------------------------------------
@@ -184,21 +177,20 @@ class DescentController(QObject):
     @property
     def bound_busy(self) -> bool:
         """Whether the measured stability boundary is being searched (or waits to be)."""
-        return self._bound_job.busy or self._bound_timer.isActive()
+        return self._bounds.busy
 
     def cancel(self) -> None:
         self._pending_live = None
         self._job.cancel()
         self._lr_job.cancel()
-        self._bound_timer.stop()
-        self._bound_job.cancel()
+        self._bounds.cancel()
 
     def shutdown(self, msecs: int | None = None) -> bool:
         """Stop the playback and both jobs, then wait (at most ``msecs`` in all) for their
         threads; whether they stopped."""
         self.views.playback.pause()
         self.cancel()
-        return wait_for([self._job, self._lr_job, self._bound_job], msecs)
+        return wait_for([self._job, self._lr_job, self._bounds.job], msecs)
 
     # -- the one sync path -------------------------------------------------
     def _apply(self, new: DescentScene, force: bool = False,
@@ -219,6 +211,8 @@ class DescentController(QObject):
             self.views.playback.set_speed(new.view.speed)
         if force or new.run_differs(old):
             self._run(keep_step)
+        elif new.lr_test != old.lr_test:
+            self._show_reference()  # the range test's plot marks its own optimizer's bound
         if (not force and new.lr_test.model == lr_finder.SURFACE
                 and _tested_surface(new) != _tested_surface(old)):
             self._lr_job.cancel()
@@ -397,47 +391,7 @@ class DescentController(QObject):
             self.views.sidebar.set_reference(None, "")
             return
         self.views.sidebar.set_reference(reference.presets, reference.explanation)
-        self._show_bound(reference.critical)
-
-    def _show_bound(self, critical: float) -> None:
-        """The bound of the optimizer chosen: at once where a formula gives it, else measured
-        by bisection on the worker once the settings it depends on stop changing."""
-        s = self._scene
-        key = (s.surface, str(s.surface_options), s.optimizer, str(s.optimizer_options),
-               s.start_point(), s.steps, s.schedule, str(s.schedule_options))
-        if key == self._bound_key:
-            return
-        self._bound_key = key
-        try:
-            bound = stability_bound(s.surface, s.optimizer, s.start_point(), s.optimizer_options,
-                                    s.surface_options)
-        except InputError:
-            return
-        low, high = SLIDER_SPAN if bound.closed_form else ADAPTIVE_SPAN
-        self.views.sidebar.set_slider_range(critical * low, critical * high)
-        self._bound_text = bound.text
-        self._bound_timer.stop()
-        self._bound_job.cancel()
-        if bound.closed_form:
-            self._set_bound(bound.lr, bound.text, bound.best)
-        else:
-            self._set_bound(None, bound.text + " Measuring…")
-            self._bound_timer.start()
-
-    def _measure_bound(self) -> None:
-        s = self._scene
-        self._bound_job.start(iter_measured_bound, s.surface, s.optimizer, s.start_point(),
-                              s.steps, s.optimizer_options, s.surface_options, s.schedule,
-                              s.schedule_options, device=self._device,
-                              what="the search for the stability boundary",
-                              on_yield=lambda b: self._set_bound(b.lr, f"{self._bound_text} "
-                                                                        f"{b.text}"),
-                              on_error=lambda exc: self._set_bound(None, str(exc)))
-
-    def _set_bound(self, lr: float | None, text: str, best: float | None = None) -> None:
-        self.views.sidebar.set_bound(lr, text, best)
-        self.views.lr_test.set_bound(lr, "" if lr is None else f"{self._scene.optimizer} "
-                                     f"bound {lr:.3g}")
+        self._bounds.show(s, reference.critical, self._device)
 
     def _show_view(self) -> None:
         view = self._scene.view

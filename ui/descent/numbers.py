@@ -51,7 +51,7 @@ class RunNumbers(QWidget):
         font.setPointSizeF(theme.font_pt(13))
         metrics = QFontMetrics(font)
         width = metrics.horizontalAdvance(
-            "■ lr = 0.000123456: loss 1.2345e+05, diverging at step 99999") + 16
+            "■ lr = 0.00123: loss 1.234e+05, diverging at step 999") + 16
         height = metrics.height() + 4
         for cell in self.cells:
             cell.setFont(font)

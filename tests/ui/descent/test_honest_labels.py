@@ -61,10 +61,20 @@ def test_a_marker_that_leaves_the_map_gets_an_arrow_at_the_edge(qtbot, panel):
 
 
 def test_the_bound_is_drawn_on_the_loss_vs_lr_view(qtbot, panel):
+    # The range test runs its own optimizer (plain SGD here) on the surface shown.
     assert panel.lr_test.bound_lr() == pytest.approx(0.2)
     panel.sidebar.optimizer_options.changed.emit({"momentum": 0.5})
     qtbot.waitUntil(lambda: _idle(panel)
-                    and panel.lr_test.bound_lr() == pytest.approx(0.3))
+                    and panel.descent_scene().optimizer_options == {"momentum": 0.5})
+    assert panel.lr_test.bound_lr() == pytest.approx(0.2)  # still the test's own SGD
+    panel.lr_test.optimizer.setCurrentText("Adam")  # no formula; not measured for Adam here
+    qtbot.waitUntil(lambda: panel.descent_scene().lr_test.optimizer == "Adam")
+    assert panel.lr_test.bound_lr() is None
+    panel.sidebar.optimizer.setCurrentText("Adam")  # the trajectories measure Adam's boundary
+    qtbot.waitUntil(lambda: _idle(panel) and panel.lr_test.bound_lr() is not None,
+                    timeout=20_000)
+    assert "(measured)" in panel.lr_test.bound.label.format
+    assert "still converges" in panel.sidebar.sliders.bound_label.text()
 
 
 def test_nesterov_says_no_closed_bound_and_shows_the_measured_one(qtbot, panel):
@@ -72,9 +82,10 @@ def test_nesterov_says_no_closed_bound_and_shows_the_measured_one(qtbot, panel):
     text = panel.sidebar.sliders.bound_label
     qtbot.waitUntil(lambda: "No closed-form bound" in text.text())
     qtbot.waitUntil(lambda: _idle(panel) and "still converges" in text.text(), timeout=20_000)
-    lr = panel.lr_test.bound_lr()
-    assert lr == pytest.approx(2 * 1.9 / (2.8 * 10), rel=0.03)
+    lr = panel.controller._bounds.measured
+    assert lr == pytest.approx(2 * 1.9 / (2.8 * 10), rel=0.03)  # Nesterov's limit on a bowl
     assert panel.sidebar.sliders.rate.slider.mark == panel.sidebar.sliders.rate.position(lr)
+    assert panel.lr_test.bound_lr() == pytest.approx(0.2)  # the range test runs plain SGD
 
 
 def test_optimizer_arrows_have_their_own_colours_and_a_legend(qtbot, panel):
