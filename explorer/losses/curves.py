@@ -19,6 +19,7 @@ from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.inputs import check_mapping, is_number, is_whole
 from explorer.losses import own
+from explorer.losses.adapters import PROGRAM_OPTIONS
 from explorer.losses.custom import focal_loss
 
 CURVE_RANGE = (-3.0, 3.0)
@@ -123,8 +124,7 @@ _TITLES = {
     "CrossEntropyLoss": _CONFIDENT,
     "MultiMarginLoss": "True class ahead by the margin: flat; behind: a constant push",
     "MultiLabelSoftMarginLoss": _CONFIDENT,  # one class's term: BCEWithLogits' curve
-    "FocalLoss": "Larger γ: well-classified examples (p > 0.5) cost almost nothing; "
-                 "the push goes to the hard ones",
+    "FocalLoss": "Larger γ: easy examples fade, the push goes to the hard ones",
     own.NAME: "Your loss: where it is steep, training pushes hardest",
 }
 
@@ -189,8 +189,8 @@ def _loss_of(name: str, target: float | None, options: dict | None):
     if target is not None and not is_number(target):
         raise InputError(f"the target must be a finite number; got {target!r}.", field="target")
     y = default if target is None else float(target)
-    opts = {k: v for k, v in check_mapping(options, name).items()
-            if v is not None and not isinstance(v, list)}
+    opts = {k: v for k, v in check_mapping(options, name).items()  # what torch takes
+            if v is not None and not isinstance(v, list) and k not in PROGRAM_OPTIONS}
     return (lambda z: run(z, y, opts)), y
 
 
@@ -227,8 +227,7 @@ def curve(name: str, target: float | None = None, options: dict | None = None,
 
 FOCAL_GAMMAS = (0.0, 0.5, 1.0, 2.0, 5.0)
 """The γ of Lin et al.'s figure 1 (γ = 0 is cross-entropy)."""
-FOCAL_TITLE = ("Larger γ: well-classified examples (p > 0.5) cost almost nothing, "
-               "the hard ones (small p) keep their loss")
+FOCAL_TITLE = "Larger γ: easy examples (p > 0.5) cost almost nothing"
 FOCAL_SETTING = "your setting"
 """The name of the overlay's curve for the chosen γ and α."""
 _P_RANGE = (0.01, 0.999)

@@ -26,7 +26,8 @@ from ui.loss.picker import LossPicker
 RANDOMIZE_KEYS = QKeySequence("Ctrl+R")
 RESET_KEYS = QKeySequence("Ctrl+Shift+R")
 
-DIM_NAMES = {"N": "samples N", "C": "classes C", "D": "values per sample D"}
+DIM_NAMES = {"N": "samples N", "C": "classes C", "D": "values per sample D",
+             "T": "time steps T", "S": "target length S"}
 TRANSFORM_CHOICES = (("none", None), ("LogSoftmax", "log_softmax"), ("Softmax", "softmax"),
                      ("Sigmoid", "sigmoid"))
 """The transform combo's entries: text shown, value for ``explorer.losses.evaluate``."""

@@ -8,12 +8,13 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from superqt.utils import signals_blocked
 
-from explorer.losses.curves import COMPARE_TITLE, COMPARE_VIEW, OWN_CURVE
+from explorer.losses.curves import COMPARE_TITLE, COMPARE_VIEW, FOCAL_SETTING, OWN_CURVE
 from explorer.losses.scene import COMPARE_DEFAULT
 from ui.common import theme
-from ui.common.plots import make_plot, set_title
+from ui.common.plots import make_plot, restyle_all, set_title
 from ui.loss.labels import MARGIN, legend, own_legend, x_axis, y_axis
 
+FOCAL_AXIS = "probability of the true class p"
 _OWN_OFF = "Choose “Your own loss” and type a formula of z to draw it here"
 
 
@@ -30,6 +31,23 @@ def _extent(*arrays) -> tuple[float, float]:
         return 0.0, 1.0
     lo, hi = float(values.min()), float(values.max())
     return (lo - 0.5, hi + 0.5) if lo == hi else (lo, hi)
+
+
+_LEGEND_ROW = 4  # PlotItem's grid: title 0, top axis 1, plot 2, bottom axis 3
+
+
+def _legend_below(plot: pg.PlotWidget, columns: int = 2) -> None:
+    """Put the plot's legend out of the plot area, in a row under the x axis: it can then
+    never hide a curve or a label, and it goes with the plot into every export."""
+    item = plot.getPlotItem()
+    old = item.legend
+    legend = pg.LegendItem(offset=None, colCount=columns,  # placed by the layout, not anchored
+                           labelTextSize=old.opts["labelTextSize"])
+    if old.scene() is not None:
+        old.scene().removeItem(old)
+    item.legend = legend
+    item.layout.addItem(legend, _LEGEND_ROW, 1)
+    restyle_all()  # the theme's colours and size for the new legend (one home for that rule)
 
 
 class CurvePlot:
@@ -52,11 +70,18 @@ class CurvePlot:
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.addItem(self.marker, ignoreBounds=True)
         self.plot.addItem(self.note, ignoreBounds=True)
+        self.overlay_lines: list[pg.PlotDataItem] = []  # FocalLoss: one per γ, made once
         self.hide_marker()
 
     def set_curve(self, curve, title: str | None = None) -> None:
         """Draw ``curve`` (an ``explorer.losses.Curve``) under its own title (what to look
-        for in this loss's shape); ``title`` only stands in for a curve that has none."""
+        for in this loss's shape); ``title`` only stands in for a curve that has none.
+        A curve with an ``overlay`` (FocalLoss) is drawn as that overlay instead."""
+        if curve.overlay:
+            self._set_overlay(curve.overlay)
+            return
+        self._show_overlay(0)
+        self._legend([(self.loss_line, "L(z, y)"), (self.grad_line, "dL/dz")])
         z, loss = _xy(curve.z, curve.loss)
         _, grad = _xy(curve.z, curve.grad)
         self.loss_line.setData(z, loss)
@@ -70,6 +95,51 @@ class CurvePlot:
         self.plot.setProperty("curve_label", legend(curve))
         self._frame(_extent(z), _extent(loss, grad))
 
+    def _set_overlay(self, curves) -> None:
+        """Lin et al.'s figure: focal loss against the probability p of the true class, one
+        line per γ, and the chosen setting dashed on top (``explorer.losses.focal_overlay``)."""
+        self.loss_line.setData([], [])
+        self.grad_line.setData([], [])
+        self.hide_marker()
+        self.note.hide()
+        while len(self.overlay_lines) < len(curves):
+            self.overlay_lines.append(self.plot.plot(name=f"focal {len(self.overlay_lines)}"))
+        self._show_overlay(len(curves))
+        entries = []
+        for i, (line, curve) in enumerate(zip(self.overlay_lines, curves, strict=False)):
+            setting = curve.name == FOCAL_SETTING
+            line.setPen(theme.pen("#000000", 2.5, style=Qt.PenStyle.DashLine) if setting
+                        else theme.pen(i, 3.0))
+            line.setData(*_xy(curve.z, curve.loss))
+            entries.append((line, f"your setting: {curve.title}" if setting else curve.name))
+        self._legend(entries)
+        item = self.plot.getPlotItem()
+        item.setLabel("bottom", FOCAL_AXIS)
+        item.setLabel("left", "loss")
+        set_title(self.plot, curves[0].title)
+        self.plot.setProperty("curve_label", "focal loss against p")
+        _, top = _extent(*[_xy(c.z, c.loss)[1] for c in curves])
+        self._frame((0.0, 1.0), (0.0, top))
+
+    def _show_overlay(self, count: int) -> None:
+        """Show the first ``count`` overlay lines; hide (and empty) the rest."""
+        for i, line in enumerate(self.overlay_lines):
+            line.setVisible(i < count)
+            if i >= count:
+                line.setData([], [])
+
+    def _legend(self, entries) -> None:
+        legend = self.plot.getPlotItem().legend
+        legend.clear()
+        for line, text in entries:
+            legend.addItem(line, text)
+
+    def overlay_names(self) -> list[str]:
+        """The legend text of the overlay lines on show (empty unless FocalLoss)."""
+        legend = self.plot.getPlotItem().legend
+        shown = {id(line) for line in self.overlay_lines if line.isVisible()}
+        return [label.text for sample, label in legend.items if id(sample.item) in shown]
+
     def _frame(self, x: tuple[float, float], y: tuple[float, float]) -> None:
         """Show ``x`` by ``y`` (a blank plot's [0, 1] view or a user's zoom must not stay)."""
         self.plot.getPlotItem().setRange(xRange=x, yRange=y, padding=0.05)
@@ -78,6 +148,7 @@ class CurvePlot:
         """No curve to draw: say so in the ``title`` and, in the middle of the plot, why."""
         self.loss_line.setData([], [])
         self.grad_line.setData([], [])
+        self._show_overlay(0)
         self.hide_marker()
         set_title(self.plot, title)
         self.plot.getPlotItem().setLabel("bottom", "prediction z")
@@ -130,6 +201,7 @@ class ComparePlot(QWidget):
             box.toggled.connect(self._on_box_toggled)
         row.addStretch(1)
         self.plot = make_plot(COMPARE_TITLE, MARGIN, "loss", name="loss comparison")
+        _legend_below(self.plot)
         (x0, x1), (y0, y1) = COMPARE_VIEW
         self.plot.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self._lines: list[pg.PlotDataItem] = []
@@ -137,9 +209,12 @@ class ComparePlot(QWidget):
                                             pen=theme.pen("#777777", 1.5))
         self.example_dot = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=1.5),
                                               brush=theme.qcolor(0))
-        self.example_label = pg.TextItem(anchor=(0, 1), color=theme.current().foreground)
+        self.example_label = pg.TextItem(  # on a backing, so the curves under it stay apart
+            anchor=(0, 1), color=theme.current().foreground,
+            fill=pg.mkBrush(theme.qcolor(theme.current().background, 220)))
         for extra in (self.example_line, self.example_dot, self.example_label):
             self.plot.addItem(extra, ignoreBounds=True)
+            extra.setZValue(10)  # above the curves, which are added later
         self.set_example(None)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -199,7 +274,16 @@ class ComparePlot(QWidget):
         self.example_dot.setData([mark.z], [mark.value])
         self.example_label.setText(f"this example: {key}, margin {mark.z:.3g}, "
                                    f"loss {mark.value:.3g}")
-        self.example_label.setPos(mark.z, mark.value)
+        self._place_label(mark.z, mark.value)
+
+    def _place_label(self, z: float, value: float) -> None:
+        """Beside the dot, on the side with room (left of it on the right half of the view),
+        and inside the view when the dot is above it (the square loss far left)."""
+        (x0, x1), (y0, y1) = self.plot.getPlotItem().getViewBox().viewRange()
+        right_half = z > (x0 + x1) / 2
+        high = value > y0 + 0.75 * (y1 - y0)
+        self.example_label.setAnchor((1.0 if right_half else 0.0, 0.0 if high else 1.0))
+        self.example_label.setPos(min(max(z, x0), x1), min(max(value, y0), y1))
 
     def example(self) -> tuple[float, float] | None:
         """(margin, loss) of the marked example, or None."""

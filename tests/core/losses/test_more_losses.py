@@ -192,6 +192,15 @@ def test_options_are_only_the_chosen_losss():
     assert {"gamma", "alpha", "weight"} == names["FocalLoss"]
 
 
+def test_the_curve_ignores_the_pages_own_options():
+    # the option form sends every option; target_kind is the page's, not a torch keyword
+    plain = losses.curve("CrossEntropyLoss", options={"label_smoothing": 0.1})
+    with_kind = losses.curve("CrossEntropyLoss", options={"label_smoothing": 0.1, **PROBS})
+    torch.testing.assert_close(plain.loss, with_kind.loss)
+    assert losses.marker("CrossEntropyLoss", 0.5, options=PROBS).value == pytest.approx(
+        F.softplus(torch.tensor(-0.5)).item())
+
+
 def test_curves_of_the_new_losses():
     multi = losses.curve("MultiLabelSoftMarginLoss")
     torch.testing.assert_close(multi.loss, losses.curve("BCEWithLogitsLoss").loss)
