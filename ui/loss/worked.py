@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -37,7 +38,7 @@ COLUMNS = ("petal\nwidth", "sepal\nwidth", "species", "p", "−log p")
 P_COLUMN = 3
 PROBABILITY = InputSpec("p", ("R",), "probability", "float", False, "probability of the true class")
 WEIGHTS = InputSpec("weights", ("K", "F"), "real", "float", False,
-                    "softmax classifier weights, one row per species (petal, sepal)")
+                    "one row per species (petal, sepal)")
 BIAS = InputSpec("bias", ("K",), "real", "float", False, "one bias per species")
 
 
@@ -110,7 +111,9 @@ class WorkedView(QWidget):
         self.bars_plot.addItem(self.bars)
         self.bars_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.bars_plot.setMinimumWidth(300)  # its title and axes need that much
-        self.bars_plot.setMaximumHeight(300)  # beside the table, not as tall as the weights
+        self.bars_plot.setFixedHeight(260)
+        self._grid = QGridLayout(self)
+        self._bars_beside: bool | None = None
         self._build_layout()
         self.table.itemChanged.connect(self._on_item_changed)
         self.weights.edited.connect(self._on_weights_edited)
@@ -125,8 +128,12 @@ class WorkedView(QWidget):
         self.undo_stack = undo_stack
 
     def _build_layout(self) -> None:
+        """The table with its total, and the classifier beside it: every row of both is in view
+        in a short tab (the Loss page at 1366×768); the bars go beside them where the tab is
+        wide enough, else under them."""
         numbers = QVBoxLayout()
-        intro = QLabel("Type a probability p, or a weight below: everything else follows.")
+        intro = QLabel("Type a probability p, or a weight of the classifier: everything else "
+                       "follows.")
         intro.setWordWrap(True)
         numbers.addWidget(intro)
         numbers.addWidget(self.table)
@@ -137,17 +144,36 @@ class WorkedView(QWidget):
         numbers.addLayout(totals)
         numbers.addWidget(self.total_note)
         numbers.addWidget(self.message)
-        model = QGroupBox("Classifier behind p")
+        numbers.addStretch(1)
+        model = self._model = QGroupBox("Classifier behind p")
         model.setToolTip("p = softmax(weights · (petal, sepal) + bias) of the true species")
         model_layout = QVBoxLayout(model)
+        model_layout.setContentsMargins(6, 4, 6, 4)
         model_layout.addWidget(self.weights)
         model_layout.addWidget(self.bias)
         model_layout.addWidget(self.reset_button, 0, Qt.AlignmentFlag.AlignLeft)
-        numbers.addWidget(model)
-        numbers.addStretch(1)
-        layout = QHBoxLayout(self)
-        layout.addLayout(numbers, 3)
-        layout.addWidget(self.bars_plot, 2, Qt.AlignmentFlag.AlignTop)
+        model_layout.addStretch(1)
+        self._grid.setContentsMargins(4, 4, 4, 4)
+        self._grid.addLayout(numbers, 0, 0)
+        self._grid.addWidget(model, 0, 1)
+        self._place_bars()
+
+    def _place_bars(self) -> None:
+        columns = (self.table.minimumWidth() + self._model.minimumSizeHint().width()
+                   + self.bars_plot.minimumWidth())
+        beside = self.width() >= columns + 4 * self._grid.horizontalSpacing()
+        if beside == self._bars_beside:
+            return
+        self._bars_beside = beside
+        self._grid.removeWidget(self.bars_plot)
+        if beside:
+            self._grid.addWidget(self.bars_plot, 0, 2, Qt.AlignmentFlag.AlignTop)
+        else:
+            self._grid.addWidget(self.bars_plot, 1, 0, 1, 2)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._place_bars()
 
     # --- user edits -------------------------------------------------------------------------
     def set_probabilities(self, probabilities: list[float] | None) -> None:
@@ -273,6 +299,11 @@ class WorkedView(QWidget):
         self._fit_table()
 
     def _fit_table(self) -> None:
+        # As wide as its columns need, so that no row hides under a horizontal scroll bar.
+        header = self.table.horizontalHeader()
+        columns = sum(max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c))
+                      for c in range(self.table.columnCount()))
+        self.table.setMinimumWidth(columns + 2 * self.table.frameWidth())
         header = self.table.horizontalHeader().sizeHint().height()
         rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth())

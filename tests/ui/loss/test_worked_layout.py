@@ -1,0 +1,45 @@
+"""The worked cross-entropy tab at the window's default size and at 1366×768: every row of its
+table, of the classifier's weights and of its bias is in view, none cut off."""
+
+import pytest
+from PySide6.QtCore import QRect
+
+from ui.window.main_window import MainWindow
+
+
+def _row_rects(table):
+    """Each row of ``table`` (a QTableView) as a rectangle in window coordinates."""
+    rects = []
+    for r in range(table.model().rowCount()):
+        top = table.rowViewportPosition(r)
+        rect = QRect(0, top, table.viewport().width(), table.rowHeight(r))
+        rects.append(QRect(table.viewport().mapTo(table.window(), rect.topLeft()), rect.size()))
+    return rects
+
+
+def _shown(widget) -> QRect:
+    """The part of ``widget`` on screen (inside every scroll area around it), in window
+    coordinates."""
+    region = widget.visibleRegion().boundingRect()
+    return QRect(widget.mapTo(widget.window(), region.topLeft()), region.size())
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1366, 768)])
+def test_every_row_of_the_worked_tables_is_in_view(qtbot, settings, size):
+    window = MainWindow(settings=settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.show_page(0)
+    page = window.current_page()
+    page.tabs.setCurrentIndex(3)  # Cross-entropy by hand
+    worked = page.worked
+    qtbot.waitUntil(lambda: worked.weights.table.isVisible())
+    assert window.size().width() == size[0]
+    for table in (worked.table, worked.weights.table, worked.bias.table):
+        shown = _shown(table.viewport())
+        rows = _row_rects(table)
+        assert rows
+        for rect in rows:
+            assert shown.contains(rect), (size, table.accessibleName(), rect, shown)
+    assert _shown(worked.reset_button).size() == worked.reset_button.size()
