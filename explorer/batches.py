@@ -1,11 +1,23 @@
 """The minibatch experiments of the Batch lab, under the name the public entry points use.
 
-They live in :mod:`explorer.training.batches`; this name is that very module
-(not a copy), so ``explorer.batches.gradient_noise()`` work as documented.
+Everything of :mod:`explorer.training.batches` (``explorer.batches.gradient_noise()`` and
+the rest, as documented) and the research experiments beside it: the gradient noise scale
+and the steps-vs-batch-size fit (:mod:`explorer.training.noise_scale`).
 """
 
-import sys
-
 from explorer.training import batches as _module
+from explorer.training.batches import *  # noqa: F403 (this name is that module's public face)
+from explorer.training.noise_scale import (  # noqa: F401 (re-exported)
+    NoiseReading,
+    StepsFit,
+    iter_noise_scale,
+    iter_steps_to_target,
+    noise_scale,
+    per_example_gradients,
+    steps_to_target,
+)
 
-sys.modules[__name__] = _module
+
+def __getattr__(name: str):
+    # The module's helpers too (``last``, ``MAX_REPEATS``), as when this name was an alias.
+    return getattr(_module, name)
