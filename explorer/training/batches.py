@@ -17,8 +17,8 @@ import torch
 
 from explorer import data
 from explorer.errors import InputError
-from explorer.inputs import check_whole
-from explorer.training.config import check_config
+from explorer.inputs import check_name, check_whole
+from explorer.training.config import MAX_EPOCHS, check_config
 from explorer.training.loop import (
     EpochRecord,
     Progress,
@@ -144,69 +144,111 @@ def gradient_noise(config: TrainConfig, batch_sizes: Iterable[int], repeats: int
     return last(iter_gradient_noise(config, batch_sizes, repeats))
 
 
+QUANTILES = (0.25, 0.75)
+"""The spread drawn around each median time: the middle half of the timed repeats."""
+MIN_TIMED_STEPS = 100
+"""Each timed repeat runs whole epochs until at least this many optimizer steps: a 2 ms epoch
+alone is mostly timer and scheduler noise."""
+
+
 @dataclass(frozen=True)
 class TimingResult:
-    """Seconds per training epoch (and per sample) for each batch size, mean and spread."""
+    """Seconds per training epoch (and per sample) for each batch size: the median of the
+    timed repeats and their 25th and 75th percentiles (``*_low``, ``*_high``), which are
+    never below zero. ``epochs_per_repeat`` says how many epochs each repeat ran."""
 
     device: str
     n_train: int
     repeats: int
     warmup: int
     batch_sizes: list[int]
-    epoch_mean: list[float]
-    epoch_std: list[float]
-    sample_mean: list[float]
-    sample_std: list[float]
+    epoch_median: list[float]
+    epoch_low: list[float]
+    epoch_high: list[float]
+    epochs_per_repeat: list[int]
+
+    @property
+    def sample_median(self) -> list[float]:
+        return [t / self.n_train for t in self.epoch_median]
+
+    @property
+    def sample_low(self) -> list[float]:
+        return [t / self.n_train for t in self.epoch_low]
+
+    @property
+    def sample_high(self) -> list[float]:
+        return [t / self.n_train for t in self.epoch_high]
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
 
 
-def _timed_epoch(session: Session) -> float:
+def timing_demo_config() -> TrainConfig:
+    """Digits (1,437 training images) through one hidden layer of 512: each step is large
+    enough that the hardware's preferred sizes can show above the timer's noise."""
+    return TrainConfig(dataset="digits", hidden=(256,), batch_size=32, optimizer="SGD", lr=0.05,
+                       epochs=1)
+
+
+TIMING_DEMO_SIZES = (16, 24, 32, 48, 64, 96, 128)
+"""Powers of two with the sizes half-way between them (3·2^k)."""
+
+
+def _timed_epochs(session: Session, epochs: int) -> float:
+    """Seconds per epoch over ``epochs`` epochs in a row (the device synchronised at the end)."""
     started = time.perf_counter()
-    for xb, yb in session.loader:
-        train_step(session, xb, yb)
+    for _ in range(epochs):
+        for xb, yb in session.loader:
+            train_step(session, xb, yb)
     if session.device.type == "cuda":
         torch.cuda.synchronize(session.device)
-    return time.perf_counter() - started
+    return (time.perf_counter() - started) / epochs
 
 
 def iter_batch_timing(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 5,
-                      warmup: int = 1) -> Iterator[Progress | TimingResult]:
-    """Generator form of :func:`batch_timing`: Progress per timed epoch, then the result."""
+                      warmup: int = 1, min_steps: int = MIN_TIMED_STEPS,
+                      ) -> Iterator[Progress | TimingResult]:
+    """Generator form of :func:`batch_timing`: Progress per timed repeat, then the result."""
     sizes = _check_sizes(batch_sizes, config, "batch_sizes")
-    repeats = check_whole(repeats, "repeats", "Timed epochs per size (at least 2)", 2,
+    repeats = check_whole(repeats, "repeats", "Timed repeats per size (at least 2)", 2,
                           MAX_REPEATS)
-    warmup = check_whole(warmup, "warmup", "Warm-up epochs", 0, MAX_REPEATS)
-    means, spreads, total = [], [], len(sizes) * (warmup + repeats)
+    warmup = check_whole(warmup, "warmup", "Warm-up repeats", 0, MAX_REPEATS)
+    min_steps = check_whole(min_steps, "min_steps", "Timed steps per repeat", 1, 100_000)
+    columns: list[list] = [[], [], [], []]
+    total = len(sizes) * (warmup + repeats)
     for i, b in enumerate(sizes):
         session = prepare(config.replace(batch_size=b))
+        epochs = -(-min_steps // len(session.loader))
         times = []
         for r in range(warmup + repeats):
-            seconds = _timed_epoch(session)
-            if r >= warmup:  # the first epochs pay for allocation and kernel choice
+            seconds = _timed_epochs(session, epochs)
+            if r >= warmup:  # the first repeats pay for allocation and kernel choice
                 times.append(seconds)
             yield Progress(i * (warmup + repeats) + r + 1, total, message=f"batch size {b}")
-        means.append(statistics.fmean(times))
-        spreads.append(statistics.stdev(times))
-    n = len(session.data.y_train)
-    yield TimingResult(str(session.device), n, repeats, warmup, sizes, means, spreads,
-                       [m / n for m in means], [s / n for s in spreads])
+        low, high = torch.quantile(torch.tensor(times, dtype=torch.float64),
+                                   torch.tensor(QUANTILES, dtype=torch.float64)).tolist()
+        for column, value in zip(columns, (statistics.median(times), low, high, epochs),
+                                 strict=True):
+            column.append(value)
+    yield TimingResult(str(session.device), len(session.data.y_train), repeats, warmup, sizes,
+                       *columns)
 
 
 def batch_timing(config: TrainConfig, batch_sizes: Iterable[int], repeats: int = 5,
-                 warmup: int = 1) -> TimingResult:
-    """Time one training epoch on ``config.device`` for each batch size.
+                 warmup: int = 1, min_steps: int = MIN_TIMED_STEPS) -> TimingResult:
+    """Time a training epoch on ``config.device`` for each batch size.
 
-    Each size gets ``warmup`` untimed epochs, then ``repeats`` timed ones (the device is
-    synchronised before the clock stops). Per-sample time is epoch time over the training-set size.
+    Each size gets ``warmup`` untimed repeats, then ``repeats`` timed ones; a repeat runs
+    whole epochs until at least ``min_steps`` optimizer steps (the device is synchronised
+    before the clock stops) and counts its time per epoch. The result holds the median and
+    the 25th/75th percentiles; per-sample time is epoch time over the training-set size.
 
     Raises
     ------
     InputError
         If ``config`` or a batch size is bad, or ``repeats`` < 2.
     """
-    return last(iter_batch_timing(config, batch_sizes, repeats, warmup))
+    return last(iter_batch_timing(config, batch_sizes, repeats, warmup, min_steps))
 
 
 def iter_runs(configs: dict) -> Iterator[Progress | dict]:
@@ -263,31 +305,101 @@ def compare_shuffle(config: TrainConfig) -> dict[str, list[EpochRecord]]:
     return last(iter_compare_shuffle(config))
 
 
-def iter_compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,
-                             ) -> Iterator[Progress | dict]:
-    """Generator form of :func:`compare_batch_sizes`."""
-    check_config(config)
-    if large is None:
-        large = len(prepare(config).data.y_train)
-    if small == large:
-        raise InputError("Choose two different batch sizes to compare.", field="large")
-    yield from iter_runs({small: config.replace(batch_size=small),
-                          large: config.replace(batch_size=large)})
+BUDGETS = ("steps", "epochs")
+"""How the small-vs-large comparison shares out training: the same number of optimizer steps
+(the large batch gets more epochs) or the same number of epochs (it gets fewer steps)."""
 
 
-def compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,
-                        ) -> dict[int, list[EpochRecord]]:
-    """Train with a small and a large batch size (default: the whole training set).
+def batch_sizes_demo_config() -> TrainConfig:
+    """Iris through two hidden layers of 64, SGD lr 0.1, 100 epochs at the small batch: with
+    equal steps the full batch fits the training rows closer and validates worse."""
+    return TrainConfig(dataset="iris", hidden=(64, 64), batch_size=8, optimizer="SGD", lr=0.1,
+                       epochs=100)
 
-    Returns
-    -------
-    dict
-        Batch size -> per-epoch records; compare ``train_eval_loss`` with ``val_loss``
-        (``EpochRecord.gap``) to see the generalization gap.
+
+def comparison_configs(config: TrainConfig, small: int = 8, large: int | None = None,
+                       budget: str = "epochs") -> dict[int, TrainConfig]:
+    """The two runs of :func:`compare_batch_sizes`: batch size -> its config.
+
+    With ``budget="steps"`` the large batch trains for as many optimizer steps as the small
+    one does in ``config.epochs`` epochs (rounded up to whole epochs).
 
     Raises
     ------
     InputError
-        With ``field="batch_size"`` if a size does not fit the training set.
+        For a bad config, size or budget, or when equal steps need more than ``MAX_EPOCHS``.
     """
-    return last(iter_compare_batch_sizes(config, small, large))
+    check_config(config)
+    budget = check_name(budget, BUDGETS, "batch_budget", "budget")
+    n_train = len(data.load(config.dataset, config.data_seed, config.label).y_train)
+    if large is None:
+        large = n_train
+    for value, name in ((small, "small_batch"), (large, "large_batch")):
+        check_whole(value, name, f"The {name.split('_')[0]} batch", 1, n_train)
+    check_sizes_fit((small, large), n_train, config.batch_norm, "small_batch")
+    if small == large:
+        raise InputError("Choose two different batch sizes to compare.", field="large_batch")
+    epochs = config.epochs
+    if budget == "steps":
+        steps = config.epochs * len(prepare(config.replace(batch_size=small)).loader)
+        epochs = -(-steps // len(prepare(config.replace(batch_size=large)).loader))
+        if epochs > MAX_EPOCHS:
+            raise InputError(
+                f"Equal steps would train batch {large} for {epochs:,} epochs ({steps:,} steps), "
+                f"more than {MAX_EPOCHS:,}: lower the epochs or choose equal epochs.",
+                field="epochs")
+    return {small: config.replace(batch_size=small), large: config.replace(batch_size=large,
+                                                                            epochs=epochs)}
+
+
+class BatchComparison(dict):
+    """Batch size -> per-epoch records, with ``budget`` (``"steps"`` or ``"epochs"``)."""
+
+    def __init__(self, values: dict, budget: str):
+        super().__init__(values)
+        self.budget = budget
+
+    def verdict(self) -> str:
+        """Whether the small batch ends with the smaller generalization gap, in words."""
+        (small, small_runs), (large, large_runs) = sorted(self.items())
+        a, b = small_runs[-1], large_runs[-1]
+        shared = "steps" if self.budget == "steps" else "epochs"
+        numbers = (f"gap (validation − training loss) B={small}: {a.gap:.3f}, "
+                   f"B={large}: {b.gap:.3f}; validation loss {a.val_loss:.3f} vs {b.val_loss:.3f}")
+        if a.gap < b.gap:
+            return (f"With equal {shared} the small batch generalizes better here: {numbers}. "
+                    "Its noisy steps acted as a regularizer.")
+        return (f"With equal {shared} the small batch does NOT generalize better on these "
+                f"settings: {numbers}. The regularizing effect is not visible here"
+                + (" (equal epochs give the large batch fewer steps, so it may just be "
+                   "unconverged: try equal steps)." if self.budget == "epochs" else "."))
+
+
+def iter_compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,
+                             budget: str = "epochs") -> Iterator[Progress | BatchComparison]:
+    """Generator form of :func:`compare_batch_sizes`."""
+    configs = comparison_configs(config, small, large, budget)
+    for item in iter_runs(configs):
+        yield item if isinstance(item, Progress) else BatchComparison(item, budget)
+
+
+def compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,
+                        budget: str = "epochs") -> BatchComparison:
+    """Train with a small and a large batch size (default: the whole training set).
+
+    ``budget`` ``"epochs"`` trains both for ``config.epochs`` epochs (the large batch then
+    takes fewer steps); ``"steps"`` gives both the same number of optimizer steps.
+
+    Returns
+    -------
+    BatchComparison
+        Batch size -> per-epoch records; compare ``train_eval_loss`` with ``val_loss``
+        (``EpochRecord.gap``) to see the generalization gap; ``.verdict()`` says which is
+        smaller.
+
+    Raises
+    ------
+    InputError
+        With the field of the bad size (``small_batch``, ``large_batch``), budget or epochs.
+    """
+    return last(iter_compare_batch_sizes(config, small, large, budget))

@@ -21,6 +21,11 @@ class LiveEpoch:
     regions: tuple | None = None
 
 
+LIVE_GRID_SHARE = 2
+"""While training, decision regions use a grid this many times coarser per side (a quarter of
+the points); the last epoch's are computed on the full grid."""
+
+
 def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
     """Run ``config`` with progress, yielding :class:`LiveEpoch` per epoch between ``Progress``.
 
@@ -29,7 +34,9 @@ def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
     config
         A :class:`~explorer.training.config.TrainConfig`.
     regions_grid
-        Points per side of the decision-region grid (2-D data sets only).
+        Points per side of the decision-region grid (2-D data sets only) at the last epoch;
+        the epochs before use ``regions_grid // LIVE_GRID_SHARE`` (at least 2), which keeps
+        the page's redraw and the training's pause for it short.
     most_steps_between
         At most this many optimizer steps pass between two yields (about 100 per run
         otherwise), so a consumer that stops asking stops the training soon.
@@ -49,7 +56,9 @@ def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
     two_d = split.n_features == 2
     for item in training.run(config, progress=True, progress_every=every, session=session):
         if isinstance(item, training.EpochRecord):
-            regions = training.decision_regions(item.model, split, regions_grid) if two_d else None
+            grid = regions_grid if item.epoch == config.epochs else max(
+                2, regions_grid // LIVE_GRID_SHARE)
+            regions = training.decision_regions(item.model, split, grid) if two_d else None
             # The page gets a copy without the live network, which keeps training.
             yield LiveEpoch(replace(item, model=None), regions)
         else:

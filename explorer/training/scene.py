@@ -31,6 +31,7 @@ from explorer.inputs import (
     is_number,
     is_whole,
 )
+from explorer.training.batches import BUDGETS
 from explorer.training.config import TrainConfig
 from explorer.training.typed import (
     MAX_BN_LRS,
@@ -77,7 +78,10 @@ class BatchScene:
     ``experiment`` is the tab on show (``"training"`` or an experiment). ``large_batch``
     ``None`` means the whole training set. ``shuffle_preset`` / ``bn_preset`` run those
     comparisons on their demonstration settings instead of the page's. ``gamma`` /
-    ``beta`` are the user's edits of the inspected BN unit; ``None`` means the layer's own.
+    ``batch_budget`` gives the small-vs-large comparison equal ``"steps"`` or equal
+    ``"epochs"``; ``batch_preset`` / ``timing_preset`` run it and the timing on their
+    demonstration settings. ``gamma`` / ``beta`` are the user's edits of the inspected BN
+    unit; ``None`` means the layer's own.
     ``csv_hash`` is the content hash of the CSV data set when the scene was saved (``None``
     for a shipped set or a scene not opened from a file).
     """
@@ -85,10 +89,13 @@ class BatchScene:
     config: TrainConfig = field(default_factory=TrainConfig)
     experiment: str = "training"
     noise_batch_sizes: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)
-    timing_batch_sizes: tuple[int, ...] = (8, 16, 24, 32, 48, 64, 100, 120)
+    timing_batch_sizes: tuple[int, ...] = (16, 24, 32, 48, 64, 96, 120)
     shuffle_preset: bool = True
     small_batch: int = 8
     large_batch: int | None = None
+    batch_budget: str = "steps"
+    batch_preset: bool = True
+    timing_preset: bool = True
     bn_preset: bool = True
     bn_lrs: tuple[float, ...] = (0.01, 0.1, 1.0)
     bn_layer: int = 0
@@ -134,7 +141,9 @@ class BatchScene:
             lambda: check_name(self.experiment, EXPERIMENTS, "experiment", "experiment"),
             lambda: check_name(self.bn_mode, MODES, "bn_mode", "bn mode"),
             *(lambda name=name: check_bool(getattr(self, name), name)
-              for name in ("shuffle_preset", "bn_preset", "percentile_preset")),
+              for name in ("shuffle_preset", "bn_preset", "percentile_preset", "batch_preset",
+                           "timing_preset")),
+            lambda: check_name(self.batch_budget, BUDGETS, "batch_budget", "budget"),
             *(lambda name=name: self._check_sizes(name)
               for name in ("noise_batch_sizes", "timing_batch_sizes")),
             lambda: check_lrs(self.bn_lrs, MAX_BN_LRS, "bn_lrs"),

@@ -35,6 +35,9 @@ class BatchController(QObject):
         self.live: Run | None = None  # the training run under way, if any
         self.job = Background(self)
         self._job_owner: ExperimentView | None = None
+        # Per tab, the edits its controls show that the scene refused: a later edit is
+        # checked together with them, so an error clears only when what is shown is valid.
+        self._refused: dict[str, dict] = {}
 
     def connect_views(self) -> None:
         page = self.page
@@ -54,7 +57,10 @@ class BatchController(QObject):
     def show_scene(self, scene: BatchScene) -> None:
         """Show ``scene`` in every control and tab; raise InputError (changing nothing) if bad."""
         scene.validate()
+        self._refused.clear()
         self._apply(scene, everything=True)
+        for view in self.page.experiments:
+            view.clear_error()
         note = scene.data_note()  # e.g. the scene's CSV file changed since it was saved
         if note:
             self._say(note)
@@ -97,12 +103,15 @@ class BatchController(QObject):
         self._apply(self.scene.with_changes(experiment=key), origin=self.page.tabs)
 
     def _on_experiment_settings_changed(self, view: ExperimentView, changes: dict) -> None:
-        problems = self._apply(self.scene.with_changes(**changes), origin=view)
+        shown = {**self._refused.get(view.key, {}), **changes}
+        problems = self._apply(self.scene.with_changes(**shown), origin=view)
         if problems:
+            self._refused[view.key] = shown
             field, message = next(iter(problems.items()))
             view.show_error(InputError(message, field=field))
             self._say(message)
         else:
+            self._refused.pop(view.key, None)
             view.clear_error()
 
     def set_device(self, device: str) -> None:
@@ -119,12 +128,14 @@ class BatchController(QObject):
             return
         config = self.scene.train_config(self.device)
         self._job_owner = None
-        run = self.live = page.curves.begin(run_label(config), config.dataset)
+        label = self._label_for(config)
+        run = self.live = page.curves.begin(label, config.dataset)
+        run.config = config
         page.regions.clear_regions(self.scene.is_two_d())
         page.progress.setValue(0)
-        self._say(f"Training {run_label(config)} …")
+        self._say(f"Training {label} …")
         self._apply(self.scene.with_changes(experiment="training"))
-        self.job.start(train_live, config, what=f"training {run_label(config)}",
+        self.job.start(train_live, config, what=f"training {label}",
                        on_yield=lambda item: self._on_train_item(run, item, config.dataset),
                        on_done=lambda _result: self._on_train_done(run),
                        on_error=lambda exc: self._on_train_error(run, exc))
@@ -132,11 +143,17 @@ class BatchController(QObject):
     def train_now(self) -> None:
         """Train the scene's network here and now (headless export)."""
         config = self.scene.train_config(self.device)
-        run = self.page.curves.begin(run_label(config), config.dataset)
+        run = self.page.curves.begin(self._label_for(config), config.dataset)
+        run.config = config
         for item in train_live(config):
             if isinstance(item, LiveEpoch):
                 self.page.training.show_epoch(run, item)
         self._finish_run(run)
+
+    def _label_for(self, config) -> str:
+        """The run's name beside the runs on the axes now: what differs, and a rerun's number."""
+        earlier = [r.config for r in self.page.curves.runs.values() if r.config is not None]
+        return run_label(config, earlier)
 
     def _on_train_item(self, run: Run, item, dataset: str) -> None:
         if isinstance(item, LiveEpoch):
@@ -186,6 +203,10 @@ class BatchController(QObject):
     # ---- experiments -----------------------------------------------------------------------
     def run_experiment(self, view: ExperimentView) -> None:
         """Run ``view``'s experiment on the scene in the background."""
+        if view.key in self._refused or view.unreadable:  # never silently: say what to fix
+            why = next(iter(view.unreadable.values()), view.error.text())
+            self._say(f"Fix the setting marked in red first: {why}")
+            return
         # A view may restart its own job (e.g. gamma edited mid-run), never another's.
         if self.job.busy and self._job_owner is not view:
             self._say("Busy: wait for the current run to finish, or Cancel it.")

@@ -57,6 +57,7 @@ class ExperimentView(QWidget):
         self.has_result = False
         self.result = None
         self._fields: dict[str, QWidget] = {}
+        self.unreadable: dict[str, str] = {}  # field -> why its text cannot be read
         top = QHBoxLayout()
         top.addLayout(self.settings, 1)
         top.addWidget(self.run_button)
@@ -116,14 +117,16 @@ class ExperimentView(QWidget):
         try:
             value = parse(text, field)
         except InputError as exc:
+            self.unreadable[field] = str(exc)
             self.show_error(exc)
             return
+        self.unreadable.pop(field, None)
         self.clear_error()
         self.settings_changed.emit({field: value})
 
     def _on_run_clicked(self) -> None:
-        if not self.error.isVisibleTo(self):
-            self.run_requested.emit(self)
+        # The controller runs it, or says which setting to fix first: never silently nothing.
+        self.run_requested.emit(self)
 
     def receive(self, result) -> None:
         """Keep and draw a result the job sent."""

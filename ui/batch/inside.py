@@ -57,6 +57,9 @@ class BNInsideView(ExperimentView):
             self.mode.addItem(text, value)
         self.gamma = self.add_setting("γ (scale)", "gamma", _number_box(), 1, 0)
         self.beta = self.add_setting("β (shift)", "beta", _number_box(), 1, 1)
+        for box in (self.gamma, self.beta):  # "—" until a run says the layer's own value
+            box.setSpecialValueText("—")
+            box.setValue(box.minimum())
         self.reset = QPushButton("Layer's own γ, β")
         self.reset.setToolTip("Forget the edits: use the γ and β the layer learned")
         self.add_widget(self.reset, "", 1, 2)
@@ -119,8 +122,8 @@ class BNInsideView(ExperimentView):
         self.unit.valueChanged.connect(lambda v: self._changed(bn_unit=v))
         self.mode.currentIndexChanged.connect(
             lambda _i: self._changed(bn_mode=self.mode.currentData()))
-        self.gamma.valueChanged.connect(lambda v: self._changed(gamma=v))
-        self.beta.valueChanged.connect(lambda v: self._changed(beta=v))
+        self.gamma.valueChanged.connect(lambda v: self._changed(gamma=_own_or(self.gamma, v)))
+        self.beta.valueChanged.connect(lambda v: self._changed(beta=_own_or(self.beta, v)))
         self.reset.clicked.connect(lambda: self._changed(gamma=None, beta=None))
 
     def _changed(self, **changes) -> None:
@@ -200,9 +203,14 @@ def _spin(low: int, high: int) -> QSpinBox:
     return spin
 
 
+def _own_or(box: QDoubleSpinBox, value: float) -> float | None:
+    """``value``, or None (the layer's own) while the box shows its "—" below -10."""
+    return None if value == box.minimum() else value
+
+
 def _number_box() -> QDoubleSpinBox:
     box = QDoubleSpinBox()
-    box.setRange(-10.0, 10.0)
+    box.setRange(-10.001, 10.0)  # the minimum is "—": not yet known, the layer's own
     box.setDecimals(3)
     box.setSingleStep(0.1)
     return box

@@ -97,8 +97,10 @@ class PercentilesView(ExperimentView):
     name = "Activations over training"
     hint = ("Look at the median (solid) and the 15th and 85th percentiles (dotted) of one unit's "
             "input to its sigmoid in the last hidden layer, over training (Ioffe & Szegedy's "
-            "figure 1). Without BN they drift as the layers before it learn, so the layer keeps "
-            "chasing a moving input; with BN they stay centred with a steady spread.")
+            "figure 1); both plots share one y axis. Without BN they drift as the layers before "
+            "it learn. With BN that input is BN's output after γ and β: BN re-centres every "
+            "batch, so the median stays near β, and the band's width follows the learned γ "
+            "(before γ, β the normalised values have mean 0 and spread 1 by construction).")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -107,9 +109,10 @@ class PercentilesView(ExperimentView):
         self.off_plot = batch_plot("Without BN the distribution drifts", "optimizer step",
                                    "input to the activation", name="percentiles-without-bn",
                                    legend=False)
-        self.on_plot = batch_plot("With BN it stays put", "optimizer step",
-                                  "input to the activation", name="percentiles-with-bn",
-                                  legend=False)
+        self.on_plot = batch_plot("With BN: re-centred each batch, spread set by γ",
+                                  "optimizer step", "input to the activation (after γ, β)",
+                                  name="percentiles-with-bn", legend=False)
+        self.on_plot.setYLink(self.off_plot)  # compare like with like
         self._curves = {bn: self._percentile_curves(plot, bn)
                         for bn, plot in ((False, self.off_plot), (True, self.on_plot))}
         self.plot_area.addWidget(self.off_plot)

@@ -33,6 +33,7 @@ class DecisionRegions:
         self._points: list[pg.PlotDataItem] = []
         self._classes: tuple[str, ...] = ()
         self.classes: np.ndarray | None = None  # the class grid on show
+        self._titled = ""  # the run named in the title
 
     def restyle(self) -> None:
         """Outline the points in the theme's foreground colour."""
@@ -60,8 +61,10 @@ class DecisionRegions:
 
     def show_regions(self, xs, ys, classes, run_label: str = "") -> None:
         """Colour the grid ``classes[i, j]`` (row i = ys[i], column j = xs[j])."""
-        if run_label:
+        if run_label and run_label != self._titled:
+            # Retitling relays the plot out: only when the run on show changes.
             retitle(self.plot, f"Regions of {run_label}")
+            self._titled = run_label
         xs, ys, classes = np.asarray(xs), np.asarray(ys), np.asarray(classes)
         self.classes = classes
         lut = np.array([_rgba(_class_color(k)) for k in range(int(classes.max()) + 1)],
@@ -75,6 +78,7 @@ class DecisionRegions:
     def clear_regions(self, two_d: bool = True) -> None:
         self.image.clear()
         self.classes = None
+        self._titled = ""
         retitle(self.plot, TITLE if two_d else NOT_2D)
 
     def has_regions(self) -> bool:

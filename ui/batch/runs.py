@@ -44,6 +44,7 @@ class Run:
     note: str = ""
     dataset: str = ""
     regions: tuple | None = field(default=None, repr=False)
+    config: object = field(default=None, repr=False)  # the TrainConfig it trained
 
     def add(self, record) -> None:
         self.epochs.append(int(record.epoch))
