@@ -252,11 +252,10 @@ def _ranking():
                         "use the harder of the two negative distances"))),
         LossSpec(
             "TripletMarginWithDistanceLoss", "Triplet margin with a distance", "ranking/embedding",
-            r"\ell_n = \max(0, d(a_n, p_n) - d(a_n, n_n) + \text{margin}),"
-            r" \quad d = \lVert a - b \rVert_2 \text{ or } 1 - \cos(a, b)",
+            r"\ell_n = \max(0, d(a_n, p_n) - d(a_n, n_n) + \text{margin})",
             "Triplet training with the distance of your choice, e.g. cosine for text embeddings.",
-            "TripletMarginLoss with the distance as a choice: pairwise is the Euclidean distance "
-            "(nn.PairwiseDistance), cosine is 1 - cosine similarity, which looks only at "
+            "TripletMarginLoss with the distance d as a choice: pairwise is the Euclidean "
+            "distance ‖a − b‖ (nn.PairwiseDistance), cosine is 1 − cos(a, b), which looks only at "
             "directions. The anchor should be closer to the positive than to the negative by "
             "the margin; swap also tries the positive as the anchor and takes the harder case.",
             (_real("anchor", text="anchor embeddings"),
