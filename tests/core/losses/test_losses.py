@@ -38,6 +38,13 @@ def _own(i, r, o):
     return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[r]
 
 
+def _ctc(i, r, o):
+    # One sequence (N = 1) edited as a T x C table: add the batch dim and the full lengths.
+    lp, t = i["log_probs"], i["targets"]
+    return F.ctc_loss(lp.unsqueeze(1), t.unsqueeze(0), torch.tensor([lp.shape[0]]),
+                      torch.tensor([t.shape[0]]), blank=o.get("blank", 0), reduction=r)
+
+
 REFERENCE = {
     "L1Loss": lambda i, r, o: F.l1_loss(i["input"], i["target"], reduction=r),
     "MSELoss": lambda i, r, o: F.mse_loss(i["input"], i["target"], reduction=r),
@@ -78,6 +85,12 @@ REFERENCE = {
     "TripletMarginLoss": lambda i, r, o: F.triplet_margin_loss(
         i["anchor"], i["positive"], i["negative"], margin=o.get("margin", 1.0),
         p=o.get("p", 2.0), eps=o.get("eps", 1e-6), swap=o.get("swap", False), reduction=r),
+    "MultiLabelSoftMarginLoss": lambda i, r, o: F.multilabel_soft_margin_loss(
+        i["input"], i["target"], weight=o.get("weight"), reduction=r),
+    "TripletMarginWithDistanceLoss": lambda i, r, o: F.triplet_margin_with_distance_loss(
+        i["anchor"], i["positive"], i["negative"], margin=o.get("margin", 1.0),
+        swap=o.get("swap", False), reduction=r),
+    "CTCLoss": _ctc,
     "FocalLoss": _focal,
     "DiceLoss": _dice,
     "CustomLoss": _own,
@@ -104,7 +117,7 @@ OPTIONS = {
     "CustomLoss": {"expression": "abs(z - y)**1.5"},
 }
 
-SMALL = {"N": 4, "C": 3, "D": 3}
+SMALL = {"N": 4, "C": 3, "D": 3, "T": 7, "S": 2}
 
 
 def _dims(name, small):
@@ -253,7 +266,7 @@ def test_registry():
     assert names[:7] == ["L1Loss", "MSELoss", "NLLLoss", "CrossEntropyLoss",
                          "HingeEmbeddingLoss", "MarginRankingLoss", "KLDivLoss"]
     assert {"FocalLoss", "DiceLoss", "TripletMarginLoss", "GaussianNLLLoss"} <= set(names)
-    assert "Composite" not in names and len(names) == 21 and names[-1] == "CustomLoss"
+    assert "Composite" not in names and len(names) == 24 and names[-1] == "CustomLoss"
     for name in names:
         spec = losses.spec(name)
         assert spec.family in losses.FAMILIES
