@@ -17,6 +17,7 @@ _X_AXES = {
     "PoissonNLLLoss": "predicted log-rate z (count y = {y:g})",
     "GaussianNLLLoss": "prediction z (target y = {y:g}, variance 1)",
     "BCEWithLogitsLoss": "logit z (target y = {y:g})",
+    "MultiLabelSoftMarginLoss": "logit z (target y = {y:g})",
     "BCELoss": "predicted probability z (target y = {y:g})",
     "SoftMarginLoss": _PREDICTION,
     "HingeEmbeddingLoss": "input z, a distance (target y = {y:g})",
