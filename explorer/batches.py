@@ -9,8 +9,11 @@ from explorer.training import batches as _module
 from explorer.training.batches import *  # noqa: F403 (this name is that module's public face)
 from explorer.training.noise_scale import (  # noqa: F401 (re-exported)
     NoiseReading,
+    NoiseStudy,
     StepsFit,
+    fit_batch_sizes,
     iter_noise_scale,
+    iter_noise_study,
     iter_steps_to_target,
     noise_scale,
     per_example_gradients,

@@ -261,3 +261,41 @@ def steps_to_target(config: TrainConfig, batch_sizes: Iterable[int], target: flo
     for result in iter_steps_to_target(config, batch_sizes, target, lrs, max_steps):  # noqa: B007
         pass
     return result
+
+
+@dataclass
+class NoiseStudy:
+    """The noise scale as training proceeds and the steps-vs-batch-size fit, for one config."""
+
+    readings: dict[int, NoiseReading]
+    fit: StepsFit
+
+
+def fit_batch_sizes(n_train: int, batch_norm: bool = False) -> list[int]:
+    """Batch sizes for the fit: powers of four from 1 (2 with batch normalization) below the
+    training set's size, and the whole set."""
+    sizes = [4**k for k in range(8) if 4**k < n_train]
+    if batch_norm:
+        sizes = [2] + [b for b in sizes if b > 2]
+    return sorted({*sizes, n_train})
+
+
+def iter_noise_study(config: TrainConfig, epochs=(0, 1, 2, 5), target: float = 0.2,
+                     lrs=FIT_LRS, max_steps: int = 2000) -> Iterator[Progress | NoiseStudy]:
+    """:func:`iter_noise_scale` then :func:`iter_steps_to_target` at
+    :func:`fit_batch_sizes`, Progress over both; then a :class:`NoiseStudy`."""
+    config = check_config(config)
+    epochs = _check_epochs(epochs)
+    sizes = fit_batch_sizes(len(prepare(config).data.y_train), config.batch_norm)
+    readings = fit = None
+    for item in iter_noise_scale(config, epochs):
+        if isinstance(item, Progress):
+            yield Progress(item.step, 2 * item.total, item.epoch, item.message)
+        else:
+            readings = item
+    for item in iter_steps_to_target(config, sizes, target, lrs, max_steps):
+        if isinstance(item, Progress):
+            yield Progress(item.total + item.step, 2 * item.total, message=item.message)
+        else:
+            fit = item
+    yield NoiseStudy(readings, fit)
