@@ -150,3 +150,19 @@ def test_a_scene_with_an_unfit_partner_is_refused_and_the_page_keeps_its_own(pan
     with pytest.raises(InputError, match=r"Term 2 \(HingeEmbeddingLoss\) cannot be summed"):
         panel.set_scene(data)
     assert panel.current_scene == before
+
+
+def test_a_saved_composite_opens_as_the_loss_on_show_with_the_pages_options(panel):
+    example = losses.example("HuberLoss", seed=3)
+    terms = [{"loss": "HuberLoss", "weight": 1.0, "options": {}},
+             {"loss": "L1Loss", "weight": 0.25, "options": {}}]
+    panel.set_scene({"loss": "HuberLoss", "options": {"delta": 0.5}, "reduction": "sum",
+                     "tensors": {name: t.tolist() for name, t in example.items()},
+                     "terms": terms})
+    # the term of the page's loss takes the delta set on the left; L1 has no options
+    want = losses.evaluate("Composite", example, "sum", {"terms": [
+        {**terms[0], "options": {"delta": 0.5}}, terms[1]]})
+    assert panel.result.value.text() == f"{want.value.item():.4f}"
+    assert "delta=0.5" in panel.code.code()
+    assert panel.current_scene.terms == tuple(terms)  # the file's terms, as saved
+    assert panel.undo_stack.count() == 0  # opening a scene is not an undoable edit
