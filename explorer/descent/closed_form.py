@@ -54,10 +54,13 @@ def rosenbrock() -> Callable:
 
 
 def himmelblau() -> Callable:
+    # With (a, b) = (x^2 + y - 11, x + y^2 - 7): df/dx = 4 x a + 2 b, df/dy = 2 a + 4 y b, i.e.
+    # 2 (flip(ab) + 2 xy * ab) in whole (K, 2) operations (no per-coordinate slices).
+    offsets = _on_device((11.0, 7.0))
+
     def gradient(xy: torch.Tensor) -> torch.Tensor:
-        x, y = xy.unbind(-1)
-        a, b = x * x + y - 11, x + y * y - 7
-        return torch.stack((4 * x * a + 2 * b, 2 * a + 4 * y * b), dim=-1)
+        ab = torch.addcmul(xy.flip(-1), xy, xy).sub_(offsets(xy))
+        return torch.add(ab.flip(-1), xy * ab, alpha=2).mul_(2)
 
     return gradient
 

@@ -247,7 +247,9 @@ class _SweepRun:
         points[0] = self.params
         internals = {name: torch.full((n, k, 2), torch.nan, **like)
                      for name in self.result.internals}
-        grads, states = internals.get("grad"), [name for name in internals if name != "grad"]
+        # Rows as views, made once: indexing a tensor per step costs more than the maths.
+        grads = internals["grad"].unbind(0) if "grad" in internals else None
+        states = {name: values.unbind(0) for name, values in internals.items() if name != "grad"}
         chunk_lrs = self._chunk_lrs(begin, begin + steps)
         lrs = [self.lrs] * steps if chunk_lrs is None else chunk_lrs.unbind(0)
         momentum = None if self.schedule is None else self.schedule.momentum
@@ -260,7 +262,7 @@ class _SweepRun:
             if value is not None:
                 values.append(value)
             if grads is not None:
-                grads[i] = grad
+                grads[i].copy_(grad)
             if i < steps:
                 if momentum is not None:
                     self.optimizer.set_momentum(float(momentum[begin + i]))
@@ -269,8 +271,8 @@ class _SweepRun:
                     counts[i] = self.optimizer.evaluations
                 if states:
                     current = self.optimizer.internals()
-                    for name in states:
-                        internals[name][i] = current[name]
+                    for name, records in states.items():
+                        records[i].copy_(current[name])
         self.params = points[n]
         path = points[:n]
         loss = torch.stack(values) if values else self._values(path)
