@@ -13,6 +13,7 @@ import torch
 from explorer.devices import resolve
 from explorer.errors import InputError
 from explorer.inputs import check_mapping, is_number
+from explorer.losses import own
 from explorer.losses.catalog import ORDER
 from explorer.losses.checks import check_inputs, check_options, check_reduction
 from explorer.losses.code import build_code
@@ -183,6 +184,13 @@ def check_partners(first: str, terms, field: str = "terms") -> None:
             raise InputError(f"Term {index + 1} ({term.get('loss')}) cannot be summed with "
                              f"{first} on its tensors: {why}. Choose one of "
                              f"{', '.join(partners(first))}.", field=field)
+
+
+def terms_on_page(loss: str, options: dict, terms) -> list[dict]:
+    """``terms`` as the page computes them: a term of the page's ``loss`` takes the page's
+    ``options`` (the own loss keeps its term's formula); the others keep their own."""
+    return [{**term, "options": dict(options)} if term["loss"] == loss != own.NAME
+            else dict(term) for term in terms]
 
 
 # --- the curve of the weighted sum -----------------------------------------------------------

@@ -185,11 +185,8 @@ class LossController(QObject):
         return result
 
     def _terms(self, options: dict) -> list[dict]:
-        """The composite's terms as computed: a term of the page's loss takes the options set
-        on the left (the own loss keeps its term's formula); other terms torch's defaults."""
-        name = self.scene.loss
-        return [{**term, "options": dict(options)} if term["loss"] == name != own.NAME
-                else dict(term) for term in self.scene.terms]
+        """The composite's terms as computed (a term of the page's loss with its options)."""
+        return composite.terms_on_page(self.scene.loss, options, self.scene.terms)
 
     def _own_formula(self) -> str | None:
         """The page's own-loss formula, or None when the chosen loss is another."""

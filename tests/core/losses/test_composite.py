@@ -126,3 +126,14 @@ def test_the_label_reads_as_a_sum():
     assert composite.label([{"loss": "MSELoss", "weight": 1.0}]) == "MSELoss"
     assert composite.label([{"loss": "MSELoss", "weight": -2.0},
                             {"loss": "L1Loss", "weight": -1.0}]) == "−2 × MSELoss − L1Loss"
+
+
+def test_on_the_page_a_term_of_the_pages_loss_takes_the_pages_options():
+    terms = [{"loss": "HuberLoss", "weight": 1.0, "options": {}},
+             {"loss": "L1Loss", "weight": 0.5, "options": {}},
+             {"loss": "CustomLoss", "weight": 1.0, "options": {"expression": "abs(z - y)"}}]
+    shown = composite.terms_on_page("HuberLoss", {"delta": 0.5}, terms)
+    assert [t["options"] for t in shown] == [{"delta": 0.5}, {}, {"expression": "abs(z - y)"}]
+    own = composite.terms_on_page("CustomLoss", {"expression": "z**2"}, terms)
+    assert own[2]["options"] == {"expression": "abs(z - y)"}  # the term keeps its formula
+    assert terms[0]["options"] == {}  # the scene's terms are not changed
