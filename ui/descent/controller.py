@@ -9,6 +9,7 @@ control and the last good scene and run stay.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,7 +24,7 @@ from explorer.descent.scene import DescentScene
 from explorer.errors import InputError
 from ui.common import theme
 from ui.common.playback import PlaybackBar, PlaybackController
-from ui.common.worker import Background, wait_for
+from ui.common.worker import Background, JobFailed, wait_for
 from ui.descent.bounds import BoundsShown
 from ui.descent.colours import RunColours
 from ui.descent.lrtest import LRTestView
@@ -35,6 +36,8 @@ from ui.descent.texts import run_labels
 CHUNK = 250  # steps per streamed partial result, at least
 EXPORT_STEP = 10  # the step a headless figure shows when the scene is at step 0
 MAX_PARTIALS = 20  # each partial redraws every path, so a long run sends at most this many
+INLINE_MS = 8.0  # a slider's run expected to take less than this runs on the GUI thread
+PROBE_WORK = 6_000  # rates × steps: a slider's first run of a kind runs here to time it
 DRAG_MS = 30  # map drags settle this long before a re-run
 
 
@@ -91,6 +94,7 @@ class DescentController(QObject):
         self._drag = QTimer(self, singleShot=True, interval=DRAG_MS)  # coalesces map drags
         self._pending_live: tuple[str, object] | None = None  # the newest slider move
         self._colours = RunColours()
+        self._seconds_per_step: dict[tuple, float] = {}  # measured inline, per kind of run
         self._connect()
 
     def _connect(self) -> None:
@@ -194,7 +198,7 @@ class DescentController(QObject):
 
     # -- the one sync path -------------------------------------------------
     def _apply(self, new: DescentScene, force: bool = False,
-               keep_step: int | None = None) -> bool:
+               keep_step: int | None = None, live: bool = False) -> bool:
         """Make ``new`` the scene if it is valid and redraw what differs; False if refused."""
         try:
             new = new.validated()
@@ -210,7 +214,7 @@ class DescentController(QObject):
         if force or new.view.speed != old.view.speed:
             self.views.playback.set_speed(new.view.speed)
         if force or new.run_differs(old):
-            self._run(keep_step)
+            self._run(keep_step, live)
         elif new.lr_test != old.lr_test:
             self._show_reference()  # the range test's plot marks its own optimizer's bound
         if (not force and new.lr_test.model == lr_finder.SURFACE
@@ -285,7 +289,7 @@ class DescentController(QObject):
         except InputError as exc:
             self._show_error(exc)
             return
-        self._apply(new)
+        self._apply(new, live=True)
 
     def _on_map_picked(self, x: float, y: float) -> None:
         # The marker follows the mouse at once; the run waits until the drag settles.
@@ -322,16 +326,47 @@ class DescentController(QObject):
             self._on_sweep(self._result.sweep)
 
     # -- running -----------------------------------------------------------
-    def _run(self, keep_step: int | None = None) -> None:
-        """Re-run at once; the playback keeps its step (or goes to ``keep_step``)."""
+    def _run(self, keep_step: int | None = None, live: bool = False) -> None:
+        """Re-run at once; the playback keeps its step (or goes to ``keep_step``).
+
+        A slider move (``live``) whose run the last timing says takes under ``INLINE_MS``
+        runs here, on this thread: the hop to a worker and back would cost more than the run.
+        """
         self._keep_step = self.views.playback.step if keep_step is None else keep_step
         self._show_start()
         self._show_reference()  # the reference rates depend on the start point
-        chunk = max(CHUNK, -(-self._scene.steps // MAX_PARTIALS))
-        self._job.start(descent.iter_sweep, **self._scene.sweep_arguments(self._device),
-                        chunk=chunk, what=f"the {self._scene.optimizer} run on "
-                        f"{self._scene.surface}", on_yield=self._on_sweep,
+        s = self._scene
+        work = len(s.lrs) * s.steps
+        cost = self._seconds_per_step.get(self._cost_key())
+        if live and (work * cost * 1000 <= INLINE_MS if cost is not None
+                     else work <= PROBE_WORK):
+            self._run_inline(work)
+            return
+        chunk = max(CHUNK, -(-s.steps // MAX_PARTIALS))
+        self._job.start(descent.iter_sweep, **s.sweep_arguments(self._device),
+                        chunk=chunk, what=self._what(), on_yield=self._on_sweep,
                         on_error=self._on_run_error)
+
+    def _cost_key(self) -> tuple:
+        s = self._scene
+        return s.surface, str(s.surface_options), s.optimizer, s.dtype, s.schedule, self._device
+
+    def _what(self) -> str:
+        return f"the {self._scene.optimizer} run on {self._scene.surface}"
+
+    def _run_inline(self, work: int) -> None:
+        self._job.cancel()
+        began = time.perf_counter()
+        try:
+            sweep = descent.sweep(**self._scene.sweep_arguments(self._device))
+        except InputError as exc:
+            self._on_run_error(exc)
+            return
+        except Exception as exc:  # reported in words, as a worker's failure would be
+            self._on_run_error(JobFailed(self._what(), exc))
+            return
+        self._seconds_per_step[self._cost_key()] = (time.perf_counter() - began) / work
+        self._on_sweep(sweep)
 
     def _on_sweep(self, sweep: descent.Sweep) -> None:
         v = self.views

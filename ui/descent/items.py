@@ -303,6 +303,7 @@ class CachedCurves(pg.GraphicsObject):
         self._data_bounds = ((0.0, 0.0), (0.0, 0.0))
         self._cache: dict[tuple, QImage] = {}
         self._series: list[tuple[str, np.ndarray, np.ndarray]] = []
+        self._known: dict[tuple[bytes, bytes], QPainterPath] = {}  # the last curves' paths
 
     def set_export(self, series: list[tuple[str, np.ndarray, np.ndarray]]) -> None:
         """What CSV export and ``export.plotted_data`` get: full-resolution (name, x, y)."""
@@ -314,8 +315,17 @@ class CachedCurves(pg.GraphicsObject):
     def set_curves(self, curves: list[tuple[np.ndarray, np.ndarray]], pens: list[QPen]) -> None:
         """``curves``: (x, y) per run, NaN where there is nothing to draw."""
         self.prepareGeometryChange()
-        self._paths = [pg.arrayToQPath(np.asarray(x, float), np.asarray(y, float),
-                                       connect="finite") for x, y in curves]
+        # A slider drags one run: the other curves are unchanged, so their paths are reused.
+        known, self._known = self._known, {}
+        self._paths = []
+        for x, y in curves:
+            x, y = np.asarray(x, float), np.asarray(y, float)
+            key = (x.tobytes(), y.tobytes())
+            path = known.get(key)
+            if path is None:
+                path = pg.arrayToQPath(x, y, connect="finite")
+            self._known[key] = path
+            self._paths.append(path)
         self._pens = list(pens)
         xs = np.concatenate([np.asarray(x, float) for x, _ in curves] or [np.zeros(0)])
         ys = np.concatenate([np.asarray(y, float) for _, y in curves] or [np.zeros(0)])

@@ -93,6 +93,8 @@ class TrajectoryMap:
         for item in (self.image, self.minima):
             self.plot.addItem(item)
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
+        self._drawn: dict[bytes, tuple] = {}  # the last runs' cut paths, by their points
+        self._legend_colors: list[str] = []
         for item in (self.paths, self.start, self.diverging, self.arrows,
                      *self.internals.curves.values(), *self.internals.heads.values()):
             self.plot.addItem(item)
@@ -112,6 +114,7 @@ class TrajectoryMap:
         """Follow the theme: the heat map, contours, start marker and the optimizer arrows.
         (The controller redraws the surface and the run afterwards.)"""
         name = theme.current().name
+        self._legend_colors = []  # rebuilt with the theme's pens at the next run
         self.image.setColorMap(_HEAT[name])
         self._contour_pen = pg.mkPen(_CONTOUR[name], width=1)
         self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
@@ -127,6 +130,7 @@ class TrajectoryMap:
     def set_surface(self, grid, info, levels: np.ndarray) -> None:
         """A new surface (or options): heat map, contour lines, minima, axis labels, view."""
         xmin, xmax, ymin, ymax = self._bounds = grid.bounds
+        self._drawn = {}  # the paths are cut to the map's bounds
         self.image.setImage(heat_values(grid.z, grid.log_levels), autoLevels=True)
         # Pixel centres on the grid's samples, so the colours line up with the contours.
         dx, dy = (xmax - xmin) / (len(grid.xs) - 1), (ymax - ymin) / (len(grid.ys) - 1)
@@ -147,18 +151,33 @@ class TrajectoryMap:
         """Draw every run's whole path (once per run, not per frame); ``diverged``: the step
         each run is diverging from (None where it is not), marked with a cross there."""
         pens = [_faint(c, width=1.6 if len(colors) <= 8 else 1.0) for c in colors]
-        drawn = [_clip(_thin(p, MAX_DRAWN_POINTS), self._bounds) for p in path]
+        known, self._drawn = self._drawn, {}
+        drawn = []
+        for p in path:  # a run that did not change (a slider drags another) is not re-cut
+            key = p.tobytes()
+            self._drawn[key] = known.get(key) or _clip(_thin(p, MAX_DRAWN_POINTS), self._bounds)
+            drawn.append(self._drawn[key])
         self.paths.set_curves([self._contours, *drawn],
                               [self._contour_pen, *pens])
         self.paths.set_export([(label, p[:, 0], p[:, 1]) for label, p in zip(labels, path,
                                                                                strict=True)])
-        legend = self.plot.getPlotItem().legend
-        legend.clear()
-        for k in legend_rows(labels, diverged):
-            # a stand-in item: the legend only reads its pen
-            legend.addItem(pg.PlotDataItem(pen=theme.pen(colors[k])), labels[k])
+        self._set_legend(labels, diverged, colors)
         self.arrows.set_points(path, colors)
         self.diverging.setData(**_diverging_marks(path, diverged, colors))
+
+    def _set_legend(self, labels: list[str], diverged: list, colors: list[str]) -> None:
+        legend = self.plot.getPlotItem().legend
+        rows = [(labels[k], colors[k]) for k in legend_rows(labels, diverged)]
+        if [c for _, c in rows] == self._legend_colors and len(legend.items) == len(rows):
+            for (_sample, label), (text, _) in zip(legend.items, rows, strict=True):
+                if label.text != text:  # a dragged rate: rename its row, keep the others
+                    label.setText(text)
+            return
+        legend.clear()
+        for text, color in rows:
+            # a stand-in item: the legend only reads its pen
+            legend.addItem(pg.PlotDataItem(pen=theme.pen(color)), text)
+        self._legend_colors = [c for _, c in rows]
 
     def set_step(self, step: int) -> None:
         self.arrows.set_step(step)
