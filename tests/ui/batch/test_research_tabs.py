@@ -1,0 +1,61 @@
+"""The Batch lab's research tabs: one tab away, run through the page's job, draw, export."""
+
+import math
+
+import pytest
+from PySide6.QtCore import Qt
+
+from explorer.training.scene import BatchScene
+from ui.batch.panel import BatchPanel
+from ui.common.export import export_plot, plotted_data
+
+
+@pytest.fixture
+def panel(qtbot):
+    page = BatchPanel()
+    qtbot.addWidget(page)
+    page.show_scene(BatchScene())
+    yield page
+    page.shutdown()
+
+
+def _view(panel, key):
+    return next(v for v in panel.experiments if v.key == key)
+
+
+def _run(qtbot, panel, view, timeout=60_000):
+    panel.tabs.setCurrentWidget(view)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    assert panel.cancel_button.isEnabled()
+    qtbot.waitUntil(lambda: view.has_result and not panel.busy, timeout=timeout)
+
+
+def _export_all(view, tmp_path):
+    for plot in view.plots():
+        series = plotted_data(plot.getPlotItem())
+        assert series and all(len(x) > 0 for _name, x, _y in series), plot.objectName()
+        assert export_plot(plot, tmp_path / f"{plot.objectName()}.csv").stat().st_size > 0
+
+
+def test_noise_scale_tab_shows_b_simple_growing_and_the_fit(qtbot, panel, tmp_path):
+    view = _view(panel, "noise_scale")
+    assert panel.tabs.tabText(panel.tabs.indexOf(view)) == "Noise scale"
+    _run(qtbot, panel, view)
+    readings = view.result.readings
+    assert list(readings) == [0, 1, 2, 5]
+    _, epochs, values = plotted_data(view.noise_plot.getPlotItem())[0]
+    assert list(epochs) == [0, 1, 2, 5] and values[-1] > values[0] > 0
+    fit = view.result.fit
+    assert math.isfinite(fit.b_noise) and fit.b_noise > 0
+    assert f"{fit.b_noise:.1f}" in view.ours_label.text()
+    assert "McCandlish" in view.paper_label.text()
+    _export_all(view, tmp_path)
+
+
+def test_cancel_stops_a_research_run(qtbot, panel):
+    view = _view(panel, "noise_scale")
+    panel.tabs.setCurrentWidget(view)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    assert panel.busy
+    qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    assert not panel.busy and not view.has_result
