@@ -32,6 +32,9 @@ from explorer.losses.run import (
     spec,
 )
 from explorer.losses.specs import LossSpec
+from explorer.losses.transforms import apply as apply_transform
+from explorer.losses.transforms import check_fit as check_transform_fit
+from explorer.losses.transforms import check_transform
 
 
 def composite_spec(terms: list[dict]) -> LossSpec:
@@ -81,11 +84,14 @@ def _check_same_shape(losses: list[LossSpec], parts: list[torch.Tensor]):
                 field="reduction")
 
 
-def evaluate_composite(inputs, reduction="mean", options=None, device=None) -> LossResult:
+def evaluate_composite(inputs, reduction="mean", options=None, device=None,
+                       transform: str | None = None) -> LossResult:
     """Evaluate ``sum_k weight_k * loss_k(inputs)`` with one backward pass.
 
     ``options["terms"]`` lists ``{"loss": name, "weight": float, "options": {...}}``;
-    every term uses ``reduction``. Each term's value is in ``.terms``.
+    every term uses ``reduction``. Each term's value is in ``.terms``. ``transform``
+    (see :mod:`explorer.losses.transforms`) is applied to ``input`` once, before every
+    term, as for a single loss; the gradients are the raw input's.
     """
     options = check_mapping(options, COMPOSITE)
     unknown = sorted(str(key) for key in set(options) - {"terms"})
@@ -105,17 +111,23 @@ def evaluate_composite(inputs, reduction="mean", options=None, device=None) -> L
         values.append(check_options(loss, term_options, dims))
     device = resolve(device)
     first = losses[0]
+    transform = check_transform(transform)
+    check_transform_fit(first, transform, inputs)
     tensors = leaves(first, inputs, device)
-    detached = {k: t.detach() for k, t in tensors.items()}
+    raw = {k: t.detach() for k, t in tensors.items()}
+    fed = tensors  # what the terms receive: the raw leaves, or input through the transform
+    if transform is not None:
+        fed = {**tensors, "input": apply_transform(transform, tensors["input"])}
+    detached = {k: t.detach() for k, t in fed.items()}
     pitfalls = []
     for loss, opts in zip(losses, values, strict=True):
         seen = {p.code for p in pitfalls}
         pitfalls += [p for p in find_pitfalls(loss.name, detached, reduction, opts)
                      if p.code not in seen]
-    code = build_code(list(zip(losses, values, strict=True)), detached, reduction, device,
-                      weights)
+    code = build_code(list(zip(losses, values, strict=True)), raw, reduction, device,
+                      weights, transform=transform)
     try:
-        parts = [call(loss, tensors, reduction, opts)
+        parts = [call(loss, fed, reduction, opts)
                  for loss, opts in zip(losses, values, strict=True)]
         _check_same_shape(losses, parts)
         total = weights[0] * parts[0]

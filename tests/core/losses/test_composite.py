@@ -137,3 +137,24 @@ def test_on_the_page_a_term_of_the_pages_loss_takes_the_pages_options():
     own = composite.terms_on_page("CustomLoss", {"expression": "z**2"}, terms)
     assert own[2]["options"] == {"expression": "abs(z - y)"}  # the term keeps its formula
     assert terms[0]["options"] == {}  # the scene's terms are not changed
+
+
+def test_with_a_transform_every_term_takes_the_transformed_input_and_the_raw_gradient():
+    ex = losses.example("HuberLoss", seed=1)
+    terms = [{"loss": "HuberLoss", "weight": 1.0}, {"loss": "L1Loss", "weight": 0.5}]
+    result = composite.evaluate_composite(ex, "sum", {"terms": terms}, transform="sigmoid")
+    x = ex["input"].clone().requires_grad_(True)
+    p = torch.sigmoid(x)
+    want = (F.huber_loss(p, ex["target"], reduction="sum")
+            + 0.5 * F.l1_loss(p, ex["target"], reduction="sum"))
+    want.backward()
+    torch.testing.assert_close(result.value, want.detach())
+    torch.testing.assert_close(result.grads["input"], x.grad)
+    printed, namespace = io.StringIO(), {}
+    with contextlib.redirect_stdout(printed):
+        exec(compile(result.code, "<composite twin>", "exec"), namespace)  # noqa: S102
+    assert printed.getvalue().strip() == result.output.strip()
+    assert "m = nn.Sigmoid()" in result.code and "loss_2(m(input), target)" in result.code
+    torch.testing.assert_close(namespace["input"].grad, x.grad)
+    with pytest.raises(InputError):
+        composite.evaluate_composite(ex, "sum", {"terms": terms}, transform="tanh")
