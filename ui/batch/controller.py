@@ -15,6 +15,7 @@ from explorer.errors import InputError
 from explorer.training.edits import edit_training
 from explorer.training.live import LiveEpoch, train_live
 from explorer.training.scene import TRAIN_FIELDS, BatchScene
+from explorer.training.stepper import Stepper
 from ui.batch.experiment_view import ExperimentView
 from ui.batch.labels import run_label
 from ui.batch.runs import Run
@@ -38,12 +39,16 @@ class BatchController(QObject):
         # Per tab, the edits its controls show that the scene refused: a later edit is
         # checked together with them, so an error clears only when what is shown is valid.
         self._refused: dict[str, dict] = {}
+        self.stepper: Stepper | None = None  # the run played step by step, if any
+        self.step_run: Run | None = None
+        self.playing = False
 
     def connect_views(self) -> None:
         page = self.page
         page.controls.changed.connect(self._on_controls_changed)
         page.train_button.clicked.connect(self.train)
         page.cancel_button.clicked.connect(self.cancel)
+        page.training.player.asked.connect(self._on_player_asked)
         self.job.busy_changed.connect(self._on_busy_changed)
         self.job.failed.connect(self._say)
         page.tabs.currentChanged.connect(self._on_tab_changed)
@@ -91,6 +96,8 @@ class BatchController(QObject):
         candidate = edit_training(self.scene, **values)
         # The last good scene stays until every control reads and the whole scene is valid.
         problems = candidate.problems() if errors else self._apply(candidate, origin=controls)
+        if not errors and not problems:
+            self._follow_in_stepper()
         for field, message in problems.items():
             errors.setdefault(field, message)
         controls.show_errors({f: m for f, m in errors.items() if f in TRAIN_FIELDS})
@@ -195,10 +202,92 @@ class BatchController(QObject):
         self._say("Cancelled.")
 
     def _on_busy_changed(self, busy: bool) -> None:
+        if not busy:
+            self.playing = False
+        self.page.training.player.set_playing(self.playing, busy and not self.playing)
         self.page.train_button.setEnabled(not busy)
         self.page.cancel_button.setEnabled(busy)
         for view in self.page.experiments:
             view.set_busy(busy)
+
+    # ---- playing and stepping --------------------------------------------------------------
+    def _on_player_asked(self, what: str) -> None:
+        if what == "pause":
+            if self.stepper is not None:
+                self.stepper.stop()  # the job ends after the step under way, all of it shown
+            return
+        if self.job.busy:
+            self._say("Busy: wait for the current run to finish, or Cancel it.")
+            return
+        if self.page.controls.has_errors():
+            self._say("Fix the settings marked in red first; nothing was trained.")
+            return
+        if what == "reset":
+            self._new_stepper()
+            self._say("Reset: the same initial weights, step 0.")
+            return
+        stepper = self._current_stepper()
+        jobs = {"play": (stepper.play, ()), "step": (stepper.steps, (1,)),
+                "epoch": (stepper.epoch_steps, ())}
+        function, args = jobs[what]
+        self.playing = what == "play"
+        self._apply(self.scene.with_changes(experiment="training"))
+        self.job.start(function, *args, what=f"training {self.step_run.label}",
+                       on_yield=self._on_steps, on_done=lambda _r: self._on_steps_done(),
+                       on_error=lambda exc: self._on_train_error(None, exc))
+        self._on_busy_changed(True)
+
+    def _current_stepper(self) -> Stepper:
+        """The stepper of the scene's run: kept while only lr or batch size differ."""
+        config = self.scene.train_config(self.device)
+        stepper = self.stepper
+        if stepper is None or stepper.initial != config.replace(
+                lr=stepper.initial.lr, batch_size=stepper.initial.batch_size):
+            return self._new_stepper()
+        self._follow_in_stepper()
+        return stepper
+
+    def _new_stepper(self) -> Stepper:
+        config = self.scene.train_config(self.device)
+        self.stepper = Stepper(config)
+        if self.step_run is not None and not self.step_run.epochs:
+            self.page.curves.remove(self.step_run.key)
+        self.step_run = self.page.curves.begin(f"{self._label_for(config)} · stepped",
+                                               config.dataset)
+        self.step_run.config = config
+        self.page.training.step_view.clear(self.stepper.session.data.class_names)
+        self.page.training.player.where.setText("step 0")
+        return self.stepper
+
+    def _follow_in_stepper(self) -> None:
+        """A new learning rate or batch size goes on from the current weights."""
+        stepper, config = self.stepper, self.scene.config
+        if stepper is None or stepper.initial.replace(lr=config.lr, batch_size=config.batch_size,
+                                                      device=stepper.initial.device) != \
+                config.replace(device=stepper.initial.device):
+            return
+        if config.lr != stepper.config.lr:
+            stepper.set_lr(config.lr)
+        if config.batch_size != stepper.config.batch_size:
+            stepper.set_batch_size(config.batch_size)
+
+    def _on_steps(self, records) -> None:
+        records = records if isinstance(records, list) else [records]
+        if not records:
+            return
+        self.page.training.step_view.add(records)
+        for record in records:
+            if record.epoch_end is not None:
+                self.page.curves.add_record(self.step_run.key, record.epoch_end)
+        last = records[-1]
+        mix = ", ".join(map(str, last.class_counts))
+        self.page.training.player.where.setText(
+            f"step {last.step} · epoch {last.epoch} · lr {self.stepper.config.lr:g} · "
+            f"B={self.stepper.config.batch_size} · loss {last.loss:.3f} · classes {mix}")
+
+    def _on_steps_done(self) -> None:
+        if self.stepper is not None and self.stepper.done() and self.playing:
+            self._say(f"Played {self.step_run.label} to its last epoch.")
 
     # ---- experiments -----------------------------------------------------------------------
     def run_experiment(self, view: ExperimentView) -> None:

@@ -7,11 +7,13 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from explorer import data
 from explorer.training.live import LiveEpoch
 from explorer.training.scene import BatchScene
+from ui.batch.player import PlayerBar, StepView
 from ui.batch.regions import DecisionRegions
 from ui.batch.runs import Run, TrainingCurves
 
 HINT = ("Train, change one setting, train again: every run stays in the list and the plots, in "
-        "its own colour. Click a run in the list to see its decision regions.")
+        "its own colour. Click a run in the list to see its decision regions. Or play and step "
+        "it minibatch by minibatch: the learning rate and batch size can change mid-run.")
 
 
 class TrainingTab(QWidget):
@@ -21,16 +23,19 @@ class TrainingTab(QWidget):
         super().__init__(parent)
         self.curves = TrainingCurves()
         self.regions = DecisionRegions()
+        self.player = PlayerBar()
+        self.step_view = StepView()
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
         self._grid = QGridLayout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.hint)
+        layout.addWidget(self.player)
         layout.addLayout(self._grid, 1)
 
     def plots(self) -> list:
-        return self.curves.plots() + [self.regions.plot]
+        return self.curves.plots() + [self.regions.plot, self.step_view.loss_plot]
 
     def show_dataset(self, scene: BatchScene) -> None:
         """Lay the plots out for ``scene``'s data set; on a 2-D set draw its training points."""
@@ -44,17 +49,17 @@ class TrainingTab(QWidget):
 
     def _arrange(self, two_d: bool) -> None:
         """Curves stacked beside the decision regions on a 2-D set, else side by side."""
-        for plot in self.plots():
+        for plot in self.plots() + [self.step_view.mix_plot]:
             self._grid.removeWidget(plot)
         self._grid.addWidget(self.curves.loss_plot, 0, 0)
+        self._grid.addWidget(self.curves.accuracy_plot, 1, 0)
+        self._grid.addWidget(self.step_view.loss_plot, 0, 1)
+        self._grid.addWidget(self.step_view.mix_plot, 1, 1)
         if two_d:
-            self._grid.addWidget(self.curves.accuracy_plot, 1, 0)
-            self._grid.addWidget(self.regions.plot, 0, 1, 2, 1)
-        else:
-            self._grid.addWidget(self.curves.accuracy_plot, 0, 1)
+            self._grid.addWidget(self.regions.plot, 0, 2, 2, 1)
         self.regions.plot.setVisible(two_d)
-        self._grid.setColumnStretch(0, 1)
-        self._grid.setColumnStretch(1, 1)
+        for column in range(3):
+            self._grid.setColumnStretch(column, 1 if column < 2 or two_d else 0)
 
     def show_epoch(self, run: Run, item: LiveEpoch, regions: bool = True) -> None:
         """Add one epoch to ``run``'s curves; draw its regions unless ``regions`` is False

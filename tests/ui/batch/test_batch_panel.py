@@ -214,7 +214,7 @@ def test_a_scene_file_in_the_older_flat_form_opens_on_the_page(qtbot, panel):
     data = scene.to_dict()
     flat = {**data.pop("config"), **data}
     flat = {k: v for k, v in flat.items() if k not in ("momentum", "drop_last_single",
-                                                        "data_seed")}
+                                                        "data_seed", "optimizer_options")}
     panel.set_scene(flat)
     assert panel.batch_scene() == scene and panel.controls.hidden.text() == "8, 8"
     assert panel.scene()["config"]["dataset"] == "moons"

@@ -1,0 +1,94 @@
+"""Training you can watch: play, pause, one minibatch, one epoch, reset; the loss of every
+step and the class mix of the minibatch just trained."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from ui.batch.experiment_view import batch_plot
+from ui.batch.regions import CLASS_COLORS
+from ui.common import theme
+
+BUTTONS = (
+    ("play", "▶ Play", "Train step after step until paused or the epochs are done"),
+    ("pause", "Pause", "Stop after the minibatch under way"),
+    ("step", "Step 1 batch", "Train on the next minibatch only"),
+    ("epoch", "Step 1 epoch", "Train to the end of the epoch under way"),
+    ("reset", "Reset", "Back to the same initial weights (same seed): step 0"),
+)
+
+
+class PlayerBar(QWidget):
+    """The buttons; emits ``asked`` with ``"play"``, ``"pause"``, ``"step"``, ``"epoch"`` or
+    ``"reset"``."""
+
+    asked = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, tip in BUTTONS:
+            button = QPushButton(text)
+            button.setObjectName(f"player_{key}")
+            button.setToolTip(tip)
+            button.clicked.connect(lambda _checked=False, key=key: self.asked.emit(key))
+            layout.addWidget(button)
+            self.buttons[key] = button
+        self.where = QLabel("step 0")
+        self.where.setObjectName("player_where")
+        layout.addWidget(self.where, 1)
+        self.set_playing(False)
+
+    def set_playing(self, playing: bool, busy: bool = False) -> None:
+        """While playing only Pause works; while another job runs none does."""
+        self.buttons["pause"].setEnabled(playing)
+        for key in ("play", "step", "epoch", "reset"):
+            self.buttons[key].setEnabled(not playing and not busy)
+
+
+class StepView:
+    """The loss of every optimizer step (the noise inside an epoch) and the class mix of the
+    minibatch just trained."""
+
+    def __init__(self):
+        self.loss_plot = batch_plot("Every minibatch's loss: the noise inside an epoch",
+                                    "optimizer step", "minibatch loss", legend=False,
+                                    name="minibatch-loss")
+        self.curve = self.loss_plot.plot([], [], pen=theme.pen(0, width=1.5))
+        self.mix_plot = batch_plot("Classes in this minibatch", "class", "samples",
+                                   legend=False, name="minibatch-classes")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
+        self.mix_plot.addItem(self.bars)
+        self.steps: list[int] = []
+        self.losses: list[float] = []
+        self.class_names: tuple[str, ...] = ()
+
+    def clear(self, class_names=()) -> None:
+        self.steps, self.losses = [], []
+        self.curve.setData([], [])
+        self.bars.setOpts(x=[], height=[])
+        self.class_names = tuple(class_names)
+        axis = self.mix_plot.getPlotItem().getAxis("bottom")
+        axis.setTicks([list(enumerate(map(str, self.class_names)))])
+
+    def add(self, records) -> None:
+        """Append steps (:class:`~explorer.training.stepper.StepRecord`) and draw the last mix."""
+        if not records:
+            return
+        self.steps += [r.step for r in records]
+        self.losses += [r.loss for r in records]
+        self.curve.setData(np.asarray(self.steps), np.asarray(self.losses))
+        counts = records[-1].class_counts
+        self.bars.setOpts(x=np.arange(len(counts)), height=np.asarray(counts, dtype=float),
+                          width=0.8, brushes=[CLASS_COLORS[k % len(CLASS_COLORS)]
+                                              for k in range(len(counts))])
+
+    def mix(self) -> tuple[float, ...]:
+        """The class counts on show."""
+        heights = self.bars.opts.get("height")
+        return tuple(float(h) for h in heights) if heights is not None else ()
