@@ -7,6 +7,12 @@ and the steps-vs-batch-size fit (:mod:`explorer.training.noise_scale`).
 
 from explorer.training import batches as _module
 from explorer.training.batches import *  # noqa: F403 (this name is that module's public face)
+from explorer.training.linear_scaling import (  # noqa: F401 (re-exported)
+    ScalingResult,
+    iter_linear_scaling,
+    linear_scaling,
+    scaling_demo_config,
+)
 from explorer.training.noise_scale import (  # noqa: F401 (re-exported)
     NoiseReading,
     NoiseStudy,
