@@ -11,15 +11,17 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
-from PySide6.QtCore import QBuffer, QIODevice, Qt
+from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QWidget
 
 from explorer.errors import InputError
 from explorer.files import write_atomic
 from explorer.inputs import check_whole
+from ui.common import render
 
 FORMATS = {".png": "PNG image", ".svg": "SVG vector image", ".csv": "CSV data"}
 DEFAULT_WIDTH = 1920
@@ -67,7 +69,9 @@ def export_plot(
 
 
 def export_widget(widget: QWidget, path: str | Path, width: int | None = None) -> Path:
-    """Save a whole widget (a lab page) as one PNG, optionally scaled to ``width`` px."""
+    """Save a whole widget (a lab page, a result panel) as one PNG, rendered ``width`` px
+    wide (text drawn at that size, not an upscaled grab), else at the screen's physical
+    resolution."""
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise InputError(f"A page exports as PNG: name the file '{path.stem}.png'.", field="path")
@@ -77,12 +81,11 @@ def export_widget(widget: QWidget, path: str | Path, width: int | None = None) -
 
 
 def plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDTH) -> QImage:
-    """Render ``plot`` to an image ``width`` pixels wide."""
+    """Render ``plot`` to an image ``width`` pixels wide, its text, legend, lines and
+    markers scaled with it and its legend clear of the data (:mod:`ui.common.render`)."""
     width = check_width(width)
     item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
-    exporter = pg.exporters.ImageExporter(item)
-    exporter.parameters()["width"] = width
-    return exporter.export(toBytes=True)
+    return render.plot_image(item, width)
 
 
 def copy_plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDTH) -> None:
@@ -91,23 +94,38 @@ def copy_plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDT
 
 
 def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]]:
-    """``(name, x, y)`` for every curve and scatter in ``item``, as drawn.
+    """``(name, x, y)`` for every curve, scatter and bar chart in ``item`` that holds data.
 
-    Custom graphics items (drawn by hand for speed) take part by offering
+    A series is named by its item (``name=`` when it was made); one made without a name
+    is named for its axis and what it draws ("loss (points)"), never "series 3". Custom
+    graphics items (drawn by hand for speed) take part by offering
     ``export_series() -> list[(name, x, y)]``.
     """
     rows = []
-    for i, curve in enumerate(item.listDataItems()):
+    for curve in item.listDataItems():
+        if isinstance(curve, pg.BarGraphItem):
+            continue  # below, by its bars
         x, y = curve.getData()
-        if x is None or y is None:
+        if x is None or y is None or len(x) == 0:
             continue
-        name = curve.name() or f"series {i + 1}"
-        rows.append((name, list(map(float, x)), list(map(float, y))))
+        rows.append((curve.name() or _unnamed(item, curve), x, y))
     for child in item.items:
+        if isinstance(child, pg.BarGraphItem) and child.opts.get("height") is not None:
+            x = child.opts.get("x")
+            x = np.arange(len(child.opts["height"])) if x is None else x
+            rows.append((child.opts.get("name") or _unnamed(item, child), x,
+                         child.opts["height"]))
         if hasattr(child, "export_series"):
-            for name, x, y in child.export_series():
-                rows.append((name, list(map(float, x)), list(map(float, y))))
-    return rows
+            rows += child.export_series()
+    return [(name, list(map(float, x)), list(map(float, y))) for name, x, y in rows]
+
+
+def _unnamed(item: pg.PlotItem, series: object) -> str:
+    scatter = isinstance(series, pg.ScatterPlotItem) or (
+        isinstance(series, pg.PlotDataItem) and series.opts.get("pen") is None
+    )
+    kind = "bars" if isinstance(series, pg.BarGraphItem) else "points" if scatter else "line"
+    return f"{_axis_label(item, 'left')} ({kind})"
 
 
 def has_content(plot: pg.PlotWidget | pg.PlotItem) -> bool:
@@ -134,33 +152,53 @@ def _plot_svg(item: pg.PlotItem, tmp: Path) -> None:
 
 
 def _plot_csv(item: pg.PlotItem, tmp: Path) -> None:
-    series = plotted_data(item)
+    x_label, y_label = _axis_label(item, "bottom"), _axis_label(item, "left")
+    names = _unique([name for name, _x, _y in plotted_data(item)])
     header, columns = [], []
-    for name, x, y in series:
-        header += [
-            f"{name} ({_axis_label(item, 'bottom')})",
-            f"{name} ({_axis_label(item, 'left')})",
-        ]
-        columns += [x, y]
+    for name, (_name, x, y) in zip(names, plotted_data(item), strict=True):
+        header += [f"{name} ({x_label})", _y_column(name, y_label)]
+        columns += [_tick_texts(item, "bottom", x), [repr(v) for v in y]]
     length = max((len(c) for c in columns), default=0)
-    with open(tmp, "w", newline="") as f:
+    with open(tmp, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
         writer.writerow(header)
         for r in range(length):
-            writer.writerow([repr(c[r]) if r < len(c) else "" for c in columns])
+            writer.writerow([c[r] if r < len(c) else "" for c in columns])
+
+
+def _y_column(name: str, y_label: str) -> str:
+    """A y column is the series' name, with the axis' unit when the axis holds only it
+    (not "loss L(z, y) / slope", an axis shared by two quantities)."""
+    if not y_label or " / " in y_label or y_label in name:
+        return name
+    return f"{name} ({y_label})"
+
+
+def _tick_texts(item: pg.PlotItem, side: str, values: list[float]) -> list[str]:
+    """``values`` as the axis names them (a bar chart's "setosa"), else as numbers."""
+    ticks = {}
+    for level in getattr(item.getAxis(side), "_tickLevels", None) or []:
+        ticks.update({float(v): str(text) for v, text in level})
+    return [ticks.get(v, repr(v)) for v in values]
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} {seen[name]}")
+    return out
 
 
 def _axis_label(item: pg.PlotItem, side: str) -> str:
-    text = item.getAxis(side).labelText or side
-    return text.replace(",", ";")
+    return " ".join((item.getAxis(side).labelText or side).split())
 
 
 def _widget_png(widget: QWidget, tmp: Path, width: int | None) -> None:
-    pixmap = widget.grab()
-    if width is not None:
-        pixmap = pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+    image = render.widget_image(widget, width)
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if pixmap.isNull() or not pixmap.save(buffer, "PNG"):
+    if image.isNull() or not image.save(buffer, "PNG"):
         raise OSError("the page could not be rendered")
     tmp.write_bytes(bytes(buffer.data()))
