@@ -7,7 +7,7 @@ import weakref
 import pyqtgraph as pg
 import shiboken6
 from PySide6.QtGui import QAction, QFont
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from ui.common import export, theme
 
@@ -106,6 +106,10 @@ def _style_title(widget: pg.PlotWidget) -> None:
 
 
 def _add_menu_actions(widget: pg.PlotWidget) -> None:
+    # One export path: pyqtgraph's own "Export..." (scene menu) writes without our checks,
+    # atomic save or slide scaling, so only ours is offered.
+    widget.scene().contextMenu = [a for a in widget.scene().contextMenu
+                                  if a.text().rstrip(".…") != "Export"]
     menu = widget.getPlotItem().getViewBox().menu
     menu.addSeparator()
     save = QAction("Export plot…", menu)
@@ -120,7 +124,25 @@ def ask_and_export(widget: pg.PlotWidget, parent: QWidget | None = None) -> None
     """Open the Export dialog for ``widget`` (file, format, PNG width)."""
     from ui.common.export_dialog import ExportDialog
 
-    ExportDialog(widget, parent=parent or widget.window()).exec()
+    dialog = ExportDialog(widget, parent=parent or widget.window())
+    dialog.exec()
+    if dialog.saved_path is not None:
+        confirm(widget, f"Saved {dialog.saved_path}")
+
+
+def confirm(widget: QWidget, message: str) -> None:
+    """Say ``message`` on the status bar: through the lab page that holds ``widget`` (its
+    ``status_message``, which the window shows), else on its main window's status bar."""
+    holder = widget.parentWidget()
+    while holder is not None:
+        signal = getattr(holder, "status_message", None)
+        if signal is not None and hasattr(signal, "emit"):
+            signal.emit(message)
+            return
+        holder = holder.parentWidget()
+    window = widget.window()
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(message, 8000)
 
 
 def _on_theme_changed() -> None:
