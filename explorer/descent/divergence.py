@@ -87,3 +87,15 @@ def sweep_diverging_at(sweep, rule: DivergenceRule | None = None) -> list[int | 
     found = diverging_at(sweep.loss, rule, sweep.steps_done)
     return [a if b is None else (b if a is None else min(a, b))
             for a, b in zip(found, sweep.diverged_at, strict=True)]
+
+
+def check_start_loss(start_loss: float, start) -> float:
+    """The loss at the start point, if it is finite; else InputError (field ``"start"``)
+    saying so, instead of every run reading "diverging at step 0"."""
+    value = float(start_loss)
+    if not math.isfinite(value):
+        x, y = start
+        raise InputError(f"The loss at the start ({x:g}, {y:g}) is {value} (it overflows the "
+                         f"precision): every run would diverge at step 0. Choose a start nearer "
+                         f"the minimum.", field="start")
+    return value

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer import descent
 from explorer.descent import lr_finder, surfaces
-from explorer.descent.divergence import sweep_diverging_at
+from explorer.descent.divergence import check_start_loss, sweep_diverging_at
 from explorer.descent.rates import fan, replace_rate
 from explorer.descent.readings import internals_at, slice_line
 from explorer.descent.scene import DescentScene
@@ -387,6 +387,10 @@ class DescentController(QObject):
             self._keep_step = None
         self.progress_changed.emit(sweep.progress)
         self._redraw_step()
+        try:  # a start whose loss overflows says so, at the start, not "diverging at step 0"
+            check_start_loss(view.loss[0, 0], self._scene.start_point())
+        except InputError as exc:
+            v.sidebar.show_error(exc)
         self.result_changed.emit(view)
 
     def _on_run_error(self, exc: Exception) -> None:

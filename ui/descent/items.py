@@ -195,7 +195,8 @@ def _dot_sprite(color, radius: float, outline: QPen, ratio: float) -> QPixmap:
 def _to_screen(transform, points: np.ndarray) -> np.ndarray:
     m = np.array([[transform.m11(), transform.m12()], [transform.m21(), transform.m22()]])
     offset = np.array([transform.dx(), transform.dy()])
-    return np.clip(points @ m + offset, -_FAR_PX, _FAR_PX)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf × 0 from an overflowed run
+        return np.clip(points @ m + offset, -_FAR_PX, _FAR_PX)
 
 
 def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:

@@ -79,6 +79,8 @@ class LogRateSlider(QWidget):
         super().__init__(parent)
         self.slider = MarkedSlider()
         self.slider.setObjectName("lr_slider")
+        self.slider.setToolTip("The learning rate on a log scale; the red mark is where the "
+                               "optimizer stops converging (its stability bound).")
         self.slider.setRange(0, TICKS)
         self.value_label = QLabel()
         self.value_label.setMinimumWidth(70)

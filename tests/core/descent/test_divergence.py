@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from explorer import descent
-from explorer.descent.divergence import DivergenceRule, diverging_at, sweep_diverging_at
+from explorer.descent.divergence import (
+    DivergenceRule,
+    check_start_loss,
+    diverging_at,
+    sweep_diverging_at,
+)
 from explorer.descent.scene import DescentScene
 from explorer.errors import InputError
 
@@ -54,3 +59,12 @@ def test_the_sweeps_own_bound_is_never_later_than_the_label():
     at = sweep_diverging_at(result)
     assert result.diverged_at[0] is not None and at[0] <= result.diverged_at[0]
     assert at[1] is None
+
+
+def test_a_start_that_overflows_explains_itself():
+    result = descent.sweep("quadratic", "SGD", [0.01, 0.1], 5, (1e200, 1e200))
+    assert sweep_diverging_at(result) == [0, 0]
+    with pytest.raises(InputError, match="loss at the start .* overflows") as info:
+        check_start_loss(result.loss[0, 0], (1e200, 1e200))
+    assert info.value.field == "start"
+    assert check_start_loss(2.5, (0.0, 1.0)) == 2.5

@@ -1,12 +1,15 @@
 """The Descent page says what happens: divergence when it starts, bounds on the plots,
 a marker off the map, the optimizer's arrows named, the map in the theme's colours."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from explorer.descent import surfaces
 from explorer.descent.reference import reference_lrs
 from ui.common import theme
+from ui.common.widgets import is_marked_invalid
 from ui.descent.panel import DescentPanel
 from ui.descent.plots import ARROWS, arrow_color
 
@@ -129,3 +132,13 @@ def test_switching_the_surface_offers_its_own_presets(qtbot, panel):
     presets = reference_lrs("rosenbrock", surfaces.info("rosenbrock").default_start).presets
     np.testing.assert_allclose(panel.descent_scene().lrs, list(presets.values()), rtol=1e-3)
     assert panel.sidebar.lrs.preset.count() == len(presets) + 2
+
+
+def test_a_start_that_overflows_explains_itself_at_the_start(qtbot, panel):
+    panel.set_scene(replace(panel.descent_scene(), start=(1e200, 1e200)))
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.sweep.path[0, 0, 0] == 1e200)
+    assert "overflows" in panel.sidebar.start_error.text()
+    assert is_marked_invalid(panel.sidebar.start_label)
+    panel.sidebar.reset_start.emit()
+    qtbot.waitUntil(lambda: _idle(panel) and panel.descent_scene().start is None)
+    assert not panel.sidebar.start_error.isVisible()

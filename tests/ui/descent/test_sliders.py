@@ -150,3 +150,21 @@ def test_typed_steps_above_the_limit_are_refused_not_capped(qtbot, panel):
     qtbot.keyClicks(count, "300")
     qtbot.mouseClick(panel.sidebar.lrs.use_range, Qt.MouseButton.LeftButton)
     assert is_marked_invalid(count) and "256" in panel.sidebar.lrs.error.text()
+
+
+def test_run_colours_follow_runs_not_positions():
+    from ui.common import theme
+    from ui.descent.colours import RunColours
+
+    colours = RunColours()
+    first = colours.update((0.1, 0.2, 0.3))
+    assert first == [theme.color(0), theme.color(1), theme.color(2)]
+    added = colours.update((0.05, 0.1, 0.2, 0.3))  # a smaller rate sorts first
+    assert added[1:] == first and added[0] == theme.color(3)
+    removed = colours.update((0.05, 0.3))
+    assert removed == [added[0], added[3]]
+    dragged = colours.update((0.07, 0.3))  # same runs, one at a new rate
+    assert dragged == removed
+    twice = colours.update((0.3, 0.3, 0.5))
+    assert len(set(twice)) == 3 and twice[0] == removed[1]
+    assert len(set(colours.update([0.01 * k for k in range(1, 10)]))) == 9  # past the palette
