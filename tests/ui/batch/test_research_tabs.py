@@ -59,3 +59,16 @@ def test_cancel_stops_a_research_run(qtbot, panel):
     assert panel.busy
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert not panel.busy and not view.has_result
+
+
+def test_linear_scaling_tab_overlaps_small_k_and_shows_the_warm_up(qtbot, panel, tmp_path):
+    view = _view(panel, "linear_scaling")
+    _run(qtbot, panel, view)
+    names = [name for name, _, _ in plotted_data(view.loss_plot.getPlotItem())]
+    assert names[0] == "k=1: B=8, lr=0.1" and names[-1] == "k=32 + warm-up: B=256, lr=3.2"
+    assert view.result.deviation(4) < 0.03
+    text = view.ours_label.text()
+    assert "k=4: 1." in text or "k=4: 0." in text
+    assert "k=32: diverged" in text and "k=32 + warm-up: final loss" in text
+    assert "23.74" in view.paper_label.text()
+    _export_all(view, tmp_path)
