@@ -107,7 +107,9 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
     function = surfaces.objective(surface, surface_options)
     closed_form = surfaces.closed_form_gradient(surface, surface_options)
-    schedules.resolve_schedule_options(schedule, schedule_options, optimizer, steps)
+    schedule_name, resolved_schedule = schedules.resolve_schedule_options(
+        schedule, schedule_options, optimizer, steps)
+    plateau = resolved_schedule if schedule_name == schedules.PLATEAU else None
     device = resolve(device)
     if record_internals is None:
         record_internals = len(lrs) * (steps + 1) <= INTERNALS_AUTO_LIMIT
@@ -115,7 +117,8 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
     def chunks() -> Iterator[Sweep]:
         factors = lr_schedule(schedule, schedule_options, steps)
         run = _SweepRun(function, optimizer, options, lrs, steps, start, device, dtype,
-                        factors, float(divergence_bound), record_internals, closed_form)
+                        factors, float(divergence_bound), record_internals, closed_form,
+                        plateau)
         run.result.surface = surface
         while run.done < steps + 1:
             run.advance(min(chunk, steps + 1 - run.done))
@@ -170,7 +173,7 @@ class _SweepRun:
     """The state of a running sweep: the active runs on the device, the results on the CPU."""
 
     def __init__(self, function, optimizer, options, lrs, steps, start, device, dtype,
-                 schedule_factors, bound, record_internals, closed_form=None):
+                 schedule_factors, bound, record_internals, closed_form=None, plateau=None):
         k = len(lrs)
         self.function, self.schedule, self.bound = function, schedule_factors, bound
         self.closed_form = closed_form
@@ -179,6 +182,8 @@ class _SweepRun:
         self.lrs = torch.tensor(lrs, dtype=dtype, device=device).unsqueeze(1)
         self.params = torch.tensor([start] * k, dtype=dtype, device=device)
         self.optimizer = batched_optim.make(optimizer, options, self.params, function)
+        # ReduceLROnPlateau: each run's rate follows its own losses, step by step.
+        self.plateau = None if plateau is None else schedules.Plateau(plateau, self.lrs)
         if schedule_factors is not None and schedule_factors.momentum is not None:
             self.optimizer.set_momentum(float(schedule_factors.momentum[0]))
         self._ones = torch.ones(k, dtype=dtype, device=device)
@@ -257,8 +262,12 @@ class _SweepRun:
         counted = self.optimizer.evaluations is not None  # LBFGS: evaluations per step
         counts = torch.zeros((n, k), dtype=torch.int64) if counted else None
         values = []
+        plateau = self.plateau
         for i in range(n):  # the inner loop: every operation here runs K x steps times
             grad, value = gradient(rows[i])
+            if plateau is not None and value is None:
+                with torch.no_grad():
+                    value = self.function(rows[i])
             if value is not None:
                 values.append(value)
             if grads is not None:
@@ -266,7 +275,9 @@ class _SweepRun:
             if i < steps:
                 if momentum is not None:
                     self.optimizer.set_momentum(float(momentum[begin + i]))
-                step(rows[i], grad, lrs[i], rows[i + 1])
+                step(rows[i], grad, lrs[i] if plateau is None else plateau.lrs(), rows[i + 1])
+                if plateau is not None:
+                    plateau.step(value)
                 if counts is not None:
                     counts[i] = self.optimizer.evaluations
                 if states:
@@ -311,6 +322,8 @@ class _SweepRun:
         self.params, self.lrs = self.params[keep_device], self.lrs[keep_device]
         self._ones = self._ones[keep_device]
         self.optimizer.keep(keep_device)
+        if self.plateau is not None:
+            self.plateau.keep(keep)
 
     def snapshot(self) -> Sweep:
         r = self.result
