@@ -94,7 +94,7 @@ def copy_plot_image(plot: pg.PlotWidget | pg.PlotItem, width: int = DEFAULT_WIDT
 
 
 def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]]:
-    """``(name, x, y)`` for every curve, scatter and bar chart in ``item`` that holds data.
+    """``(name, x, y)`` for every shown curve, scatter and bar chart in ``item`` with data.
 
     A series is named by its item (``name=`` when it was made); one made without a name
     is named for its axis and what it draws ("loss (points)"), never "series 3". Custom
@@ -103,13 +103,15 @@ def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]
     """
     rows = []
     for curve in item.listDataItems():
-        if isinstance(curve, pg.BarGraphItem):
-            continue  # below, by its bars
+        if isinstance(curve, pg.BarGraphItem) or not curve.isVisible():
+            continue  # bars below; a hidden marker is not drawn (a KL scene has no curve)
         x, y = curve.getData()
         if x is None or y is None or len(x) == 0:
             continue
         rows.append((curve.name() or _unnamed(item, curve), x, y))
     for child in item.items:
+        if not child.isVisible():
+            continue
         if isinstance(child, pg.BarGraphItem) and child.opts.get("height") is not None:
             x = child.opts.get("x")
             x = np.arange(len(child.opts["height"])) if x is None else x
@@ -129,16 +131,13 @@ def _unnamed(item: pg.PlotItem, series: object) -> str:
 
 
 def has_content(plot: pg.PlotWidget | pg.PlotItem) -> bool:
-    """Whether the plot draws any data (a curve, scatter, image or bars), not just axes."""
+    """Whether the plot shows any data (a curve, scatter, image or bars), not just axes and
+    a note such as "No 1-D curve"."""
     item = plot.getPlotItem() if isinstance(plot, pg.PlotWidget) else plot
     if plotted_data(item):
         return True
-    for child in item.items:
-        if isinstance(child, pg.ImageItem) and child.image is not None:
-            return True
-        if isinstance(child, pg.BarGraphItem) and child.opts.get("height") is not None:
-            return True
-    return False
+    return any(isinstance(child, pg.ImageItem) and child.image is not None
+               and child.isVisible() for child in item.items)
 
 
 def _plot_png(item: pg.PlotItem, tmp: Path, width: int) -> None:

@@ -136,3 +136,16 @@ def test_csv_columns_are_named_for_what_they_hold(qtbot, tmp_path):
     assert rows[0][1] == "−log p, nats (points)" and rows[0][3] == "−log p, nats (bars)"
     assert [r[2] for r in rows[1:]] == ["setosa", "versicolor", "virginica"]
     assert float(rows[3][3]) == 0.65
+
+
+def test_a_plot_with_only_a_hidden_marker_and_a_note_has_nothing_to_export(qtbot):
+    """Issue 13: --export-figures wrote an empty "No 1-D curve" PNG for the KL slide."""
+    widget = make_plot("Loss against the prediction", "z", "loss")
+    qtbot.addWidget(widget)
+    marker = pg.ScatterPlotItem([0.3, 0.3], [1.0, 2.0])  # left from the previous loss
+    widget.addItem(marker)
+    widget.addItem(pg.TextItem("No 1-D curve for this loss"))
+    marker.setVisible(False)
+    assert not export.has_content(widget) and export.plotted_data(widget.getPlotItem()) == []
+    marker.setVisible(True)
+    assert export.has_content(widget)
