@@ -17,6 +17,7 @@ from ui.common.plots import make_plot, set_title
 from ui.descent.items import CachedCurves, PickableImage, StepArrows, clip_segments
 
 MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
+_FAR_START = 1e6  # beyond this a start cannot be framed with the map: its error says where it is
 LEGEND_MAX = 10  # more runs than this: the legend names only the first, last and diverged ones
 # Quiet, so the runs' colours stand out: light on the light theme, dark on the dark one.
 _HEAT = {"light": pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"]),
@@ -144,7 +145,14 @@ class TrajectoryMap:
         item.vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
 
     def set_start(self, x: float, y: float) -> None:
+        """The start marker; a start off the surface's map widens the view to show it."""
         self.start.setData(pos=[(x, y)])
+        xmin, xmax, ymin, ymax = self._bounds
+        if not (xmin <= x <= xmax and ymin <= y <= ymax) and all(
+                abs(v) < _FAR_START for v in (x, y)):
+            self.plot.getPlotItem().vb.setRange(xRange=(min(xmin, x), max(xmax, x)),
+                                                yRange=(min(ymin, y), max(ymax, y)),
+                                                padding=0.05)
 
     def set_sweep(self, path: np.ndarray, labels: list[str], diverged: list,
                   colors: list[str]) -> None:

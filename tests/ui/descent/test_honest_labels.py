@@ -142,3 +142,10 @@ def test_a_start_that_overflows_explains_itself_at_the_start(qtbot, panel):
     panel.sidebar.reset_start.emit()
     qtbot.waitUntil(lambda: _idle(panel) and panel.descent_scene().start is None)
     assert not panel.sidebar.start_error.isVisible()
+
+
+def test_a_start_outside_the_map_widens_the_view_to_show_it(qtbot, panel):
+    panel.set_scene(replace(panel.descent_scene(), start=(9.0, -7.0)))
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.path[0, 0, 0] == 9.0)
+    (x0, x1), (y0, y1) = panel.map.plot.getPlotItem().vb.viewRange()
+    assert x0 <= -4.0 and x1 >= 9.0 and y0 <= -7.0 and y1 >= 4.0
