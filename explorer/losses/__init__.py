@@ -96,8 +96,8 @@ def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean"
         slides write it: ``None``, ``"log_softmax"`` (``nn.LogSoftmax(dim=1)``),
         ``"softmax"`` (``nn.Softmax(dim=1)``) or ``"sigmoid"``. The gradient is
         the raw input's (the leaf), as ``backward()`` gives it on the slide;
-        the pitfalls look at what the loss receives. Composite losses refuse
-        a transform (give it to no term).
+        the pitfalls look at what the loss receives. A composite applies it
+        once, before every term.
 
     Returns
     -------
@@ -111,10 +111,7 @@ def evaluate(name: str, inputs: dict[str, torch.Tensor], reduction: str = "mean"
     """
     transform = check_transform(transform)
     if name == COMPOSITE:
-        if transform is not None:
-            raise InputError("A composite loss takes no input transform: its terms share the "
-                             "raw inputs. Choose no transform.", field="transform")
-        return evaluate_composite(inputs, reduction, options, device)
+        return evaluate_composite(inputs, reduction, options, device, transform)
     loss = variant(spec(name), options)
     reduction = check_reduction(loss, reduction)
     check_transform_fit(loss, transform, inputs)

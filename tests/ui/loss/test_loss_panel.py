@@ -11,6 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from explorer import losses
+from explorer.losses import composite
 from explorer.losses.examples import SLIDE_VALUES
 from ui.common.export import export_plot, export_widget
 from ui.loss.labels import legend
@@ -317,5 +318,9 @@ def test_a_non_default_scene_opens_in_every_view(qtbot, panel):
                                        {"loss": "L1Loss", "weight": 0.25}]
     assert fresh.compare.selected() == ["hinge", "logistic"]
     assert fresh.worked.probabilities == [0.5, 0.25, 0.9]
-    expected = losses.evaluate("HuberLoss", example, "sum", {"delta": 0.5}, transform="sigmoid")
+    # The terms make it a composite: Huber (with the page's delta) + 0.25 × L1, both fed
+    # sigmoid(input).
+    terms = composite.terms_on_page("HuberLoss", {"delta": 0.5}, data["terms"])
+    expected = losses.evaluate("Composite", example, "sum", {"terms": terms},
+                               transform="sigmoid")
     assert shown_value(fresh) == f"{expected.value.item():.4f}"
