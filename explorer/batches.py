@@ -25,6 +25,11 @@ from explorer.training.noise_scale import (  # noqa: F401 (re-exported)
     per_example_gradients,
     steps_to_target,
 )
+from explorer.training.smoothness import (  # noqa: F401 (re-exported)
+    SmoothnessRun,
+    bn_smoothness,
+    iter_bn_smoothness,
+)
 
 
 def __getattr__(name: str):
