@@ -155,7 +155,10 @@ class TrainConfig:
             raise InputError("The optimizer's settings must be a mapping of names to values, "
                              f"e.g. {{'nesterov': true}}; got {self.optimizer_options!r}.",
                              field="optimizer_options")
-        self.optimizer_kwargs()
+        try:
+            self.optimizer_kwargs()
+        except InputError as error:  # one field for the form: its message names the setting
+            raise InputError(str(error), field="optimizer_options") from None
 
     def _n_train(self) -> int | None:
         """Rows of the training set; None while the data set or its seed is itself bad."""

@@ -65,6 +65,8 @@ TRAIN_FIELDS = (
     "epochs",
     "seed",
     "label",
+    "optimizer_options",
+    "momentum",
 )
 """The training fields the page's controls edit (and that old scene files hold flat)."""
 CONFIG_FIELDS = tuple(f.name for f in fields(TrainConfig) if f.name != "device")

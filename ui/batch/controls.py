@@ -19,6 +19,7 @@ from superqt.utils import signals_blocked
 from explorer import data
 from explorer.errors import InputError
 from explorer.inputs import format_numbers, parse_widths
+from explorer.optimizers import optimizer_options
 from explorer.training.config import (
     ACTIVATIONS,
     MAX_BATCH_SIZE,
@@ -31,6 +32,7 @@ from explorer.training.scene import DATASETS
 from explorer.training.typed import parse_lr
 from ui.batch.csv_dialog import CsvDialog
 from ui.batch.labels import rate_text
+from ui.common.option_form import OptionForm
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
 DATASET_NAMES = {
@@ -80,6 +82,7 @@ class TrainControls(QWidget):
         self.batch_size = _spin(0, MAX_BATCH_SIZE)  # 0 can be typed, and is marked
         self.shuffle = QCheckBox("shuffle every epoch")
         self.optimizer = self._combo(OPTIMIZERS)
+        self.optimizer_options = OptionForm()  # the Descent lab's form, the same specs
         self.lr = QLineEdit()
         self.epochs = _spin(0, MAX_EPOCHS)  # 0 can be typed, and is marked
         self.seed = _spin(0, MAX_SEED)
@@ -97,7 +100,8 @@ class TrainControls(QWidget):
         rows = [
             ("Data set", "dataset"), ("Hidden widths", "hidden"), ("Activation", "activation"),
             ("Batch norm", "batch_norm"), ("Batch size", "batch_size"), ("Order", "shuffle"),
-            ("Optimizer", "optimizer"), ("Learning rate", "lr"), ("Epochs", "epochs"),
+            ("Optimizer", "optimizer"), ("Optimizer settings", "optimizer_options"),
+            ("Learning rate", "lr"), ("Epochs", "epochs"),
             ("Seed", "seed"),
         ]
         for text, name in rows:
@@ -110,8 +114,9 @@ class TrainControls(QWidget):
 
     def _connect(self) -> None:
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
-        for box in (self.activation, self.optimizer):
-            box.currentIndexChanged.connect(self._on_control_changed)
+        self.activation.currentIndexChanged.connect(self._on_control_changed)
+        self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
+        self.optimizer_options.changed.connect(self._on_control_changed)
         for check in (self.batch_norm, self.shuffle):
             check.toggled.connect(self._on_control_changed)
         for spin in (self.batch_size, self.epochs, self.seed):
@@ -147,6 +152,10 @@ class TrainControls(QWidget):
                            (self.lr, rate_text(config.lr))):
             with signals_blocked(edit):
                 edit.setText(text)
+        options = config.optimizer_options
+        shown = dict(options) if isinstance(options, tuple) else {}
+        shown.setdefault("momentum", config.momentum)
+        self.optimizer_options.set_specs(optimizer_options(config.optimizer), shown)
         self._shown_dataset = self.dataset.currentIndex()
         self._show_errors({})
 
@@ -161,6 +170,8 @@ class TrainControls(QWidget):
             "batch_size": self.batch_size.value,
             "shuffle": self.shuffle.isChecked,
             "optimizer": self.optimizer.currentData,
+            "optimizer_options": self._changed_options,
+            "momentum": self._momentum,
             "lr": lambda: parse_lr(self.lr.text()),
             "epochs": self.epochs.value,
             "seed": self.seed.value,
@@ -175,6 +186,22 @@ class TrainControls(QWidget):
 
     def _on_control_changed(self, *_args) -> None:
         self.changed.emit()
+
+    def _on_optimizer_changed(self, _index: int) -> None:
+        """Another optimizer has other settings: its form, at torch's defaults."""
+        self.optimizer_options.set_specs(optimizer_options(self.optimizer.currentData()))
+        self.changed.emit()
+
+    def _changed_options(self) -> dict:
+        """The optimizer's settings that differ from torch's defaults, but momentum: that is
+        the config's own field (:meth:`_momentum`)."""
+        specs = {spec.name: spec for spec in optimizer_options(self.optimizer.currentData())}
+        values = self.optimizer_options.values()
+        return {name: value for name, value in values.items()
+                if name in specs and name != "momentum" and value != specs[name].default}
+
+    def _momentum(self) -> float:
+        return self.optimizer_options.values().get("momentum", 0.0)
 
     # ---- the user's CSV file ---------------------------------------------------------------
     def _on_dataset_changed(self, index: int) -> None:
@@ -230,7 +257,7 @@ class TrainControls(QWidget):
     def show_errors(self, errors: dict[str, str]) -> None:
         """Mark each field in ``errors`` red with its message; clear the others (the label
         column's at the data set, which chose it)."""
-        fields = {"label": "dataset"}
+        fields = {"label": "dataset", "momentum": "optimizer_options"}
         self._show_errors({fields.get(k, k) if fields.get(k, k) in self._errors else "hidden": v
                            for k, v in errors.items()})
 

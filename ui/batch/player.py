@@ -56,11 +56,11 @@ class StepView:
     minibatch just trained."""
 
     def __init__(self):
-        self.loss_plot = batch_plot("Every minibatch's loss: the noise inside an epoch",
+        self.loss_plot = batch_plot("Each minibatch's loss: noise inside an epoch",
                                     "optimizer step", "minibatch loss", legend=False,
                                     name="minibatch-loss")
         self.curve = self.loss_plot.plot([], [], pen=theme.pen(0, width=1.5))
-        self.mix_plot = batch_plot("Classes in this minibatch", "class", "samples",
+        self.mix_plot = batch_plot("Classes in the last minibatch", "class", "samples",
                                    legend=False, name="minibatch-classes")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.mix_plot.addItem(self.bars)

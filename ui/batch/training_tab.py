@@ -53,13 +53,16 @@ class TrainingTab(QWidget):
             self._grid.removeWidget(plot)
         self._grid.addWidget(self.curves.loss_plot, 0, 0)
         self._grid.addWidget(self.curves.accuracy_plot, 1, 0)
-        self._grid.addWidget(self.step_view.loss_plot, 0, 1)
-        self._grid.addWidget(self.step_view.mix_plot, 1, 1)
-        if two_d:
-            self._grid.addWidget(self.regions.plot, 0, 2, 2, 1)
+        if two_d:  # the regions beside the curves, the steps' plots in a row below
+            self._grid.addWidget(self.regions.plot, 0, 1, 2, 1)
+            self._grid.addWidget(self.step_view.loss_plot, 2, 0)
+            self._grid.addWidget(self.step_view.mix_plot, 2, 1)
+        else:
+            self._grid.addWidget(self.step_view.loss_plot, 0, 1)
+            self._grid.addWidget(self.step_view.mix_plot, 1, 1)
         self.regions.plot.setVisible(two_d)
-        for column in range(3):
-            self._grid.setColumnStretch(column, 1 if column < 2 or two_d else 0)
+        self._grid.setColumnStretch(0, 1)
+        self._grid.setColumnStretch(1, 1)
 
     def show_epoch(self, run: Run, item: LiveEpoch, regions: bool = True) -> None:
         """Add one epoch to ``run``'s curves; draw its regions unless ``regions`` is False
