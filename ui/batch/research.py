@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -161,6 +162,65 @@ class LinearScalingView(ResearchView):
         return [self.loss_plot]
 
 
+class SmoothnessView(ResearchView):
+    key = "bn_smoothness"
+    name = "BN smoothness"
+    hint = ("Look at the width of each band: at every step it spans the loss (left) and the "
+            "change of the gradient (right) a step of 0.25 to 4 times the rate along the gradient "
+            "would give. A narrow band is a smooth landscape where the gradient can be trusted.")
+    paper = ("Santurkar et al., NeurIPS 2018 (fig. 4, VGG on CIFAR-10): with BN both bands are "
+             "much narrower than without, the paper's case that BN helps by smoothing the "
+             "landscape. Here, on the BN tab's deep sigmoid network, compare the widths below.")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.loss_plot = batch_plot("How much the loss varies along the gradient", "step",
+                                    "loss at w − ηg (band over η)", name="bn-smoothness-loss")
+        self.grad_plot = batch_plot("How much the gradient changes along it", "step",
+                                    "‖∇L(w − ηg) − ∇L(w)‖ (band over η)",
+                                    name="bn-smoothness-gradient")
+        self._items: list = []
+        self.plot_area.addWidget(self.loss_plot)
+        self.plot_area.addWidget(self.grad_plot)
+
+    def job(self, scene: BatchScene, device: str):
+        from explorer.training.batchnorm import deep_sigmoid_config
+
+        config = deep_sigmoid_config().replace(device=device, seed=scene.config.seed)
+        return batches.iter_bn_smoothness, (config,)
+
+    def show_result(self, result) -> None:
+        for plot, item in self._items:
+            plot.removeItem(item)
+        self._items = []
+        for index, (batch_norm, run) in enumerate(sorted(result.items())):
+            label = "with BN" if batch_norm else "without BN"
+            steps = np.asarray(run.steps, dtype=float)
+            for plot, low, high in ((self.loss_plot, run.loss_low, run.loss_high),
+                                    (self.grad_plot, run.grad_low, run.grad_high)):
+                self._band(plot, steps, np.asarray(low), np.asarray(high), index, label)
+        off, on = result[False], result[True]
+        loss_ratio = on.mean_loss_range() / off.mean_loss_range()
+        grad_ratio = on.mean_grad_change() / off.mean_grad_change()
+        verdict = ("narrower with BN, as in the paper" if loss_ratio < 1 and grad_ratio < 1
+                   else "not narrower with BN here: without BN this deep sigmoid network's "
+                        "gradients vanish, so a step along them hardly moves it")
+        self.ours_label.setText(
+            f"Ours (mean band width, without → with BN): loss {off.mean_loss_range():.3f} → "
+            f"<b>{on.mean_loss_range():.3f}</b>, gradient change {off.mean_grad_change():.3f} → "
+            f"<b>{on.mean_grad_change():.3f}</b>: {verdict}.")
+
+    def _band(self, plot, steps, low, high, index, label) -> None:
+        low_curve = plot.plot(steps, low, pen=theme.pen(index, 1))
+        high_curve = plot.plot(steps, high, pen=theme.pen(index, 1), name=label)
+        fill = pg.FillBetweenItem(low_curve, high_curve, brush=theme.qcolor(index, 90))
+        plot.addItem(fill)
+        self._items += [(plot, low_curve), (plot, high_curve), (plot, fill)]
+
+    def plots(self):
+        return [self.loss_plot, self.grad_plot]
+
+
 def research_views() -> list[ExperimentView]:
     """The research tabs, in the order they follow the other experiments."""
-    return [NoiseScaleView(), LinearScalingView()]
+    return [NoiseScaleView(), LinearScalingView(), SmoothnessView()]
