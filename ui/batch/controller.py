@@ -12,10 +12,12 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from explorer.errors import InputError
+from explorer.training.code import training_code
 from explorer.training.edits import edit_training
 from explorer.training.live import LiveEpoch, train_live
 from explorer.training.scene import TRAIN_FIELDS, BatchScene
 from explorer.training.stepper import Stepper
+from ui.batch.code_view import CodeDialog
 from ui.batch.experiment_view import ExperimentView
 from ui.batch.labels import run_label
 from ui.batch.runs import Run
@@ -42,6 +44,7 @@ class BatchController(QObject):
         self.stepper: Stepper | None = None  # the run played step by step, if any
         self.step_run: Run | None = None
         self.playing = False
+        self.code_dialog: CodeDialog | None = None
 
     def connect_views(self) -> None:
         page = self.page
@@ -156,6 +159,10 @@ class BatchController(QObject):
             if isinstance(item, LiveEpoch):
                 self.page.training.show_epoch(run, item)
         self._finish_run(run)
+        # The first epoch minibatch by minibatch, for the per-step plot of an export.
+        stepper = Stepper(config)
+        self.page.training.step_view.clear(stepper.session.data.class_names)
+        self.page.training.step_view.add(next(stepper.epoch_steps()))
 
     def _label_for(self, config) -> str:
         """The run's name beside the runs on the axes now: what differs, and a rerun's number."""
@@ -216,6 +223,9 @@ class BatchController(QObject):
             if self.stepper is not None:
                 self.stepper.stop()  # the job ends after the step under way, all of it shown
             return
+        if what == "code":
+            self.show_code()
+            return
         if self.job.busy:
             self._say("Busy: wait for the current run to finish, or Cancel it.")
             return
@@ -236,6 +246,16 @@ class BatchController(QObject):
                        on_yield=self._on_steps, on_done=lambda _r: self._on_steps_done(),
                        on_error=lambda exc: self._on_train_error(None, exc))
         self._on_busy_changed(True)
+
+    def show_code(self) -> None:
+        """Open (or refresh) the window with the scene's run as plain PyTorch code."""
+        if self.page.controls.has_errors():
+            self._say("Fix the settings marked in red first; the code would not run.")
+            return
+        if self.code_dialog is None:
+            self.code_dialog = CodeDialog(self.page)
+        self.code_dialog.show_code(training_code(self.scene.train_config("cpu")))
+        self.code_dialog.show()
 
     def _current_stepper(self) -> Stepper:
         """The stepper of the scene's run: kept while only lr or batch size differ."""

@@ -18,6 +18,7 @@ BUTTONS = (
     ("step", "Step 1 batch", "Train on the next minibatch only"),
     ("epoch", "Step 1 epoch", "Train to the end of the epoch under way"),
     ("reset", "Reset", "Back to the same initial weights (same seed): step 0"),
+    ("code", "PyTorch code", "The plain PyTorch script of this run, ready to copy"),
 )
 
 

@@ -71,3 +71,21 @@ def test_changing_lr_and_batch_size_mid_run_keeps_the_weights(qtbot, panel):
     _click(qtbot, panel, "step")
     assert panel.controller.stepper is not stepper
     assert panel.training.step_view.steps == [1]
+
+
+def test_the_code_window_shows_the_run_s_code(qtbot, panel):
+    panel.controls.batch_norm.setChecked(True)
+    qtbot.mouseClick(panel.training.player.buttons["code"], Qt.MouseButton.LeftButton)
+    dialog = panel.controller.code_dialog
+    qtbot.waitExposed(dialog)
+    code = dialog.code()
+    assert "batch_size=30, shuffle=False" in code and "nn.BatchNorm1d(8)" in code
+    dialog.copy()
+    from PySide6.QtGui import QGuiApplication
+    assert QGuiApplication.clipboard().text() == code
+    dialog.close()
+
+
+def test_a_headless_export_draws_the_first_epoch_s_minibatches(qtbot, panel):
+    panel.controller.train_now()
+    assert panel.training.step_view.steps == [1, 2, 3, 4]
