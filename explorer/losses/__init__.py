@@ -57,11 +57,12 @@ __all__ = [
 ]
 
 def formula(name: str, options: dict | None = None) -> str:
-    """The LaTeX formula of loss ``name``; for ``CustomLoss`` the typed ``expression``'s.
+    """The LaTeX formula of loss ``name`` with ``options`` (CrossEntropyLoss's probability
+    targets have their own); for ``CustomLoss`` the typed ``expression``'s.
 
     Raises InputError for an unknown loss or a bad expression.
     """
-    loss = spec(name)
+    loss = variant(spec(name), options)
     if name != own.NAME:
         return loss.formula
     return own.latex((options or {}).get("expression") or own.DEFAULT)

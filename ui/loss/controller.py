@@ -38,12 +38,14 @@ class LossController(QObject):
         self.last_inputs: dict | None = None
         self.selected: tuple[str, tuple] | None = None
         self._curve_key = None  # what the drawn curve was computed for
+        self._put_away: dict[tuple, object] = {}  # (loss, input spec) -> tensor, see _reshape
         self._own_key: tuple | None = None  # the formula the header and compare chart show
         self._loading = False
 
     @property
     def spec(self):
-        return losses.spec(self.scene.loss)
+        """The loss as its options shape it (CrossEntropyLoss with probability targets)."""
+        return losses.catalog.variant(losses.spec(self.scene.loss), self.scene.options)
 
     @property
     def undo_stack(self):
@@ -284,7 +286,40 @@ class LossController(QObject):
         self._push_settings(reduction, self.scene.options, f"reduction = {reduction}")
 
     def _on_options_changed(self, options: dict) -> None:
+        if self._reshape(options):
+            return
         self._push_settings(self.scene.reduction, options, "options")
+
+    def _reshape(self, options: dict) -> bool:
+        """Give the page the tensors ``options`` call for, when they call for others (a
+        target of class probabilities instead of class indices): like choosing a loss,
+        this starts a new undo history, since the old steps refer to the old editors.
+        Tensors that keep their form keep what was typed; a tensor put away comes back
+        when the form returns."""
+        spec = losses.catalog.variant(losses.spec(self.scene.loss), options)
+        if tuple(editor.spec for editor in self.editors.values()) == spec.inputs:
+            return False
+        for editor in self.editors.values():
+            try:
+                self._put_away[(self.scene.loss, editor.spec)] = editor.tensor()
+            except InputError:  # a cell that does not parse: the form's example returns
+                self._put_away.pop((self.scene.loss, editor.spec), None)
+        fresh = losses.example(self.scene.loss, seed=self.scene.seed or 0,
+                               dims=self.scene.dims, options=options)
+        values = {}
+        for s in spec.inputs:
+            kept = self._put_away.get((self.scene.loss, s))
+            fits = kept is not None and kept.shape == fresh[s.name].shape
+            values[s.name] = kept if fits else fresh[s.name]
+        self.scene = replace(self.scene, options=dict(options))
+        self.undo_stack.clear()
+        self._build_editors(spec)
+        self.page.result.set_inputs(spec.inputs)
+        self.page.header.set_spec(spec, losses.formula(self.scene.loss, options))
+        self.page.controls.options.set_values(options)  # a scene's options, before evaluating
+        self._show_tensors(values)
+        self._chain_focus()
+        return True
 
     def _on_transform_changed(self, transform: str | None) -> None:
         label = f"transform = {transforms.label(transform)}" if transform else "no transform"
@@ -327,10 +362,10 @@ class LossController(QObject):
         if missing is not None:
             self.page.compare.set_example(None)
             self._curve_key = None
+            why = curves.no_curve_reason(missing)
             plot.clear(f"No 1-D curve for {name}",
-                       (f"{missing}: its " if terms else "Its ")
-                       + "loss depends on whole rows, not on one value.\n"
-                       "See “Compare losses” for the classic curves.")
+                       (f"{missing}: {why[0].lower()}{why[1:]}" if terms else why)
+                       + "\nSee “Compare losses” for the classic curves.")
             return
         first = terms[0]["loss"] if terms else name
         z, y = self._selected_point(first)
@@ -414,13 +449,14 @@ class LossController(QObject):
     def load_scene(self, scene: LossScene) -> None:
         """Show ``scene`` (validated first: InputError leaves the page as it was)."""
         scene.validate()
-        spec = losses.spec(scene.loss)
+        spec = losses.catalog.variant(losses.spec(scene.loss), scene.options)
         num_classes = scene.dims.get("C")
         values = {
             s.name: tensors.tensor_from_rows(rows_of(scene.tensors[s.name]), s, num_classes)
             for s in spec.inputs if s.name in scene.tensors
         }
         self.choose_loss(scene.loss)
+        self._reshape(scene.options)
         self.scene = replace(self.scene, note=scene.note)
         self.page.header.set_note(scene.note)
         if len(values) == len(spec.inputs):

@@ -31,10 +31,6 @@ DIM_NAMES = {"N": "samples N", "C": "classes C", "D": "values per sample D",
 TRANSFORM_CHOICES = (("none", None), ("LogSoftmax", "log_softmax"), ("Softmax", "softmax"),
                      ("Sigmoid", "sigmoid"))
 """The transform combo's entries: text shown, value for ``explorer.losses.evaluate``."""
-EDITOR_OPTIONS = frozenset({"target_kind"})
-"""Options that change which tensors a loss takes (CrossEntropyLoss's target_kind): not
-offered here until the page rebuilds its tensor editors when one changes."""
-
 
 class LossControls(QWidget):
     """Everything the user chooses; the page listens to the signals and edits its scene."""
@@ -142,7 +138,7 @@ class LossControls(QWidget):
             self.reduction.clear()
             self.reduction.addItems(list(spec.reductions))
             self.reduction.setCurrentText(reduction)
-        self.options.set_specs([o for o in spec.options if o.name not in EDITOR_OPTIONS], options)
+        self.options.set_specs(spec.options, options)
 
     def set_dims(self, dims: dict[str, int]) -> None:
         for dim, spin in self.dim_spins.items():
