@@ -45,7 +45,7 @@ def test_run_draws_each_rate_with_its_two_over_eta_line_and_the_numbers(qtbot, v
     for name, plot in view.plots().items():
         assert has_content(plot)
         assert export_plot(plot, tmp_path / f"{name}.png", width=600).stat().st_size > 0
-        assert export_plot(plot, tmp_path / f"{name}.csv").read_text().count("\n") > 10
+        assert export_plot(plot, tmp_path / f"{name}.csv").read_text().count("\n") >= 6
     assert not view.cancel_button.isEnabled()
 
 
