@@ -3,7 +3,7 @@
 64 learning rates × 1,000 steps on Rosenbrock, SGD with momentum and Adam.
 The baseline runs ``torch.optim`` one learning rate at a time on the same
 function, recording the path as it goes, in the same process. Prints
-``name: ratio`` lines (baseline time / sweep time; higher is better, target 30).
+``name: ratio`` lines (baseline time / sweep time; higher is better, target 300).
 
 Run: ``.venv/bin/python bench/bench_sweep.py [--device cuda] [--repeats 1]``
 """

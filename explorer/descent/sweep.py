@@ -1,12 +1,18 @@
 """Gradient descent on a 2-D surface at K learning rates at once.
 
 :func:`sweep` runs K learning rates (1 to 256) from one start as one batched
-computation: the K parameter vectors form one ``(K, 2)`` tensor, the surface is
-evaluated for all of them in one call, ``torch.autograd`` gives all K gradients
-in one backward pass, and the update rule of the chosen ``torch.optim``
-optimizer (see :mod:`explorer.descent.batched_optim`) moves them together. Divergence
-is a result: a run whose loss stops being finite (or passes a bound) is marked
-and dropped from the computation.
+computation: the K parameter vectors form one ``(K, 2)`` tensor, all K gradients
+come from one call (the surface's closed form, :mod:`explorer.descent.closed_form`,
+or for the model landscapes and the user's own expression one ``torch.autograd``
+backward pass), and the update rule of the chosen ``torch.optim`` optimizer (see
+:mod:`explorer.descent.batched_optim`) moves them together. Divergence is a result:
+a run whose loss stops being finite (or passes a bound) is marked and dropped from
+the computation.
+
+The inner loop is what a slider drag waits for (16 rates × 300 steps within a 60 Hz
+frame, ``bench/bench_slider.py``): per step it makes no allocation it can avoid,
+no ``.item()`` and no copy to the CPU; the losses of a closed-form surface are
+computed once per chunk, after its steps.
 """
 
 from __future__ import annotations
@@ -151,7 +157,8 @@ def sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_option
     device, dtype
         Where and in which precision (float32 or float64) to compute.
     schedule
-        A ``torch.optim.lr_scheduler`` name in :data:`SCHEDULES`, stepped after every step.
+        A ``torch.optim.lr_scheduler`` name in :data:`SCHEDULES`, stepped after every step
+        (ReduceLROnPlateau with each run's own loss at the point the step was taken from).
     divergence_bound
         A loss above this counts as divergence, as does a loss that is not finite.
     record_internals
@@ -291,7 +298,7 @@ class _SweepRun:
             rows_now = slice(None) if len(self.active) == len(self.result.lrs) else self.active
             self.result.evaluations[rows_now, begin:begin + n] = counts.T
         self._store(path.transpose(0, 1), loss.transpose(0, 1),
-                    {name: values.transpose(0, 1) for name, values in internals.items()}, n)
+                    {name: record.transpose(0, 1) for name, record in internals.items()}, n)
         self.done += n
 
     def _store(self, path, loss, internals, n):
