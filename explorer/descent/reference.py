@@ -196,7 +196,7 @@ def stability_bound(surface: str, optimizer: str, start, optimizer_options=None,
                 "SGD with dampening 1 (it ignores the gradient)" if terms else optimizer)
         return StabilityBound(optimizer, None, False, None,
                               f"No closed-form bound like lr < 2 / lambda_max holds for {what}; "
-                              f"the boundary shown is measured by bisection on the sweep.")
+                              f"its boundary is measured instead.")
     beta, dampening, _ = terms
     lambda_max = reference.lambda_max + float(options["weight_decay"])
     lambda_min = reference.lambda_min + float(options["weight_decay"])
@@ -267,7 +267,7 @@ def measured_bound(*args, **kwargs) -> StabilityBound:
 
 def _measured(optimizer: str, steps: int, lo: float, hi: float, final: bool) -> StabilityBound:
     middle = math.sqrt(lo * hi)
-    text = (f"Measured on the sweep by bisection: within {steps} steps, lr = {lo:.4g} still "
+    text = (f"Measured by bisection on batched sweeps: within {steps} steps, lr = {lo:.4g} still "
             f"converges and lr = {hi:.4g} diverges" + ("." if final else " (narrowing…)."))
     return StabilityBound(optimizer, middle, False, None, text, (lo, hi), steps)
 

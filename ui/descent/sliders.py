@@ -243,13 +243,12 @@ class RateSliders(QWidget):
         """Sliders for the live options the optimizer has, at ``values``."""
         names = [spec.name for spec in specs if spec.name in LIVE_OPTIONS]
         if names != list(self.options):
-            for slider in self.options.values():
-                slider.setParent(None)
-                slider.deleteLater()
-            while self._options_grid.count():
-                item = self._options_grid.takeAt(0)
-                if item.widget() is not None:
-                    item.widget().deleteLater()
+            while self._options_grid.count():  # the old optimizer's sliders and labels
+                widget = self._options_grid.takeAt(0).widget()
+                if widget is not None:
+                    widget.hide()  # gone from the page now, not at the next deferred delete
+                    widget.setParent(None)
+                    widget.deleteLater()
             self.options = {}
             for row, spec in enumerate(s for s in specs if s.name in LIVE_OPTIONS):
                 slider = OptionSlider(spec.name, spec.minimum, spec.maximum, spec.below_maximum)
