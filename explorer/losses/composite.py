@@ -254,7 +254,8 @@ def composite_curve(terms, target: float | None = None, lo: float = -3.0, hi: fl
     for w, term in zip(weights[1:], terms[1:], strict=True):
         part = curve(term["loss"], first.target, _curve_options(term), lo, hi, n, device)
         loss, grad = loss + w * part.loss, grad + w * part.grad
-    return Curve(first.z, loss, grad, label(terms), first.target, CURVE_TITLE)
+    return Curve(first.z, loss, grad, label(terms), first.target, CURVE_TITLE,
+                 axis=terms[0]["loss"])
 
 
 def composite_marker(terms, z: float, target: float, device=None) -> Marker:

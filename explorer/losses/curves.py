@@ -42,6 +42,9 @@ class Curve:
     title: str = ""
     overlay: list[Curve] = field(default_factory=list)
     """Curves drawn in its place on their own axis: FocalLoss's :func:`focal_overlay`."""
+    axis: str = ""
+    """The loss whose z axis the curve is drawn on, where it is not ``name``: a composite's
+    first term."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def x_axis(curve) -> str:
     """The bottom axis of ``curve`` (an ``explorer.losses.Curve``): what z is, and y."""
     if curve.target is None:
         return MARGIN
-    return _X_AXES.get(curve.name, _PREDICTION).format(y=curve.target)
+    return _X_AXES.get(curve.axis or curve.name, _PREDICTION).format(y=curve.target)
 
 
 def y_axis(curve) -> str:

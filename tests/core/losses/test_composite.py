@@ -158,3 +158,4 @@ def test_with_a_transform_every_term_takes_the_transformed_input_and_the_raw_gra
     torch.testing.assert_close(namespace["input"].grad, x.grad)
     with pytest.raises(InputError):
         composite.evaluate_composite(ex, "sum", {"terms": terms}, transform="tanh")
+

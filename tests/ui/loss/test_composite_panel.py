@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from explorer import losses
 from explorer.errors import InputError
 from explorer.losses import composite
+from ui.loss.labels import x_axis
 from ui.loss.panel import LossPanel
 
 
@@ -166,3 +167,10 @@ def test_a_saved_composite_opens_as_the_loss_on_show_with_the_pages_options(pane
     assert "delta=0.5" in panel.code.code()
     assert panel.current_scene.terms == tuple(terms)  # the file's terms, as saved
     assert panel.undo_stack.count() == 0  # opening a scene is not an undoable edit
+
+
+def test_a_composite_curve_is_drawn_on_its_first_terms_axis():
+    terms = [{"loss": "CrossEntropyLoss", "weight": 1.0}, {"loss": "FocalLoss", "weight": 0.5}]
+    drawn = composite.composite_curve(terms, None)
+    assert drawn.axis == "CrossEntropyLoss"
+    assert x_axis(drawn) == x_axis(losses.curve("CrossEntropyLoss", None))
