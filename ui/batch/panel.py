@@ -7,13 +7,11 @@ owns the scene and the background job and keeps the views in step.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -28,7 +26,9 @@ from ui.batch.experiments import make_experiment_views
 from ui.batch.runs import Run, RunList
 from ui.batch.training_tab import TrainingTab
 from ui.common import theme
+from ui.common.columns import SideColumn, page_splitter
 from ui.common.lab import LabPage
+from ui.common.tab_strip import wrapping_tabs
 
 __all__ = ["PROGRESS_STEPS", "BatchPanel"]
 
@@ -74,14 +74,12 @@ class BatchPanel(LabPage):
         self.tabs.addTab(self.training, "Training")
         for view in self.experiments:
             self.tabs.addTab(view, view.name)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self._left_column())
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([380, 1020])
+        self.splitter = page_splitter(self._left_column(), wrapping_tabs(self.tabs),
+                                      stretch=(0, 1))
+        self.splitter.setSizes([380, 1020])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
 
     def _left_column(self) -> QWidget:
         column = QWidget()
@@ -95,12 +93,7 @@ class BatchPanel(LabPage):
         layout.addWidget(self.status)
         layout.addWidget(QLabel("<b>Runs</b> (tick to show, same colour in every plot)"))
         layout.addWidget(self.run_list, 1)
-        scroll = QScrollArea()
-        scroll.setWidget(column)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(column.sizeHint().width() + 20)
-        return scroll
+        return SideColumn(column)
 
     def _connect(self) -> None:
         self.run_list.visibility_changed.connect(self.curves.set_visible)
@@ -185,6 +178,9 @@ class BatchPanel(LabPage):
                 self.controller.run_experiment(view)
         elif not self.run_list.run_keys():
             self.controller.train()
+
+    def control_splitter(self) -> QSplitter:
+        return self.splitter
 
     def presentation_widgets(self) -> list[QWidget]:
         return [self.run_list.remove_button, self.run_list.clear_button]

@@ -6,7 +6,7 @@ import sys
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 
 from ui.common.worker import Background, wait_for
 
@@ -53,6 +53,11 @@ class LabPage(QWidget):
     def presentation_widgets(self) -> list[QWidget]:
         """Controls to hide in presentation mode (what the class need not see)."""
         return []
+
+    def control_splitter(self) -> QSplitter | None:
+        """The splitter whose first part is the page's control column (folded by presentation
+        mode when the screen is too narrow for it and the plots), if the page has one."""
+        return None
 
     def background_jobs(self) -> list[Background]:
         """The page's background jobs (every ``Background`` among its children)."""

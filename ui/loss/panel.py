@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, Q
 from explorer import losses
 from explorer.losses.scene import LossScene
 from ui.common.code_view import CodeView
+from ui.common.columns import SideColumn, page_splitter
 from ui.common.lab import LabPage
+from ui.common.tab_strip import wrapping_tabs
 from ui.loss.composite import CompositeView
 from ui.loss.controller import LossController
 from ui.loss.controls import LossControls
@@ -76,18 +78,14 @@ class LossPanel(LabPage):
         self.tabs.addTab(_scrolled(self.worked), "Cross-entropy by &hand")
         middle = QSplitter(Qt.Orientation.Vertical)
         middle.addWidget(_scrolled(middle_top))
-        middle.addWidget(self.tabs)
+        middle.addWidget(wrapping_tabs(self.tabs))
         middle.setSizes([420, 380])
         numbers = QWidget()
         right = QVBoxLayout(numbers)
         right.addWidget(self.result)
         right.addWidget(self.code, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(_scrolled(self.controls))
-        self.splitter.addWidget(middle)
-        self.splitter.addWidget(_scrolled(numbers))
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 1)
+        self.splitter = page_splitter(SideColumn(self.controls), middle, _scrolled(numbers),
+                                      stretch=(0, 3, 2))
         self.splitter.setSizes([270, 660, 420])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -142,6 +140,9 @@ class LossPanel(LabPage):
     def set_device(self, device) -> None:
         self.state.device = device
         self.state.evaluate()
+
+    def control_splitter(self) -> QSplitter:
+        return self.splitter
 
     def presentation_widgets(self) -> list[QWidget]:
         """The long description: the class reads the formula and the numbers."""

@@ -7,7 +7,19 @@ from PySide6.QtWidgets import QApplication
 
 from ui.common import theme
 
-PRESENTATION_SCALE = 1.5
+PRESENTATION_SCALE = 1.5  # the largest presentation scale (a 1920 × 1080 screen or more)
+#: The smallest: a page that does not fit a small screen at 1 is drawn a little smaller.
+MIN_PRESENTATION_SCALE = 0.85
+#: The window size the pages are laid out for at scale 1 (presentation hides the bars).
+DESK_SIZE = (1280, 720)
+
+
+def presentation_scale(width: int, height: int) -> float:
+    """The font scale that makes a page fill a ``width`` × ``height`` screen: in steps of
+    0.05, from 1 on a 1280 × 720 (or 1366 × 768) screen to ``PRESENTATION_SCALE``."""
+    fit = min(width / DESK_SIZE[0], height / DESK_SIZE[1])
+    factor = min(max(fit, 1.0), PRESENTATION_SCALE)
+    return round(factor * 20) / 20
 
 
 def apply_theme(app: QApplication, name: str) -> None:

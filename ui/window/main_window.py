@@ -70,6 +70,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.selector)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
+        self._presentation.watch(central)
 
     def _build_status_bar(self) -> None:
         self.device_box = QComboBox()

@@ -2,17 +2,37 @@
 
 The tool bar, the status bar (device line) and each page's ``presentation_widgets()``
 hide; the lab selector grows with the fonts; the menus and every shortcut stay, and Esc
-leaves. A page built while presenting is hidden the same way (``prepare``).
+leaves. A page built while presenting is treated the same way (``prepare``).
+
+The font scale is chosen from the screen's size (:func:`~ui.window.appearance.
+presentation_scale`), then stepped down while a page does not fit: to the desk's scale,
+then the control column of a page still too wide is folded (its splitter handle brings it
+back), then a little smaller. Every plot gets the room its title, axes and legend need
+(``columns.fit_plot``), so none is drawn cut off at the edge of its view.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt
+import weakref
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow
 
+from ui.common import columns
 from ui.common.lab import LabPage
 from ui.window import appearance
+
+SCALE_STEP = 0.05
+
+
+def _timer(parent: QObject, slot) -> QTimer:
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(0)
+    timer.timeout.connect(slot)
+    return timer
 
 
 class Presentation(QObject):
@@ -24,13 +44,25 @@ class Presentation(QObject):
         self._active = False
         self._was_maximized = False
         self._base_font = QApplication.font()
+        self._scale = 1.0
+        self._fitted_for: QSize | None = None
+        self._target: QSize | None = None  # the size to fit; None: the window's screen
+        self._folded: dict[LabPage, list[int]] = {}  # control splitter sizes before folding
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
         self._escape.activated.connect(self.leave)
         self._escape.setEnabled(False)
+        self._refit = _timer(self, self.fit)  # the window was resized
+        self._recheck = _timer(self, self._shrink_to_fit)  # a page or plot grew
+        window.installEventFilter(self)
 
     @property
     def active(self) -> bool:
         return self._active
+
+    @property
+    def scale(self) -> float:
+        """The font scale in use (1 outside presentation mode)."""
+        return self._scale if self._active else 1.0
 
     def toggle(self) -> None:
         self.leave() if self._active else self.enter()
@@ -40,36 +72,157 @@ class Presentation(QObject):
             return
         self._active = True
         self._was_maximized = self._window.isMaximized()
-        appearance.apply_scale(
-            QApplication.instance(), self._base_font, appearance.PRESENTATION_SCALE
-        )
         self.refresh()
         self._window.presentation_action.setChecked(True)
         self._escape.setEnabled(True)
         self._window.showFullScreen()
+        self.fit()
 
     def leave(self) -> None:
         if not self._active:
             return
         self._active = False
-        appearance.apply_scale(QApplication.instance(), self._base_font, 1.0)
+        self._refit.stop()
+        self._recheck.stop()
+        self._fitted_for = self._target = None
+        self._set_scale(1.0)
+        self._unfold_all()
+        for page in self._window.built_pages():
+            for plot in page.plots().values():
+                columns.release_plot(plot)
         self.refresh()
         self._window.presentation_action.setChecked(False)
         self._escape.setEnabled(False)
         self._window.showMaximized() if self._was_maximized else self._window.showNormal()
 
+    # ------------------------------------------------------------- fitting
+    def fit_to(self, size: QSize) -> None:
+        """Present on a ``size`` screen: the window takes that size and the scale fits it
+        (the window's own screen is used when this is not called)."""
+        self._target = QSize(size)
+        corner = self._window.screen().geometry().topLeft()
+        self._window.setGeometry(corner.x(), corner.y(), size.width(), size.height())
+        self.fit()
+
+    def target_size(self) -> QSize:
+        """The size the pages must fit: the screen's (or the one given to ``fit_to``)."""
+        return QSize(self._target) if self._target is not None else self._window.screen().size()
+
+    def fit(self) -> None:
+        """Choose the largest scale at which every built page fits the screen."""
+        if not self._active:
+            return
+        size = self.target_size()
+        if size == self._fitted_for:
+            return
+        self._unfold_all()
+        self._set_scale(appearance.presentation_scale(size.width(), size.height()))
+        self._shrink_to_fit()
+        self._fitted_for = size
+
+    def _shrink_to_fit(self) -> None:
+        """Step down while a page is larger than the screen: to the desk's scale, then fold
+        the control column of a page still too wide, then smaller still."""
+        if not self._active:
+            return
+        self._step_down_to(1.0)
+        if not self._fits():
+            for page in self._window.built_pages():
+                if self._too_wide(page):
+                    self._fold(page)
+        self._step_down_to(appearance.MIN_PRESENTATION_SCALE)
+        if self._target is not None and self._window.size() != self._target:
+            # A page wider than the screen for a moment made the window grow: back to size.
+            self._window.resize(self._target)
+
+    def _step_down_to(self, floor: float) -> None:
+        scale = self._scale
+        while scale > floor and not self._fits():
+            scale = max(floor, round(scale - SCALE_STEP, 2))
+            self._set_scale(scale)
+
+    def _room(self) -> QSize:
+        return self.target_size() - QSize(0, self._window.menuBar().sizeHint().height())
+
+    def _fits(self) -> bool:
+        central = self._window.centralWidget()
+        if central is None or central.layout() is None:
+            return True
+        for _ in range(3):  # fonts and size hints reach the layouts through posted events
+            QApplication.sendPostedEvents()
+        central.layout().activate()
+        need, room = central.minimumSizeHint(), self._room()
+        return need.width() <= room.width() and need.height() <= room.height()
+
+    def _too_wide(self, page: LabPage) -> bool:
+        central, stack = self._window.centralWidget(), self._window.stack
+        around = central.minimumSizeHint().width() - stack.minimumSizeHint().width()
+        return page.minimumSizeHint().width() + around > self._room().width()
+
+    def _fold(self, page: LabPage) -> None:
+        splitter = page.control_splitter()
+        if splitter is None or page in self._folded:
+            return
+        sizes = splitter.sizes()
+        self._folded[page] = sizes
+        splitter.setSizes([0, *sizes[1:]])
+
+    def _unfold_all(self) -> None:
+        for page, sizes in self._folded.items():
+            if shiboken6.isValid(page):
+                page.control_splitter().setSizes(sizes)
+        self._folded.clear()
+
+    def _set_scale(self, scale: float) -> None:
+        self._scale = scale
+        appearance.apply_scale(QApplication.instance(), self._base_font, scale)
+        self._window.selector.set_scale(scale)
+        if self._active:
+            for page in self._window.built_pages():
+                self._fit_plots(page)
+
+    def _fit_plots(self, page: LabPage) -> None:
+        """Make room for each plot of ``page`` whole, now and whenever it grows."""
+        for plot in page.plots().values():
+            if not plot.property("fits_presentation"):
+                plot.setProperty("fits_presentation", True)
+                ref = weakref.ref(plot)
+                plot.getPlotItem().geometryChanged.connect(lambda r=ref: self._on_plot_moved(r()))
+            columns.fit_plot(plot)
+
+    def _on_plot_moved(self, plot) -> None:
+        if self._active and plot is not None and shiboken6.isValid(plot) and columns.fit_plot(plot):
+            self._recheck.start()
+
+    def watch(self, widget) -> None:
+        """Check the scale again whenever ``widget`` (the window's content) needs more room."""
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if self._active:
+            if watched is self._window and event.type() == QEvent.Type.Resize:
+                self._refit.start()
+            elif watched is not self._window and event.type() == QEvent.Type.LayoutRequest:
+                self._recheck.start()
+        return False
+
+    # --------------------------------------------------------------- pages
     def refresh(self) -> None:
         """Show or hide the window's parts for the current mode (also after a page change)."""
         window, hide = self._window, self._active
         window.toolbar.setVisible(not hide)
         window.statusBar().setVisible(not hide)
-        window.selector.set_scale(appearance.PRESENTATION_SCALE if hide else 1.0)
+        window.selector.set_scale(self.scale)
         for page in window.built_pages():
             for widget in page.presentation_widgets():
                 widget.setVisible(not hide)
 
     def prepare(self, page: LabPage) -> None:
-        """A page built while presenting hides what it keeps only for the desk."""
+        """A page built while presenting hides what it keeps only for the desk, and the
+        scale must fit it too."""
         if self._active:
             for widget in page.presentation_widgets():
                 widget.setVisible(False)
+            self._fit_plots(page)
+            self._fitted_for = None
+            self._refit.start()
