@@ -8,21 +8,22 @@ the per-step markers. Bad input is shown at its control; the last good run stays
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QProgressBar,
     QPushButton,
-    QScrollArea,
+    QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from explorer.descent.scene import DescentScene
+from ui.common.columns import SideColumn, SidewaysRow, page_splitter
 from ui.common.lab import LabPage
 from ui.common.playback import PlaybackBar, PlaybackController
+from ui.common.tab_strip import wrapping_tabs
 from ui.descent.controller import DescentController, DescentViews, RunView
 from ui.descent.lrtest import LRTestView
 from ui.descent.numbers import RunNumbers
@@ -60,11 +61,7 @@ class DescentPanel(LabPage):
     # -- layout ------------------------------------------------------------
     def _build(self) -> None:
         self.bar = PlaybackBar(self.playback, shortcut_scope=self)
-        self.scroll = scroll = QScrollArea()
-        scroll.setWidget(self.sidebar)
-        scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(330)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = SideColumn(self.sidebar)
         plots = QGridLayout()
         plots.addWidget(self.map.plot, 0, 0, 2, 1)
         plots.addWidget(self.loss_plot.plot, 0, 1)
@@ -75,7 +72,7 @@ class DescentPanel(LabPage):
         column = QVBoxLayout(trajectories)
         column.addLayout(plots, stretch=1)
         column.addWidget(self.bar)
-        column.addWidget(self.numbers)
+        column.addWidget(SidewaysRow(self.numbers))
         self.tabs = QTabWidget()
         self.tabs.addTab(trajectories, "Trajectories")
         self.tabs.addTab(self.lr_test, "LR range test")
@@ -83,12 +80,15 @@ class DescentPanel(LabPage):
         status = QHBoxLayout()
         status.addWidget(self.progress, stretch=1)
         status.addWidget(self.cancel)
-        middle = QVBoxLayout()
-        middle.addWidget(self.tabs, stretch=1)
+        page = QWidget()
+        middle = QVBoxLayout(page)
+        middle.setContentsMargins(0, 0, 0, 0)
+        middle.addWidget(wrapping_tabs(self.tabs), stretch=1)
         middle.addLayout(status)
+        self.splitter = page_splitter(self.scroll, page, stretch=(0, 1))
+        self.splitter.setSizes([330, 1100])
         layout = QHBoxLayout(self)
-        layout.addWidget(scroll)
-        layout.addLayout(middle, stretch=1)
+        layout.addWidget(self.splitter)
         self.progress.setRange(0, 1000)
         self.cancel.setEnabled(False)
 
@@ -141,8 +141,8 @@ class DescentPanel(LabPage):
         """Run the sweep and the LR range test on this thread (headless export and tests)."""
         self.controller.compute_now()
 
-    def presentation_widgets(self) -> list[QWidget]:
-        return [self.scroll]
+    def control_splitter(self) -> QSplitter:
+        return self.splitter
 
     def set_device(self, device: str | None) -> None:
         self.controller.set_device(device)
