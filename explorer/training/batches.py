@@ -311,8 +311,10 @@ BUDGETS = ("steps", "epochs")
 
 
 def batch_sizes_demo_config() -> TrainConfig:
-    """Iris through two hidden layers of 64, SGD lr 0.1, 100 epochs at the small batch: with
-    equal steps the full batch fits the training rows closer and validates worse."""
+    """Iris through two hidden layers of 64, SGD lr 0.1, 100 epochs at the small batch (1,500
+    steps; at equal steps the full batch trains 1,500 epochs), about 2 s on a CPU. Both fit
+    the training rows; measured with seed 0, their gaps over the last quarter of training are
+    about equal (0.186 ± 0.030 at B = 8, 0.182 ± 0.012 at B = 120), which the verdict says."""
     return TrainConfig(dataset="iris", hidden=(64, 64), batch_size=8, optimizer="SGD", lr=0.1,
                        epochs=100)
 
@@ -359,20 +361,34 @@ class BatchComparison(dict):
         super().__init__(values)
         self.budget = budget
 
+    def tail_gaps(self) -> dict[int, tuple[float, float]]:
+        """Batch size -> mean and standard deviation of the gap over the last quarter of
+        its epochs: a small batch's gap jumps from epoch to epoch, so one epoch says little."""
+        out = {}
+        for size, records in self.items():
+            gaps = [r.gap for r in records[-max(1, len(records) // 4):]]
+            out[size] = (statistics.fmean(gaps), statistics.pstdev(gaps))
+        return out
+
     def verdict(self) -> str:
-        """Whether the small batch ends with the smaller generalization gap, in words."""
-        (small, small_runs), (large, large_runs) = sorted(self.items())
-        a, b = small_runs[-1], large_runs[-1]
+        """Whether the small batch ends with the smaller generalization gap, in words: the
+        gaps averaged over the last quarter of training, a difference smaller than their
+        epoch-to-epoch spread called no difference."""
+        tails = self.tail_gaps()
+        (small, (a, spread_a)), (large, (b, spread_b)) = sorted(tails.items())
         shared = "steps" if self.budget == "steps" else "epochs"
-        numbers = (f"gap (validation − training loss) B={small}: {a.gap:.3f}, "
-                   f"B={large}: {b.gap:.3f}; validation loss {a.val_loss:.3f} vs {b.val_loss:.3f}")
-        if a.gap < b.gap:
+        numbers = (f"gap (validation − training loss) over the last quarter of training: "
+                   f"B={small} {a:.3f} ± {spread_a:.3f}, B={large} {b:.3f} ± {spread_b:.3f}")
+        if b - a > max(spread_a, spread_b):
             return (f"With equal {shared} the small batch generalizes better here: {numbers}. "
                     "Its noisy steps acted as a regularizer.")
-        return (f"With equal {shared} the small batch does NOT generalize better on these "
-                f"settings: {numbers}. The regularizing effect is not visible here"
-                + (" (equal epochs give the large batch fewer steps, so it may just be "
-                   "unconverged: try equal steps)." if self.budget == "epochs" else "."))
+        hint = (" Equal epochs give the large batch fewer steps, so it may just be "
+                "unconverged: try equal steps." if self.budget == "epochs" else "")
+        if a - b > max(spread_a, spread_b):
+            return (f"With equal {shared} the small batch does NOT generalize better on these "
+                    f"settings: {numbers}.{hint}")
+        return (f"With equal {shared} there is no clear difference on these settings: "
+                f"{numbers}; the regularizing effect is not visible here.{hint}")
 
 
 def iter_compare_batch_sizes(config: TrainConfig, small: int = 8, large: int | None = None,

@@ -203,6 +203,8 @@ class BatchController(QObject):
         self.live = None
 
     def cancel(self) -> None:
+        if self.stepper is not None:
+            self.stepper.stop()  # a played run stops stepping, not only being shown
         self.job.cancel()
         self._drop_live(self.live)
         self.page.progress.setValue(0)

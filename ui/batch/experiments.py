@@ -150,7 +150,8 @@ class TimingView(ExperimentView):
             median, low, high = (np.asarray(v) * scale for v in (median, low, high))
             curve.setData(sizes, median)
             # Quantiles, not ± a standard deviation: a bar never reaches below zero.
-            bars.setData(x=sizes, y=median, top=high - median, bottom=median - low, beam=beam)
+            bars.setData(x=sizes, y=median, height=None, top=high - median, bottom=median - low,
+                         beam=beam)
 
     def plots(self):
         return [self.epoch_plot, self.sample_plot]
@@ -219,7 +220,8 @@ class BatchSizeView(_RecordsView):
     hint = ("Look at the gap between validation (dashed) and training (solid) loss. Small batches "
             "take noisy steps, and that noise can act as a regularizer. Compare with equal "
             "steps: with equal epochs the large batch takes far fewer steps and may simply be "
-            "unconverged. The line below the plots says what this run shows.")
+            "unconverged. On small data sets such as these the effect is small or absent: the "
+            "line below the plots says what this run shows.")
     BUDGET_NAMES = {"steps": "equal steps", "epochs": "equal epochs"}
 
     def __init__(self, parent=None):

@@ -12,25 +12,31 @@ from explorer.training.scene import BatchScene
 IRIS = TrainConfig(dataset="iris", hidden=(8,), epochs=2, batch_size=30)
 
 
-def _record(train: float, val: float, steps: int) -> EpochRecord:
-    return EpochRecord(1, train, val, 0.9, 0.9, train, seconds=0.0, steps=steps)
-
-
-def test_the_default_small_vs_large_comparison_shows_the_small_batch_regularizing():
+def test_the_default_small_vs_large_comparison_is_at_equal_steps_and_says_what_it_shows():
     scene = BatchScene()
     assert scene.batch_budget == "steps" and scene.batch_preset
     result = b.compare_batch_sizes(b.batch_sizes_demo_config(), scene.small_batch,
                                    scene.large_batch, scene.batch_budget)
-    small, large = result[8][-1], result[120][-1]
-    assert small.steps == large.steps == 1500  # equal steps: 100 epochs of 15, 1500 of 1
-    assert small.gap < large.gap and "generalizes better" in result.verdict()
+    assert result[8][-1].steps == result[120][-1].steps == 1500  # 100 epochs of 15, 1500 of 1
+    # Measured: over the last quarter the gaps are 0.186 ± 0.030 (B=8) and 0.182 ± 0.012
+    # (B=120): on Iris the regularizing effect is not visible, and the page says so.
+    (a, spread_a), (b_, spread_b) = result.tail_gaps()[8], result.tail_gaps()[120]
+    assert abs(a - b_) < max(spread_a, spread_b)
+    assert "no clear difference" in result.verdict() and "not visible" in result.verdict()
 
 
-def test_the_verdict_says_so_when_the_small_batch_does_not_generalize_better():
-    result = BatchComparison({8: [_record(0.1, 0.5, 30)], 120: [_record(0.1, 0.2, 2)]},
-                             "epochs")
-    text = result.verdict()
-    assert "does NOT generalize better" in text and "try equal steps" in text
+def _run(gaps, steps_each):
+    return [EpochRecord(i + 1, 0.1, 0.1 + g, 0.9, 0.9, 0.1, seconds=0.0, steps=steps_each * i)
+            for i, g in enumerate(gaps)]
+
+
+def test_the_verdict_follows_the_last_quarter_s_gaps():
+    better = BatchComparison({8: _run([0.3, 0.2, 0.1, 0.1], 15), 120: _run([0.3] * 4, 1)},
+                             "steps")
+    assert "small batch generalizes better" in better.verdict()
+    worse = BatchComparison({8: _run([0.1, 0.2, 0.4, 0.4], 15), 120: _run([0.1] * 4, 1)},
+                            "epochs")
+    assert "does NOT generalize better" in worse.verdict() and "try equal steps" in worse.verdict()
 
 
 def test_equal_steps_gives_the_large_batch_more_epochs_and_refuses_past_the_limit():

@@ -41,7 +41,7 @@ def test_a_fixed_bad_value_clears_its_error_and_run_works_again(qtbot, panel):
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
     assert panel.busy
     qtbot.waitUntil(lambda: view.has_result and not panel.busy, timeout=60_000)
-    assert "generalize" in view.verdict.text()
+    assert "gap (validation − training loss)" in view.verdict.text()
 
 
 def test_run_labels_name_what_differs_and_number_identical_reruns():
