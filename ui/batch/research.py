@@ -71,6 +71,15 @@ class NoiseScaleView(ResearchView):
                                               name="S_min (1 + B_noise / B)")
         self.plot_area.addWidget(self.noise_plot)
         self.plot_area.addWidget(self.steps_plot)
+        self.b_noise_line = pg.InfiniteLine(angle=90, pen=theme.pen(1, 1.5, DASH),
+                                            label="B_noise",
+                                            labelOpts={"position": 0.9, "color": theme.color(1)})
+        self.b_simple_line = pg.InfiniteLine(angle=90, pen=theme.pen(0, 1.5, DASH),
+                                             label="B_simple at start",
+                                             labelOpts={"position": 0.8, "color": theme.color(0)})
+        for line in (self.b_noise_line, self.b_simple_line):
+            line.hide()
+            self.steps_plot.addItem(line, ignoreBounds=True)
 
     def job(self, scene: BatchScene, device: str):
         return batches.iter_noise_study, (scene.train_config(device),)
@@ -89,6 +98,11 @@ class NoiseScaleView(ResearchView):
             self.fit_curve.setData(grid, [fit.predicted(b) for b in grid])
         else:
             self.fit_curve.setData([], [])
+        start = result.readings[min(result.readings)].b_simple
+        for line, value in ((self.b_noise_line, fit.b_noise), (self.b_simple_line, start)):
+            line.setVisible(math.isfinite(value) and value > 0)
+            if line.isVisible():
+                line.setValue(math.log10(value))  # the batch axis is logarithmic
         first, last_epoch = result.readings[epochs[0]], result.readings[epochs[-1]]
         words = [f"Ours: B_simple {first.b_simple:.1f} after {first.epoch} epochs → "
                  f"<b>{last_epoch.b_simple:.1f}</b> after {last_epoch.epoch} (loss "
