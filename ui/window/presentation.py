@@ -100,6 +100,8 @@ class Presentation(QObject):
         """Present on a ``size`` screen: the window takes that size and the scale fits it
         (the window's own screen is used when this is not called)."""
         self._target = QSize(size)
+        if size != self._window.screen().size():  # a projector of that size, simulated
+            self._window.setWindowState(Qt.WindowState.WindowNoState)
         corner = self._window.screen().geometry().topLeft()
         self._window.setGeometry(corner.x(), corner.y(), size.width(), size.height())
         self.fit()

@@ -1,0 +1,185 @@
+"""Presentation mode fits the screens teachers meet: every lab and tab, whole.
+
+At 1280×720, 1366×768 and 1920×1080 (light, and dark at one size), in presentation mode,
+for every lab page and every tab of it, the test fails when a plot's title, axes or legend
+lie outside its view, when a control lies outside the window without a scroll area to
+reach it, or when a label's or button's text is squeezed below what it needs (elided).
+The offscreen screen is 800×800, so the window is given each size (``fit_to``).
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QTabWidget,
+    QWidget,
+)
+
+from ui.common import columns
+from ui.window import appearance
+from ui.window.main_window import MainWindow
+
+SIZES = [(1280, 720), (1366, 768), (1920, 1080)]
+CONTROLS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QAbstractSlider)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    w = MainWindow(settings=settings, device="cpu")
+    qtbot.addWidget(w)
+    w.show()
+    w.pages  # noqa: B018 (build every lab now)
+    for page in w.pages:
+        page.cancel_work()  # only the layout is under test: no training in the background
+    yield w
+    w.leave_presentation()
+    for page in w.built_pages():
+        page.shutdown()
+
+
+def _settle():
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _scrollable(widget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QScrollArea):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def _in_window(widget, window) -> bool:
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    return window.rect().contains(QRect(top_left, widget.size()))
+
+
+def _tab_states(page):
+    """Every (tab widget, index) combination to look at: each tab of each tab widget."""
+    tab_widgets = [t for t in page.findChildren(QTabWidget) if t.isVisibleTo(page)]
+    yield "first tabs"
+    for tabs in tab_widgets:
+        for index in range(tabs.count()):
+            tabs.setCurrentIndex(index)
+            _settle()
+            yield tabs.tabText(index).replace("&", "")
+        tabs.setCurrentIndex(0)
+
+
+def _problems(window, page, where) -> list[str]:
+    found = []
+    for name, plot in page.plots().items():
+        if plot.isVisible() and plot.width() > 0 and not columns.plot_is_whole(plot):
+            found.append(f"{where}: plot {name} is cut off (title, axes or legend)")
+    for widget in page.findChildren(QWidget):
+        if not isinstance(widget, CONTROLS + (QLabel,)):
+            continue
+        if not widget.isVisible() or widget.width() == 0:
+            continue  # hidden on purpose, on another tab, or in a folded column
+        if isinstance(widget, CONTROLS) and not (_in_window(widget, window) or _scrollable(widget)):
+            found.append(f"{where}: control {widget.objectName() or type(widget).__name__} "
+                         "is off the window and cannot be scrolled to")
+        text = widget.text().replace("&", "") if hasattr(widget, "text") else ""
+        if not text or isinstance(widget, QLineEdit | QAbstractSpinBox | QComboBox):
+            continue
+        if isinstance(widget, QLabel):
+            need = widget.minimumSizeHint().width() - 1 if not widget.wordWrap() else 0
+            elided = widget.contentsRect().width() < need
+        else:  # a button: its text (and icon) inside its frame and padding
+            icon = widget.iconSize().width() + 4 if not widget.icon().isNull() else 0
+            need = widget.fontMetrics().horizontalAdvance(text) + icon + 8
+            elided = widget.width() < need
+        if elided:
+            found.append(f"{where}: text {text[:30]!r} is cut ({widget.width()} px < {need} px)")
+    return found
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_lab_and_tab_fits_each_screen_in_presentation_mode(window, theme):
+    window.set_theme(theme)
+    window.enter_presentation()
+    sizes = SIZES if theme == "light" else [(1366, 768)]
+    problems = []
+    for width, height in sizes:
+        window._presentation.fit_to(QSize(width, height))
+        _settle()
+        if window.size() != QSize(width, height):
+            wide = {p.key: p.minimumSizeHint().width() for p in window.pages}
+            problems.append(f"{width}×{height}: the window needs {window.size()} (pages {wide})")
+        scale = window._presentation.scale
+        assert appearance.MIN_PRESENTATION_SCALE <= scale <= appearance.PRESENTATION_SCALE
+        for index, page in enumerate(window.pages):
+            window.show_page(index)
+            page.cancel_work()
+            _settle()
+            for tab in _tab_states(page):
+                where = f"{width}×{height} ({scale:.2f}) {page.key} lab, {tab}"
+                problems += _problems(window, page, where)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_scale_follows_the_screen(window):
+    window.enter_presentation()
+    window._presentation.fit_to(QSize(1920, 1080))
+    big = window._presentation.scale
+    window._presentation.fit_to(QSize(1280, 720))
+    small = window._presentation.scale
+    assert big > small and big > 1.2
+    window.leave_presentation()
+    assert window._presentation.scale == 1.0
+
+
+def test_the_screen_scale_steps():
+    assert appearance.presentation_scale(1280, 720) == 1.0
+    assert appearance.presentation_scale(1366, 768) == 1.05
+    assert appearance.presentation_scale(1920, 1080) == appearance.PRESENTATION_SCALE
+    assert appearance.presentation_scale(3840, 2160) == appearance.PRESENTATION_SCALE
+    assert appearance.presentation_scale(800, 600) == 1.0
+
+
+def test_the_checks_catch_a_cut_plot_and_a_squeezed_button(qtbot):
+    from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+    from ui.common import plots
+    from ui.common.lab import LabPage
+
+    class Cramped(LabPage):
+        def __init__(self):
+            super().__init__()
+            self.plot = plots.make_plot("A title far too long for a plot this narrow", "x", "y")
+            self.cancel = QPushButton("Cancel")
+            self.cancel.setFixedWidth(30)
+            row = QHBoxLayout(self)
+            row.addWidget(self.plot)
+            row.addWidget(self.cancel)
+
+        def plots(self):
+            return {"cramped": self.plot}
+
+    page = Cramped()
+    qtbot.addWidget(page)
+    page.setFixedSize(260, 200)
+    page.show()
+    _settle()
+    found = _problems(page, page, "here")
+    assert any("plot cramped is cut off" in f for f in found)
+    assert any("'Cancel' is cut" in f for f in found)
+    assert columns.fit_plot(page.plot)  # the plot now asks for the room it needs
+    page.setMinimumSize(0, 0)
+    page.setMaximumSize(16777215, 16777215)
+    page.resize(page.minimumSizeHint().width() + 40, 300)
+    _settle()
+    assert columns.plot_is_whole(page.plot)
+    columns.release_plot(page.plot)
+    assert page.plot.minimumWidth() == 0
