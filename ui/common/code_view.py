@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from ui.common import theme
 
 # Okabe–Ito colours (the palette's blue, reddish purple, bluish green and vermillion),
-# dark enough to read on white on a projector.
+# on the dark theme each shaded by ``theme.text_color`` until it reads at 4.5:1.
 _STYLES = {
     "keyword": (theme.OKABE_ITO[0], True),
     "builtin": (theme.OKABE_ITO[4], False),
@@ -35,9 +35,14 @@ _STYLES = {
 }
 
 
+def _shade(color: str) -> str:
+    # On the dark panel the palette's blue (3.4:1) and grey are too dark: lighter shades.
+    return theme.text_color(color) if theme.current().name == "dark" else color
+
+
 def _format(color: str, bold: bool) -> QTextCharFormat:
     fmt = QTextCharFormat()
-    fmt.setForeground(QColor(color))
+    fmt.setForeground(QColor(_shade(color)))
     if bold:
         fmt.setFontWeight(QFont.Weight.Bold)
     return fmt
@@ -57,7 +62,17 @@ class PythonHighlighter(QSyntaxHighlighter):
             (r"'[^'\n]*'|\"[^\"\n]*\"", "string"),
             (r"#[^\n]*", "comment"),
         ]
-        self._rules = [(QRegularExpression(p), _format(*_STYLES[s])) for p, s in patterns]
+        self._patterns = patterns
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Colours for the current theme (a dark panel needs lighter ones)."""
+        self._rules = [(QRegularExpression(p), _format(*_STYLES[s])) for p, s in self._patterns]
+        self.rehighlight()
+
+    def colors(self) -> dict[str, str]:
+        """Kind of token -> the colour it is drawn in now."""
+        return {kind: QColor(_shade(c)).name() for kind, (c, _bold) in _STYLES.items()}
 
     def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
         # Later rules win, so a '#' inside a comment line colours the whole rest of the line.
@@ -101,6 +116,7 @@ class CodeView(QWidget):
         # The code has its own (monospace) font, so presentation scaling must reach it here.
         for edit in (self.code_edit, self.output_edit):
             edit.setFont(_monospace(round(theme.font_pt(11))))
+        self._highlighter.restyle()
 
     def _build_layout(self) -> None:
         header = QHBoxLayout()

@@ -121,3 +121,36 @@ def big_value_css() -> str:
 
 def error_css() -> str:
     return f"color: {current().error};"
+
+
+MIN_TEXT_CONTRAST = 4.5  # WCAG AA for normal text
+
+
+def _luminance(c: QColor) -> float:
+    def channel(v: float) -> float:
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF())
+
+
+def contrast(a: str | QColor, b: str | QColor) -> float:
+    """The WCAG 2 contrast ratio of two colours (1 to 21)."""
+    la, lb = sorted((_luminance(QColor(a)), _luminance(QColor(b))), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_color(index_or_color: int | str, background: str | None = None) -> str:
+    """A palette colour made readable as text on ``background`` (the theme's by default):
+    mixed towards the foreground (white on dark, black on light) in 5 % steps until its
+    contrast is at least ``MIN_TEXT_CONTRAST``; unchanged when it already is."""
+    c = QColor(color(index_or_color) if isinstance(index_or_color, int) else index_or_color)
+    back = QColor(background or current().background)
+    toward = QColor("#FFFFFF") if _luminance(back) < 0.5 else QColor("#000000")
+    for step in range(21):
+        t = step / 20
+        mixed = QColor.fromRgbF(*(a + (b - a) * t for a, b in zip(
+            (c.redF(), c.greenF(), c.blueF()), (toward.redF(), toward.greenF(), toward.blueF()),
+            strict=True)))
+        if contrast(mixed, back) >= MIN_TEXT_CONTRAST:
+            return mixed.name()
+    return toward.name()
