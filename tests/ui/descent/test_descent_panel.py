@@ -121,10 +121,10 @@ def test_a_diverging_rate_is_labelled_in_the_legend(qtbot, panel):
     qtbot.waitUntil(lambda: _idle(panel) and len(panel.result.labels) == 2)
     texts = _legend_texts(panel)
     assert texts[0] == "lr = 0.1"
-    assert texts[1].startswith("lr = 0.5 — diverged at step ")
+    assert texts[1].startswith("lr = 0.5 — diverging at step ")
     at = panel.result.diverged[1]
-    assert texts[1] == f"lr = 0.5 — diverged at step {at}"
-    assert "diverged" in panel.numbers.text() or panel.playback.step <= at
+    assert texts[1] == f"lr = 0.5 — diverging at step {at}"
+    assert "diverging" in panel.numbers.text() or panel.playback.step <= at
 
 
 def test_bad_rate_text_marks_the_box_and_keeps_the_last_run(qtbot, panel):
