@@ -2,6 +2,8 @@
 
 python main.py [scene.json] [--device cuda] [--page descent]
 python main.py --export-figures DIR [--scene FILE] [--width 1600]
+python main.py --export-animation OUT.gif|OUT.mp4 [--scene FILE] [--lab descent|batch]
+               [--fps 10] [--width 960]
 """
 
 from __future__ import annotations
@@ -30,7 +32,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="write every lab's plots as PNG files into DIR, without a window, and exit",
     )
     parser.add_argument(
-        "--width", type=int, default=1600, help="PNG width for --export-figures (px)"
+        "--export-animation",
+        metavar="OUT",
+        help="write an animation of a lab's run (OUT.gif or OUT.mp4), without a window, "
+        "and exit",
+    )
+    parser.add_argument("--lab", default="descent",
+                        help="the lab --export-animation plays: descent or batch")
+    parser.add_argument("--fps", type=int, default=10,
+                        help="frames per second for --export-animation")
+    parser.add_argument(
+        "--width", type=int, default=None,
+        help="image width in px: PNGs of --export-figures (1600), frames of "
+        "--export-animation (960)",
     )
     parser.add_argument("--device", help="compute device: cpu, cuda, cuda:1, mps")
     parser.add_argument("--page", help="the lab to show first: loss, descent or batch")
@@ -86,6 +100,53 @@ def export_figures(folder: str, scene_path: str | None, width: int) -> int:
     app.processEvents()
     for path in written:
         print(path)
+    return 0
+
+
+def export_animation(out: str, scene_path: str | None, lab: str, fps: int, width: int) -> int:
+    """Write ``lab``'s run as an animation to ``out``; returns an exit code (2 when refused,
+    with the reason on stderr, never a traceback)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from explorer import animation as encoder
+    from explorer import scene as scene_file
+    from explorer.errors import InputError
+
+    try:
+        path, fps, width = encoder.check_request(out, fps, width)
+        keys = {"descent", "batch"}
+        if lab not in keys:
+            raise InputError(f"There is no animation of the '{lab}' lab: choose descent "
+                             f"or batch.", field="lab")
+        scenes = scene_file.read(scene_path) if scene_path else {}
+    except InputError as exc:
+        print(f"training-explorer: {exc}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from ui.common.animation import frames
+    from ui.window import animations
+    from ui.window.labs import lab_classes
+
+    page = next(cls for cls in lab_classes() if cls.key == lab)()
+    page.resize(1600, 1000)
+    page.show()  # laid out for real, as on screen
+    try:
+        if lab in scenes:
+            page.set_scene(scenes[lab])
+        movie = animations.prepare(page, lab)
+        app.processEvents()
+        count = encoder.write_animation(path, frames(movie.steps, page, movie.plots, width),
+                                        fps)
+    except Exception as exc:  # a refusal or a failure: a message, no traceback, no file
+        reason = exc if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"
+        print(f"training-explorer: {reason}", file=sys.stderr)
+        return 2
+    finally:
+        page.shutdown()
+        page.hide()
+        page.deleteLater()
+    print(f"{path} ({count} frames at {fps} per second)")
     return 0
 
 
@@ -208,8 +269,13 @@ def _limit_torch_threads() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     _limit_torch_threads()
+    scene = args.scene_option or args.scene
+    if args.export_animation:
+        return export_animation(args.export_animation, scene, args.lab, args.fps,
+                                960 if args.width is None else args.width)
     if args.export_figures:
-        return export_figures(args.export_figures, args.scene_option or args.scene, args.width)
+        return export_figures(args.export_figures, scene, 1600 if args.width is None
+                              else args.width)
     return run_window(args)
 
 

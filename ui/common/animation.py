@@ -1,0 +1,72 @@
+"""Frames of an animation: a page's plots, as laid out on the page, drawn slide-ready.
+
+Each frame is rendered when the encoder asks for it (:mod:`explorer.animation` pulls
+them one by one), from whatever the page shows at that moment; a driver moves the page
+on between frames (the next playback step, the next epoch).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ui.common import render, theme
+
+
+class Cancelled(Exception):
+    """The user cancelled the export; the encoder stops and leaves no file."""
+
+
+def compose_frame(page: QWidget, plots: list[pg.PlotWidget], width: int) -> np.ndarray:
+    """``plots`` drawn where they sit on ``page``, scaled so they span ``width`` pixels:
+    one ``H x W x 3`` RGB array with even sides (what MP4 needs)."""
+    rects = [QRectF(plot.mapTo(page, QPoint(0, 0)), plot.size().toSizeF()) for plot in plots]
+    union = rects[0]
+    for rect in rects[1:]:
+        union = union.united(rect)
+    scale = width / union.width()
+    height = round(union.height() * scale)
+    canvas = QImage(width - width % 2, max(2, height - height % 2), QImage.Format.Format_RGB32)
+    canvas.fill(QColor(theme.current().background))
+    painter = QPainter(canvas)
+    try:
+        for plot, rect in zip(plots, rects, strict=True):
+            target = QRectF((rect.x() - union.x()) * scale, (rect.y() - union.y()) * scale,
+                            rect.width() * scale, rect.height() * scale)
+            image = render.plot_image(plot.getPlotItem(), max(1, round(target.width())))
+            painter.drawImage(target, image)
+    finally:
+        painter.end()
+    return rgb_array(canvas)
+
+
+def rgb_array(image: QImage) -> np.ndarray:
+    """``image`` as an ``H x W x 3`` uint8 array (a copy: it outlives the image)."""
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(),
+                                                              image.bytesPerLine())
+    return rows[:, :image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def frames(
+    steps: Iterable[object],
+    page: QWidget,
+    plots: Callable[[], list[pg.PlotWidget]],
+    width: int,
+    cancelled: Callable[[], bool] = lambda: False,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[np.ndarray]:
+    """One frame after each of ``steps`` (a driver that moves the page on); ``plots`` says
+    which plots are on show then. ``cancelled`` is asked before every frame."""
+    for index, _step in enumerate(steps):
+        QApplication.processEvents()  # the page's own deferred redraws, and a Cancel click
+        if cancelled():
+            raise Cancelled
+        yield compose_frame(page, plots(), width)
+        if progress is not None:
+            progress(index + 1)
