@@ -30,6 +30,10 @@ class LabPage(QWidget):
         """The page's plots by a short file-safe name ("curve", "loss-per-step")."""
         return {}
 
+    def focus_widgets(self) -> dict[str, QWidget]:
+        """What the focus view can put on the whole window: the plots, by default."""
+        return dict(self.plots())
+
     def measured_plots(self) -> set[str]:
         """Names of plots that show measurements (e.g. timings), which differ run to run."""
         return set()

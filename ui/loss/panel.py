@@ -112,6 +112,10 @@ class LossPanel(LabPage):
         return {"loss-curve": self.curve.plot, "loss-comparison": self.compare.plot,
                 "cross-entropy-by-hand": self.worked.bars_plot}
 
+    def focus_widgets(self) -> dict:
+        """The plots and the result panel (value and gradients), for the focus view."""
+        return {**self.plots(), "result": self.result}
+
     def scene(self) -> dict:
         return self.state.scene.to_dict()
 

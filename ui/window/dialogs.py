@@ -20,6 +20,8 @@ SHORTCUTS = (
     ("Ctrl+Shift+E", "Export the whole page as one PNG"),
     ("Ctrl+Shift+C", "Copy the plot under the mouse as an image"),
     ("F5 / Esc", "Enter / leave presentation mode"),
+    ("Ctrl+Shift+F or double-click / Esc", "Show the plot under the mouse on the whole window "
+     "(the Loss lab's result panel too) / back"),
     ("Ctrl+Z / Ctrl+Y or Ctrl+Shift+Z", "Undo / redo an edit (Loss lab)"),
     ("Ctrl+R / Ctrl+Shift+R", "Randomize / reset to the slide's example (Loss lab)"),
     ("Space, Left, Right", "Play or pause, step back, step forward (Descent lab)"),

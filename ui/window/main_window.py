@@ -29,6 +29,7 @@ from explorer.errors import InputError
 from ui.common import export, plots, theme
 from ui.common.lab import LabPage
 from ui.window import appearance, menus
+from ui.window.focus import FocusView
 from ui.window.lab_stack import LabStack
 from ui.window.labs import lab_classes
 from ui.window.presentation import Presentation
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self._greeted: set[int] = set()
         self._device_name = "cpu"
         self._presentation = Presentation(self)
+        self.focus_view = FocusView(self, self._presentation)
         self.stack = LabStack(labs if labs is not None else lab_classes(), self._on_page_built)
         self._classes = self.stack.classes
         self._build_central()
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(4, 4, 4, 0)
         layout.addWidget(self.selector)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.focus_view.holder, 1)
         self.setCentralWidget(central)
         self._presentation.watch(central)
 
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
         page.set_device(self._device_name)
         page.status_message.connect(self._show_status)
         self._presentation.prepare(page)
+        self.focus_view.watch(page)
 
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
@@ -149,6 +153,7 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, LabPage) else None
 
     def _on_page_changed(self, index: int) -> None:
+        self.focus_view.leave()
         if 0 <= index < len(self._classes):
             page = self.stack.page(index)
             if index not in self._greeted:

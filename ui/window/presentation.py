@@ -67,6 +67,10 @@ class Presentation(QObject):
     def toggle(self) -> None:
         self.leave() if self._active else self.enter()
 
+    def pause_escape(self, paused: bool) -> None:
+        """While the focus view uses Esc (to come back), Esc does not leave presenting."""
+        self._escape.setEnabled(self._active and not paused)
+
     def enter(self) -> None:
         if self._active:
             return
