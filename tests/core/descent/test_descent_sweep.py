@@ -125,8 +125,9 @@ def test_internals_can_be_left_out():
     ({"steps": 100_001}, "steps", "from 1 to 100,000"),
     ({"start": (float("inf"), 0.0)}, "start", "finite"),
     ({"surface": "banana"}, "surface", "Unknown surface 'banana'"),
-    ({"optimizer": "LBFGS"}, "optimizer", "Unknown optimizer 'LBFGS'"),
-    ({"schedule": "CyclicLR"}, "schedule", "Unknown schedule"),
+    ({"optimizer": "SparseAdam"}, "optimizer", "SparseAdam is not offered"),
+    ({"optimizer": "Nadam"}, "optimizer", "Unknown optimizer 'Nadam'"),
+    ({"schedule": "LambdaLR"}, "schedule", "Unknown schedule"),
     ({"optimizer_options": {"momentum": 1.0}}, "momentum", r"in \[0, 1\)"),
     ({"optimizer_options": {"momentum": -0.1}}, "momentum", r"in \[0, 1\)"),
     ({"optimizer": "Adam", "optimizer_options": {"betas": (0.9, 1.0)}}, "beta2", r"\[0, 1\)"),
@@ -150,7 +151,8 @@ def test_optimizer_options_list_torch_defaults():
     assert adam == {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "amsgrad": False,
                     "weight_decay": 0.0}
     assert {spec.name for spec in descent.optimizer_options("AdamW")} >= {"weight_decay"}
-    assert descent.OPTIMIZERS == ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+    assert descent.OPTIMIZERS == ("SGD", "Adam", "AdamW", "NAdam", "RAdam", "Adamax", "Adagrad",
+                                  "Adadelta", "RMSprop", "Rprop", "ASGD", "LBFGS", "Adafactor")
 
 
 @pytest.mark.gpu
