@@ -54,6 +54,7 @@ class DescentSidebar(QWidget):
         self.optimizer = QComboBox()
         self.optimizer.setObjectName("optimizer")
         self.optimizer.addItems(list(batched_optim.OPTIMIZERS))
+        self.optimizer.setToolTip(batched_optim.ABSENT_NOTE)  # why Muon and SparseAdam are not
         self.optimizer_options = OptionForm()
         self.schedule = QComboBox()
         self.schedule.setObjectName("schedule")
