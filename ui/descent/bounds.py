@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from explorer.descent import lr_finder
+from explorer.descent import batched_optim, lr_finder
 from explorer.descent.reference import iter_measured_bound, stability_bound
 from explorer.descent.scene import DescentScene
 from explorer.errors import InputError
@@ -82,6 +82,10 @@ class BoundsShown(QObject):
         self._text = bound.text
         if bound.closed_form:
             self.sidebar.set_bound(bound.lr, bound.text, bound.best)
+        elif batched_optim.is_looped(s.optimizer):  # a search would take a minute of CPU
+            self.sidebar.set_bound(None, bound.text + " It is not measured here: "
+                                   f"{s.optimizer} runs one rate at a time, so the search "
+                                   "would take about a minute.")
         else:
             self.sidebar.set_bound(None, bound.text + " Measuring…")
             self._timer.start()

@@ -16,7 +16,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from explorer import descent
-from explorer.descent import lr_finder, surfaces
+from explorer.descent import batched_optim, lr_finder, surfaces
 from explorer.descent.divergence import check_start_loss, sweep_diverging_at
 from explorer.descent.rates import fan, replace_rate
 from explorer.descent.readings import internals_at, slice_line
@@ -338,8 +338,9 @@ class DescentController(QObject):
         s = self._scene
         work = len(s.lrs) * s.steps
         cost = self._seconds_per_step.get(self._cost_key())
-        if live and (work * cost * 1000 <= INLINE_MS if cost is not None
-                     else work <= PROBE_WORK):
+        looped = batched_optim.is_looped(s.optimizer)  # LBFGS: torch's own, one rate at a time
+        if live and not looped and (work * cost * 1000 <= INLINE_MS if cost is not None
+                                    else work <= PROBE_WORK):
             self._run_inline(work)
             return
         chunk = max(CHUNK, -(-s.steps // MAX_PARTIALS))

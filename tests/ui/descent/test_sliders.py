@@ -168,3 +168,15 @@ def test_run_colours_follow_runs_not_positions():
     twice = colours.update((0.3, 0.3, 0.5))
     assert len(set(twice)) == 3 and twice[0] == removed[1]
     assert len(set(colours.update([0.01 * k for k in range(1, 10)]))) == 9  # past the palette
+
+
+def test_a_slider_move_under_lbfgs_runs_on_the_worker(qtbot, panel, monkeypatch):
+    # LBFGS is torch's own optimizer, one rate at a time (seconds per run): it must never
+    # run on the GUI thread, whatever the last run of another optimizer cost.
+    panel.sidebar.optimizer.setCurrentText("LBFGS")
+    qtbot.waitUntil(lambda: _idle(panel), timeout=60_000)
+    inline = []
+    monkeypatch.setattr(panel.controller, "_run_inline", lambda work: inline.append(work))
+    panel.sidebar.sliders.rate.slider.setValue(panel.sidebar.sliders.rate.slider.value() + 5)
+    assert inline == []
+    qtbot.waitUntil(lambda: _idle(panel), timeout=60_000)
