@@ -47,6 +47,8 @@ def test_a_run_moves_the_progress_bar_and_fills_the_curves(qtbot, panel):
     assert len({v for v in seen if 0 < v < PROGRESS_STEPS}) > 3  # it moved, in many steps
     assert panel.progress.value() == PROGRESS_STEPS
     assert panel.run_list.labels() == [run_label(QUICK.train_config().replace(epochs=6))]
+    # The buttons follow the worker thread's end, which comes just after its last result.
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
     assert panel.train_button.isEnabled() and not panel.cancel_button.isEnabled()
     assert "validation accuracy" in panel.status.text()
 
