@@ -14,6 +14,7 @@ as it is (its ``field`` names the control to mark), anything else as a
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
 import traceback
@@ -91,17 +92,54 @@ class _Worker(GeneratorWorker):
 
     Waiting on this event instead of on ``QThreadPool.waitForDone`` lets a job wait for
     its own threads only.
+
+    A worker still running while the program exits finds its signals' Qt object deleted
+    under it: its next emit raises ``RuntimeError("Signal source has been deleted")``,
+    which superqt printed as ``RuntimeWarning: RuntimeError in aborted thread`` when one
+    quit right after start-up. Every exception of the job itself is caught in
+    :func:`_guarded`, so a ``RuntimeError`` that reaches :meth:`work` can only come from
+    such an emit: the worker then stops quietly, as nobody is left to tell. At exit, the
+    workers still running are cancelled and waited for (bounded) before Python tears
+    their Qt objects down.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.done = threading.Event()
+        self.gone = False  # whether its Qt side was deleted while it ran
+
+    def work(self):
+        result = super().work()
+        if isinstance(result, RuntimeError):
+            self.gone = True
+            self.quit()  # so that run() emits no result either
+            return None
+        return result
 
     def run(self) -> None:
+        _LIVE.add(self)
         try:
             super().run()
+        except RuntimeError:  # the started/finished emits, after the Qt side went away
+            self.gone = True
         finally:
             self.done.set()
+            _LIVE.discard(self)
+
+
+_LIVE: set[_Worker] = set()
+
+
+def _stop_live_workers(msecs: int = SHUTDOWN_MS) -> None:
+    """Cancel every worker still on a thread and wait for them, at most ``msecs`` in all."""
+    deadline = time.monotonic() + msecs / 1000
+    for worker in list(_LIVE):
+        worker.quit()
+    for worker in list(_LIVE):
+        worker.done.wait(max(0.0, deadline - time.monotonic()))
+
+
+atexit.register(_stop_live_workers)
 
 
 class Background(QObject):
