@@ -6,6 +6,7 @@ experiment (:func:`edge_of_stability`). Surfaces are in
 :mod:`explorer.descent.surfaces` (also reachable as ``explorer.surfaces``).
 """
 
+from explorer.descent.batched_optim import OPTIMIZERS
 from explorer.descent.lr_finder import (
     LRFinderResult,
     Suggestion,
@@ -20,7 +21,6 @@ from explorer.descent.stability import (
 )
 from explorer.descent.sweep import (
     INTERNALS_AUTO_LIMIT,
-    OPTIMIZERS,
     Sweep,
     check_dtype,
     iter_sweep,

@@ -36,6 +36,13 @@ ABSENT = {
 ABSENT_NOTE = ("Not here: " + " ".join(f"{name}: {why}" for name, why in ABSENT.items()))
 
 
+def check_optimizer(name: object) -> str:
+    """``name`` if the lab offers it; else InputError (for Muon and SparseAdam, why not)."""
+    if isinstance(name, str) and name in ABSENT:
+        raise InputError(f"{name} is not offered: {ABSENT[name]}", field="optimizer")
+    return check_name(name, OPTIMIZERS, "optimizer", "optimizer")
+
+
 _ADAM_SPECS = (
     unit("beta1", 0.9, "Decay of the running mean of gradients (betas[0])."),
     unit("beta2", 0.999, "Decay of the running mean of squared gradients (betas[1])."),

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import torch
 
 from explorer.descent import batched_optim, schedules, surfaces
-from explorer.descent.batched_optim import OPTIMIZERS
 from explorer.descent.schedules import lr_schedule
 from explorer.devices import resolve
 from explorer.errors import InputError
@@ -84,10 +83,7 @@ def check_dtype(dtype) -> torch.dtype:
 
 def _check_common(surface, optimizer, lrs, steps, start, divergence_bound):
     check_name(surface, surfaces.names(), "surface", "surface")
-    if optimizer in batched_optim.ABSENT:
-        raise InputError(f"{optimizer} is not offered: {batched_optim.ABSENT[optimizer]}",
-                         field="optimizer")
-    check_name(optimizer, OPTIMIZERS, "optimizer", "optimizer")
+    batched_optim.check_optimizer(optimizer)
     if not (isinstance(divergence_bound, (int, float)) and divergence_bound > 0):
         raise InputError("The divergence bound must be a positive number.",
                          field="divergence_bound")
@@ -108,7 +104,7 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
     """
     lrs, steps, start = _check_common(surface, optimizer, lrs, steps, start, divergence_bound)
     dtype = check_dtype(dtype)
-    if not isinstance(chunk, int) or chunk < 1:
+    if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise InputError("chunk must be a positive whole number of steps.", field="chunk")
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
     function = surfaces.objective(surface, surface_options)
