@@ -52,6 +52,9 @@ EXPERIMENTS = (
     "batch_norm",
     "bn_inside",
     "percentiles",
+    "noise_scale",
+    "linear_scaling",
+    "bn_smoothness",
 )
 TRAIN_FIELDS = (
     "dataset",

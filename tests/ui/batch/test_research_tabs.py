@@ -87,3 +87,15 @@ def test_bn_smoothness_tab_draws_both_bands_and_says_which_is_narrower(qtbot, pa
     assert ("as in the paper" in text) == narrower
     assert "Santurkar" in view.paper_label.text()
     _export_all(view, tmp_path)
+
+
+@pytest.mark.parametrize("key", ["noise_scale", "linear_scaling", "bn_smoothness"])
+def test_a_research_tab_is_the_scenes_experiment_and_reopens(qtbot, panel, key):
+    panel.tabs.setCurrentWidget(_view(panel, key))
+    saved = panel.scene()
+    assert saved["experiment"] == key  # the tab is saved with the scene...
+    other = BatchPanel()
+    qtbot.addWidget(other)
+    other.set_scene(saved)
+    assert other.tabs.currentWidget() is _view(other, key)  # ...and opens on it
+    other.shutdown()
