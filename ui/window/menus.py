@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from ui.common import theme
-from ui.window import dialogs
+from ui.window import animation_dialog, dialogs
 
 
 def build(w) -> None:
@@ -20,6 +20,8 @@ def build(w) -> None:
     export_action = _add(w, file, "&Export plot…", w.export_plot_dialog, "Ctrl+E")
     copy_action = _add(w, file, "Copy plot &image", w.copy_plot_image, "Ctrl+Shift+C")
     page_action = _add(w, file, "Export &page…", w.export_page_dialog, "Ctrl+Shift+E")
+    w.animation_action = _add(w, file, "Export &animation…",
+                              lambda: animation_dialog.ask_and_export(w))
     file.addSeparator()
     _add(w, file, "&Quit", w.close, QKeySequence.StandardKey.Quit)
 

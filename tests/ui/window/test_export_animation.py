@@ -108,3 +108,42 @@ def test_a_missing_codec_is_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(InputError, match="needs Pillow"):
         animation.check_request("run.gif", 10, 640)
+
+
+def _descent_page(qtbot):
+    from PySide6.QtWidgets import QMainWindow
+
+    from ui.descent.panel import DescentPanel
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    page = DescentPanel()
+    window.setCentralWidget(page)
+    page.set_scene(replace(DescentScene(), steps=4, current_step=2))
+    return window, page
+
+
+def test_the_menu_entry_writes_the_pages_run_and_leaves_the_page_alone(qtbot, tmp_path):
+    from ui.window.animation_dialog import export_page_animation
+
+    window, page = _descent_page(qtbot)
+    before = page.scene()
+    out = tmp_path / "run.gif"
+    assert export_page_animation(window, page, str(out), fps=5, width=160) == 5
+    assert iio.imread(out, index=None).shape[:3] == (5, iio.imread(out, index=0).shape[0], 160)
+    assert window.statusBar().currentMessage() == f"Saved {out} (5 frames)"
+    assert page.scene() == before
+    page.shutdown()
+
+
+def test_cancel_in_the_progress_dialog_writes_nothing(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QProgressDialog
+
+    from ui.window.animation_dialog import export_page_animation
+
+    window, page = _descent_page(qtbot)
+    monkeypatch.setattr(QProgressDialog, "wasCanceled", lambda self: True)
+    assert export_page_animation(window, page, str(tmp_path / "run.mp4"), width=160) is None
+    assert list(tmp_path.iterdir()) == []
+    assert "cancelled" in window.statusBar().currentMessage()
+    page.shutdown()
