@@ -15,56 +15,73 @@ from explorer.errors import InputError
 from explorer.inputs import OptionSpec, check_mapping, check_name, resolve_options
 
 OPTIMIZERS = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+"""The optimizers both labs offer (the Descent lab adds more, see
+``explorer.descent.batched_optim``)."""
+
+WEIGHT_DECAY = "L2 penalty added to the gradient (weight_decay * parameter)."
+EPS = "Added to the denominator so it is never zero."
 
 
-def _unit(name: str, default: float, description: str) -> OptionSpec:
+def unit(name: str, default: float, description: str) -> OptionSpec:
+    """An option in [0, 1): a momentum, a beta, a decay."""
     return OptionSpec(name, "float", default, 0.0, 1.0, description, below_maximum=True)
 
 
-def _nonneg(name: str, default: float, description: str, maximum: float = 1e6) -> OptionSpec:
+def nonneg(name: str, default: float, description: str, maximum: float = 1e6) -> OptionSpec:
+    """An option from 0 to ``maximum``."""
     return OptionSpec(name, "float", default, 0.0, maximum, description)
 
 
-_WEIGHT_DECAY = "L2 penalty added to the gradient (weight_decay * parameter)."
-_EPS = "Added to the denominator so it is never zero."
+def eps(default: float) -> OptionSpec:
+    return OptionSpec("eps", "float", default, 0.0, 1.0, EPS)
+
+
 _ADAM_SPECS = (
-    _unit("beta1", 0.9, "Decay of the running mean of gradients (betas[0])."),
-    _unit("beta2", 0.999, "Decay of the running mean of squared gradients (betas[1])."),
-    OptionSpec("eps", "float", 1e-8, 0.0, 1.0, _EPS),
+    unit("beta1", 0.9, "Decay of the running mean of gradients (betas[0])."),
+    unit("beta2", 0.999, "Decay of the running mean of squared gradients (betas[1])."),
+    eps(1e-8),
     OptionSpec("amsgrad", "bool", False, description="Use the largest squared-gradient "
                "average so far (AMSGrad)."),
 )
-_SPECS: dict[str, tuple[OptionSpec, ...]] = {
+SPECS: dict[str, tuple[OptionSpec, ...]] = {
     "SGD": (
-        _unit("momentum", 0.0, "Fraction of the previous step kept (heavy ball)."),
+        unit("momentum", 0.0, "Fraction of the previous step kept (heavy ball)."),
         OptionSpec("dampening", "float", 0.0, 0.0, 1.0, "Damps the new gradient in momentum."),
         OptionSpec("nesterov", "bool", False, description="Look-ahead (Nesterov) momentum."),
-        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
+        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
     ),
-    "Adam": _ADAM_SPECS + (_nonneg("weight_decay", 0.0, _WEIGHT_DECAY),),
+    "Adam": _ADAM_SPECS + (nonneg("weight_decay", 0.0, WEIGHT_DECAY),),
     "AdamW": _ADAM_SPECS + (
-        _nonneg("weight_decay", 0.01, "Decoupled decay: parameter *= 1 - lr * weight_decay."),
+        nonneg("weight_decay", 0.01, "Decoupled decay: parameter *= 1 - lr * weight_decay."),
     ),
     "RMSprop": (
-        _unit("alpha", 0.99, "Decay of the running mean of squared gradients."),
-        OptionSpec("eps", "float", 1e-8, 0.0, 1.0, _EPS),
-        _unit("momentum", 0.0, "Fraction of the previous step kept."),
+        unit("alpha", 0.99, "Decay of the running mean of squared gradients."),
+        eps(1e-8),
+        unit("momentum", 0.0, "Fraction of the previous step kept."),
         OptionSpec("centered", "bool", False, description="Divide by the gradient's variance "
                    "instead of its second moment."),
-        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
+        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
     ),
     "Adagrad": (
-        _nonneg("lr_decay", 0.0, "The learning rate is divided by 1 + (step - 1) * lr_decay."),
-        _nonneg("weight_decay", 0.0, _WEIGHT_DECAY),
-        _nonneg("initial_accumulator_value", 0.0, "Start value of the sum of squared gradients."),
-        OptionSpec("eps", "float", 1e-10, 0.0, 1.0, _EPS),
+        nonneg("lr_decay", 0.0, "The learning rate is divided by 1 + (step - 1) * lr_decay."),
+        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
+        nonneg("initial_accumulator_value", 0.0, "Start value of the sum of squared gradients."),
+        eps(1e-10),
     ),
 }
+"""The option forms of :data:`OPTIMIZERS`, torch's names and defaults."""
+
+
+def check_nesterov(resolved: Mapping[str, object]) -> None:
+    """Torch's rule: Nesterov momentum needs momentum > 0 and dampening 0."""
+    if resolved.get("nesterov") and (resolved["momentum"] <= 0 or resolved["dampening"] != 0):
+        raise InputError("Nesterov momentum needs momentum > 0 and dampening 0.",
+                         field="nesterov")
 
 
 def optimizer_options(name: str) -> tuple[OptionSpec, ...]:
     """The hyper-parameters of optimizer ``name`` (torch's names and defaults)."""
-    return _SPECS[check_name(name, OPTIMIZERS, "optimizer", "optimizer")]
+    return SPECS[check_name(name, OPTIMIZERS, "optimizer", "optimizer")]
 
 
 def resolve_optimizer_options(name: str, options: Mapping[str, object] | None) -> dict:
@@ -82,9 +99,7 @@ def resolve_optimizer_options(name: str, options: Mapping[str, object] | None) -
         except (TypeError, ValueError):
             raise InputError("betas must be two numbers (beta1, beta2).", field="betas") from None
     resolved = resolve_options(optimizer_options(name), options, name, "optimizer_options")
-    if resolved.get("nesterov") and (resolved["momentum"] <= 0 or resolved["dampening"] != 0):
-        raise InputError("Nesterov momentum needs momentum > 0 and dampening 0.",
-                         field="nesterov")
+    check_nesterov(resolved)
     return resolved
 
 

@@ -17,8 +17,9 @@ from collections.abc import Mapping
 
 import torch
 
+from explorer import optimizers
 from explorer.descent import batched_more, looped_optim
-from explorer.descent.optim_base import WEIGHT_DECAY, BatchedOptimizer, eps, nonneg, unit
+from explorer.descent.optim_base import BatchedOptimizer
 from explorer.errors import InputError
 from explorer.inputs import OptionSpec, check_mapping, check_name, resolve_options
 
@@ -43,41 +44,7 @@ def check_optimizer(name: object) -> str:
     return check_name(name, OPTIMIZERS, "optimizer", "optimizer")
 
 
-_ADAM_SPECS = (
-    unit("beta1", 0.9, "Decay of the running mean of gradients (betas[0])."),
-    unit("beta2", 0.999, "Decay of the running mean of squared gradients (betas[1])."),
-    eps(1e-8),
-    OptionSpec("amsgrad", "bool", False, description="Use the largest squared-gradient "
-               "average so far (AMSGrad)."),
-)
-_SPECS: dict[str, tuple[OptionSpec, ...]] = {
-    "SGD": (
-        unit("momentum", 0.0, "Fraction of the previous step kept (heavy ball)."),
-        OptionSpec("dampening", "float", 0.0, 0.0, 1.0, "Damps the new gradient in momentum."),
-        OptionSpec("nesterov", "bool", False, description="Look-ahead (Nesterov) momentum."),
-        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
-    ),
-    "Adam": _ADAM_SPECS + (nonneg("weight_decay", 0.0, WEIGHT_DECAY),),
-    "AdamW": _ADAM_SPECS + (
-        nonneg("weight_decay", 0.01, "Decoupled decay: parameter *= 1 - lr * weight_decay."),
-    ),
-    "RMSprop": (
-        unit("alpha", 0.99, "Decay of the running mean of squared gradients."),
-        eps(1e-8),
-        unit("momentum", 0.0, "Fraction of the previous step kept."),
-        OptionSpec("centered", "bool", False, description="Divide by the gradient's variance "
-                   "instead of its second moment."),
-        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
-    ),
-    "Adagrad": (
-        nonneg("lr_decay", 0.0, "The learning rate is divided by 1 + (step - 1) * lr_decay."),
-        nonneg("weight_decay", 0.0, WEIGHT_DECAY),
-        nonneg("initial_accumulator_value", 0.0, "Start value of the sum of squared gradients."),
-        eps(1e-10),
-    ),
-}
-
-
+_SPECS: dict[str, tuple[OptionSpec, ...]] = dict(optimizers.SPECS)  # the labs' shared five
 _SPECS.update(batched_more.SPECS)
 _SPECS.update(looped_optim.SPECS)
 
@@ -105,9 +72,7 @@ def resolve_optimizer_options(name: str, options: Mapping[str, object] | None) -
     if name == "Adafactor" and options.get("eps1", 0) is None:
         options["eps1"] = 0.0  # torch's None: the machine epsilon
     resolved = resolve_options(optimizer_options(name), options, name, "optimizer_options")
-    if resolved.get("nesterov") and (resolved["momentum"] <= 0 or resolved["dampening"] != 0):
-        raise InputError("Nesterov momentum needs momentum > 0 and dampening 0.",
-                         field="nesterov")
+    optimizers.check_nesterov(resolved)
     return resolved
 
 

@@ -8,24 +8,9 @@ from __future__ import annotations
 
 import torch
 
-from explorer.inputs import OptionSpec
+from explorer.optimizers import EPS, WEIGHT_DECAY, eps, nonneg, unit
 
-WEIGHT_DECAY = "L2 penalty added to the gradient (weight_decay * parameter)."
-EPS = "Added to the denominator so it is never zero."
-
-
-def unit(name: str, default: float, description: str) -> OptionSpec:
-    """An option in [0, 1): a momentum, a beta, a decay."""
-    return OptionSpec(name, "float", default, 0.0, 1.0, description, below_maximum=True)
-
-
-def nonneg(name: str, default: float, description: str, maximum: float = 1e6) -> OptionSpec:
-    """An option from 0 to ``maximum``."""
-    return OptionSpec(name, "float", default, 0.0, maximum, description)
-
-
-def eps(default: float) -> OptionSpec:
-    return OptionSpec("eps", "float", default, 0.0, 1.0, EPS)
+__all__ = ["EPS", "WEIGHT_DECAY", "BatchedOptimizer", "eps", "nonneg", "unit"]
 
 
 class BatchedOptimizer:
