@@ -146,7 +146,7 @@ class RunList(QWidget):
         item.setData(KEY_ROLE, run.key)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked)
-        item.setForeground(QColor(run.color))
+        item.setForeground(QColor(theme.text_color(run.color)))  # readable on the background
         with signals_blocked(self.list):
             self.list.addItem(item)
         return item

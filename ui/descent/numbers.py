@@ -67,10 +67,12 @@ class RunNumbers(QWidget):
         step each run is diverging from (None where it is not), said once playback is there."""
         self._lrs = [float(lr) for lr in lrs]
         self._diverging = list(diverging) if diverging is not None else [None] * len(self._lrs)
-        if colors != self._colors:
-            self._colors = list(colors)
+        key = [theme.current().name, *colors]  # readable on this theme's background
+        if key != self._colors:
+            self._colors = key
             for k, cell in enumerate(self.cells):
-                color = colors[k] if k < len(colors) else theme.current().foreground
+                color = theme.text_color(colors[k]) if k < len(colors) else (
+                    theme.current().foreground)
                 cell.setStyleSheet(f"color: {color};")
 
     def show_step(self, loss_now: np.ndarray, step: int = 0) -> None:

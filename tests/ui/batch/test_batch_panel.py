@@ -9,6 +9,7 @@ from explorer.errors import InputError
 from explorer.training.scene import BatchScene
 from ui.batch.labels import run_label
 from ui.batch.panel import PROGRESS_STEPS, BatchPanel
+from ui.common import theme
 from ui.common.widgets import is_marked_invalid
 
 QUICK = BatchScene().with_changes(epochs=3, batch_size=30)
@@ -84,7 +85,9 @@ def test_toggling_bn_gives_two_named_runs_in_two_colours(qtbot, panel):
     assert all(_points(c) == 3 for run in runs for c in run.curves)
     assert runs[0].color != runs[1].color
     assert runs[0].curves[0].opts["pen"].color().name() == runs[0].color.lower()
-    assert panel.run_list.list.item(1).foreground().color().name() == runs[1].color.lower()
+    # the list's text: the run's colour, made readable on the background where it is not
+    assert panel.run_list.list.item(1).foreground().color().name() == (
+        theme.text_color(runs[1].color).lower())
 
 
 def test_run_list_hides_shows_and_removes_runs(qtbot, panel):
