@@ -320,6 +320,8 @@ class MainWindow(QMainWindow):
             export.export_widget(page, path)
         except InputError as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
+            return
+        self._show_status(f"Saved {path}")
 
     # ------------------------------------------------------------- shutdown
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
