@@ -142,7 +142,10 @@ def test_export_figures_renders_a_scene(tmp_path):
     scene = RESOURCES / "scenes" / "slide-07-KLDivLoss.json"
     result = _export_figures(tmp_path, "--scene", str(scene))
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (tmp_path / "figs" / "loss-loss-curve.png").exists()
+    # KL divergence has no 1-D curve: that plot is skipped and said so, not written blank
+    assert not (tmp_path / "figs" / "loss-loss-curve.png").exists()
+    assert "skipped loss-loss-curve: nothing to draw in this scene" in result.stdout
+    assert (tmp_path / "figs" / "loss-loss-comparison.png").exists()
 
 
 def test_export_figures_refuses_a_damaged_scene(tmp_path):

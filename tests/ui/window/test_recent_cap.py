@@ -23,14 +23,20 @@ def _crowded(tmp_path, entries) -> QSettings:
 
 
 def test_a_window_with_50000_recent_files_is_built_fast_and_shows_the_cap(qtbot, tmp_path):
-    settings = _crowded(tmp_path, [f"/scenes/scene_{i:05d}.json" for i in range(MANY)])
-    started = time.perf_counter()
-    window = MainWindow(settings=settings)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2.0, f"the window took {elapsed:.2f} s"
+    def built(settings) -> tuple[MainWindow, float]:
+        started = time.perf_counter()
+        window = MainWindow(settings=settings)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        return window, time.perf_counter() - started
+
+    # Side by side with an empty list, so a busy machine slows both alike.
+    (tmp_path / "plain").mkdir()
+    _plain, baseline = built(_crowded(tmp_path / "plain", []))
+    window, elapsed = built(_crowded(tmp_path, [f"/scenes/scene_{i:05d}.json"
+                                                for i in range(MANY)]))
+    assert elapsed < 1.5 * baseline + 0.5, f"{elapsed:.2f} s against {baseline:.2f} s"
     assert len(window.recent_menu.actions()) == MAX_RECENT
     assert window.recent_files() == [f"/scenes/scene_{i:05d}.json" for i in range(MAX_RECENT)]
 
