@@ -10,13 +10,23 @@ valid result stays.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QUndoStack
-from PySide6.QtWidgets import QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QMessageBox,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from explorer import losses
+from explorer.errors import InputError
 from explorer.losses.scene import LossScene
 from ui.common.code_view import CodeView
 from ui.common.columns import SideColumn, page_splitter
+from ui.common.export import export_widget
 from ui.common.lab import LabPage
 from ui.common.tab_strip import wrapping_tabs
 from ui.loss.composite import CompositeView
@@ -81,15 +91,37 @@ class LossPanel(LabPage):
         middle.addWidget(wrapping_tabs(self.tabs))
         middle.setSizes([420, 380])
         numbers = QWidget()
+        numbers.setObjectName("loss-results")
         right = QVBoxLayout(numbers)
         right.addWidget(self.result)
         right.addWidget(self.code, 1)
+        self.numbers = numbers
+        export = QAction("Export results as image…", numbers)
+        export.triggered.connect(self.export_results_dialog)
+        numbers.addAction(export)  # right-click the value, gradients or code
+        numbers.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         self.splitter = page_splitter(SideColumn(self.controls), middle, _scrolled(numbers),
                                       stretch=(0, 3, 2))
         self.splitter.setSizes([270, 660, 420])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
+
+    def export_results(self, path: str, width: int | None = None):
+        """Save the value, the gradient tables and the code as one PNG (for a slide)."""
+        saved = export_widget(self.numbers, path, width)
+        self.status_message.emit(f"Saved {saved}")
+        return saved
+
+    def export_results_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export results as image",
+                                              "loss-results.png", "PNG image (*.png)")
+        if not path:
+            return
+        try:
+            self.export_results(path)
+        except InputError as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
 
     def _add_undo_actions(self) -> None:
         undo_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Undo)
