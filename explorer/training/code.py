@@ -20,9 +20,11 @@ def _model_lines(config: TrainConfig, n_features: str) -> list[str]:
     lines, width_in = [], n_features
     for width in config.hidden:
         lines.append(f"    nn.Linear({width_in}, {width}),")
+        block = [f"    {_ACTIVATIONS[config.activation]},"]
         if config.batch_norm:
-            lines.append(f"    nn.BatchNorm1d({width}),")
-        lines.append(f"    {_ACTIVATIONS[config.activation]},")
+            bn = f"    nn.BatchNorm1d({width}),"
+            block = [*block, bn] if config.bn_position == "after" else [bn, *block]
+        lines.extend(block)
         width_in = str(width)
     lines.append(f"    nn.Linear({width_in}, n_classes),")
     return lines

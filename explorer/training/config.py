@@ -25,6 +25,9 @@ from explorer.inputs import (
 from explorer.optimizers import OPTIMIZERS, torch_kwargs
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
+BN_POSITIONS = ("before", "after")
+"""Where each hidden layer's ``nn.BatchNorm1d`` goes: before its activation (Ioffe & Szegedy's
+``Linear -> BN -> activation``) or after it (``Linear -> activation -> BN``)."""
 MAX_EPOCHS = 10_000
 """Epochs of one run, from 1: the scene and the Batch page's spin box take this range."""
 MAX_BATCH_SIZE = 100_000
@@ -71,6 +74,7 @@ class TrainConfig:
     data_seed: int = 0
     label: str | None = None
     optimizer_options: tuple = ()
+    bn_position: str = "before"
 
     def __post_init__(self):
         # A scene file or a typed value may hold 20.0 for 20: keep whole numbers as ints.
@@ -128,6 +132,8 @@ class TrainConfig:
             ("hidden", lambda: self._check_network()),
             ("activation",
              lambda: check_name(self.activation, ACTIVATIONS, "activation", "activation")),
+            ("bn_position", lambda: check_name(self.bn_position, BN_POSITIONS, "bn_position",
+                                               "batch norm position")),
             ("optimizer", lambda: check_name(self.optimizer, OPTIMIZERS, "optimizer", "optimizer")),
             ("lr", lambda: check_lr(self.lr, "lr")),
             ("momentum", lambda: check_option(MOMENTUM, self.momentum)),

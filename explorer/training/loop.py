@@ -106,7 +106,8 @@ class Session:
 
 
 def build_model(config: TrainConfig, n_features: int, n_classes: int) -> nn.Sequential:
-    """``Linear -> [BatchNorm1d] -> activation`` per hidden width, then ``Linear`` to the classes.
+    """``Linear -> [BatchNorm1d] -> activation`` per hidden width (``Linear -> activation ->
+    BatchNorm1d`` when ``config.bn_position`` is ``"after"``), then ``Linear`` to the classes.
 
     The weights come from torch's default initialisation under the global RNG; use
     :func:`prepare` for weights fixed by ``config.seed``.
@@ -115,9 +116,11 @@ def build_model(config: TrainConfig, n_features: int, n_classes: int) -> nn.Sequ
     width_in = n_features
     for width in config.hidden:
         layers.append(nn.Linear(width_in, width))
+        block = [_ACTIVATION_MODULES[config.activation]()]
         if config.batch_norm:
-            layers.append(nn.BatchNorm1d(width))
-        layers.append(_ACTIVATION_MODULES[config.activation]())
+            bn = nn.BatchNorm1d(width)
+            block = [*block, bn] if config.bn_position == "after" else [bn, *block]
+        layers.extend(block)
         width_in = width
     layers.append(nn.Linear(width_in, n_classes))
     return nn.Sequential(*layers)

@@ -1,15 +1,62 @@
-"""Batch normalization on vs off: the same network trained with and without BN at several rates."""
+"""Batch normalization on vs off: the same network trained with and without BN at several rates,
+and the BN runs' validation accuracy measured in ``model.eval()`` and in ``model.train()``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
+import torch
+from torch import nn
+
+from explorer import data
 from explorer.errors import InputError
 from explorer.inputs import check_lrs
 from explorer.training.batches import iter_runs, last
+from explorer.training.batchnorm.running import frozen_running_stats
 from explorer.training.config import check_config
-from explorer.training.loop import EpochRecord, Progress, TrainConfig
+from explorer.training.loop import Progress, TrainConfig
 from explorer.training.typed import MAX_BN_LRS
+
+MODES_WHY = ("model.eval() normalizes with the running mean and variance gathered during "
+             "training, model.train() with the validation set's own batch mean and variance, "
+             "so the same weights score differently.")
+"""The one sentence that explains :class:`ValidationModes`' difference."""
+
+
+@dataclass(frozen=True)
+class ValidationModes:
+    """Accuracy of one trained network on the validation part in both of torch's modes."""
+
+    eval_accuracy: float
+    train_accuracy: float
+
+    @property
+    def difference(self) -> float:
+        """``eval_accuracy - train_accuracy`` (fractions, as the accuracies)."""
+        return self.eval_accuracy - self.train_accuracy
+
+
+class BatchNormComparison(dict):
+    """``(batch_norm, lr) -> [EpochRecord, ...]``, with :attr:`modes`: ``lr ->``
+    :class:`ValidationModes` of the BN run at that rate after its last epoch."""
+
+    def __init__(self, runs: dict, modes: dict[float, ValidationModes]):
+        super().__init__(runs)
+        self.modes = modes
+
+
+def validation_modes(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> ValidationModes:
+    """Accuracy of ``model`` on ``(x, y)`` after ``model.eval()`` and after ``model.train()``
+    (the whole of ``x`` as one batch); its running statistics and mode are left as they were."""
+    was_training = model.training
+    accuracies = []
+    with torch.no_grad(), frozen_running_stats(model):
+        for training in (False, True):
+            model.train(training)
+            accuracies.append((model(x).argmax(dim=1) == y).float().mean().item())
+    model.train(was_training)
+    return ValidationModes(*accuracies)
 
 
 def deep_sigmoid_config() -> TrainConfig:
@@ -29,19 +76,30 @@ def iter_compare_batch_norm(config: TrainConfig, lrs: Iterable[float]) -> Iterat
             config_.validate()
         except InputError as exc:
             raise InputError(str(exc), field="lrs" if exc.field == "lr" else exc.field) from None
-    yield from iter_runs(configs)
+    for item in iter_runs(configs):
+        yield item if isinstance(item, Progress) else BatchNormComparison(item,
+                                                                          _modes(item, config))
 
 
-def compare_batch_norm(config: TrainConfig, lrs: Iterable[float],
-                       ) -> dict[tuple[bool, float], list[EpochRecord]]:
+def _modes(runs: dict, config: TrainConfig) -> dict[float, ValidationModes]:
+    split = data.load(config.dataset, config.data_seed, config.label)
+    modes = {}
+    for (bn, lr), records in runs.items():
+        if bn and records:
+            model = records[-1].model
+            device = next(model.parameters()).device
+            modes[lr] = validation_modes(model, split.x_val.to(device), split.y_val.to(device))
+    return modes
+
+
+def compare_batch_norm(config: TrainConfig, lrs: Iterable[float]) -> BatchNormComparison:
     """Train ``config`` with batch normalization off and on at each learning rate.
 
     Returns
     -------
-    dict
+    BatchNormComparison
         ``(batch_norm, lr) -> [EpochRecord, ...]``. With :func:`deep_sigmoid_config` the
-        runs without BN stay near chance while those with BN learn.
+        runs without BN stay near chance while those with BN learn. ``.modes`` holds each BN
+        run's validation accuracy in evaluation and in training mode (:data:`MODES_WHY`).
     """
     return last(iter_compare_batch_norm(config, lrs))
-
-
