@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from explorer.descent import batched_optim, lr_finder, schedules, surfaces
+from explorer.descent import batched_optim, lr_finder, schedules, stability, surfaces
 from explorer.descent.rates import with_rate
 from explorer.descent.readings import SLICE_AXES, check_slice_axis
 from explorer.descent.reference import reference_lrs
@@ -31,7 +31,7 @@ from explorer.inputs import (
 )
 
 __all__ = ["DTYPES", "LR_TEST_MODELS", "LR_TEST_MODES", "SLICE_AXES", "DescentScene",
-           "LRTestOptions", "ViewOptions"]
+           "LRTestOptions", "StabilityOptions", "ViewOptions"]
 
 LR_TEST_MODELS = lr_finder.MODELS
 LR_TEST_MODES = lr_finder.MODES
@@ -95,6 +95,30 @@ class LRTestOptions:
 
 
 @dataclass(frozen=True)
+class StabilityOptions:
+    """The Edge-of-stability tab's settings (see ``explorer.descent.edge_of_stability``)."""
+
+    lrs: tuple[float, ...] = (0.1, 0.2, 0.4)
+    steps: int = 3000
+    every: int = 50
+
+    def validated(self) -> StabilityOptions:
+        """These settings, rates as a tuple, if the run can use them; else InputError naming
+        the field (``stability_lrs``, ``stability_steps``, ``stability_every``).
+
+        The same rule as the run itself: :func:`explorer.descent.stability.check_settings`.
+        """
+        lrs, steps, _, every = stability.check_settings(self.lrs, self.steps, 0, self.every,
+                                                        prefix="stability_")
+        return replace(self, lrs=tuple(lrs), steps=steps, every=every)
+
+    def arguments(self, device=None) -> dict:
+        """Keyword arguments for ``edge_of_stability`` / ``iter_edge_of_stability``."""
+        return {"lrs": self.lrs, "steps": self.steps, "seed": 0, "every": self.every,
+                "device": device}
+
+
+@dataclass(frozen=True)
 class DescentScene:
     """Everything the user chose on the Descent page.
 
@@ -118,6 +142,7 @@ class DescentScene:
     current_step: int = 0
     view: ViewOptions = field(default_factory=ViewOptions)
     lr_test: LRTestOptions = field(default_factory=LRTestOptions)
+    stability: StabilityOptions = field(default_factory=StabilityOptions)
 
     # -- saving and opening ------------------------------------------------
     def to_dict(self) -> dict:
@@ -125,6 +150,7 @@ class DescentScene:
         data = asdict(self)
         data["lrs"] = list(self.lrs)
         data["start"] = None if self.start is None else list(self.start)
+        data["stability"]["lrs"] = list(self.stability.lrs)
         return data
 
     @classmethod
@@ -140,6 +166,8 @@ class DescentScene:
         data = fields_of(cls, data, "descent scene")
         data["view"] = _part(ViewOptions, data.get("view", {}), "view")
         data["lr_test"] = _part(LRTestOptions, data.get("lr_test", {}), "lr_test")
+        # Scenes saved before the Edge-of-stability tab saved its settings open with its defaults.
+        data["stability"] = _part(StabilityOptions, data.get("stability", {}), "stability")
         return cls(**data).validated()
 
     def validated(self) -> DescentScene:
@@ -162,8 +190,10 @@ class DescentScene:
         step = check_whole(self.current_step, "current_step", "The current step", 0, MAX_STEPS)
         self.view.validated()
         self.lr_test.validated()
+        stable = self.stability.validated()
         start = None if self.start is None else check_start(self.start)
-        return replace(self, lrs=lrs, steps=steps, start=start, current_step=min(step, steps))
+        return replace(self, lrs=lrs, steps=steps, start=start, current_step=min(step, steps),
+                       stability=stable)
 
     # -- changes -----------------------------------------------------------
     def with_surface(self, surface: str) -> DescentScene:

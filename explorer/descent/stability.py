@@ -21,7 +21,7 @@ from torch.func import functional_call, grad, vjp
 
 from explorer.devices import resolve
 from explorer.errors import InputError
-from explorer.inputs import check_lrs, check_seed, check_steps, check_whole
+from explorer.inputs import MAX_STEPS, check_lrs, check_seed, check_steps, check_whole
 
 N_POINTS = 512
 WIDTH = 64
@@ -121,14 +121,19 @@ def _normalised(vector: dict) -> dict:
     return {k: v / norm for k, v in vector.items()}
 
 
-def _check(lrs, steps, seed, every):
-    lrs = check_lrs(lrs, MAX_RATES)
-    steps = check_steps(steps)
-    seed = check_seed(seed)
-    every = check_whole(every, "every", "Measure the sharpness every", 1, MAX_RATES * steps)
+def check_settings(lrs, steps, seed=0, every=50, prefix: str = ""):
+    """The run's rates, step count, seed and logging interval, checked; the one rule for the
+    tab's controls, a saved scene (``prefix`` ``"stability_"`` names its fields) and the run.
+
+    Returns ``(lrs, steps, seed, every)``; raises InputError naming the bad field.
+    """
+    lrs = check_lrs(lrs, MAX_RATES, f"{prefix}lrs")
+    steps = check_steps(steps, f"{prefix}steps")
+    seed = check_seed(seed, f"{prefix}seed")
+    every = check_whole(every, f"{prefix}every", "Measure the sharpness every", 1, MAX_STEPS)
     if every > steps:
         raise InputError(f"Measure the sharpness at most every {steps} steps (the run's "
-                         f"length); got every {every}.", field="every")
+                         f"length); got every {every}.", field=f"{prefix}every")
     return lrs, steps, seed, every
 
 
@@ -137,7 +142,7 @@ def iter_edge_of_stability(lrs=(0.1, 0.2, 0.4), steps: int = 3000, seed: int = 0
                            ) -> Iterator[StabilityProgress | dict[float, StabilityRecord]]:
     """Generator form of :func:`edge_of_stability`: a :class:`StabilityProgress` at every
     logged step, then the result."""
-    lrs, steps, seed, every = _check(lrs, steps, seed, every)
+    lrs, steps, seed, every = check_settings(lrs, steps, seed, every)
     device = resolve(device)
     records = {lr: StabilityRecord(lr) for lr in lrs}
     total = len(lrs) * steps

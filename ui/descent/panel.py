@@ -8,6 +8,8 @@ the per-step markers. Bad input is shown at its control; the last good run stays
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -47,7 +49,7 @@ class DescentPanel(LabPage):
         self.playback = PlaybackController(scene.steps, scene.view.speed, self)
         self.sidebar = DescentSidebar(scene)
         self.lr_test = LRTestView(scene.lr_test)
-        self.stability = StabilityView(device)
+        self.stability = StabilityView(device, options=scene.stability)
         self.progress = QProgressBar()
         self.cancel = QPushButton("Cancel")
         self.numbers = RunNumbers()
@@ -120,11 +122,13 @@ class DescentPanel(LabPage):
     # -- LabPage -----------------------------------------------------------
     def plots(self) -> dict:
         return {"trajectories": self.map.plot, "loss-per-step": self.loss_plot.plot,
-                "one-parameter": self.slice.plot, "lr-range-test": self.lr_test.plot}
+                "one-parameter": self.slice.plot, "lr-range-test": self.lr_test.plot,
+                **self.stability.plots()}
 
     def descent_scene(self) -> DescentScene:
-        """The scene as a dataclass, with the playback position and LR-test settings."""
-        return self.controller.scene
+        """The scene as a dataclass, with the playback position, LR-test and
+        Edge-of-stability settings (the tab's last usable ones)."""
+        return replace(self.controller.scene, stability=self.stability.options())
 
     def scene(self) -> dict:
         return self.descent_scene().to_dict()
@@ -136,10 +140,14 @@ class DescentPanel(LabPage):
         """
         scene = data if isinstance(data, DescentScene) else DescentScene.from_dict(data)
         self.controller.set_scene(scene)
+        self.stability.set_options(scene.stability)
 
     def compute_now(self) -> None:
-        """Run the sweep and the LR range test on this thread (headless export and tests)."""
+        """Run the sweep, the LR range test and the edge-of-stability run (at most
+        ``stability_view.EXPORT_STEPS`` steps per rate, said in its title) on this thread
+        (headless export and tests)."""
         self.controller.compute_now()
+        self.stability.compute_now()
 
     def control_splitter(self) -> QSplitter:
         return self.splitter

@@ -7,6 +7,8 @@ sharpness reached against 2/η, the number Cohen et al. (2021) found it settles 
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from explorer.descent import edge_of_stability, iter_edge_of_stability, stability
+from explorer.descent.scene import StabilityOptions
 from explorer.errors import InputError
 from explorer.inputs import MAX_STEPS, format_numbers, parse_lrs
 from ui.common import theme
@@ -36,20 +39,28 @@ HINT = ("Look at the sharpness (the loss's largest curvature) climb until it mee
 PAPER = ("Cohen et al., ICLR 2021 (fig. 1): the sharpness rises to 2/η and hovers just above it, "
          "for every rate η.")
 PROGRESS_STEPS = 1000
+EXPORT_STEPS = 300
+"""The most steps per rate of a headless export (``compute_now``): about a second for three
+rates on an idle core; the plot's title says so when the tab's own setting is longer."""
+SHARPNESS_TITLE = "Sharpness rises to 2/η, then stays there"
 
 
 class StabilityView(QWidget):
     """Settings and Run/Cancel on the left; sharpness and loss per step; ours against 2/η."""
 
-    def __init__(self, device: str | None = None, parent: QWidget | None = None):
+    def __init__(self, device: str | None = None, parent: QWidget | None = None,
+                 options: StabilityOptions | None = None):
         super().__init__(parent)
+        options = (options or StabilityOptions()).validated()
         self.device = device
         self.job = Background(self)
         self.result: dict | None = None
-        self.lrs = QLineEdit(format_numbers((0.1, 0.2, 0.4)))
+        self._last_good = options
+        self.lrs = QLineEdit(format_numbers(options.lrs))
         self.lrs.setObjectName("stability_lrs")
-        self.steps = _spin(10, MAX_STEPS, 3000, "stability_steps")
-        self.every = _spin(1, MAX_STEPS, 50, "stability_every")
+        # The boxes hold every value the one rule (StabilityOptions.validated) accepts.
+        self.steps = _spin(1, MAX_STEPS, options.steps, "stability_steps")
+        self.every = _spin(1, MAX_STEPS, options.every, "stability_every")
         self.run_button, self.cancel_button = QPushButton("Run"), QPushButton("Cancel")
         self.run_button.setObjectName("run_stability")
         self.progress = QProgressBar()
@@ -58,7 +69,7 @@ class StabilityView(QWidget):
         self.numbers = QLabel("Press Run: about 3 s per rate.")
         self.numbers.setWordWrap(True)
         self.numbers.setTextFormat(Qt.TextFormat.RichText)
-        self.sharpness_plot = make_plot("Sharpness rises to 2/η, then stays there", "step",
+        self.sharpness_plot = make_plot(SHARPNESS_TITLE, "step",
                                         "sharpness (largest Hessian eigenvalue)",
                                         name="edge-of-stability-sharpness")
         self.loss_plot = make_plot("The loss falls, not monotonically", "step",
@@ -106,14 +117,31 @@ class StabilityView(QWidget):
         layout.addLayout(right, stretch=1)
 
     # -- settings ------------------------------------------------------------
-    def read(self) -> tuple[tuple[float, ...], int, int]:
-        """The rates, steps and logging interval as typed (InputError if the rates are bad)."""
-        return (parse_lrs(self.lrs.text(), stability.MAX_RATES, "lrs"), self.steps.value(),
-                self.every.value())
+    def read(self) -> StabilityOptions:
+        """The rates, steps and logging interval as typed, checked by the scene's own rule
+        (InputError naming the ``stability_*`` field if one is bad)."""
+        lrs = parse_lrs(self.lrs.text(), stability.MAX_RATES, "stability_lrs")
+        return StabilityOptions(lrs, self.steps.value(), self.every.value()).validated()
+
+    def options(self) -> StabilityOptions:
+        """The settings to save: as typed if usable, else the last usable ones shown."""
+        with contextlib.suppress(InputError):
+            self._last_good = self.read()
+        return self._last_good
+
+    def set_options(self, options: StabilityOptions) -> None:
+        """Show saved settings (InputError, changing nothing, if they are not usable)."""
+        options = options.validated()
+        self.lrs.setText(format_numbers(options.lrs))
+        self.steps.setValue(options.steps)
+        self.every.setValue(options.every)
+        self._last_good = options
+        mark_valid(self.every)
+        self.error.clear_error()
 
     def _on_lrs_changed(self) -> None:
         try:
-            self.read()
+            self._last_good = self.read()
         except InputError as exc:
             self.show_error(exc)
         else:
@@ -121,8 +149,8 @@ class StabilityView(QWidget):
             self.error.clear_error()
 
     def show_error(self, exc: Exception) -> None:
-        widget = {"lrs": self.lrs, "steps": self.steps,
-                  "every": self.every}.get(getattr(exc, "field", None) or "")
+        name = (getattr(exc, "field", None) or "").removeprefix("stability_")
+        widget = {"lrs": self.lrs, "steps": self.steps, "every": self.every}.get(name)
         if widget is not None:
             mark_invalid(widget, str(exc))
         self.error.show_error(str(exc))
@@ -131,14 +159,17 @@ class StabilityView(QWidget):
     def run(self) -> None:
         """Start the experiment in the background (a bad setting is shown, nothing runs)."""
         try:
-            lrs, steps, every = self.read()
+            options = self.read()
         except InputError as exc:
             self.show_error(exc)
             return
         self.error.clear_error()
+        mark_valid(self.every)
         self.progress.setValue(0)
         self.numbers.setText("Running…")
-        self.job.start(iter_edge_of_stability, lrs, steps, 0, every, self.device,
+        self.sharpness_plot.setTitle(SHARPNESS_TITLE)
+        self.job.start(iter_edge_of_stability, options.lrs, options.steps, 0, options.every,
+                       self.device,
                        what="the edge-of-stability run", on_yield=self._on_item,
                        on_done=self._on_item, on_error=self.show_error)
 
@@ -146,10 +177,17 @@ class StabilityView(QWidget):
         self.job.cancel()
         self.numbers.setText("Cancelled: the curves show the steps run so far.")
 
-    def compute_now(self) -> None:
-        """Run with the settings shown on this thread and draw the result (headless export)."""
-        lrs, steps, every = self.read()
-        self._on_item(edge_of_stability(lrs, steps, 0, every, self.device))
+    def compute_now(self, most_steps: int = EXPORT_STEPS) -> None:
+        """Run the settings shown on this thread and draw the result (headless export), for at
+        most ``most_steps`` steps per rate; the sharpness plot's title says when it is fewer
+        than the tab's setting, so an exported figure never passes for the full run."""
+        options = self.read()
+        steps = min(options.steps, most_steps)
+        every = min(options.every, steps)
+        self._on_item(edge_of_stability(options.lrs, steps, 0, every, self.device))
+        self.sharpness_plot.setTitle(
+            SHARPNESS_TITLE if steps == options.steps
+            else f"{SHARPNESS_TITLE} (first {steps:,} of {options.steps:,} steps)")
 
     def _on_busy_changed(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy)
