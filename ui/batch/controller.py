@@ -15,9 +15,10 @@ from explorer.errors import InputError
 from explorer.training.code import training_code
 from explorer.training.edits import edit_training
 from explorer.training.live import LiveEpoch, train_live
-from explorer.training.scene import TRAIN_FIELDS, BatchScene
+from explorer.training.scene import BatchScene
 from explorer.training.stepper import Stepper
 from ui.batch.code_view import CodeDialog
+from ui.batch.controls import CONTROL_FIELDS
 from ui.batch.experiment_view import ExperimentView
 from ui.batch.labels import run_label
 from ui.batch.runs import Run
@@ -103,9 +104,9 @@ class BatchController(QObject):
             self._follow_in_stepper()
         for field, message in problems.items():
             errors.setdefault(field, message)
-        controls.show_errors({f: m for f, m in errors.items() if f in TRAIN_FIELDS})
+        controls.show_errors({f: m for f, m in errors.items() if f in CONTROL_FIELDS})
         for field, message in errors.items():
-            if field not in TRAIN_FIELDS:  # a setting of an experiment: no control here
+            if field not in CONTROL_FIELDS:  # a setting of an experiment: no control here
                 self._say(message)
 
     def _on_tab_changed(self, index: int) -> None:
@@ -192,7 +193,7 @@ class BatchController(QObject):
     def _on_train_error(self, run: Run, exc: Exception) -> None:
         """At the control it names (an InputError), and always under the Train button."""
         self._drop_live(run)
-        if isinstance(exc, InputError) and exc.field in TRAIN_FIELDS:
+        if isinstance(exc, InputError) and exc.field in CONTROL_FIELDS:
             self.page.controls.show_error(exc.field, str(exc))
         self._say(str(exc))
 

@@ -22,13 +22,14 @@ from explorer.inputs import format_numbers, parse_widths
 from explorer.optimizers import optimizer_options
 from explorer.training.config import (
     ACTIVATIONS,
+    BN_POSITIONS,
     MAX_BATCH_SIZE,
     MAX_EPOCHS,
     MAX_SEED,
     OPTIMIZERS,
     TrainConfig,
 )
-from explorer.training.scene import DATASETS
+from explorer.training.scene import DATASETS, TRAIN_FIELDS
 from explorer.training.typed import parse_lr
 from ui.batch.csv_dialog import CsvDialog
 from ui.batch.labels import rate_text
@@ -41,6 +42,10 @@ DATASET_NAMES = {
     "moons": "Two moons (2-D)",
     "spirals": "Spirals (2-D)",
 }
+BN_POSITION_NAMES = {"before": "before the activation (Linear → BN → activation)",
+                     "after": "after the activation (Linear → activation → BN)"}
+CONTROL_FIELDS = (*TRAIN_FIELDS, "bn_position")
+"""The training fields these controls edit (bn_position is not yet in the scene's list)."""
 OPEN_CSV = "open csv"
 """The data of the data set choice "Open CSV file…" (not a data set: it asks for one)."""
 CSV_FILTER = "CSV files (*.csv *.tsv *.txt);;All files (*)"
@@ -50,6 +55,8 @@ HINTS = {
     "shuffle": "Draw minibatches at random; off = the stored order (class-sorted, or a CSV "
                "file's own)",
     "lr": "Learning rate: a positive number, e.g. 0.1",
+    "bn_position": "Where each hidden layer's BatchNorm1d goes: before its activation (as "
+                   "Ioffe & Szegedy) or after it; used when batch norm is on",
 }
 
 
@@ -78,7 +85,8 @@ class TrainControls(QWidget):
         self._folder = ""
         self.hidden = QLineEdit()
         self.activation = self._combo(ACTIVATIONS)
-        self.batch_norm = QCheckBox("BatchNorm1d after each Linear")
+        self.batch_norm = QCheckBox("BatchNorm1d in each hidden layer")
+        self.bn_position = self._combo(BN_POSITIONS, BN_POSITION_NAMES)
         self.batch_size = _spin(0, MAX_BATCH_SIZE)  # 0 can be typed, and is marked
         self.shuffle = QCheckBox("shuffle every epoch")
         self.optimizer = self._combo(OPTIMIZERS)
@@ -99,7 +107,8 @@ class TrainControls(QWidget):
     def _add_rows(self) -> None:
         rows = [
             ("Data set", "dataset"), ("Hidden widths", "hidden"), ("Activation", "activation"),
-            ("Batch norm", "batch_norm"), ("Batch size", "batch_size"), ("Order", "shuffle"),
+            ("Batch norm", "batch_norm"), ("BN placement", "bn_position"),
+            ("Batch size", "batch_size"), ("Order", "shuffle"),
             ("Optimizer", "optimizer"), ("Optimizer settings", "optimizer_options"),
             ("Learning rate", "lr"), ("Epochs", "epochs"),
             ("Seed", "seed"),
@@ -115,6 +124,8 @@ class TrainControls(QWidget):
     def _connect(self) -> None:
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
         self.activation.currentIndexChanged.connect(self._on_control_changed)
+        self.bn_position.currentIndexChanged.connect(self._on_control_changed)
+        self.batch_norm.toggled.connect(self.bn_position.setEnabled)
         self.optimizer.currentIndexChanged.connect(self._on_optimizer_changed)
         self.optimizer_options.changed.connect(self._on_control_changed)
         for check in (self.batch_norm, self.shuffle):
@@ -138,12 +149,14 @@ class TrainControls(QWidget):
         if data.is_csv(config.dataset):
             self._show_csv(config.dataset, config.label)
         for combo, value in ((self.dataset, config.dataset), (self.activation, config.activation),
-                             (self.optimizer, config.optimizer)):
+                             (self.optimizer, config.optimizer),
+                             (self.bn_position, config.bn_position)):
             with signals_blocked(combo):
                 combo.setCurrentIndex(combo.findData(value))
         for check, value in ((self.batch_norm, config.batch_norm), (self.shuffle, config.shuffle)):
             with signals_blocked(check):
                 check.setChecked(value)
+        self.bn_position.setEnabled(config.batch_norm is True)
         for spin, value in ((self.batch_size, config.batch_size), (self.epochs, config.epochs),
                             (self.seed, config.seed)):
             with signals_blocked(spin):
@@ -167,6 +180,7 @@ class TrainControls(QWidget):
             "hidden": lambda: parse_widths(self.hidden.text()),
             "activation": self.activation.currentData,
             "batch_norm": self.batch_norm.isChecked,
+            "bn_position": self.bn_position.currentData,
             "batch_size": self.batch_size.value,
             "shuffle": self.shuffle.isChecked,
             "optimizer": self.optimizer.currentData,

@@ -4,6 +4,7 @@ training. "Inside a BN layer" lives in ``ui.batch.inside``."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from superqt.utils import signals_blocked
 
 from explorer.inputs import format_numbers
@@ -58,6 +59,11 @@ class BatchNormCompareView(ExperimentView):
         self._lines: list = []
         self.plot_area.addWidget(self.loss_plot)
         self.plot_area.addWidget(self.accuracy_plot)
+        self.modes_label = QLabel()
+        self.modes_label.setObjectName("bn_modes")
+        self.modes_label.setWordWrap(True)
+        self.modes_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.layout().addWidget(self.modes_label)
 
     def set_scene(self, scene: BatchScene) -> None:
         with signals_blocked(edit := self.control("bn_lrs")), signals_blocked(self.preset):
@@ -82,6 +88,7 @@ class BatchNormCompareView(ExperimentView):
             self._add(self.accuracy_plot, label, index, style, epochs,
                       [100 * r.val_accuracy for r in records])
             whole_number_ticks(self.plots(), max(epochs, default=1))
+        self.modes_label.setText(modes_text(getattr(result, "modes", {})))
 
     def _add(self, plot, label, index, style, x, y) -> None:
         line = plot.plot(x, y, pen=theme.pen(index, style=style), name=label, symbol="o",
@@ -90,6 +97,18 @@ class BatchNormCompareView(ExperimentView):
 
     def plots(self):
         return [self.loss_plot, self.accuracy_plot]
+
+
+def modes_text(modes: dict) -> str:
+    """The BN runs' last-epoch validation accuracy in model.eval() and model.train(), per rate,
+    with the difference and the sentence that explains it."""
+    if not modes:
+        return ""
+    rows = [f"lr={lr:g}: model.eval() {100 * m.eval_accuracy:.1f} %, model.train() "
+            f"{100 * m.train_accuracy:.1f} %, difference {100 * m.difference:+.1f} points"
+            for lr, m in sorted(modes.items())]
+    return ("Validation accuracy of the BN runs after the last epoch — " + "; ".join(rows)
+            + ". " + batchnorm.MODES_WHY)
 
 
 class PercentilesView(ExperimentView):
