@@ -18,6 +18,7 @@ from ui.batch.experiment_view import (
     whole_number_ticks,
 )
 from ui.common import theme
+from ui.common.plots import set_title
 
 DASH = Qt.PenStyle.DashLine
 PERCENTILES = (15, 50, 85)
@@ -119,7 +120,9 @@ class PercentilesView(ExperimentView):
             "figure 1); both plots share one y axis. Without BN they drift as the layers before "
             "it learn. With BN that input is BN's output after γ and β: BN re-centres every "
             "batch, so the median stays near β, and the band's width follows the learned γ "
-            "(before γ, β the normalised values have mean 0 and spread 1 by construction).")
+            "(before γ, β the normalised values have mean 0 and spread 1 by construction). With BN "
+            "placed after the activation, the activation's input is a Linear layer's output and "
+            "is not normalised: the right plot's title says so.")
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -132,6 +135,10 @@ class PercentilesView(ExperimentView):
                                   "optimizer step", "input to the activation (after γ, β)",
                                   name="percentiles-with-bn", legend=False)
         self.on_plot.setYLink(self.off_plot)  # compare like with like
+        self._on_titles = {"before": (self.on_plot.property("plot_title"),
+                                      "input to the activation (after γ, β)"),
+                           "after": ("BN after the activation: this input is not normalised",
+                                     "input to the activation (a Linear's output)")}
         self._curves = {bn: self._percentile_curves(plot, bn)
                         for bn, plot in ((False, self.off_plot), (True, self.on_plot))}
         self.plot_area.addWidget(self.off_plot)
@@ -157,6 +164,9 @@ class PercentilesView(ExperimentView):
         for bn, curves in self._curves.items():
             for column, curve in enumerate(curves):
                 curve.setData(result.steps, result[bn][:, column])
+        title, label = self._on_titles[getattr(result, "bn_position", "before")]
+        set_title(self.on_plot, title)
+        self.on_plot.setLabel("left", label)
 
     def plots(self):
         return [self.off_plot, self.on_plot]

@@ -35,12 +35,16 @@ def percentiles_demo_config() -> TrainConfig:
 class ActivationPercentiles(dict):
     """``batch_norm -> array (len(steps) × len(percentiles))`` of a sigmoid's input over training.
 
-    Attributes ``steps`` (the optimizer step of each row) and ``percentiles``.
+    Attributes ``steps`` (the optimizer step of each row), ``percentiles`` and ``bn_position``
+    (the BN run's placement: with ``"after"`` the activation's input is a Linear layer's output,
+    not BN's).
     """
 
-    def __init__(self, values: dict, steps: list[int], percentiles: tuple[float, ...]):
+    def __init__(self, values: dict, steps: list[int], percentiles: tuple[float, ...],
+                 bn_position: str = "before"):
         super().__init__(values)
         self.steps, self.percentiles = np.asarray(steps), tuple(percentiles)
+        self.bn_position = bn_position
 
 
 def iter_activation_percentiles(config: TrainConfig, layer: int = -1,
@@ -72,7 +76,7 @@ def iter_activation_percentiles(config: TrainConfig, layer: int = -1,
                 steps.append(item[0])
                 rows.append(item[1])
         results[bn] = np.array(rows)
-    yield ActivationPercentiles(results, steps, percentiles)
+    yield ActivationPercentiles(results, steps, percentiles, config.bn_position)
 
 
 def _track_unit(config: TrainConfig, layer: int, unit: int, percentiles, points: int):

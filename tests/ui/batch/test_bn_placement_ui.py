@@ -44,3 +44,20 @@ def test_bn_on_vs_off_shows_validation_accuracy_in_both_modes(qtbot, panel):
                 f"{100 * modes.train_accuracy:.1f} %, difference "
                 f"{100 * modes.difference:+.1f} points") in text
     assert batchnorm.MODES_WHY in text
+
+
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_activations_over_training_says_whether_the_input_is_bn_s_output(qtbot, panel, position):
+    panel.show_scene(FAST.with_changes(hidden=(8, 8), percentile_preset=False, batch_norm=True,
+                                       bn_position=position))
+    view = next(v for v in panel.experiments if v.key == "percentiles")
+    panel.tabs.setCurrentWidget(view)
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.has_result and not panel.busy, timeout=60_000)
+    assert view.result.bn_position == position
+    title = view.on_plot.property("plot_title")
+    label = view.on_plot.getPlotItem().getAxis("left").labelText
+    if position == "after":
+        assert "not normalised" in title and "Linear" in label
+    else:
+        assert "re-centred" in title and "after γ, β" in label
