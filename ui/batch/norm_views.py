@@ -137,7 +137,7 @@ class PercentilesView(ExperimentView):
         self.on_plot.setYLink(self.off_plot)  # compare like with like
         self._on_titles = {"before": (self.on_plot.property("plot_title"),
                                       "input to the activation (after γ, β)"),
-                           "after": ("BN after the activation: this input is not normalised",
+                           "after": ("BN after the activation: input not normalised",
                                      "input to the activation (a Linear's output)")}
         self._curves = {bn: self._percentile_curves(plot, bn)
                         for bn, plot in ((False, self.off_plot), (True, self.on_plot))}
