@@ -41,8 +41,7 @@ PAPER = ("Cohen et al., ICLR 2021 (fig. 1): the sharpness rises to 2/η and hove
 PROGRESS_STEPS = 1000
 EXPORT_STEPS = 300
 """The most steps per rate of a headless export (``compute_now``): about a second for three
-rates on an idle core; the plot's title says so when the tab's own setting is longer."""
-SHARPNESS_TITLE = "Sharpness rises to 2/η, then stays there"
+rates on an idle core; the plots' step axis says so when the tab's own setting is longer."""
 
 
 class StabilityView(QWidget):
@@ -69,7 +68,7 @@ class StabilityView(QWidget):
         self.numbers = QLabel("Press Run: about 3 s per rate.")
         self.numbers.setWordWrap(True)
         self.numbers.setTextFormat(Qt.TextFormat.RichText)
-        self.sharpness_plot = make_plot(SHARPNESS_TITLE, "step",
+        self.sharpness_plot = make_plot("Sharpness rises to 2/η, then stays there", "step",
                                         "sharpness (largest Hessian eigenvalue)",
                                         name="edge-of-stability-sharpness")
         self.loss_plot = make_plot("The loss falls, not monotonically", "step",
@@ -167,7 +166,7 @@ class StabilityView(QWidget):
         mark_valid(self.every)
         self.progress.setValue(0)
         self.numbers.setText("Running…")
-        self.sharpness_plot.setTitle(SHARPNESS_TITLE)
+        self._label_steps("step")
         self.job.start(iter_edge_of_stability, options.lrs, options.steps, 0, options.every,
                        self.device,
                        what="the edge-of-stability run", on_yield=self._on_item,
@@ -185,9 +184,14 @@ class StabilityView(QWidget):
         steps = min(options.steps, most_steps)
         every = min(options.every, steps)
         self._on_item(edge_of_stability(options.lrs, steps, 0, every, self.device))
-        self.sharpness_plot.setTitle(
-            SHARPNESS_TITLE if steps == options.steps
-            else f"{SHARPNESS_TITLE} (first {steps:,} of {options.steps:,} steps)")
+        if steps < options.steps:
+            self._label_steps(f"step (the first {steps:,} of {options.steps:,}, for the export)")
+            self.numbers.setText(f"{self.numbers.text()}The first {steps:,} of "
+                                 f"{options.steps:,} steps: press Run for all.")
+
+    def _label_steps(self, text: str) -> None:
+        for plot in (self.sharpness_plot, self.loss_plot):
+            plot.getPlotItem().setLabel("bottom", text)
 
     def _on_busy_changed(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy)
