@@ -129,8 +129,11 @@ class StabilityView(QWidget):
         return self._last_good
 
     def set_options(self, options: StabilityOptions) -> None:
-        """Show saved settings (InputError, changing nothing, if they are not usable)."""
+        """Show saved settings (InputError, changing nothing, if they are not usable); a run
+        under way with the old ones is cancelled, so the curves never pass for the new."""
         options = options.validated()
+        if self.job.busy:
+            self.cancel()
         self.lrs.setText(format_numbers(options.lrs))
         self.steps.setValue(options.steps)
         self.every.setValue(options.every)

@@ -72,3 +72,13 @@ def test_a_short_run_is_exported_whole_and_says_nothing_more(page):
     page.stability.compute_now()
     assert page.stability.result[0.4].steps == [0, 10, 20, 30, 40]
     assert page.stability.sharpness_plot.getPlotItem().getAxis("bottom").labelText == "step"
+
+
+def test_opening_a_scene_cancels_a_run_of_the_old_settings(qtbot, page):
+    page.stability.steps.setValue(20_000)
+    page.stability.run()
+    assert page.stability.job.busy
+    page.set_scene(DescentScene(stability=StabilityOptions((0.3,), 100, 10)).validated())
+    assert page.stability.job.wait(5_000)
+    assert page.stability.result is None and "Cancelled" in page.stability.numbers.text()
+    assert page.stability.read() == StabilityOptions((0.3,), 100, 10)
