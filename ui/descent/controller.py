@@ -103,6 +103,7 @@ class DescentController(QObject):
         v.sidebar.live.connect(self._on_live)
         self._job.busy_changed.connect(self._on_sweep_busy)
         v.sidebar.reset_start.connect(lambda: self._apply(replace(self._scene, start=None)))
+        v.sidebar.show_whole_changed.connect(self._on_show_whole_changed)
         v.map.image.picked.connect(self._on_map_picked)
         self._drag.timeout.connect(self._on_drag_settled)
         v.playback.step_changed.connect(self._on_step_changed)
@@ -393,6 +394,10 @@ class DescentController(QObject):
         except InputError as exc:
             v.sidebar.show_error(exc)
         self.result_changed.emit(view)
+
+    def _on_show_whole_changed(self, show: bool) -> None:
+        self.views.map.set_show_whole(show)
+        self.views.loss_plot.set_show_whole(show)
 
     def _on_run_error(self, exc: Exception) -> None:
         # The last good run stays on screen.

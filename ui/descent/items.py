@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QPixmap
 
 HEAD_PX = 9.0  # arrowhead length in screen pixels
@@ -199,6 +199,13 @@ def _to_screen(transform, points: np.ndarray) -> np.ndarray:
         return np.clip(points @ m + offset, -_FAR_PX, _FAR_PX)
 
 
+def _screen_segments(transform, points: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
+    """The polyline(s) ``points`` (..., n, 2) as n - 1 segments in screen pixels, cut to
+    ``box``; segments wholly outside are NaN."""
+    screen = _to_screen(transform, points)
+    return clip_segments(screen[..., :-1, :], screen[..., 1:, :], box)
+
+
 def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
     """Segments ``a -> b`` (``(..., 2)``) cut to ``box`` = (xmin, xmax, ymin, ymax)
     (Liang–Barsky); segments wholly outside become NaN. Their directions are kept,
@@ -382,3 +389,150 @@ class CachedCurves(pg.GraphicsObject):
             painter.drawPath(path)
         painter.end()
         return image
+
+
+def thin_indices(count: int, most: int) -> np.ndarray:
+    """Indices of at most about ``most`` of ``count`` points: the first half of them as
+    they are (where a run moves most), then every k-th one and the last."""
+    if count <= most:
+        return np.arange(count)
+    head = most // 2
+    k = -(-(count - head) // (most - head))
+    return np.unique(np.concatenate([np.arange(head), np.arange(head, count, k), [count - 1]]))
+
+
+class GrowingPaths(pg.GraphicsObject):
+    """Every run's path from its start up to the current step, nothing of its future.
+
+    The paths are painted into an image that grows with the step: a playback frame
+    adds only the segments since the last frame (a few per run) and blits the image,
+    so its cost does not grow with the steps already drawn. Stepping back, a new
+    view or a new paint device repaints the image once (thinned to about
+    ``most`` points per run).
+    """
+
+    def __init__(self, most: int = 4000, thin=None):
+        super().__init__()
+        self._most = most
+        self._thin = thin  # (points (n, 2)) -> points to draw for them, or None: every k-th
+        self._points = np.zeros((0, 1, 2))
+        self._pens: list[QPen] = []
+        self._step = 0
+        self._image: QImage | None = None
+        self._key: tuple | None = None
+        self._drawn = -1  # the step the image shows
+        self._bounds = QRectF()
+        self._data_bounds: tuple | None = None
+
+    def set_paths(self, points: np.ndarray, pens: list[QPen]) -> None:
+        """``points`` (K, T, 2) in data coordinates (NaN where there is nothing to draw)."""
+        self.prepareGeometryChange()
+        self._points = np.asarray(points, dtype=np.float64)
+        self._pens = list(pens)
+        flat = self._points.reshape(-1, 2)
+        flat = np.clip(flat[np.isfinite(flat).all(1)], -1e6, 1e6)
+        if flat.size:
+            lo, hi = flat.min(0), flat.max(0)
+            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+            self._data_bounds = ((lo[0], hi[0]), (lo[1], hi[1]))
+        else:
+            self._bounds, self._data_bounds = QRectF(), None
+        self._key = None
+        self.informViewBoundsChanged()
+        self.update()
+
+    @property
+    def step(self) -> int:
+        """The last step drawn."""
+        return self._step
+
+    def set_step(self, step: int) -> None:
+        if step != self._step:
+            self._step = int(step)
+            self.update()
+
+    def drawn_points(self, k: int) -> np.ndarray:
+        """Run ``k``'s points up to the current step: what is on screen for it."""
+        return self._points[k, :min(self._step, self._points.shape[1] - 1) + 1]
+
+    def boundingRect(self) -> QRectF:
+        # The image covers the view (a flat path has an empty rect of its own); the view
+        # clips the rest, and the axes outside it are not repainted per frame.
+        view = self.viewRect()
+        return self._bounds if view is None else view
+
+    def viewRangeChanged(self) -> None:
+        self.prepareGeometryChange()
+
+    def dataBounds(self, ax, frac=1.0, orthoRange=None):
+        # The whole run's range, so the axes do not move while it plays.
+        return None if self._data_bounds is None else self._data_bounds[ax]
+
+    def paint(self, painter, *args) -> None:
+        if not self._pens or self._points.shape[1] == 0:
+            return
+        device = painter.device()
+        t = painter.transform()
+        key = (t.m11(), t.m12(), t.m21(), t.m22(), t.dx(), t.dy(), device.width(),
+               device.height(), device.devicePixelRatioF())
+        step = min(self._step, self._points.shape[1] - 1)
+        if key != self._key or step < self._drawn:
+            self._image = self._blank(device)
+            self._key, self._drawn = key, -1
+        if step > self._drawn:
+            self._extend(t, step)
+        painter.save()
+        painter.resetTransform()
+        painter.drawImage(0, 0, self._image)
+        painter.restore()
+
+    def _blank(self, device) -> QImage:
+        ratio = device.devicePixelRatioF()
+        size = (max(1, round(n * ratio)) for n in (device.width(), device.height()))
+        image = QImage(*size, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(ratio)
+        image.fill(Qt.GlobalColor.transparent)
+        return image
+
+    def _extend(self, transform, step: int) -> None:
+        """Paint the segments from the step drawn to ``step`` onto the image."""
+        first = max(0, self._drawn)
+        if self._drawn < 0:  # from the start: thinned, so a long run costs a bounded time
+            parts = [self._thinned(p[:step + 1]) for p in self._points]
+        else:
+            parts = list(self._points[:, first:step + 1])
+        image = self._image
+        w, h = image.width() / image.devicePixelRatio(), image.height() / image.devicePixelRatio()
+        box = (-50.0, w + 50.0, -50.0, h + 50.0)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self._drawn < 0:
+            for part, pen in zip(parts, self._pens, strict=True):
+                if len(part) >= 2:
+                    self._draw_segments(painter, pen, *_screen_segments(transform, part, box))
+        else:  # every run has the same few steps to add: cut them all at once, draw lines
+            a, b = _screen_segments(transform, np.stack(parts), box)
+            keep = np.isfinite(a).all(-1) & np.isfinite(b).all(-1)
+            lines = np.concatenate([a, b], axis=-1).tolist()
+            for pen, row, ok in zip(self._pens, lines, keep.tolist(), strict=True):
+                if any(ok):
+                    painter.setPen(pen)
+                    for (x0, y0, x1, y1), good in zip(row, ok, strict=True):
+                        if good:
+                            painter.drawLine(QLineF(x0, y0, x1, y1))
+        painter.end()
+        self._drawn = step
+
+    @staticmethod
+    def _draw_segments(painter, pen, a: np.ndarray, b: np.ndarray) -> None:
+        keep = np.isfinite(a).all(-1)
+        if keep.any():
+            painter.setPen(pen)
+            painter.drawPath(_polylines(np.stack([a[keep], b[keep]], axis=1)))
+
+    def _thinned(self, points: np.ndarray) -> np.ndarray:
+        if len(points) <= self._most:
+            return points
+        if self._thin is not None:
+            return np.concatenate([self._thin(points, self._most), points[-1:]])
+        return points[thin_indices(len(points), self._most)]

@@ -1,8 +1,9 @@
 """The Descent page's three trajectory plots: the map, loss per step, and the 1-D view.
 
-Each is made once with ``make_plot``. ``set_sweep`` (a new or longer run) redraws
-the whole paths; ``set_step`` (a playback frame) only moves the per-step
-markers and arrows, so playing 64 runs stays cheap.
+Each is made once with ``make_plot``. ``set_sweep`` (a new or longer run) hands over
+the whole paths; ``set_step`` (a playback frame) grows each drawn path to the step
+(its future is not shown, unless ``set_show_whole`` draws it faintly beneath) and
+moves the per-step markers and arrows, so playing 64 runs stays cheap.
 """
 
 from __future__ import annotations
@@ -14,7 +15,13 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ui.common import theme
 from ui.common.plots import make_plot, set_title
-from ui.descent.items import CachedCurves, PickableImage, StepArrows, clip_segments
+from ui.descent.items import (
+    CachedCurves,
+    GrowingPaths,
+    PickableImage,
+    StepArrows,
+    clip_segments,
+)
 
 MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
 _FAR_START = 1e6  # beyond this a start cannot be framed with the map: its error says where it is
@@ -34,6 +41,9 @@ def arrow_color(name: str) -> str:
     """The colour of the optimizer arrow ``name`` on the map."""
     color = ARROWS.get(name, (None, None))[0]
     return color or theme.current().foreground
+
+
+WHOLE_ALPHA = 60  # the whole path, shown faintly beneath the part played so far
 
 
 def _faint(color: str, alpha: int = 150, width: float = 1.6):
@@ -90,13 +100,16 @@ class TrajectoryMap:
         self.arrow_legend.setParentItem(self.plot.getPlotItem().vb)
         self.arrow_legend.setVisible(False)
         self.diverging = pg.ScatterPlotItem(symbol="x", size=14)  # where each run starts to
-        self.paths = CachedCurves()  # contours and every run's path, drawn once
+        self.paths = CachedCurves()  # contours (and every run's whole path, faint), drawn once
+        self.growing = GrowingPaths(most=MAX_DRAWN_POINTS)  # each path up to the step
+        self._show_whole = False
+        self._whole: tuple[list, list] = ([], [])  # the runs' cut paths and faint pens
         for item in (self.image, self.minima):
             self.plot.addItem(item)
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
         self._drawn: dict[bytes, tuple] = {}  # the last runs' cut paths, by their points
         self._legend_colors: list[str] = []
-        for item in (self.paths, self.start, self.diverging, self.arrows,
+        for item in (self.paths, self.growing, self.start, self.diverging, self.arrows,
                      *self.internals.curves.values(), *self.internals.heads.values()):
             self.plot.addItem(item)
         # Named after adding (so the legend does not list them), for CSV export's columns.
@@ -137,7 +150,8 @@ class TrajectoryMap:
         dx, dy = (xmax - xmin) / (len(grid.xs) - 1), (ymax - ymin) / (len(grid.ys) - 1)
         self.image.setRect(QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy))
         self._contours = _contour_lines(grid, levels)
-        self.paths.set_curves([self._contours], [self._contour_pen])
+        self._whole = ([], [])
+        self._draw_static()
         self.minima.setData(pos=np.array(info.minima or np.zeros((0, 2)), dtype=float))
         item = self.plot.getPlotItem()
         item.setLabel("bottom", info.x_label)
@@ -156,22 +170,33 @@ class TrajectoryMap:
 
     def set_sweep(self, path: np.ndarray, labels: list[str], diverged: list,
                   colors: list[str]) -> None:
-        """Draw every run's whole path (once per run, not per frame); ``diverged``: the step
-        each run is diverging from (None where it is not), marked with a cross there."""
-        pens = [_faint(c, width=1.6 if len(colors) <= 8 else 1.0) for c in colors]
+        """Every run's path (handed over once per run, drawn up to the step); ``diverged``:
+        the step each run is diverging from (None where it is not), marked with a cross."""
+        width = 1.6 if len(colors) <= 8 else 1.0
+        self.growing.set_paths(path, [_faint(c, alpha=230, width=width) for c in colors])
         known, self._drawn = self._drawn, {}
         drawn = []
         for p in path:  # a run that did not change (a slider drags another) is not re-cut
             key = p.tobytes()
             self._drawn[key] = known.get(key) or _clip(_thin(p, MAX_DRAWN_POINTS), self._bounds)
             drawn.append(self._drawn[key])
-        self.paths.set_curves([self._contours, *drawn],
-                              [self._contour_pen, *pens])
+        self._whole = (drawn, [_faint(c, alpha=WHOLE_ALPHA, width=width) for c in colors])
+        self._draw_static()
         self.paths.set_export([(label, p[:, 0], p[:, 1]) for label, p in zip(labels, path,
                                                                                strict=True)])
         self._set_legend(labels, diverged, colors)
         self.arrows.set_points(path, colors)
         self.diverging.setData(**_diverging_marks(path, diverged, colors))
+
+    def set_show_whole(self, show: bool) -> None:
+        """Show every run's whole path faintly beneath the part played so far."""
+        if show != self._show_whole:
+            self._show_whole = show
+            self._draw_static()
+
+    def _draw_static(self) -> None:
+        drawn, pens = self._whole if self._show_whole else ([], [])
+        self.paths.set_curves([self._contours, *drawn], [self._contour_pen, *pens])
 
     def _set_legend(self, labels: list[str], diverged: list, colors: list[str]) -> None:
         legend = self.plot.getPlotItem().legend
@@ -188,6 +213,7 @@ class TrajectoryMap:
         self._legend_colors = [c for _, c in rows]
 
     def set_step(self, step: int) -> None:
+        self.growing.set_step(step)
         self.arrows.set_step(step)
 
     def set_internals(self, internals) -> None:
@@ -235,13 +261,16 @@ class LossPlot:
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.showGrid(x=False, y=True)  # decades only: each grid costs a repaint per frame
         _cache_axes(self.plot)
-        self.curves = CachedCurves()
+        self.curves = CachedCurves()  # export, and the whole curves when shown faintly
+        self.growing = GrowingPaths(most=MAX_DRAWN_POINTS, thin=_envelope_points)
+        self._show_whole = False
         self._log = True
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
         self.dots = StepArrows(trail=0, dot=4.5)  # one item for all runs' markers
         self.diverging = pg.ScatterPlotItem(symbol="x", size=14)
         self._diverged: list = []
         self.plot.addItem(self.curves)
+        self.plot.addItem(self.growing)
         self.plot.addItem(self.diverging)
         self.diverging.opts["name"] = "diverging from here"
         self.plot.addItem(self.cursor, ignoreBounds=True)
@@ -284,14 +313,26 @@ class LossPlot:
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(values > 0, np.log10(values), np.nan)
         width = 2.0 if len(self._colors) <= 8 else 1.0
-        self.curves.set_curves([_envelope(steps, v, MAX_DRAWN_POINTS) for v in values],
-                               [theme.pen(c, width=width) for c in self._colors])
         points = np.stack([np.broadcast_to(steps, values.shape), values], axis=-1)
+        self.growing.set_paths(points, [theme.pen(c, width=width) for c in self._colors])
+        if self._show_whole:
+            self.curves.set_curves([_envelope(steps, v, MAX_DRAWN_POINTS) for v in values],
+                                   [_faint(c, alpha=WHOLE_ALPHA, width=width)
+                                    for c in self._colors])
+        else:
+            self.curves.set_curves([], [])
         self.dots.set_points(points, self._colors)
         self.diverging.setData(**_diverging_marks(points, self._diverged, self._colors))
 
+    def set_show_whole(self, show: bool) -> None:
+        """Show every run's whole loss curve faintly beneath the part played so far."""
+        if show != self._show_whole:
+            self._show_whole = show
+            self._draw_curves()
+
     def set_step(self, step: int) -> None:
         self.cursor.setValue(step)
+        self.growing.set_step(step)
         self.dots.set_step(step)
 
 
@@ -374,6 +415,11 @@ def _envelope(x: np.ndarray, y: np.ndarray, most: int) -> tuple[np.ndarray, np.n
     low, high = np.fmin.reduce(blocks, axis=1), np.fmax.reduce(blocks, axis=1)  # NaN-blind
     xs = x[::k][:bins]
     return np.repeat(xs, 2), np.stack([low, high], axis=1).ravel()
+
+
+def _envelope_points(points: np.ndarray, most: int) -> np.ndarray:
+    """``_envelope`` of a curve given as (n, 2) points."""
+    return np.stack(_envelope(points[:, 0], points[:, 1], most), axis=-1)
 
 
 def _moved(old: tuple, new: tuple, tolerance: float) -> bool:

@@ -40,6 +40,7 @@ class DescentSidebar(QWidget):
     # a slider moved: ("run_rate", (k, lr)), ("fan", lr) or ("option", (name, value))
     live = Signal(str, object)
     reset_start = Signal()
+    show_whole_changed = Signal(bool)  # a drawing choice only: the run does not change
 
     def __init__(self, scene: DescentScene, parent: QWidget | None = None):
         super().__init__(parent)
@@ -78,6 +79,10 @@ class DescentSidebar(QWidget):
         self.start_error = ErrorLabel()
         self.log_loss = QCheckBox("log loss axis")
         self.internals = QCheckBox("show gradient / momentum")
+        self.whole_path = QCheckBox("show the whole path faintly")
+        self.whole_path.setObjectName("whole_path")
+        self.whole_path.setToolTip("Playback draws each path up to the current step; this "
+                                   "also shows where it goes next, faintly")
         self.slice_axis = QComboBox()
         self.slice_axis.addItems(list(SLICE_AXES))
         self.follow = QComboBox()
@@ -113,6 +118,7 @@ class DescentSidebar(QWidget):
         form = QFormLayout(view)
         form.addRow(self.log_loss)
         form.addRow(self.internals)
+        form.addRow(self.whole_path)
         form.addRow("1-D view along", self.slice_axis)
         form.addRow("follow", self.follow)
         for box in (surface, optimizer, rates, run, view):
@@ -139,6 +145,7 @@ class DescentSidebar(QWidget):
         self.start_reset.clicked.connect(self.reset_start)
         self.log_loss.toggled.connect(lambda on: self.changed.emit("log_loss", on))
         self.internals.toggled.connect(lambda on: self.changed.emit("show_internals", on))
+        self.whole_path.toggled.connect(self.show_whole_changed)
         self.slice_axis.currentTextChanged.connect(lambda t: self.changed.emit("slice_axis", t))
         self.follow.currentIndexChanged.connect(lambda i: self.changed.emit("follow", i))
 
