@@ -3,10 +3,12 @@
 A frame = advance every trajectory one step and redraw the page offscreen, as
 a playback timer tick does: ``seek`` the next step, then ``processEvents()``,
 in which Qt repaints every part of the page that the step changed (all three
-plots, the step number, the slider, the loss numbers). It is printed as a
-fraction of a 60 Hz frame (16.7 ms; target < 0.5). Two figures measured side by
-side in the same process go with it: the same frame followed by a forced
-``repaint()`` of the whole page (sidebar included, which playback never
+plots, the step number, the slider, the loss numbers). Each path is drawn only
+up to the current step (the frame adds the new segments to the grown image);
+the same frame with "show the whole path faintly" ticked is printed beside it.
+Both are printed as a fraction of a 60 Hz frame (16.7 ms; target <= 0.25).
+Two figures measured side by side in the same process go with it: the same
+frame followed by a forced ``repaint()`` of the whole page (sidebar included, which playback never
 changes), and that full repaint without advancing, as the baseline.
 
     .venv/bin/python bench/bench_playback.py
@@ -62,13 +64,18 @@ def main() -> None:
     page = _page(app)
     assert page.result.path.shape == (LRS, STEPS + 1, 2)
     frame = min(_frames(app, page, advance=True, full_repaint=False) for _ in range(2))
+    page.sidebar.whole_path.setChecked(True)
+    whole = min(_frames(app, page, advance=True, full_repaint=False) for _ in range(2))
+    page.sidebar.whole_path.setChecked(False)
     forced = min(_frames(app, page, advance=True, full_repaint=True) for _ in range(2))
     idle = min(_frames(app, page, advance=False, full_repaint=True) for _ in range(2))
     page.shutdown()
     print(f"playback_frame_ms: {frame * 1000:.2f}")
     print(f"playback_frame_with_full_page_repaint_ms: {forced * 1000:.2f}")
     print(f"full_page_repaint_without_step_ms: {idle * 1000:.2f}")
+    print(f"playback_frame_with_whole_path_faint_ms: {whole * 1000:.2f}")
     print(f"playback_frame_fraction_of_60hz: {frame / FRAME_60HZ:.3f}")
+    print(f"playback_frame_with_whole_path_faint_fraction_of_60hz: {whole / FRAME_60HZ:.3f}")
     print(f"playback_frame_with_full_page_repaint_fraction_of_60hz: {forced / FRAME_60HZ:.3f}")
     print(f"playback_frame_vs_full_page_repaint: {frame / idle:.2f}")
 
