@@ -1,0 +1,96 @@
+"""How long the Descent page's window stalls during a 64 learning rates × 10,000 steps run.
+
+The run is started on the real page (offscreen) as a user would start it, and a
+10 ms timer ticks on the GUI thread meanwhile; the longest gap between its ticks
+is how long the window could not respond (target <= 50 ms). Then the same run is
+started again and Cancel is pressed after 300 ms: the time until the page says it
+is no longer busy is printed (target <= 100 ms).
+
+    .venv/bin/python bench/bench_stall.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from PySide6.QtCore import QElapsedTimer, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from explorer.descent.rates import log_range  # noqa: E402
+from explorer.descent.scene import DescentScene  # noqa: E402
+from ui.descent.panel import DescentPanel  # noqa: E402
+
+LRS, STEPS, TICK_MS, LIMIT_S = 64, 10_000, 10, 120.0
+
+
+def _scene(steps: int) -> DescentScene:
+    return DescentScene(lrs=log_range(1e-3, 0.25, LRS), steps=steps)
+
+
+def _settle(app: QApplication, page: DescentPanel) -> None:
+    end = time.perf_counter() + LIMIT_S
+    while page.controller.sweep_busy and time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+
+
+def _longest_gap(app: QApplication, page: DescentPanel) -> tuple[float, float]:
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    timer = QTimer()
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(lambda: gaps.append(clock.restart()))
+    began = time.perf_counter()
+    page.set_scene(_scene(STEPS))
+    clock.start()
+    timer.start()
+    _settle(app, page)
+    timer.stop()
+    return (max(gaps) if gaps else float("inf")), time.perf_counter() - began
+
+
+def _cancel_delay(app: QApplication, page: DescentPanel) -> float | None:
+    """Seconds from pressing Cancel to idle; None if the run had already ended when the
+    window could first press it (a frozen window cannot)."""
+    page.set_scene(_scene(STEPS + 1))  # a different run, so it is not the one shown
+    end = time.perf_counter() + 0.3
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+    if not page.controller.sweep_busy:
+        return None
+    pressed = time.perf_counter()
+    page.cancel.click()
+    _settle(app, page)
+    return time.perf_counter() - pressed
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication([])
+    page = DescentPanel()
+    page.resize(1400, 850)
+    page.show()
+    page.set_scene(_scene(100))
+    _settle(app, page)
+    gap_ms, run_s = _longest_gap(app, page)
+    assert page.result.path.shape == (LRS, STEPS + 1, 2)
+    cancel_s = _cancel_delay(app, page)
+    page.shutdown()
+    print(f"run_64x10000_s: {run_s:.2f}")
+    print(f"longest_gap_of_10ms_timer_ms: {gap_ms:.0f}")
+    print(f"longest_gap_vs_target_50ms: {gap_ms / 50:.2f}")
+    if cancel_s is None:
+        print("cancel_to_idle_ms: none (the run had ended before the window could press Cancel)")
+    else:
+        print(f"cancel_to_idle_ms: {cancel_s * 1000:.0f}")
+        print(f"cancel_vs_target_100ms: {cancel_s / 0.1:.2f}")
+
+
+if __name__ == "__main__":
+    main()
