@@ -24,10 +24,23 @@ class SideColumn(QScrollArea):
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         widget.installEventFilter(self)
+        self._folded = False
+        self.fit_width()
+
+    def set_folded(self, folded: bool) -> None:
+        """Folded (presentation mode on a small screen): the column asks for no width, so
+        its splitter can give the plots the room, and scrolls sideways when dragged open
+        narrower than its controls. Unfolded it is again as wide as they need."""
+        self._folded = folded
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded if folded
+                                          else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.fit_width()
 
     def fit_width(self) -> None:
         """Be at least as wide as the widest control needs (plus the scroll bar)."""
+        if self._folded:
+            self.setMinimumWidth(0)
+            return
         inner = self.widget().minimumSizeHint().width()
         bar = self.verticalScrollBar().sizeHint().width()
         self.setMinimumWidth(inner + bar + 2 * self.frameWidth())

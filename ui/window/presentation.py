@@ -35,6 +35,12 @@ def _timer(parent: QObject, slot) -> QTimer:
     return timer
 
 
+def _fold_column(splitter, folded: bool) -> None:
+    column = splitter.widget(0)
+    if isinstance(column, columns.SideColumn):
+        column.set_folded(folded)
+
+
 class Presentation(QObject):
     """Presentation mode of ``window``, whose ``selector``, ``toolbar`` and pages it resizes."""
 
@@ -171,11 +177,13 @@ class Presentation(QObject):
             return
         sizes = splitter.sizes()
         self._folded[page] = sizes
+        _fold_column(splitter, True)  # else its minimum width keeps the page as wide
         splitter.setSizes([0, *sizes[1:]])
 
     def _unfold_all(self) -> None:
         for page, sizes in self._folded.items():
             if shiboken6.isValid(page):
+                _fold_column(page.control_splitter(), False)
                 page.control_splitter().setSizes(sizes)
         self._folded.clear()
 
