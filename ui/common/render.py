@@ -105,7 +105,7 @@ def legend_clear_of_data(item: pg.PlotItem):
     if legend is None or not legend.isVisible() or not legend.items:
         yield
         return
-    saved = _anchor_of(legend)
+    saved, parent = _anchor_of(legend), legend.parentItem()
     margins = item.layout.getContentsMargins()
     try:
         corner, covered = emptiest_corner(item)
@@ -116,8 +116,8 @@ def legend_clear_of_data(item: pg.PlotItem):
         item.layout.activate()
         yield
     finally:
-        if legend.parentItem() is not item.vb:
-            legend.setParentItem(item.vb)
+        if legend.parentItem() is not parent:  # back where it was (the view box, mostly)
+            legend.setParentItem(parent)
         item.layout.setContentsMargins(*margins)
         item.layout.activate()
         if saved is not None:
