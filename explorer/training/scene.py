@@ -70,6 +70,7 @@ TRAIN_FIELDS = (
     "label",
     "optimizer_options",
     "momentum",
+    "bn_position",
 )
 """The training fields the page's controls edit (and that old scene files hold flat)."""
 CONFIG_FIELDS = tuple(f.name for f in fields(TrainConfig) if f.name != "device")

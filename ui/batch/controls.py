@@ -44,7 +44,7 @@ DATASET_NAMES = {
 }
 BN_POSITION_NAMES = {"before": "before the activation (Linear → BN → activation)",
                      "after": "after the activation (Linear → activation → BN)"}
-CONTROL_FIELDS = (*TRAIN_FIELDS, "bn_position")
+CONTROL_FIELDS = TRAIN_FIELDS
 """The training fields these controls edit (bn_position is not yet in the scene's list)."""
 OPEN_CSV = "open csv"
 """The data of the data set choice "Open CSV file…" (not a data set: it asks for one)."""
