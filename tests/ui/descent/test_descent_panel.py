@@ -10,23 +10,10 @@ from PySide6.QtCore import QPointF, Qt
 from explorer.descent.scene import DescentScene, LRTestOptions, ViewOptions
 from ui.common.export import export_plot, has_content, plotted_data
 from ui.common.widgets import is_marked_invalid
-from ui.descent.panel import DescentPanel
 
 
 def _idle(panel) -> bool:
     return panel.result is not None and not panel.controller.sweep_busy
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = DescentPanel()
-    qtbot.addWidget(page)
-    page.resize(1300, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    qtbot.waitUntil(lambda: _idle(page))
-    yield page
-    page.shutdown()
 
 
 def _type_lrs(qtbot, panel, text: str) -> None:

@@ -10,25 +10,12 @@ from explorer.descent import surfaces
 from explorer.descent.reference import reference_lrs
 from ui.common import theme
 from ui.common.widgets import is_marked_invalid
-from ui.descent.panel import DescentPanel
 from ui.descent.plots import ARROWS, arrow_color
 
 
 def _idle(panel) -> bool:
     return (panel.result is not None and not panel.controller.sweep_busy
             and not panel.controller.bound_busy)
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = DescentPanel()
-    qtbot.addWidget(page)
-    page.resize(1300, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    qtbot.waitUntil(lambda: _idle(page))
-    yield page
-    page.shutdown()
 
 
 def _legend_texts(panel) -> list[str]:

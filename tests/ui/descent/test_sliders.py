@@ -7,24 +7,11 @@ from PySide6.QtWidgets import QStyle, QStyleOptionSlider
 
 from explorer.descent.rates import FAN
 from ui.common.widgets import is_marked_invalid
-from ui.descent.panel import DescentPanel
 from ui.descent.sliders import FAN_MODE
 
 
 def _idle(panel) -> bool:
     return panel.result is not None and not panel.controller.sweep_busy
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = DescentPanel()
-    qtbot.addWidget(page)
-    page.resize(1300, 800)
-    page.show()
-    qtbot.waitExposed(page)
-    qtbot.waitUntil(lambda: _idle(page))
-    yield page
-    page.shutdown()
 
 
 def _handle_centre(slider) -> QPoint:
