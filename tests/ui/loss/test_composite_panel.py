@@ -8,24 +8,11 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
 from explorer import losses
 from explorer.errors import InputError
 from explorer.losses import composite
 from ui.loss.labels import x_axis
-from ui.loss.panel import LossPanel
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = LossPanel()
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    page.activateWindow()  # Ctrl+Z and Ctrl+Y only fire in the active window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
-    return page
 
 
 def pick(panel, name):

@@ -3,22 +3,11 @@ sits outside the plot area so it never covers a curve or the example's label."""
 
 import numpy as np
 import pyqtgraph as pg
-import pytest
 
 from explorer.losses import curves
 from ui.loss.curves import FOCAL_AXIS
-from ui.loss.panel import LossPanel
 
 GAMMAS = ["γ = 0 (cross-entropy)", "γ = 0.5", "γ = 1", "γ = 2", "γ = 5"]
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = LossPanel()
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    return page
 
 
 def _shown(plot):

@@ -18,17 +18,6 @@ from ui.loss.labels import legend
 from ui.loss.panel import LossPanel
 
 
-@pytest.fixture
-def panel(qtbot):
-    page = LossPanel()
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    page.activateWindow()  # Ctrl+Z and the other shortcuts only fire in the active window
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
-    return page
-
-
 def pick(panel, name):
     """Click the loss in the picker, as a user."""
     tree = panel.controls.picker.tree

@@ -8,15 +8,6 @@ from explorer import losses
 from ui.loss.panel import LossPanel
 
 
-@pytest.fixture
-def panel(qtbot):
-    page = LossPanel()
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    return page
-
-
 def shown_grad(panel):
     return torch.tensor(panel.result.gradients["input"].gradient_model.rows())
 

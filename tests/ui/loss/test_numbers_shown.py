@@ -1,21 +1,10 @@
 """Big and small numbers on the Loss page: refused at the cell when they overflow float32,
 shown in scientific notation that fits when the loss or a gradient is huge or tiny."""
 
-import pytest
 import torch
 
 from ui.loss.gradients import GradientTable
-from ui.loss.panel import LossPanel
 from ui.loss.result import value_text
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = LossPanel()
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    return page
 
 
 def test_1e39_is_refused_at_its_cell_naming_float32(panel):

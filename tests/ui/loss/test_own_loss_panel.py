@@ -2,24 +2,11 @@
 
 import json
 
-import pytest
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from explorer import losses
 from ui.loss.panel import LossPanel
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = LossPanel()
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    page.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is page)
-    return page
 
 
 def pick_own(qtbot, panel):

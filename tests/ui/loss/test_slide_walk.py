@@ -9,18 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from explorer import losses
-from ui.loss.panel import LossPanel
 
 SCENES = sorted((Path(__file__).parents[3] / "resources" / "scenes").glob("slide-*.json"))
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = LossPanel()
-    qtbot.addWidget(page)
-    page.resize(1366, 768)
-    page.show()
-    return page
 
 
 def load(panel, path):
