@@ -13,6 +13,8 @@ _DISTINGUISHING = (
     ("dataset", lambda c: data.display_name(c.dataset)),
     ("hidden", lambda c: f"widths {format_numbers(c.hidden)}"),
     ("activation", lambda c: c.activation),
+    # Where BN sits means nothing without BN: only BN runs are compared on it.
+    ("bn_position", lambda c: f"BN {c.bn_position} activation" if c.batch_norm else None),
     ("optimizer", lambda c: _optimizer_text(c)),
     ("seed", lambda c: f"seed {c.seed}"),
 )
@@ -22,15 +24,17 @@ def run_label(config: TrainConfig, earlier: Sequence[TrainConfig] = ()) -> str:
     """A short name for a run, e.g. ``"BN on · B=32 · lr=0.1"`` (``· unshuffled`` if so).
 
     Beside ``earlier`` runs on the same axes it also names what differs from them (data set,
-    widths, activation, optimizer, seed), and an identical rerun is numbered (``· run 2``).
+    widths, activation, BN placement among BN runs, optimizer, seed), and an identical rerun
+    is numbered (``· run 2``).
     """
     parts = [f"BN {'on' if config.batch_norm else 'off'}", f"B={config.batch_size}",
              f"lr={config.lr:g}"]
     if not config.shuffle:
         parts.append("unshuffled")
     for _name, text in _DISTINGUISHING:
-        if any(text(other) != text(config) for other in earlier):
-            parts.append(text(config))
+        mine = text(config)
+        if mine is not None and any(text(other) not in (mine, None) for other in earlier):
+            parts.append(mine)
     same = sum(_same_run(other, config) for other in earlier)
     if same:
         parts.append(f"run {same + 1}")
@@ -38,6 +42,9 @@ def run_label(config: TrainConfig, earlier: Sequence[TrainConfig] = ()) -> str:
 
 
 def _same_run(a: TrainConfig, b: TrainConfig) -> bool:
+    """Whether ``a`` trains as ``b`` does (the device aside; BN placement aside without BN)."""
+    if not (a.batch_norm or b.batch_norm):
+        a = a.replace(bn_position=b.bn_position)
     return a.replace(device=b.device) == b
 
 

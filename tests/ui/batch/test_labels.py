@@ -18,3 +18,16 @@ def test_a_scene_s_run_is_named_after_its_config():
 
 def test_a_typed_rate_shows_every_digit():
     assert rate_text(0.00123456789) == "0.00123456789" and float(rate_text(0.1)) == 0.1
+
+
+def test_bn_placement_is_named_when_it_differs_between_bn_runs():
+    before = TrainConfig(batch_norm=True)
+    after = before.replace(bn_position="after")
+    assert run_label(after, [before]) == "BN on · B=16 · lr=0.1 · BN after activation"
+    assert run_label(before, [after]) == "BN on · B=16 · lr=0.1 · BN before activation"
+    assert run_label(after, [after]) == "BN on · B=16 · lr=0.1 · run 2"
+    # Without BN there is no placement to name, and a BN-off run does not make it differ.
+    off = TrainConfig(batch_norm=False)
+    assert run_label(after, [off]) == "BN on · B=16 · lr=0.1"
+    assert run_label(off, [after]) == "BN off · B=16 · lr=0.1"
+    assert run_label(off.replace(bn_position="after"), [off]).endswith("run 2")
