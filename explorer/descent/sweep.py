@@ -17,6 +17,7 @@ computed once per chunk, after its steps.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -34,6 +35,8 @@ VALUE_BLOCK = 512
 """Points per call when a chunk's losses are computed after its steps (see ``_values``)."""
 INTERNALS_AUTO_LIMIT = 4_000_000
 """Internals are recorded by default while K × (steps + 1) stays under this (≈64 MB each)."""
+FIRST_TIMED_CHUNK = 8
+"""Steps in the first chunk of a sweep whose chunks are timed (``chunk_seconds``)."""
 
 
 @dataclass
@@ -94,10 +97,15 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
                surface_options=None, device=None, dtype: torch.dtype = torch.float64,
                schedule: str | None = None, schedule_options=None,
                divergence_bound: float = 1e12, chunk: int = 500,
-               record_internals: bool | None = None) -> Iterator[Sweep]:
+               record_internals: bool | None = None,
+               chunk_seconds: float | None = None) -> Iterator[Sweep]:
     """Run a sweep and yield it after every ``chunk`` steps (growing; the last is complete).
 
-    Parameters are those of :func:`sweep`, plus ``chunk``. The yielded Sweeps share
+    Parameters are those of :func:`sweep`, plus ``chunk`` and ``chunk_seconds``. With
+    ``chunk_seconds``, ``chunk`` is the most steps between two yields: the chunks start
+    small and are then sized from the last one's time so that each takes about that long
+    (a consumer that cancels between yields is then answered within it, whatever the
+    surface, optimizer and number of rates). The yielded Sweeps share
     storage: each is a view of the same preallocated result, longer each time.
     Bad input raises InputError at the call, before any computing (so a UI can check
     on its own thread and run the generator on a worker).
@@ -106,6 +114,11 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
     dtype = check_dtype(dtype)
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise InputError("chunk must be a positive whole number of steps.", field="chunk")
+    if chunk_seconds is not None and not (isinstance(chunk_seconds, (int, float))
+                                          and not isinstance(chunk_seconds, bool)
+                                          and chunk_seconds > 0):
+        raise InputError("chunk_seconds must be a positive number of seconds.",
+                         field="chunk_seconds")
     options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
     function = surfaces.objective(surface, surface_options)
     closed_form = surfaces.closed_form_gradient(surface, surface_options)
@@ -122,11 +135,24 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
                         factors, float(divergence_bound), record_internals, closed_form,
                         plateau)
         run.result.surface = surface
+        size = chunk if chunk_seconds is None else min(chunk, FIRST_TIMED_CHUNK)
         while run.done < steps + 1:
-            run.advance(min(chunk, steps + 1 - run.done))
+            n = min(size, steps + 1 - run.done)
+            began = time.perf_counter()
+            run.advance(n)
+            took = time.perf_counter() - began  # timed before the yield hands control away
             yield run.snapshot()
+            if chunk_seconds is not None:
+                size = _next_chunk(n, took, chunk_seconds, chunk)
 
     return chunks()
+
+
+def _next_chunk(n: int, took: float, seconds: float, most: int) -> int:
+    """Steps for the next chunk so that it takes about ``seconds``, if the last ``n`` took
+    ``took``: at most four times as many (one fast chunk may be luck), at most ``most``."""
+    wanted = n * seconds / max(took, 1e-9)
+    return int(max(1, min(most, 4 * n, wanted)))
 
 
 def sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_options=None,
