@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from ui.common import theme
 
-# Okabe–Ito colours (the palette's blue, reddish purple, bluish green and vermillion),
-# on the dark theme each shaded by ``theme.text_color`` until it reads at 4.5:1.
+# Okabe–Ito colours (the palette's blue, reddish purple, bluish green and vermillion), each
+# shaded by ``theme.text_color`` until it reads at 4.5:1 on the code panel, in either theme
+# (on white the green, vermillion and purple read at only 3.1 to 4.0:1).
 _STYLES = {
     "keyword": (theme.OKABE_ITO[0], True),
     "builtin": (theme.OKABE_ITO[4], False),
@@ -36,8 +37,8 @@ _STYLES = {
 
 
 def _shade(color: str) -> str:
-    # On the dark panel the palette's blue (3.4:1) and grey are too dark: lighter shades.
-    return theme.text_color(color) if theme.current().name == "dark" else color
+    # The code panel's base is the theme's background (appearance._palette sets it so).
+    return theme.text_color(color, theme.current().background)
 
 
 def _format(color: str, bold: bool) -> QTextCharFormat:
@@ -66,7 +67,7 @@ class PythonHighlighter(QSyntaxHighlighter):
         self.restyle()
 
     def restyle(self) -> None:
-        """Colours for the current theme (a dark panel needs lighter ones)."""
+        """Colours for the current theme (darker shades on white, lighter on dark)."""
         self._rules = [(QRegularExpression(p), _format(*_STYLES[s])) for p, s in self._patterns]
         self.rehighlight()
 

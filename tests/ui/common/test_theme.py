@@ -22,9 +22,12 @@ def test_the_signed_pair_is_the_palette_s_blue_and_vermillion():
 
 
 def test_code_is_highlighted_in_palette_colours(qapp):
+    """Keyword, builtin, string, number: the palette's blue, purple, green and vermillion,
+    each shaded only as far as it must be to read on the panel."""
     document = QTextDocument("def f(): return len('a') + 12")
     highlighter = PythonHighlighter(document)
     highlighter.rehighlight()
-    colours = {r.format.foreground().color().name().upper()
+    colours = {r.format.foreground().color().name()
                for r in document.firstBlock().layout().formats()}
-    assert colours == {theme.OKABE_ITO[i].upper() for i in (0, 4, 2, 3)}
+    assert colours == {theme.text_color(i, theme.LIGHT.background) for i in (0, 4, 2, 3)}
+    assert theme.text_color(0, theme.LIGHT.background) == theme.OKABE_ITO[0].lower()
