@@ -3,6 +3,7 @@ training. "Inside a BN layer" lives in ``ui.batch.inside``."""
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from superqt.utils import signals_blocked
@@ -134,7 +135,7 @@ class PercentilesView(ExperimentView):
         self.on_plot = batch_plot("With BN: re-centred each batch, spread set by γ",
                                   "optimizer step", "input to the activation (after γ, β)",
                                   name="percentiles-with-bn", legend=False)
-        self.on_plot.setYLink(self.off_plot)  # compare like with like
+        self.on_plot.setYLink(self.off_plot)  # compare like with like: one y range for both
         self._on_titles = {"before": (self.on_plot.property("plot_title"),
                                       "input to the activation (after γ, β)"),
                            "after": ("BN after the activation: input not normalised",
@@ -164,9 +165,21 @@ class PercentilesView(ExperimentView):
         for bn, curves in self._curves.items():
             for column, curve in enumerate(curves):
                 curve.setData(result.steps, result[bn][:, column])
+        self._share_y_range(result)
         title, label = self._on_titles[getattr(result, "bn_position", "before")]
         set_title(self.on_plot, title)
         self.on_plot.setLabel("left", label)
+
+    def _share_y_range(self, result) -> None:
+        """Both plots span both runs' values: a linked axis alone follows whichever plot
+        auto-ranged last, which can cut off the other's curves."""
+        values = np.concatenate([np.ravel(result[bn]) for bn in self._curves])
+        values = values[np.isfinite(values)]
+        if not values.size:
+            return
+        for plot in self.plots():
+            plot.enableAutoRange(y=False)
+        self.off_plot.setYRange(float(values.min()), float(values.max()), padding=0.05)
 
     def plots(self):
         return [self.off_plot, self.on_plot]
