@@ -109,8 +109,7 @@ class Stepper:
             loss = loop.train_step(self.session, xb, yb)
             self._losses.append(loss)
             self.step_count += 1
-            n_classes = self.session.data.n_classes
-            counts = tuple(torch.bincount(yb, minlength=n_classes).tolist())
+            counts = _class_counts(yb, self.session.data.n_classes)
             end = None
             if len(self._losses) == len(self.session.loader):
                 # Run the loader to its end, as a for loop does: the sampler draws from the
@@ -157,3 +156,22 @@ class Stepper:
         """Make :meth:`play` (or :meth:`steps`) return after the step under way: a pause."""
         self._stop.set()
 
+
+
+def first_batch_counts(config: TrainConfig) -> tuple[int, ...]:
+    """How many samples of each class the first minibatch of ``config``'s run holds: what its
+    first step trains on (in :class:`Stepper` and :func:`explorer.training.run` alike), in
+    the order ``shuffle`` and ``seed`` give.
+
+    Raises
+    ------
+    InputError
+        If ``config`` is bad (see ``TrainConfig.validate``).
+    """
+    session = loop.prepare(config)
+    _x, y = next(iter(session.loader))
+    return _class_counts(y, session.data.n_classes)
+
+
+def _class_counts(labels: torch.Tensor, n_classes: int) -> tuple[int, ...]:
+    return tuple(torch.bincount(labels.cpu(), minlength=n_classes).tolist())
