@@ -53,6 +53,7 @@ class BatchController(QObject):
         page.train_button.clicked.connect(self.train)
         page.cancel_button.clicked.connect(self.cancel)
         page.training.player.asked.connect(self._on_player_asked)
+        page.run_list.removed.connect(self._on_run_removed)
         self.job.busy_changed.connect(self._on_busy_changed)
         self.job.failed.connect(self._say)
         page.tabs.currentChanged.connect(self._on_tab_changed)
@@ -92,6 +93,8 @@ class BatchController(QObject):
             page.set_experiment(new.experiment)
         if everything or _data_of(new) != _data_of(old):
             page.training.show_dataset(new)
+        if everything or new.config != old.config:
+            page.training.show_first_batch(new)  # before any step: what step 1 trains on
         return {}
 
     def _on_controls_changed(self) -> None:
@@ -271,16 +274,32 @@ class BatchController(QObject):
         return stepper
 
     def _new_stepper(self) -> Stepper:
+        """A stepper at step 0 with a run of its own; the run before stays (list and curves)
+        if it trained a step, so runs stepped one after another can be compared."""
         config = self.scene.train_config(self.device)
+        old, trained = self.step_run, self.stepper is not None and self.stepper.step_count > 0
+        if old is not None and not trained and old.key in self.page.curves.runs:
+            self.page.curves.remove(old.key)  # nothing to keep: it never stepped
         self.stepper = Stepper(config)
-        if self.step_run is not None and not self.step_run.epochs:
-            self.page.curves.remove(self.step_run.key)
         self.step_run = self.page.curves.begin(f"{self._label_for(config)} · stepped",
                                                config.dataset)
         self.step_run.config = config
-        self.page.training.step_view.clear(self.stepper.session.data.class_names)
+        self.page.training.step_view.clear(self.stepper.session.data.class_names,
+                                           self.step_run.color)
+        self.page.training.show_first_batch(self.scene)
         self.page.training.player.where.setText("step 0")
         return self.stepper
+
+    def _on_run_removed(self, key: int) -> None:
+        """The stepped run's entry removed: its stepper goes too (a later step starts anew)."""
+        if self.step_run is None or self.step_run.key != key:
+            return
+        if self.stepper is not None:
+            self.stepper.stop()
+        self.stepper = self.step_run = None
+        self.page.training.step_view.clear()
+        self.page.training.show_first_batch(self.scene)
+        self.page.training.player.where.setText("step 0")
 
     def _follow_in_stepper(self) -> None:
         """A new learning rate or batch size goes on from the current weights."""
@@ -296,20 +315,35 @@ class BatchController(QObject):
 
     def _on_steps(self, records) -> None:
         records = records if isinstance(records, list) else [records]
-        if not records:
+        run, stepper = self.step_run, self.stepper
+        if not records or run is None or stepper is None:  # its run was removed meanwhile
             return
         self.page.training.step_view.add(records)
         for record in records:
             if record.epoch_end is not None:
-                self.page.curves.add_record(self.step_run.key, record.epoch_end)
-        last = records[-1]
+                self.page.curves.add_record(run.key, record.epoch_end)
+        last, now = records[-1], stepper.config
         mix = ", ".join(map(str, last.class_counts))
         self.page.training.player.where.setText(
-            f"step {last.step} · epoch {last.epoch} · lr {self.stepper.config.lr:g} · "
-            f"B={self.stepper.config.batch_size} · loss {last.loss:.3f} · classes {mix}")
+            f"step {last.step} · epoch {last.epoch} · lr {now.lr:g} · "
+            f"B={now.batch_size} · loss {last.loss:.3f} · classes {mix}")
+        self._show_step_run(run, last, now)
+
+    def _show_step_run(self, run: Run, last, now) -> None:
+        """The stepped run's entry in the run list, added at its first step, then kept up to
+        date: how far it has trained and the rate and batch size it trains with now."""
+        changed = (now.lr, now.batch_size) != (run.config.lr, run.config.batch_size)
+        run.progress = f"step {last.step} · epoch {last.epoch}" + (
+            f" · now lr={now.lr:g}, B={now.batch_size}" if changed else "")
+        run_list = self.page.run_list
+        if run_list.has(run.key):
+            run_list.update(run)
+        else:
+            run.finished = True  # a listed run is the user's to remove, never dropped
+            run_list.add(run)
 
     def _on_steps_done(self) -> None:
-        if self.stepper is not None and self.stepper.done() and self.playing:
+        if self.step_run is not None and self.stepper.done() and self.playing:
             self._say(f"Played {self.step_run.label} to its last epoch.")
 
     # ---- experiments -----------------------------------------------------------------------

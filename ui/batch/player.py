@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ui.batch.experiment_view import batch_plot
+from ui.batch.experiment_view import batch_plot, retitle
 from ui.batch.regions import CLASS_COLORS
 from ui.common import theme
 
@@ -52,27 +52,54 @@ class PlayerBar(QWidget):
             self.buttons[key].setEnabled(not playing and not busy)
 
 
+EMPTY_LOSS = "Step or play to see\neach minibatch's loss"
+MIX_FIRST = "Classes in the first minibatch"
+MIX_LAST = "Classes in the last minibatch"
+
+
 class StepView:
     """The loss of every optimizer step (the noise inside an epoch) and the class mix of the
-    minibatch just trained."""
+    minibatch just trained (before the first step: of the minibatch step 1 will train on)."""
 
     def __init__(self):
-        self.loss_plot = batch_plot("Each minibatch's loss: noise inside an epoch",
+        self.loss_plot = batch_plot("Each minibatch's loss is noisy",
                                     "optimizer step", "minibatch loss", legend=False,
                                     name="minibatch-loss")
-        self.curve = self.loss_plot.plot([], [], pen=theme.pen(0, width=1.5))
-        self.mix_plot = batch_plot("Classes in the last minibatch", "class", "samples",
-                                   legend=False, name="minibatch-classes")
+        self.color = theme.color(0)
+        self.curve = self.loss_plot.plot([], [], pen=theme.pen(self.color, width=1.5))
+        # Empty axes would say nothing: until the first step they say what will come.
+        self.empty_text = pg.TextItem(EMPTY_LOSS, anchor=(0.5, 0.5))
+        self.loss_plot.addItem(self.empty_text, ignoreBounds=True)
+        self.mix_plot = batch_plot(MIX_FIRST, "class", "samples", legend=False,
+                                   name="minibatch-classes")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.mix_plot.addItem(self.bars)
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.class_names: tuple[str, ...] = ()
+        self.restyle()
+        self._show_empty()
 
-    def clear(self, class_names=()) -> None:
+    def restyle(self) -> None:
+        """The curve in its run's colour; the empty plot's text in the theme's, readable."""
+        self.curve.setPen(theme.pen(self.color, width=1.5))
+        font = self.empty_text.textItem.font()
+        font.setPointSizeF(theme.font_pt(13))
+        self.empty_text.setFont(font)
+        self.empty_text.setColor(theme.current().foreground)
+
+    def clear(self, class_names=(), color: str | None = None) -> None:
+        """No steps yet; the curve in ``color`` (the stepped run's) from now on."""
         self.steps, self.losses = [], []
         self.curve.setData([], [])
-        self.bars.setOpts(x=[], height=[])
+        if color is not None:
+            self.color = color
+            self.restyle()
+        self._show_empty()
+        self.set_classes(class_names)
+        self.show_mix((), first=True)
+
+    def set_classes(self, class_names) -> None:
         self.class_names = tuple(class_names)
         axis = self.mix_plot.getPlotItem().getAxis("bottom")
         axis.setTicks([list(enumerate(map(str, self.class_names)))])
@@ -81,10 +108,19 @@ class StepView:
         """Append steps (:class:`~explorer.training.stepper.StepRecord`) and draw the last mix."""
         if not records:
             return
+        if not self.steps:
+            self.empty_text.setVisible(False)
+            self.loss_plot.enableAutoRange()
         self.steps += [r.step for r in records]
         self.losses += [r.loss for r in records]
         self.curve.setData(np.asarray(self.steps), np.asarray(self.losses))
-        counts = records[-1].class_counts
+        self.show_mix(records[-1].class_counts, first=False)
+
+    def show_mix(self, counts, first: bool) -> None:
+        """Bars of ``counts`` per class: of the first minibatch, or of the last one trained."""
+        title = MIX_FIRST if first else MIX_LAST
+        if self.mix_plot.property("plot_title") != title:
+            retitle(self.mix_plot, title)
         self.bars.setOpts(x=np.arange(len(counts)), height=np.asarray(counts, dtype=float),
                           width=0.8, brushes=[CLASS_COLORS[k % len(CLASS_COLORS)]
                                               for k in range(len(counts))])
@@ -93,3 +129,9 @@ class StepView:
         """The class counts on show."""
         heights = self.bars.opts.get("height")
         return tuple(float(h) for h in heights) if heights is not None else ()
+
+    def _show_empty(self) -> None:
+        """The text in the middle of axes that span 0 to 1 until there is data."""
+        self.loss_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
+        self.empty_text.setPos(0.5, 0.5)
+        self.empty_text.setVisible(True)

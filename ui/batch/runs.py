@@ -1,4 +1,7 @@
-"""Finished training runs kept side by side: the run list and the live training curves.
+"""Training runs kept side by side: the run list and the live training curves.
+
+A run from "Train" joins the list when it finishes; a stepped run (play / step) joins it at
+its first step and its entry says how far it has trained as it goes on.
 
 Every run gets one colour from the palette when it starts and keeps it in
 every plot on the page; colours are not reused while the page lives, so a
@@ -45,6 +48,11 @@ class Run:
     dataset: str = ""
     regions: tuple | None = field(default=None, repr=False)
     config: object = field(default=None, repr=False)  # the TrainConfig it trained
+    progress: str = ""  # how far a stepped run has trained, e.g. "step 12 · epoch 3"
+
+    def entry_text(self) -> str:
+        """The run's line in the run list: its label, and its progress if it has one."""
+        return f"{self.label} — {self.progress}" if self.progress else self.label
 
     def add(self, record) -> None:
         self.epochs.append(int(record.epoch))
@@ -59,7 +67,7 @@ class TrainingCurves:
 
     def __init__(self):
         self.loss_plot = batch_plot(
-            "Loss falls: solid = training, dashed = validation",
+            "Loss falls (dashed: validation)",
             "epoch", "loss (cross-entropy)", name="training-loss",
         )
         self.accuracy_plot = batch_plot(
@@ -116,7 +124,7 @@ class TrainingCurves:
 
 
 class RunList(QWidget):
-    """The finished runs, each with its colour, a show/hide check box and Remove."""
+    """The runs, each with its colour, a show/hide check box and Remove."""
 
     visibility_changed = Signal(int, bool)
     removed = Signal(int)
@@ -142,7 +150,7 @@ class RunList(QWidget):
         self.clear_button.clicked.connect(self._on_clear_clicked)
 
     def add(self, run: Run) -> QListWidgetItem:
-        item = QListWidgetItem(_swatch(run.color), run.label)
+        item = QListWidgetItem(_swatch(run.color), run.entry_text())
         item.setData(KEY_ROLE, run.key)
         item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
         item.setCheckState(Qt.CheckState.Checked)
@@ -150,6 +158,14 @@ class RunList(QWidget):
         with signals_blocked(self.list):
             self.list.addItem(item)
         return item
+
+    def update(self, run: Run) -> None:
+        """Rewrite ``run``'s entry (a stepped run's progress)."""
+        with signals_blocked(self.list):
+            self.item_for(run.key).setText(run.entry_text())
+
+    def has(self, key: int) -> bool:
+        return key in self.run_keys()
 
     def run_keys(self) -> list[int]:
         return [self.list.item(i).data(KEY_ROLE) for i in range(self.list.count())]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer import data
+from explorer.errors import InputError
 from explorer.training.live import LiveEpoch
 from explorer.training.scene import BatchScene
+from explorer.training.stepper import first_batch_counts
 from ui.batch.player import PlayerBar, StepView
 from ui.batch.regions import DecisionRegions
 from ui.batch.runs import Run, TrainingCurves
@@ -47,6 +49,20 @@ class TrainingTab(QWidget):
             self.regions.show_points(split.x_train.numpy(), split.y_train.numpy(),
                                      split.class_names)
 
+    def show_first_batch(self, scene: BatchScene) -> None:
+        """Before the first step, the class mix of the minibatch step 1 will train on, in the
+        order ``scene`` gives (class-sorted unshuffled data shows one class at once)."""
+        if self.step_view.steps:
+            return  # a stepped run is on show: its last minibatch stays
+        config = scene.train_config("cpu")  # the order does not depend on the device
+        try:
+            counts = first_batch_counts(config)
+            names = data.load(config.dataset, config.data_seed, config.label).class_names
+        except InputError:
+            counts, names = (), ()  # the controls say what is wrong; no mix to show for it
+        self.step_view.set_classes(names)
+        self.step_view.show_mix(counts, first=True)
+
     def _arrange(self, two_d: bool) -> None:
         """Curves stacked beside the decision regions on a 2-D set, else side by side."""
         for plot in self.plots() + [self.step_view.mix_plot]:
@@ -80,3 +96,4 @@ class TrainingTab(QWidget):
     def restyle(self) -> None:
         self.curves.restyle()
         self.regions.restyle()
+        self.step_view.restyle()
