@@ -27,27 +27,33 @@ from ui.common.playback import PlaybackBar, PlaybackController
 from ui.common.worker import Background, JobFailed, wait_for
 from ui.descent.bounds import BoundsShown
 from ui.descent.colours import RunColours
+from ui.descent.items import grown_buffer
 from ui.descent.lrtest import LRTestView
 from ui.descent.numbers import RunNumbers
 from ui.descent.plots import LossPlot, SliceView, TrajectoryMap
 from ui.descent.sidebar import DescentSidebar
 from ui.descent.texts import run_labels
 
-CHUNK = 250  # steps per streamed partial result, at least
+MOST_CHUNK = 2_000  # steps per streamed partial result, at most
+CHUNK_SECONDS = 0.04  # the worker yields about this often, so a Cancel stops it that soon
+PARTIAL_MS = 100  # a streaming run is redrawn at most this often (its last result at once)
 EXPORT_STEP = 10  # the step a headless figure shows when the scene is at step 0
-MAX_PARTIALS = 20  # each partial redraws every path, so a long run sends at most this many
 INLINE_MS = 8.0  # a slider's run expected to take less than this runs on the GUI thread
 PROBE_WORK = 6_000  # rates × steps: a slider's first run of a kind runs here to time it
 DRAG_MS = 30  # map drags settle this long before a re-run
 
 
 class RunView:
-    """The latest sweep as plain arrays for drawing (copied off the worker's storage)."""
+    """The latest sweep as plain arrays for drawing.
+
+    They are views of the sweep's storage, not copies: a streaming worker writes only the
+    steps after the ones a result it yielded holds, so what a view shows never changes.
+    """
 
     def __init__(self, sweep: descent.Sweep, colors: list[str] | None = None):
         self.sweep = sweep
-        self.path = sweep.path.numpy().copy()
-        self.loss = sweep.loss.numpy().copy()
+        self.path = sweep.path.numpy()
+        self.loss = sweep.loss.numpy()
         self.diverged = sweep_diverging_at(sweep)  # the step each run is diverging from
         self.labels = run_labels(sweep, self.diverged)
         self.colors = list(colors) if colors is not None else theme.colors(len(self.labels))
@@ -95,6 +101,14 @@ class DescentController(QObject):
         self._pending_live: tuple[str, object] | None = None  # the newest slider move
         self._colours = RunColours()
         self._seconds_per_step: dict[tuple, float] = {}  # measured inline, per kind of run
+        # A streaming run's partial results: the newest waits here until PARTIAL_MS after
+        # the last one drawn; each run (``_stream``) is told apart so a partial of the run
+        # drawn last only adds its new steps to the plots.
+        self._partial_timer = QTimer(self, singleShot=True, interval=PARTIAL_MS)
+        self._pending_partial: tuple[int, descent.Sweep] | None = None
+        self._stream = 0  # the run streaming now
+        self._drawn_stream: int | None = None  # the run the plots show, if it streamed
+        self._slice_points = np.zeros((0, 0, 2))
         self._connect()
 
     def _connect(self) -> None:
@@ -106,6 +120,7 @@ class DescentController(QObject):
         v.sidebar.show_whole_changed.connect(self._on_show_whole_changed)
         v.map.image.picked.connect(self._on_map_picked)
         self._drag.timeout.connect(self._on_drag_settled)
+        self._partial_timer.timeout.connect(self._on_partial_due)
         v.playback.step_changed.connect(self._on_step_changed)
         v.playback.speed_changed.connect(lambda speed: self._apply(self._scene.with_view(
             speed=speed)))
@@ -138,6 +153,11 @@ class DescentController(QObject):
         return self._job.busy
 
     @property
+    def sweep_thread_running(self) -> bool:
+        """Whether a trajectories worker (a cancelled one too) is still on its thread."""
+        return self._job.running
+
+    @property
     def lr_test_busy(self) -> bool:
         return self._lr_job.busy
 
@@ -166,6 +186,7 @@ class DescentController(QObject):
         A still picture at step 0 shows no step at all, so it then shows step 10.
         """
         self._job.cancel()
+        self._drop_partial()
         self._on_sweep(descent.sweep(**self._scene.sweep_arguments(self._device)))
         if self.views.playback.step == 0:
             self.views.playback.seek(min(EXPORT_STEP, self._scene.steps))
@@ -186,6 +207,7 @@ class DescentController(QObject):
 
     def cancel(self) -> None:
         self._pending_live = None
+        self._drop_partial()
         self._job.cancel()
         self._lr_job.cancel()
         self._bounds.cancel()
@@ -344,9 +366,12 @@ class DescentController(QObject):
                                     else work <= PROBE_WORK):
             self._run_inline(work)
             return
-        chunk = max(CHUNK, -(-s.steps // MAX_PARTIALS))
+        self._drop_partial()
+        self._stream += 1
+        stream = self._stream
         self._job.start(descent.iter_sweep, **s.sweep_arguments(self._device),
-                        chunk=chunk, what=self._what(), on_yield=self._on_sweep,
+                        chunk=MOST_CHUNK, chunk_seconds=CHUNK_SECONDS, what=self._what(),
+                        on_yield=lambda sweep: self._on_streamed(stream, sweep),
                         on_error=self._on_run_error)
 
     def _cost_key(self) -> tuple:
@@ -358,6 +383,7 @@ class DescentController(QObject):
 
     def _run_inline(self, work: int) -> None:
         self._job.cancel()
+        self._drop_partial()
         began = time.perf_counter()
         try:
             sweep = descent.sweep(**self._scene.sweep_arguments(self._device))
@@ -370,16 +396,49 @@ class DescentController(QObject):
         self._seconds_per_step[self._cost_key()] = (time.perf_counter() - began) / work
         self._on_sweep(sweep)
 
-    def _on_sweep(self, sweep: descent.Sweep) -> None:
+    # -- a streaming run's results ----------------------------------------
+    def _on_streamed(self, stream: int, sweep: descent.Sweep) -> None:
+        """A worker's result: the complete one is drawn at once; a partial one at most every
+        PARTIAL_MS (the newest of those that came meanwhile), so drawing never starves the
+        window of its event loop."""
+        if sweep.complete:
+            self._drop_partial()
+            self._on_sweep(sweep, stream)
+            return
+        self._pending_partial = (stream, sweep)
+        if not self._partial_timer.isActive():
+            self._on_partial_due()
+
+    def _on_partial_due(self) -> None:
+        if self._pending_partial is None:
+            return
+        (stream, sweep), self._pending_partial = self._pending_partial, None
+        self._partial_timer.start()  # the next partial waits at least PARTIAL_MS
+        self._on_sweep(sweep, stream)
+
+    def _drop_partial(self) -> None:
+        """Forget a partial result not drawn yet (its run was cancelled or replaced)."""
+        self._pending_partial = None
+        self._partial_timer.stop()
+
+    def _on_sweep(self, sweep: descent.Sweep, stream: int | None = None) -> None:
+        """Draw ``sweep``; ``stream``: the streaming run it belongs to (None: a run computed
+        in one piece). A later result of the run drawn last adds only its new steps."""
         v = self.views
         v.sidebar.clear_errors()
+        grown = (self._result.steps_done + 1 if stream is not None and self._result is not None
+                 and stream == self._drawn_stream else 0)
+        self._drawn_stream = stream
+        streaming = not sweep.complete
         view = RunView(sweep, self._colours.update(sweep.lrs.tolist()))
         self._result = view
         self._follow = min(self._follow, len(view.labels) - 1)
-        v.map.set_sweep(view.path, view.labels, view.diverged, view.colors)
-        v.loss_plot.set_sweep(view.loss, view.colors, view.labels, view.diverged)
-        v.loss_plot.set_steps(sweep.steps)
-        self._set_slice_points()
+        v.map.set_sweep(view.path, view.labels, view.diverged, view.colors, grown, streaming)
+        v.loss_plot.set_sweep(view.loss, view.colors, view.labels, view.diverged, grown,
+                              streaming)
+        if not grown:
+            v.loss_plot.set_steps(sweep.steps)
+        self._set_slice_points(grown)
         v.sidebar.set_run_labels(view.labels, self._follow)
         v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors, view.diverged)
         self._title_slice()
@@ -446,13 +505,18 @@ class DescentController(QObject):
         self._set_slice_points()
         self._redraw_step()
 
-    def _set_slice_points(self) -> None:
+    def _set_slice_points(self, grown_from: int = 0) -> None:
+        """The cut's points (parameter, loss) per run and step; with ``grown_from``, only the
+        steps from there on are filled in, into a buffer that is reused while a run grows."""
         view = self._result
         if view is None:
             return
         axis = 0 if self._scene.view.slice_axis == "x" else 1
-        self.views.slice.set_sweep(np.stack([view.path[..., axis], view.loss], axis=-1),
-                                   view.colors)
+        points = grown_buffer(self._slice_points, view.loss.shape, grown_from)
+        points[:, grown_from:, 0] = view.path[:, grown_from:, axis]
+        points[:, grown_from:, 1] = view.loss[:, grown_from:]
+        self._slice_points = points
+        self.views.slice.set_sweep(points, view.colors, grown_from)
 
     def _title_slice(self) -> None:
         if self._result is not None:

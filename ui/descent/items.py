@@ -32,6 +32,8 @@ class StepArrows(pg.GraphicsObject):
         self._points = np.zeros((0, 1, 2))
         self._pens: list[QPen] = []
         self._colors: list = []
+        self._color_names: list[str] = []
+        self._range: tuple[np.ndarray, np.ndarray] | None = None  # finite points' min, max
         self._sprites: list[QPixmap] = []
         self._sprites_ratio: float | None = None
         self._step = 0
@@ -39,22 +41,21 @@ class StepArrows(pg.GraphicsObject):
         self._width = width
         self._bounds = QRectF()
 
-    def set_points(self, points: np.ndarray, colors: list[str]) -> None:
+    def set_points(self, points: np.ndarray, colors: list[str], grown_from: int = 0) -> None:
+        """``grown_from`` > 0: the first that many points of every run are the last call's
+        (a streaming run that grew), so only the rest is scanned."""
         self.prepareGeometryChange()
+        old = self._points
         self._points = np.asarray(points, dtype=np.float64)
-        self._pens = [pg.mkPen(c, width=self._width) for c in colors]
-        self._colors = [pen.color() for pen in self._pens]
-        self._sprites_ratio = None
-        finite_rows = np.isfinite(self._points).all(-1)  # (K, T); NaN only after divergence
-        self._last_finite = np.where(finite_rows.any(1),
-                                     finite_rows.shape[1] - 1 - np.argmax(finite_rows[:, ::-1], 1),
-                                     -1)
-        finite = np.clip(self._points[np.isfinite(self._points).all(-1)], -1e6, 1e6)
-        if finite.size:
-            lo, hi = finite.min(0), finite.max(0)
-            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
-        else:
-            self._bounds = QRectF()
+        grown_from = _grown(old, self._points, grown_from)
+        if list(colors) != self._color_names:
+            self._color_names = list(colors)
+            self._pens = [pg.mkPen(c, width=self._width) for c in colors]
+            self._colors = [pen.color() for pen in self._pens]
+            self._sprites_ratio = None
+        self._last_finite = _last_finite(self._points, grown_from, self._last_finite)
+        self._range = _finite_range(self._points, grown_from, self._range)
+        self._bounds = _rect(self._range)
         self.update()
 
     @property
@@ -190,6 +191,71 @@ def _dot_sprite(color, radius: float, outline: QPen, ratio: float) -> QPixmap:
     painter.drawEllipse(QPointF(size / 2, size / 2), radius, radius)
     painter.end()
     return pixmap
+
+
+def _grown(old: np.ndarray, new: np.ndarray, grown_from: int) -> int:
+    """``grown_from`` if ``new`` can be the run of ``old`` grown (same runs, no shorter), else 0."""
+    if grown_from <= 0 or old.shape[0] != new.shape[0] or old.shape[1] < grown_from:
+        return 0
+    return min(int(grown_from), new.shape[1])
+
+
+def grown_buffer(buffer: np.ndarray, shape: tuple[int, int], grown_from: int) -> np.ndarray:
+    """A (K, T, 2) array for a run's points that keeps ``buffer``'s first ``grown_from``
+    steps: a view of ``buffer`` when it has room, else a larger copy (twice the steps, so a
+    run that grows by small chunks is copied only a few times). The caller fills the rest."""
+    k, t = shape
+    if grown_from and buffer.shape[0] == k and buffer.shape[1] >= grown_from:
+        if buffer.base is not None and buffer.base.shape[1] >= t:
+            return buffer.base[:, :t]
+        larger = np.empty((k, max(t, 2 * buffer.shape[1]), 2))
+        larger[:, :grown_from] = buffer[:, :grown_from]
+        return larger[:, :t]
+    return np.empty((k, t, 2))[:, :t]
+
+
+def _finite_range(points: np.ndarray, grown_from: int, old):
+    """(min, max) over the finite points of ``points`` (K, T, 2), clipped to ±1e6, or None;
+    with ``grown_from``, only the points from there on are read and ``old`` is widened.
+
+    x and y are reduced as whole arrays (numpy reduces a length-2 axis slowly), and a
+    point is used only where both are finite.
+    """
+    xs, ys = points[:, grown_from:, 0], points[:, grown_from:, 1]
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.all():
+        xs, ys = xs[ok], ys[ok]
+    if not xs.size:
+        return old if grown_from else None
+    # clipping is monotone, so clipping the extremes equals the extremes of the clipped points
+    lo = np.clip(np.array([xs.min(), ys.min()]), -1e6, 1e6)
+    hi = np.clip(np.array([xs.max(), ys.max()]), -1e6, 1e6)
+    if grown_from and old is not None:
+        return np.minimum(old[0], lo), np.maximum(old[1], hi)
+    return lo, hi
+
+
+def _rect(found) -> QRectF:
+    if found is None:
+        return QRectF()
+    lo, hi = found
+    return QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+
+
+def _last_finite(points: np.ndarray, grown_from: int, old: np.ndarray) -> np.ndarray:
+    """Per run, the index of its last finite point (-1: none); with ``grown_from``, only the
+    points from there on are read and ``old`` is kept where they hold none."""
+    finite_rows = np.isfinite(points[:, grown_from:, 0]) & np.isfinite(points[:, grown_from:, 1])
+    found = finite_rows.any(1)
+    last = grown_from + finite_rows.shape[1] - 1 - np.argmax(finite_rows[:, ::-1], 1)
+    fallback = old if grown_from else np.full(len(points), -1)
+    return np.where(found, last, fallback)
+
+
+def _same_range(a, b) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool((a[0] == b[0]).all() and (a[1] == b[1]).all())
 
 
 def _to_screen(transform, points: np.ndarray) -> np.ndarray:
@@ -422,23 +488,32 @@ class GrowingPaths(pg.GraphicsObject):
         self._key: tuple | None = None
         self._drawn = -1  # the step the image shows
         self._bounds = QRectF()
+        self._range: tuple[np.ndarray, np.ndarray] | None = None  # finite points' min, max
         self._data_bounds: tuple | None = None
 
-    def set_paths(self, points: np.ndarray, pens: list[QPen]) -> None:
-        """``points`` (K, T, 2) in data coordinates (NaN where there is nothing to draw)."""
+    def set_paths(self, points: np.ndarray, pens: list[QPen], grown_from: int = 0) -> None:
+        """``points`` (K, T, 2) in data coordinates (NaN where there is nothing to draw).
+
+        ``grown_from`` > 0: the first that many points of every run are the last call's (a
+        streaming run that grew): only the rest is scanned, and the image drawn so far is
+        kept when it shows none of the new points.
+        """
         self.prepareGeometryChange()
+        old = self._points
         self._points = np.asarray(points, dtype=np.float64)
+        grown_from = _grown(old, self._points, grown_from)
+        same_pens = list(pens) == self._pens
         self._pens = list(pens)
-        flat = self._points.reshape(-1, 2)
-        flat = np.clip(flat[np.isfinite(flat).all(1)], -1e6, 1e6)
-        if flat.size:
-            lo, hi = flat.min(0), flat.max(0)
-            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
-            self._data_bounds = ((lo[0], hi[0]), (lo[1], hi[1]))
-        else:
-            self._bounds, self._data_bounds = QRectF(), None
-        self._key = None
-        self.informViewBoundsChanged()
+        found = _finite_range(self._points, grown_from, self._range)
+        moved = not grown_from or not _same_range(found, self._range)
+        self._range = found
+        self._bounds = _rect(found)
+        self._data_bounds = None if found is None else (
+            (found[0][0], found[1][0]), (found[0][1], found[1][1]))
+        if not (grown_from and same_pens and self._drawn < grown_from):
+            self._key = None
+        if moved:
+            self.informViewBoundsChanged()
         self.update()
 
     @property

@@ -21,6 +21,7 @@ from ui.descent.items import (
     PickableImage,
     StepArrows,
     clip_segments,
+    grown_buffer,
 )
 
 MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
@@ -103,7 +104,10 @@ class TrajectoryMap:
         self.paths = CachedCurves()  # contours (and every run's whole path, faint), drawn once
         self.growing = GrowingPaths(most=MAX_DRAWN_POINTS)  # each path up to the step
         self._show_whole = False
-        self._whole: tuple[list, list] = ([], [])  # the runs' cut paths and faint pens
+        self._path: np.ndarray | None = None  # the runs' points, for the faint whole paths
+        self._streaming = False  # whether the runs drawn are a partial result
+        self._colors: list[str] = []
+        self._pen_cache: dict[tuple, tuple[list, list]] = {}
         for item in (self.image, self.minima):
             self.plot.addItem(item)
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
@@ -129,6 +133,7 @@ class TrajectoryMap:
         (The controller redraws the surface and the run afterwards.)"""
         name = theme.current().name
         self._legend_colors = []  # rebuilt with the theme's pens at the next run
+        self._pen_cache = {}
         self.image.setColorMap(_HEAT[name])
         self._contour_pen = pg.mkPen(_CONTOUR[name], width=1)
         self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
@@ -150,7 +155,7 @@ class TrajectoryMap:
         dx, dy = (xmax - xmin) / (len(grid.xs) - 1), (ymax - ymin) / (len(grid.ys) - 1)
         self.image.setRect(QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy))
         self._contours = _contour_lines(grid, levels)
-        self._whole = ([], [])
+        self._path = None  # the runs are re-run on the new surface
         self._draw_static()
         self.minima.setData(pos=np.array(info.minima or np.zeros((0, 2)), dtype=float))
         item = self.plot.getPlotItem()
@@ -169,24 +174,35 @@ class TrajectoryMap:
                                                 padding=0.05)
 
     def set_sweep(self, path: np.ndarray, labels: list[str], diverged: list,
-                  colors: list[str]) -> None:
+                  colors: list[str], grown_from: int = 0, streaming: bool = False) -> None:
         """Every run's path (handed over once per run, drawn up to the step); ``diverged``:
-        the step each run is diverging from (None where it is not), marked with a cross."""
-        width = 1.6 if len(colors) <= 8 else 1.0
-        self.growing.set_paths(path, [_faint(c, alpha=230, width=width) for c in colors])
-        known, self._drawn = self._drawn, {}
-        drawn = []
-        for p in path:  # a run that did not change (a slider drags another) is not re-cut
-            key = p.tobytes()
-            self._drawn[key] = known.get(key) or _clip(_thin(p, MAX_DRAWN_POINTS), self._bounds)
-            drawn.append(self._drawn[key])
-        self._whole = (drawn, [_faint(c, alpha=WHOLE_ALPHA, width=width) for c in colors])
-        self._draw_static()
+        the step each run is diverging from (None where it is not), marked with a cross.
+
+        ``grown_from`` > 0: the run drawn last, grown (its first that many points are the
+        same), so only the new points are scanned. While ``streaming`` (a partial result) the
+        faint whole paths are left out: the whole path is not known yet.
+        """
+        self._colors = list(colors)
+        self._path, self._streaming = path, streaming
+        self.growing.set_paths(path, self._pens(colors)[0], grown_from)
+        if self._show_whole:
+            self._draw_static()
         self.paths.set_export([(label, p[:, 0], p[:, 1]) for label, p in zip(labels, path,
                                                                                strict=True)])
         self._set_legend(labels, diverged, colors)
-        self.arrows.set_points(path, colors)
+        self.arrows.set_points(path, colors, grown_from)
         self.diverging.setData(**_diverging_marks(path, diverged, colors))
+
+    def _pens(self, colors: list[str]) -> tuple[list, list]:
+        """The growing paths' pens and the faint whole paths' pens for ``colors`` (made once
+        per set of colours and theme, not per redraw)."""
+        key = tuple(colors)
+        if key not in self._pen_cache:
+            width = 1.6 if len(colors) <= 8 else 1.0
+            self._pen_cache = {key: ([_faint(c, alpha=230, width=width) for c in colors],
+                                     [_faint(c, alpha=WHOLE_ALPHA, width=width)
+                                      for c in colors])}
+        return self._pen_cache[key]
 
     def set_show_whole(self, show: bool) -> None:
         """Show every run's whole path faintly beneath the part played so far."""
@@ -195,8 +211,21 @@ class TrajectoryMap:
             self._draw_static()
 
     def _draw_static(self) -> None:
-        drawn, pens = self._whole if self._show_whole else ([], [])
+        drawn, pens = self._whole_paths() if self._show_whole else ([], [])
         self.paths.set_curves([self._contours, *drawn], [self._contour_pen, *pens])
+
+    def _whole_paths(self) -> tuple[list, list]:
+        """The runs' paths cut to the map (thinned), with their faint pens; none while a run
+        streams."""
+        if self._path is None or self._streaming:
+            return [], []
+        known, self._drawn = self._drawn, {}
+        drawn = []
+        for p in self._path:  # a run that did not change (a slider drags another) is not re-cut
+            key = p.tobytes()
+            self._drawn[key] = known.get(key) or _clip(_thin(p, MAX_DRAWN_POINTS), self._bounds)
+            drawn.append(self._drawn[key])
+        return drawn, self._pens(self._colors)[1]
 
     def _set_legend(self, labels: list[str], diverged: list, colors: list[str]) -> None:
         legend = self.plot.getPlotItem().legend
@@ -276,26 +305,41 @@ class LossPlot:
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.addItem(self.dots)
         self._loss = np.zeros((0, 1))
+        self._points = np.zeros((0, 1, 2))  # the curves as drawn: (step, mapped loss)
         self._colors: list[str] = []
+        self._pen_cache: dict[str, list] = {}
+        self._streaming = False
         self.dots.setZValue(10)
 
     def restyle(self) -> None:
         self.cursor.setPen(pg.mkPen(theme.current().muted, width=1.5))
+        self._pen_cache = {}
 
     def set_log(self, log: bool) -> None:
         self._log = log
         self.plot.getPlotItem().setLogMode(y=log)
         self.plot.getPlotItem().setLabel("left", "loss (log scale)" if log else "loss")
-        self._draw_curves()
+        self._draw_curves()  # every step mapped again
 
     def set_sweep(self, loss: np.ndarray, colors: list[str],
-                  labels: list[str] | None = None, diverged: list | None = None) -> None:
+                  labels: list[str] | None = None, diverged: list | None = None,
+                  grown_from: int = 0, streaming: bool = False) -> None:
         """Every run's loss curve (same colours as the map's legend); a cross where a run is
-        diverging from (``diverged``: that step per run, or None)."""
+        diverging from (``diverged``: that step per run, or None).
+
+        ``grown_from`` > 0: the run drawn last, grown (its first that many steps are the
+        same), so only the new steps are mapped and scanned. While ``streaming`` (a partial
+        result) the faint whole curves are left out.
+        """
+        grown_from = grown_from if (self._points.shape[0] == len(loss)
+                                    and self._points.shape[1] >= grown_from) else 0
         self._loss = loss
-        self._colors = list(colors)
+        if list(colors) != self._colors:
+            self._colors = list(colors)
+            self._pen_cache = {}
         self._diverged = list(diverged) if diverged is not None else [None] * len(loss)
-        self._draw_curves()
+        self._streaming = streaming
+        self._draw_curves(grown_from)
         steps = np.arange(loss.shape[1], dtype=float)
         names = labels or [f"run {k + 1}" for k in range(len(loss))]
         self.curves.set_export(list(zip(names, [steps] * len(loss), loss, strict=True)))
@@ -306,23 +350,37 @@ class LossPlot:
         vb.setXRange(0, steps, padding=0.02)
         vb.enableAutoRange(x=False, y=True)
 
-    def _draw_curves(self) -> None:
-        steps = np.arange(self._loss.shape[1], dtype=float)
-        values = self._loss
+    def _draw_curves(self, grown_from: int = 0) -> None:
+        """The curves as (step, loss or log10 loss) points; only the steps from
+        ``grown_from`` on are mapped, the others are the last call's."""
+        k, t = self._loss.shape
+        values = self._loss[:, grown_from:]
         if self._log:  # the plot's log mode does not reach a custom item: map y as it would
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(values > 0, np.log10(values), np.nan)
-        width = 2.0 if len(self._colors) <= 8 else 1.0
-        points = np.stack([np.broadcast_to(steps, values.shape), values], axis=-1)
-        self.growing.set_paths(points, [theme.pen(c, width=width) for c in self._colors])
-        if self._show_whole:
-            self.curves.set_curves([_envelope(steps, v, MAX_DRAWN_POINTS) for v in values],
-                                   [_faint(c, alpha=WHOLE_ALPHA, width=width)
-                                    for c in self._colors])
+        points = grown_buffer(self._points, (k, t), grown_from)
+        points[:, grown_from:, 0] = np.arange(grown_from, t, dtype=float)
+        points[:, grown_from:, 1] = values
+        self._points = points
+        pens, faint = self._pens()
+        self.growing.set_paths(points, pens, grown_from)
+        if self._show_whole and not self._streaming:
+            steps = points[0, :, 0] if k else np.zeros(0)
+            self.curves.set_curves([_envelope(steps, v, MAX_DRAWN_POINTS)
+                                    for v in points[..., 1]], faint)
         else:
             self.curves.set_curves([], [])
-        self.dots.set_points(points, self._colors)
+        self.dots.set_points(points, self._colors, grown_from)
         self.diverging.setData(**_diverging_marks(points, self._diverged, self._colors))
+
+    def _pens(self) -> tuple[list, list]:
+        """The curves' pens and the faint whole curves' pens, made once per set of colours."""
+        if not self._pen_cache:
+            width = 2.0 if len(self._colors) <= 8 else 1.0
+            self._pen_cache = {"pens": [theme.pen(c, width=width) for c in self._colors],
+                               "faint": [_faint(c, alpha=WHOLE_ALPHA, width=width)
+                                         for c in self._colors]}
+        return self._pen_cache["pens"], self._pen_cache["faint"]
 
     def set_show_whole(self, show: bool) -> None:
         """Show every run's whole loss curve faintly beneath the part played so far."""
@@ -375,9 +433,10 @@ class SliceView:
             self._frame = wanted
             self.plot.getPlotItem().vb.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0)
 
-    def set_sweep(self, points: np.ndarray, colors: list[str]) -> None:
-        """``points`` (K, T, 2): the varied parameter and the loss at every step."""
-        self.arrows.set_points(points, colors)
+    def set_sweep(self, points: np.ndarray, colors: list[str], grown_from: int = 0) -> None:
+        """``points`` (K, T, 2): the varied parameter and the loss at every step
+        (``grown_from``: as :meth:`StepArrows.set_points`)."""
+        self.arrows.set_points(points, colors, grown_from)
 
     def set_step(self, step: int) -> None:
         self.arrows.set_step(step)
