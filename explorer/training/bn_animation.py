@@ -4,7 +4,9 @@ The frames of the Batch lab's "inside a BN layer" animation: the network trains 
 config says (with batch normalization), and after every epoch the same minibatch (the
 first of an epoch, as the Inside-a-BN-layer tab follows) goes through the trained layer
 (:func:`explorer.training.batchnorm.bn_inside`, torch's own ``BatchNorm1d``); its values
-before and after normalising are counted into histograms by ``numpy.histogram``.
+before BN, once normalised and after ``gamma``, ``beta`` are counted into histograms by
+``numpy.histogram`` (the last two on the same bins, to compare). With BN the layer's
+inputs drift little; what training moves is mostly ``gamma`` and ``beta``.
 """
 
 from __future__ import annotations
@@ -33,16 +35,19 @@ class Histogram:
 @dataclass(frozen=True)
 class BNEpoch:
     """One epoch for the animation: the record (without the network), the unit's batch
-    through the BN layer, and histograms of its values before BN and once normalised."""
+    through the BN layer, and histograms of its values before BN, once normalised and
+    after ``gamma``, ``beta`` (these two on one set of bins)."""
 
     record: EpochRecord
     inside: BNInside
     before: Histogram
     normalised: Histogram
+    output: Histogram
 
 
-def histogram(values: np.ndarray, bins: int) -> Histogram:
-    """``values`` counted into ``bins`` equal bins spanning them (``numpy.histogram``)."""
+def histogram(values: np.ndarray, bins: int | np.ndarray) -> Histogram:
+    """``values`` counted into ``bins`` equal bins spanning them, or into the bins between
+    the edges ``bins`` (``numpy.histogram``)."""
     counts, edges = np.histogram(np.asarray(values, dtype=float), bins=bins)
     return Histogram(edges, counts)
 
@@ -64,5 +69,6 @@ def bn_over_training(config: TrainConfig, unit: int = 0, layer: int = 0, bins: i
     session = prepare(config)
     for item in run(config, session=session):
         inside = bn_inside(config, unit, layer=layer, model=item.model)
+        both = np.histogram_bin_edges(np.concatenate([inside.normalised, inside.output]), bins)
         yield BNEpoch(replace(item, model=None), inside, histogram(inside.pre, bins),
-                      histogram(inside.normalised, bins))
+                      histogram(inside.normalised, both), histogram(inside.output, both))

@@ -8,6 +8,7 @@ on between frames (the next playback step, the next epoch).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
@@ -15,11 +16,45 @@ from PySide6.QtCore import QPoint, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
+from explorer.errors import InputError
 from ui.common import render, theme
 
 
 class Cancelled(Exception):
     """The user cancelled the export; the encoder stops and leaves no file."""
+
+
+@dataclass
+class Animation:
+    """A lab page ready to animate: ``steps`` drives it, ``plots()`` are the frame's plots,
+    ``total`` is how many frames ``steps`` will give."""
+
+    steps: Iterator[object]
+    total: int
+    plots: Callable[[], list[pg.PlotWidget]]
+
+
+@dataclass(frozen=True)
+class AnimationSource:
+    """What a lab page can animate: ``views`` (key -> words for a menu, the default first)
+    and ``prepare(page, view)``, which sets the page up and returns its :class:`Animation`.
+    A page returns one from ``LabPage.animation_source``."""
+
+    views: dict[str, str]
+    prepare: Callable[[QWidget, str], Animation]
+    default: Callable[[QWidget], str] | None = None  # the view for the page as it is
+
+    def default_view(self, page: QWidget) -> str:
+        """The view that fits ``page`` as it is (e.g. the tab its scene shows)."""
+        return self.default(page) if self.default is not None else next(iter(self.views))
+
+    def animation(self, page: QWidget, view: str | None = None) -> Animation:
+        """``page``'s animation of ``view`` (default: ``default_view``)."""
+        view = self.default_view(page) if view is None else view
+        if view not in self.views:
+            raise InputError(f"There is no '{view}' animation of this lab: choose "
+                             f"{' or '.join(self.views)}.", field="view")
+        return self.prepare(page, view)
 
 
 def compose_frame(page: QWidget, plots: list[pg.PlotWidget], width: int) -> np.ndarray:

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QSplitter, QWidget
 
+from ui.common.animation import AnimationSource
 from ui.common.worker import Background, wait_for
 
 
@@ -53,6 +54,11 @@ class LabPage(QWidget):
 
     def first_shown(self) -> None:
         """The page is on screen for the first time in the window (start what it shows first)."""
+
+    def animation_source(self) -> AnimationSource | None:
+        """What File → Export animation and ``--export-animation`` can play of this page
+        (None: nothing). The animation drives the page itself: give it a copy."""
+        return None
 
     def presentation_widgets(self) -> list[QWidget]:
         """Controls to hide in presentation mode (what the class need not see)."""

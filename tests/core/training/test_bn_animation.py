@@ -24,8 +24,14 @@ def test_one_frame_per_epoch_following_one_batch_as_the_layer_learns():
         counts, edges = np.histogram(f.inside.pre, bins=10)
         np.testing.assert_array_equal(f.before.counts, counts)
         np.testing.assert_allclose(f.before.edges, edges, rtol=1e-5)
-    # Training moves the layer's inputs; the normalised batch stays centred on 0.
+        np.testing.assert_array_equal(f.normalised.edges, f.output.edges)  # one set of bins
+        assert f.output.counts.sum() == 30
+        low, high = f.output.edges[[0, -1]]
+        values = np.concatenate([f.inside.normalised, f.inside.output])
+        assert low == pytest.approx(values.min()) and high == pytest.approx(values.max())
+    # Training moves the layer's inputs and its gamma; the normalised batch stays on 0.
     assert not np.allclose(frames[0].inside.pre, frames[-1].inside.pre)
+    assert frames[0].inside.gamma != frames[-1].inside.gamma
     assert all(abs(f.inside.normalised.mean()) < 1e-5 for f in frames)
 
 
