@@ -1,0 +1,100 @@
+"""Optimizers side by side: each run equals torch.optim run by hand at its own rate."""
+
+import numpy as np
+import pytest
+import torch
+
+from explorer import surfaces
+from explorer.descent.compare import (
+    DEFAULT_RUNS,
+    MAX_RUNS,
+    CompareRun,
+    check_runs,
+    compare_optimizers,
+    iter_compare,
+)
+from explorer.errors import InputError
+
+START = (-3.0, 1.5)
+STEPS = 60
+
+
+def torch_path(surface, optimizer, lr, options, start, steps=STEPS):
+    function = surfaces.objective(surface)
+    point = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+    opt = getattr(torch.optim, optimizer)([point], lr=lr, **options)
+    path = [point.detach().clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        function(point).backward()
+        opt.step()
+        path.append(point.detach().clone())
+    return torch.stack(path).numpy()
+
+
+@pytest.mark.parametrize("surface", ["quadratic", "rosenbrock"])
+def test_each_run_equals_torch_optim(surface):
+    start = surfaces.info(surface).default_start
+    runs = [CompareRun("SGD", 2e-4 if surface == "rosenbrock" else 0.02, {"momentum": 0.9}),
+            CompareRun("Adam", 0.05)]
+    result = compare_optimizers(surface, start, runs, STEPS)
+    assert result.done and [r.run for r in result.runs] == list(runs)
+    for run, got in zip(runs, result.runs, strict=True):
+        expected = torch_path(surface, run.optimizer, run.lr, dict(run.options), start)
+        np.testing.assert_allclose(got.path, expected, rtol=1e-5, atol=1e-12)
+        values = surfaces.evaluate(surface, torch.from_numpy(expected)).numpy()
+        np.testing.assert_allclose(got.loss, values, rtol=1e-5, atol=1e-12)
+        assert got.diverged_at is None
+
+
+def test_defaults_all_converge_on_the_default_bowl_and_are_labelled():
+    result = compare_optimizers("quadratic", START, DEFAULT_RUNS, 100, {"rotation": 90.0})
+    labels = [r.label for r in result.runs]
+    assert labels[:3] == ["SGD, lr = 0.1", "SGD + momentum 0.9, lr = 0.02",
+                          "Nesterov 0.9, lr = 0.02"]
+    assert [r.run.optimizer for r in result.runs] == ["SGD", "SGD", "SGD", "Adam", "RMSprop",
+                                                      "Adagrad"]
+    for run in result.runs:
+        assert run.path.shape == (101, 2) and run.loss[-1] < 0.01 * run.loss[0]
+
+
+def test_a_diverging_run_says_so_and_the_others_carry_on():
+    runs = [CompareRun("SGD", 0.5), CompareRun("SGD", 0.05)]
+    result = compare_optimizers("quadratic", START, runs, 80)
+    bad, good = result.runs
+    assert bad.diverged_at is not None and "diverged at step" in bad.label
+    assert good.diverged_at is None and np.isfinite(good.loss).all()
+
+
+def test_the_generator_yields_after_each_run():
+    partial = [c.progress for c in iter_compare("quadratic", START, DEFAULT_RUNS[:3], 10)]
+    assert partial == pytest.approx([1 / 3, 2 / 3, 1.0])
+
+
+@pytest.mark.parametrize("runs, words", [
+    ([], "1 to"),
+    ([CompareRun("SGD", 0.1)] * (MAX_RUNS + 1), "1 to"),
+    ([CompareRun("Muon", 0.1)], "Muon"),
+    ([CompareRun("SGD", -1.0)], "Optimizer 1"),
+    ([CompareRun("SGD", 0.1), CompareRun("SGD", 0.1, {"momentum": 1.5})], "Optimizer 2"),
+    ([{"optimizer": "SGD"}], "needs 'optimizer' and 'lr'"),
+    ("SGD", "must be a list"),
+])
+def test_bad_runs_are_refused_naming_the_field(runs, words):
+    with pytest.raises(InputError, match=words) as info:
+        check_runs(runs)
+    assert info.value.field == "compare_runs"
+
+
+def test_bad_surface_start_or_steps_refused_before_computing():
+    with pytest.raises(InputError):
+        iter_compare("nowhere", START, DEFAULT_RUNS, 10)
+    with pytest.raises(InputError):
+        iter_compare("quadratic", (float("nan"), 0.0), DEFAULT_RUNS, 10)
+    with pytest.raises(InputError):
+        iter_compare("quadratic", START, DEFAULT_RUNS, 0)
+
+
+def test_runs_given_as_mappings_are_read():
+    (run,) = check_runs([{"optimizer": "Adam", "lr": 0.1, "options": {"beta1": 0.8}}])
+    assert run == CompareRun("Adam", 0.1, {"beta1": 0.8})
