@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
 
-from explorer.descent import batched_optim, lr_finder, schedules, stability, surfaces
+from explorer.descent import (
+    batched_optim,
+    compare,
+    lr_finder,
+    momentum_map,
+    schedules,
+    stability,
+    surfaces,
+)
 from explorer.descent.rates import with_rate
 from explorer.descent.readings import SLICE_AXES, check_slice_axis
 from explorer.descent.reference import reference_lrs
@@ -30,8 +38,8 @@ from explorer.inputs import (
     fields_of,
 )
 
-__all__ = ["DTYPES", "LR_TEST_MODELS", "LR_TEST_MODES", "SLICE_AXES", "DescentScene",
-           "LRTestOptions", "StabilityOptions", "ViewOptions"]
+__all__ = ["DTYPES", "LR_TEST_MODELS", "LR_TEST_MODES", "SLICE_AXES", "CompareOptions",
+           "DescentScene", "LRTestOptions", "MomentumOptions", "StabilityOptions", "ViewOptions"]
 
 LR_TEST_MODELS = lr_finder.MODELS
 LR_TEST_MODES = lr_finder.MODES
@@ -119,6 +127,37 @@ class StabilityOptions:
 
 
 @dataclass(frozen=True)
+class CompareOptions:
+    """The "Optimizers side by side" tab's settings: each optimizer with its own rate and
+    options (see ``explorer.descent.compare``), and the steps every run takes."""
+
+    runs: tuple[compare.CompareRun, ...] = compare.DEFAULT_RUNS
+    steps: int = 100
+
+    def validated(self) -> CompareOptions:
+        """These settings if usable (runs as CompareRuns); else InputError naming the field
+        (``compare_runs``, ``compare_steps``)."""
+        return replace(self, runs=compare.check_runs(self.runs),
+                       steps=check_steps(self.steps, field="compare_steps"))
+
+
+@dataclass(frozen=True)
+class MomentumOptions:
+    """The "Momentum's stability region" tab's settings (see ``explorer.descent.momentum_map``):
+    cells per axis, and the largest rate on the map (None: past every stable rate)."""
+
+    resolution: int = 160
+    lr_max: float | None = None
+
+    def validated(self) -> MomentumOptions:
+        """These settings if usable; else InputError naming ``momentum_resolution`` or
+        ``momentum_lr_max``."""
+        resolution = momentum_map.check_resolution(self.resolution)
+        lr_max = None if self.lr_max is None else check_lr(self.lr_max, field="momentum_lr_max")
+        return replace(self, resolution=resolution, lr_max=lr_max)
+
+
+@dataclass(frozen=True)
 class DescentScene:
     """Everything the user chose on the Descent page.
 
@@ -143,6 +182,8 @@ class DescentScene:
     view: ViewOptions = field(default_factory=ViewOptions)
     lr_test: LRTestOptions = field(default_factory=LRTestOptions)
     stability: StabilityOptions = field(default_factory=StabilityOptions)
+    compare: CompareOptions = field(default_factory=CompareOptions)
+    momentum: MomentumOptions = field(default_factory=MomentumOptions)
 
     # -- saving and opening ------------------------------------------------
     def to_dict(self) -> dict:
@@ -151,6 +192,8 @@ class DescentScene:
         data["lrs"] = list(self.lrs)
         data["start"] = None if self.start is None else list(self.start)
         data["stability"]["lrs"] = list(self.stability.lrs)
+        data["compare"]["runs"] = [dict(run, options=dict(run["options"]))
+                                   for run in data["compare"]["runs"]]
         return data
 
     @classmethod
@@ -168,6 +211,8 @@ class DescentScene:
         data["lr_test"] = _part(LRTestOptions, data.get("lr_test", {}), "lr_test")
         # Scenes saved before the Edge-of-stability tab saved its settings open with its defaults.
         data["stability"] = _part(StabilityOptions, data.get("stability", {}), "stability")
+        data["compare"] = _part(CompareOptions, data.get("compare", {}), "compare")
+        data["momentum"] = _part(MomentumOptions, data.get("momentum", {}), "momentum")
         return cls(**data).validated()
 
     def validated(self) -> DescentScene:
@@ -191,9 +236,10 @@ class DescentScene:
         self.view.validated()
         self.lr_test.validated()
         stable = self.stability.validated()
+        side_by_side, momentum = self.compare.validated(), self.momentum.validated()
         start = None if self.start is None else check_start(self.start)
         return replace(self, lrs=lrs, steps=steps, start=start, current_step=min(step, steps),
-                       stability=stable)
+                       stability=stable, compare=side_by_side, momentum=momentum)
 
     # -- changes -----------------------------------------------------------
     def with_surface(self, surface: str) -> DescentScene:
@@ -252,6 +298,30 @@ class DescentScene:
         ``"surface"`` model, the surface on show from the run's start point."""
         return {**self.lr_test.arguments(device), "surface": self.surface,
                 "surface_options": self.surface_options, "start": self.start_point()}
+
+    def compare_arguments(self, device=None) -> dict:
+        """Keyword arguments for ``compare.compare_optimizers`` / ``iter_compare``: the tab's
+        runs on the surface shown, from the runs' start point."""
+        return {"surface": self.surface, "start": self.start_point(),
+                "runs": self.compare.runs, "steps": self.compare.steps,
+                "surface_options": self.surface_options, "device": device}
+
+    def momentum_arguments(self) -> dict:
+        """Keyword arguments for ``momentum_map.momentum_map``: the quadratic shown (its
+        condition number), else the default bowl; the tab's resolution and rate axis."""
+        options = self.surface_options if self.surface == "quadratic" else None
+        return {"surface_options": options, "resolution": self.momentum.resolution,
+                "lr_max": self.momentum.lr_max}
+
+    def momentum_choice(self) -> tuple[tuple[float, ...], float | None]:
+        """The page's rates and heavy-ball beta (None where the optimizer is not heavy-ball
+        SGD: Nesterov or another optimizer has no point on this map)."""
+        if self.optimizer != "SGD":
+            return self.lrs, None
+        options = batched_optim.resolve_optimizer_options("SGD", self.optimizer_options)
+        if options["nesterov"] or options["dampening"] or options["weight_decay"]:
+            return self.lrs, None
+        return self.lrs, float(options["momentum"])
 
     def sweep_arguments(self, device=None) -> dict:
         """Keyword arguments for ``explorer.descent.sweep`` / ``iter_sweep`` of this scene."""

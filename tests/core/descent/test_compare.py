@@ -98,3 +98,35 @@ def test_bad_surface_start_or_steps_refused_before_computing():
 def test_runs_given_as_mappings_are_read():
     (run,) = check_runs([{"optimizer": "Adam", "lr": 0.1, "options": {"beta1": 0.8}}])
     assert run == CompareRun("Adam", 0.1, {"beta1": 0.8})
+
+
+def test_the_scene_saves_and_reopens_the_comparison():
+    import json
+
+    from explorer.descent.scene import CompareOptions, DescentScene
+
+    runs = (CompareRun("Adam", 0.2, {"beta1": 0.8}), CompareRun("SGD", 0.05))
+    scene = DescentScene(compare=CompareOptions(runs, 40)).validated()
+    again = DescentScene.from_dict(json.loads(json.dumps(scene.to_dict())))
+    assert again == scene and again.compare.runs == runs
+    arguments = again.compare_arguments()
+    assert arguments["start"] == scene.start_point() and arguments["steps"] == 40
+    old = scene.to_dict()
+    del old["compare"]  # a scene saved before the tab opens with its defaults
+    assert DescentScene.from_dict(old).compare == CompareOptions().validated()
+
+
+@pytest.mark.parametrize("compare, field", [
+    ({"runs": [{"optimizer": "SGD", "lr": 0.0}], "steps": 10}, "compare_runs"),
+    ({"runs": [{"optimizer": "SGD", "lr": 0.1}], "steps": 0}, "compare_steps"),
+    ({"runs": [], "steps": 10}, "compare_runs"),
+    ({"colour": "red"}, "compare"),
+])
+def test_the_scene_refuses_bad_comparison_settings_naming_the_field(compare, field):
+    from explorer.descent.scene import DescentScene
+
+    data = DescentScene().validated().to_dict()
+    data["compare"] = compare
+    with pytest.raises(InputError) as info:
+        DescentScene.from_dict(data)
+    assert info.value.field == field

@@ -83,3 +83,37 @@ def test_bad_settings_are_refused(kwargs, field):
     with pytest.raises(InputError) as info:
         momentum_map(**kwargs)
     assert info.value.field == field
+
+
+def test_the_scene_keeps_the_maps_settings_and_the_pages_choice():
+    import json
+
+    from explorer.descent.scene import DescentScene, MomentumOptions
+
+    scene = DescentScene(momentum=MomentumOptions(80, 0.5), surface_options={"condition": 25.0},
+                         optimizer_options={"momentum": 0.7}).validated()
+    again = DescentScene.from_dict(json.loads(json.dumps(scene.to_dict())))
+    assert again == scene
+    m = momentum_map(**again.momentum_arguments())
+    assert m.rate.shape == (80, 80) and m.lambda_max == 25.0 and m.lrs.max() < 0.5
+    assert again.momentum_choice() == (scene.lrs, 0.7)
+    assert DescentScene().with_optimizer("Adam").momentum_choice()[1] is None
+    nesterov = DescentScene(optimizer_options={"momentum": 0.9, "nesterov": True})
+    assert nesterov.momentum_choice()[1] is None
+    # Another surface: the map is of the default bowl.
+    assert DescentScene().with_surface("rosenbrock").momentum_arguments()["surface_options"] is None
+
+
+@pytest.mark.parametrize("momentum, field", [
+    ({"resolution": 3}, "momentum_resolution"),
+    ({"resolution": 100, "lr_max": 0}, "momentum_lr_max"),
+    ({"size": 3}, "momentum"),
+])
+def test_the_scene_refuses_bad_map_settings_naming_the_field(momentum, field):
+    from explorer.descent.scene import DescentScene
+
+    data = DescentScene().validated().to_dict()
+    data["momentum"] = momentum
+    with pytest.raises(InputError) as info:
+        DescentScene.from_dict(data)
+    assert info.value.field == field
