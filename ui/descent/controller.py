@@ -36,7 +36,8 @@ from ui.descent.texts import run_labels
 
 MOST_CHUNK = 2_000  # steps per streamed partial result, at most
 CHUNK_SECONDS = 0.04  # the worker yields about this often, so a Cancel stops it that soon
-PARTIAL_MS = 100  # a streaming run is redrawn at most this often (its last result at once)
+PARTIAL_MS = 100  # a streaming run's redraws leave the window this long between them
+#                  (its complete result is drawn at once)
 EXPORT_STEP = 10  # the step a headless figure shows when the scene is at step 0
 INLINE_MS = 8.0  # a slider's run expected to take less than this runs on the GUI thread
 PROBE_WORK = 6_000  # rates × steps: a slider's first run of a kind runs here to time it
@@ -413,8 +414,9 @@ class DescentController(QObject):
         if self._pending_partial is None:
             return
         (stream, sweep), self._pending_partial = self._pending_partial, None
-        self._partial_timer.start()  # the next partial waits at least PARTIAL_MS
         self._on_sweep(sweep, stream)
+        # Started after drawing: the event loop has PARTIAL_MS to itself before the next one.
+        self._partial_timer.start()
 
     def _drop_partial(self) -> None:
         """Forget a partial result not drawn yet (its run was cancelled or replaced)."""

@@ -108,6 +108,7 @@ class TrajectoryMap:
         self._streaming = False  # whether the runs drawn are a partial result
         self._colors: list[str] = []
         self._pen_cache: dict[tuple, tuple[list, list]] = {}
+        self._marks_key: tuple = ()
         for item in (self.image, self.minima):
             self.plot.addItem(item)
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
@@ -191,7 +192,8 @@ class TrajectoryMap:
                                                                                strict=True)])
         self._set_legend(labels, diverged, colors)
         self.arrows.set_points(path, colors, grown_from)
-        self.diverging.setData(**_diverging_marks(path, diverged, colors))
+        self._marks_key = _set_marks(self.diverging, self._marks_key, path, diverged, colors,
+                                     grown_from)
 
     def _pens(self, colors: list[str]) -> tuple[list, list]:
         """The growing paths' pens and the faint whole paths' pens for ``colors`` (made once
@@ -308,6 +310,7 @@ class LossPlot:
         self._points = np.zeros((0, 1, 2))  # the curves as drawn: (step, mapped loss)
         self._colors: list[str] = []
         self._pen_cache: dict[str, list] = {}
+        self._marks_key: tuple = ()
         self._streaming = False
         self.dots.setZValue(10)
 
@@ -371,7 +374,8 @@ class LossPlot:
         else:
             self.curves.set_curves([], [])
         self.dots.set_points(points, self._colors, grown_from)
-        self.diverging.setData(**_diverging_marks(points, self._diverged, self._colors))
+        self._marks_key = _set_marks(self.diverging, self._marks_key, points, self._diverged,
+                                     self._colors, grown_from)
 
     def _pens(self) -> tuple[list, list]:
         """The curves' pens and the faint whole curves' pens, made once per set of colours."""
@@ -440,6 +444,16 @@ class SliceView:
 
     def set_step(self, step: int) -> None:
         self.arrows.set_step(step)
+
+
+def _set_marks(item, key, points: np.ndarray, diverged: list, colors: list[str],
+               grown_from: int) -> tuple:
+    """Put the diverging crosses on ``item``, unless a grown run (``grown_from``) has the same
+    ones as last time (``key``); returns the new key. Each mark costs a pen and a brush."""
+    new = (tuple(diverged), tuple(colors), len(points))
+    if not (grown_from and new == key):
+        item.setData(**_diverging_marks(points, diverged, colors))
+    return new
 
 
 def _diverging_marks(points: np.ndarray, diverged: list, colors: list[str]) -> dict:
