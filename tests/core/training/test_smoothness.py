@@ -9,7 +9,11 @@ import torch
 from explorer import batches
 from explorer.errors import InputError
 from explorer.training import TrainConfig, prepare
-from explorer.training.smoothness import landscape_along_gradient
+from explorer.training.smoothness import (
+    he_initialize,
+    landscape_along_gradient,
+    smoothness_config,
+)
 
 SMALL = TrainConfig(dataset="digits", hidden=(16, 16), activation="sigmoid", batch_size=32,
                     lr=0.5, epochs=1)
@@ -20,12 +24,13 @@ def test_the_probes_equal_torch_sgd_steps_and_change_nothing(batch_norm):
     session = prepare(SMALL.replace(batch_norm=batch_norm))
     xb, yb = next(iter(session.loader))
     before = copy.deepcopy(session.model.state_dict())
-    losses, changes = landscape_along_gradient(session, xb, yb, [0.1, 0.8])
+    losses, changes, g_norm = landscape_along_gradient(session, xb, yb, [0.1, 0.8])
     for key, value in session.model.state_dict().items():  # weights and running statistics
         torch.testing.assert_close(value, before[key])
     for eta, loss, change in zip([0.1, 0.8], losses, changes, strict=True):
         model = copy.deepcopy(session.model)
         g0 = _gradient(model, session.loss_fn, xb, yb)
+        assert g_norm == pytest.approx(g0.norm().item(), rel=1e-5)
         optimizer = torch.optim.SGD(model.parameters(), lr=eta)
         optimizer.step()  # the gradient of the batch is still in .grad: w - η g
         model.zero_grad()
@@ -52,13 +57,55 @@ def test_both_networks_give_ordered_bands_at_each_measured_step():
         assert all(lo <= hi for lo, hi in zip(run.loss_low, run.loss_high, strict=True))
         assert all(0 <= lo <= hi for lo, hi in zip(run.grad_low, run.grad_high, strict=True))
         assert math.isfinite(run.mean_loss_range()) and math.isfinite(run.mean_grad_change())
+        assert len(run.beta) == 3 and all(b >= 0 for b in run.beta)
+        assert math.isfinite(run.final_loss)
 
 
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"steps": 0}, "steps"), ({"every": 0}, "every"), ({"steps": 5, "every": 6}, "every"),
     ({"multiples": (1, -1)}, "multiples"), ({"config": TrainConfig(lr=0)}, "lr"),
+    ({"init": "xavier"}, "init"),
 ])
 def test_bad_settings_say_what_to_change(kwargs, field):
     with pytest.raises(InputError) as caught:
         batches.bn_smoothness(**{"config": SMALL, **kwargs})
     assert caught.value.field == field
+
+
+def test_he_initialize_is_kaiming_normal_for_relu_and_seeded():
+    first, again = (prepare(SMALL).model for _ in range(2))
+    he_initialize(first, 3)
+    he_initialize(again, 3)
+    linears = [m for m in first if isinstance(m, torch.nn.Linear)]
+    for layer, twin in zip(linears, (m for m in again if isinstance(m, torch.nn.Linear)),
+                           strict=True):
+        torch.testing.assert_close(layer.weight, twin.weight)
+        assert torch.count_nonzero(layer.bias) == 0
+    expected = torch.empty(linears[0].weight.shape)
+    torch.nn.init.kaiming_normal_(expected, nonlinearity="relu",
+                                  generator=torch.Generator().manual_seed(3))
+    torch.testing.assert_close(linears[0].weight, expected)  # std sqrt(2 / fan_in), He et al.
+
+
+# 100 steps measured every 20: about 1 s a seed for both networks.
+QUICK = {"steps": 100, "every": 20}
+LN10 = math.log(10)  # the loss of a 10-class guess
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_bn_bands_are_narrower_when_both_networks_train(seed):
+    """Santurkar et al. fig. 4 (a), (b): the deep ReLU network (He init) at the same rate."""
+    runs = batches.bn_smoothness(smoothness_config().replace(seed=seed), **QUICK)
+    off, on = runs[False], runs[True]
+    assert off.final_loss < 0.4 * LN10 and on.final_loss < 0.4 * LN10  # both learn
+    assert on.mean_loss_range() < 0.5 * off.mean_loss_range()  # seeds 0-2: 0.15-0.27 x
+    assert on.mean_grad_change() < 0.75 * off.mean_grad_change()  # measured 0.26-0.62 x
+
+
+def test_with_torchs_default_init_the_plain_network_does_not_train_and_looks_flat():
+    """What the page states: a network that does not move has trivially narrow bands."""
+    runs = batches.bn_smoothness(smoothness_config(), init="torch", **QUICK)
+    off, on = runs[False], runs[True]
+    assert off.final_loss > 0.95 * LN10 and on.final_loss < 0.4 * LN10
+    assert off.mean_loss_range() < on.mean_loss_range()
+    assert off.mean_grad_change() < on.mean_grad_change()
