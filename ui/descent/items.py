@@ -245,6 +245,8 @@ def _rect(found) -> QRectF:
 def _last_finite(points: np.ndarray, grown_from: int, old: np.ndarray) -> np.ndarray:
     """Per run, the index of its last finite point (-1: none); with ``grown_from``, only the
     points from there on are read and ``old`` is kept where they hold none."""
+    if grown_from and grown_from >= points.shape[1]:
+        return old  # nothing new
     finite_rows = np.isfinite(points[:, grown_from:, 0]) & np.isfinite(points[:, grown_from:, 1])
     found = finite_rows.any(1)
     last = grown_from + finite_rows.shape[1] - 1 - np.argmax(finite_rows[:, ::-1], 1)

@@ -7,8 +7,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from ui.common.plots import make_plot
-from ui.descent.items import GrowingPaths, thin_indices
+from ui.descent.items import GrowingPaths, StepArrows, grown_buffer, thin_indices
 from ui.descent.panel import DescentPanel
+from ui.descent.plots import LossPlot
 
 
 def _red_at(plot, item, x: float, y: float) -> bool:
@@ -85,3 +86,69 @@ def test_whole_path_checkbox_draws_every_run_faintly_on_both_plots(qtbot):
         assert len(page.map.paths.pens()) == 1 and page.loss_plot.curves.pens() == []
     finally:
         page.shutdown()
+
+
+def _runs(seed: int = 0) -> np.ndarray:
+    """Three runs of 60 points: one diverges (NaN from step 30), one overflows at 45."""
+    points = np.random.default_rng(seed).normal(size=(3, 60, 2)).cumsum(1)
+    points[1, 30:] = np.nan
+    points[2, 45] = (np.inf, 1.0)
+    points[2, 46:] = np.nan
+    return points
+
+
+@pytest.mark.parametrize("cut", [1, 20, 31, 46, 60])
+def test_a_grown_run_scans_only_its_new_points_and_ends_as_if_drawn_whole(qtbot, cut):
+    points, pens, colors = _runs(), [pg.mkPen("#FF0000")] * 3, ["#FF0000"] * 3
+    whole_paths, grown_paths = GrowingPaths(), GrowingPaths()
+    whole_paths.set_paths(points, pens)
+    grown_paths.set_paths(points[:, :cut], pens)
+    grown_paths.set_paths(points, pens, grown_from=cut)
+    for ax in (0, 1):
+        assert grown_paths.dataBounds(ax) == pytest.approx(whole_paths.dataBounds(ax))
+    assert grown_paths.boundingRect() == whole_paths.boundingRect()
+    whole_arrows, grown_arrows = StepArrows(), StepArrows()
+    whole_arrows.set_points(points, colors)
+    grown_arrows.set_points(points[:, :cut], colors)
+    grown_arrows.set_points(points, colors, grown_from=cut)
+    assert grown_arrows._bounds == whole_arrows._bounds
+    np.testing.assert_array_equal(grown_arrows._last_finite, whole_arrows._last_finite)
+    np.testing.assert_array_equal(whole_arrows._last_finite, [59, 29, 44])
+
+
+def test_a_grown_run_that_is_not_the_last_one_drawn_is_scanned_whole(qtbot):
+    points = _runs()
+    item, fresh = StepArrows(), StepArrows()
+    item.set_points(_runs(seed=1)[:2, :20], ["#FF0000"] * 2)  # two runs: not this one grown
+    item.set_points(points, ["#FF0000"] * 3, grown_from=20)
+    fresh.set_points(points, ["#FF0000"] * 3)
+    assert item._bounds == fresh._bounds
+    np.testing.assert_array_equal(item._last_finite, fresh._last_finite)
+
+
+def test_grown_buffer_keeps_the_first_steps_and_reuses_its_room():
+    first = grown_buffer(np.zeros((0, 0, 2)), (2, 10), 0)
+    first[:] = 7.0
+    more = grown_buffer(first, (2, 15), 10)  # no room: a larger copy, twice the steps
+    assert more.shape == (2, 15, 2) and more.base.shape == (2, 20, 2)
+    np.testing.assert_array_equal(more[:, :10], 7.0)
+    again = grown_buffer(more, (2, 18), 15)  # room left: the same memory
+    assert again.base is more.base
+
+
+def test_the_loss_plot_grown_step_by_step_equals_the_plot_drawn_once(qtbot):
+    loss = np.exp(-np.linspace(0, 5, 80))[None] * np.array([[1.0], [3.0]])
+    loss[1, 50:] = np.inf
+    colors = ["#FF0000", "#0000FF"]
+    whole, grown = LossPlot(), LossPlot()
+    for plot in (whole, grown):
+        qtbot.addWidget(plot.plot)
+    whole.set_sweep(loss, colors)
+    for cut, end in ((0, 10), (10, 40), (40, 80)):
+        grown.set_sweep(loss[:, :end], colors, grown_from=cut, streaming=end < 80)
+    grown.set_step(79)
+    whole.set_step(79)
+    for k in range(2):
+        np.testing.assert_array_equal(grown.growing.drawn_points(k), whole.growing.drawn_points(k))
+    for ax in (0, 1):
+        assert grown.growing.dataBounds(ax) == pytest.approx(whole.growing.dataBounds(ax))
