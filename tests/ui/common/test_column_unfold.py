@@ -66,3 +66,16 @@ def test_a_column_dragged_shut_gets_the_button_too(qtbot):
     assert splitter.handle(1).button.isVisible()
     splitter.handle(1).button.click()
     assert splitter.sizes()[0] > 0
+
+
+def test_the_button_grows_with_the_presentation_font(qtbot):
+    splitter, column = _page(qtbot)
+    _fold(splitter, column)
+    handle = splitter.handle(1)
+    before = handle.width()
+    font = splitter.font()
+    font.setPointSizeF(font.pointSizeF() * 1.6)
+    splitter.setFont(font)
+    QApplication.processEvents()
+    assert handle.width() > before
+    assert handle.button.width() == handle.width()
