@@ -175,11 +175,13 @@ class BatchController(QObject):
 
     def _on_train_item(self, run: Run, item, dataset: str) -> None:
         if isinstance(item, LiveEpoch):
-            self.page.training.show_epoch(run, item, regions=dataset == self.scene.config.dataset)
+            self.page.training.show_epoch(run, item, regions=dataset == self.scene.config.dataset,
+                                          throttle=True)
             if item.record.note:
                 self._say(item.record.note)
         else:
             self.page.progress.setValue(round(item.fraction * PROGRESS_STEPS))
+            self.page.training.flush(force=False)  # the epochs held back, once it is time
 
     def _on_train_done(self, run: Run) -> None:
         self._finish_run(run)
@@ -189,6 +191,7 @@ class BatchController(QObject):
         self.page.progress.setValue(PROGRESS_STEPS)
 
     def _finish_run(self, run: Run) -> None:
+        self.page.training.flush()  # every epoch on show
         run.finished = True
         self.live = None
         self.page.run_list.add(run)

@@ -100,10 +100,16 @@ class TrainingCurves:
         self.runs[key] = run
         return run
 
-    def add_record(self, key: int, record) -> None:
-        """Append one epoch to run ``key`` and redraw its curves."""
+    def add_record(self, key: int, record, draw: bool = True) -> None:
+        """Append one epoch to run ``key`` and redraw its curves (later, by :meth:`redraw`,
+        unless ``draw``)."""
+        self.runs[key].add(record)
+        if draw:
+            self.redraw(key)
+
+    def redraw(self, key: int) -> None:
+        """Draw run ``key``'s curves up to its last epoch."""
         run = self.runs[key]
-        run.add(record)
         for curve, values in zip(run.curves, (run.train_loss, run.val_loss, run.val_accuracy),
                                  strict=True):
             curve.setData(run.epochs, values)

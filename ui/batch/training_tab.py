@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer import data
@@ -12,6 +14,9 @@ from explorer.training.stepper import first_batch_counts
 from ui.batch.player import PlayerBar, StepView
 from ui.batch.regions import DecisionRegions
 from ui.batch.runs import Run, TrainingCurves
+
+REDRAW_INTERVAL_S = 0.15
+"""While training, the curves and regions are redrawn at most this often (and at the end)."""
 
 HINT = ("Train, change one setting, train again: every run stays in the list and the plots, in "
         "its own colour. Click a run in the list to see its decision regions. Or play and step "
@@ -27,6 +32,8 @@ class TrainingTab(QWidget):
         self.regions = DecisionRegions()
         self.player = PlayerBar()
         self.step_view = StepView()
+        self._unshown: dict[int, tuple[Run, bool]] = {}  # epochs added, not drawn yet
+        self._drawn_at = 0.0
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
         self._grid = QGridLayout()
@@ -80,13 +87,34 @@ class TrainingTab(QWidget):
         self._grid.setColumnStretch(0, 1)
         self._grid.setColumnStretch(1, 1)
 
-    def show_epoch(self, run: Run, item: LiveEpoch, regions: bool = True) -> None:
+    def show_epoch(self, run: Run, item: LiveEpoch, regions: bool = True,
+                   throttle: bool = False) -> None:
         """Add one epoch to ``run``'s curves; draw its regions unless ``regions`` is False
-        (a run on another data set than the one on show would sit under the wrong points)."""
-        self.curves.add_record(run.key, item.record)
+        (a run on another data set than the one on show would sit under the wrong points).
+
+        With ``throttle`` the drawing waits until :data:`REDRAW_INTERVAL_S` has passed since
+        the last one (see :meth:`flush`): repainting the plots costs more than a small
+        network's epoch, and a page that repaints after every epoch stops answering.
+        """
+        self.curves.add_record(run.key, item.record, draw=False)
         run.regions = item.regions
-        if item.regions is not None and regions:
-            self.regions.show_regions(*item.regions, run_label=run.label)
+        self._unshown[run.key] = (run, regions)
+        self.flush(force=not throttle)
+
+    def flush(self, force: bool = True) -> None:
+        """Draw the epochs not drawn yet (unless ``force`` is False and the last drawing was
+        less than :data:`REDRAW_INTERVAL_S` ago)."""
+        now = time.perf_counter()
+        if not self._unshown or (not force and now - self._drawn_at < REDRAW_INTERVAL_S):
+            return
+        for key, (run, regions) in self._unshown.items():
+            if key not in self.curves.runs:
+                continue  # removed (cancelled) before it was drawn
+            self.curves.redraw(key)
+            if run.regions is not None and regions:
+                self.regions.show_regions(*run.regions, run_label=run.label)
+        self._unshown.clear()
+        self._drawn_at = now
 
     def show_run_regions(self, run: Run, dataset: str) -> None:
         """Draw ``run``'s last decision regions if it trained on ``dataset``."""

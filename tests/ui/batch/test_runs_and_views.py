@@ -8,8 +8,10 @@ from PySide6.QtWidgets import QApplication
 
 from explorer.training import TrainConfig
 from explorer.training.batchnorm import activation_percentiles
+from explorer.training.live import LiveEpoch, train_live
 from explorer.training.scene import BatchScene
 from explorer.training.stepper import first_batch_counts
+from ui.batch import training_tab
 from ui.batch.norm_views import PercentilesView
 from ui.batch.panel import BatchPanel
 
@@ -24,7 +26,7 @@ def test_activation_panels_share_one_y_range_that_holds_both_runs(qtbot):
     view.resize(900, 400)
     view.show()
     qtbot.waitExposed(view)
-    result = activation_percentiles(TrainConfig(hidden=(8, 8), activation="sigmoid", epochs=2,
+    result = activation_percentiles(TrainConfig(hidden=(8, 8), activation="sigmoid", epochs=1,
                                                 lr=0.5))
     # Without BN the sigmoid's input sits in a narrow band; with BN it spreads: a y range that
     # followed one plot would cut the other's curves.
@@ -109,3 +111,25 @@ def test_the_step_plots_say_what_they_will_show_before_the_first_step(qtbot, pan
     assert view.curve.opts["pen"].color().name() == panel.controller.step_run.color.lower()
     _press(qtbot, panel, "reset")
     assert view.empty_text.isVisible() and view.mix() == shuffled
+
+
+def test_live_epochs_are_drawn_at_most_every_interval_and_all_at_the_end(qtbot, monkeypatch):
+    monkeypatch.setattr(training_tab, "REDRAW_INTERVAL_S", 3600.0)  # nothing is due again
+    tab = training_tab.TrainingTab()
+    qtbot.addWidget(tab)
+    scene = BatchScene().with_changes(dataset="spirals", hidden=(4,), epochs=5)
+    tab.show_dataset(scene)
+    run = tab.curves.begin("run A", "spirals")
+    items = [i for i in train_live(scene.train_config("cpu"), regions_grid=8)
+             if isinstance(i, LiveEpoch)]
+    for item in items:
+        tab.show_epoch(run, item, throttle=True)
+        tab.flush(force=False)  # as the controller does on a progress report: not yet due
+    loss_curve = run.curves[0]
+    assert run.epochs == [1, 2, 3, 4, 5] and list(loss_curve.xData) == [1]  # the first at once
+    assert tab.regions.classes.shape == (4, 4)  # the first epoch's coarse grid
+    tab.flush()  # the run's end
+    assert list(loss_curve.xData) == [1, 2, 3, 4, 5]
+    assert np.array_equal(tab.regions.classes, items[-1].regions[2])
+    tab.show_epoch(run, items[0])  # unthrottled (an export, an animation): drawn at once
+    assert len(loss_curve.xData) == 6
