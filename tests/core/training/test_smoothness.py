@@ -13,6 +13,7 @@ from explorer.training.smoothness import (
     he_initialize,
     landscape_along_gradient,
     smoothness_config,
+    smoothness_verdict,
 )
 
 SMALL = TrainConfig(dataset="digits", hidden=(16, 16), activation="sigmoid", batch_size=32,
@@ -100,6 +101,7 @@ def test_bn_bands_are_narrower_when_both_networks_train(seed):
     assert off.final_loss < 0.4 * LN10 and on.final_loss < 0.4 * LN10  # both learn
     assert on.mean_loss_range() < 0.5 * off.mean_loss_range()  # seeds 0-2: 0.15-0.27 x
     assert on.mean_grad_change() < 0.75 * off.mean_grad_change()  # measured 0.26-0.62 x
+    assert "as in the paper" in smoothness_verdict(runs)
 
 
 def test_with_torchs_default_init_the_plain_network_does_not_train_and_looks_flat():
@@ -109,3 +111,4 @@ def test_with_torchs_default_init_the_plain_network_does_not_train_and_looks_fla
     assert off.final_loss > 0.95 * LN10 and on.final_loss < 0.4 * LN10
     assert off.mean_loss_range() < on.mean_loss_range()
     assert off.mean_grad_change() < on.mean_grad_change()
+    assert "does not train" in smoothness_verdict(runs)
