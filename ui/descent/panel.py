@@ -26,8 +26,10 @@ from ui.common.columns import SideColumn, SidewaysRow, page_splitter
 from ui.common.lab import LabPage
 from ui.common.playback import PlaybackBar, PlaybackController
 from ui.common.tab_strip import wrapping_tabs
+from ui.descent.compare_view import CompareView
 from ui.descent.controller import DescentController, DescentViews, RunView
 from ui.descent.lrtest import LRTestView
+from ui.descent.momentum_view import MomentumView
 from ui.descent.numbers import RunNumbers
 from ui.descent.plots import LossPlot, SliceView, TrajectoryMap
 from ui.descent.sidebar import DescentSidebar
@@ -50,6 +52,8 @@ class DescentPanel(LabPage):
         self.sidebar = DescentSidebar(scene)
         self.lr_test = LRTestView(scene.lr_test)
         self.stability = StabilityView(device, options=scene.stability)
+        self.compare = CompareView(device, options=scene.compare)
+        self.momentum = MomentumView(options=scene.momentum)
         self.progress = QProgressBar()
         self.cancel = QPushButton("Cancel")
         self.numbers = RunNumbers()
@@ -79,6 +83,8 @@ class DescentPanel(LabPage):
         self.tabs.addTab(trajectories, "Trajectories")
         self.tabs.addTab(self.lr_test, "LR range test")
         self.tabs.addTab(self.stability, "Edge of stability")
+        self.tabs.addTab(self.compare, "Optimizers side by side")
+        self.tabs.addTab(self.momentum, "Momentum's stability region")
         status = QHBoxLayout()
         status.addWidget(self.progress, stretch=1)
         status.addWidget(self.cancel)
@@ -100,13 +106,25 @@ class DescentPanel(LabPage):
         c.progress_changed.connect(lambda f: self.progress.setValue(round(1000 * f)))
         c.rate_used.connect(lambda: self.tabs.setCurrentIndex(0))
         c.status_message.connect(self.status_message)
+        c.result_changed.connect(self._on_page_run)
+        self.compare.job.failed.connect(self.status_message)
         self.cancel.clicked.connect(c.cancel)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
     def _on_tab_changed(self, index: int) -> None:
-        # The range test runs by itself the first time its tab is opened.
-        if self.tabs.widget(index) is self.lr_test and not self.controller.has_lr_result:
+        # The range test runs by itself the first time its tab is opened; the comparison
+        # whenever its tab is opened on a surface or start it has not run on.
+        tab = self.tabs.widget(index)
+        if tab is self.lr_test and not self.controller.has_lr_result:
             self.controller.run_lr_test()
+        if tab is self.compare and self.compare.stale and not self.compare.job.busy:
+            self.compare.run()
+
+    def _on_page_run(self, _view=None) -> None:
+        # The side tabs follow the page's surface, start, rates and momentum.
+        scene = self.controller.scene
+        self.compare.set_page(scene)
+        self.momentum.set_page(scene)
 
     # -- state -------------------------------------------------------------
     @property
@@ -123,12 +141,14 @@ class DescentPanel(LabPage):
     def plots(self) -> dict:
         return {"trajectories": self.map.plot, "loss-per-step": self.loss_plot.plot,
                 "one-parameter": self.slice.plot, "lr-range-test": self.lr_test.plot,
-                **self.stability.plots()}
+                **self.stability.plots(), **self.compare.plots(), **self.momentum.plots()}
 
     def descent_scene(self) -> DescentScene:
-        """The scene as a dataclass, with the playback position, LR-test and
-        Edge-of-stability settings (the tab's last usable ones)."""
-        return replace(self.controller.scene, stability=self.stability.options())
+        """The scene as a dataclass, with the playback position, LR-test,
+        Edge-of-stability, side-by-side and momentum-map settings (each tab's last usable
+        ones)."""
+        return replace(self.controller.scene, stability=self.stability.options(),
+                       compare=self.compare.options(), momentum=self.momentum.options())
 
     def scene(self) -> dict:
         return self.descent_scene().to_dict()
@@ -141,13 +161,18 @@ class DescentPanel(LabPage):
         scene = data if isinstance(data, DescentScene) else DescentScene.from_dict(data)
         self.controller.set_scene(scene)
         self.stability.set_options(scene.stability)
+        self.compare.set_options(scene.compare)
+        self.momentum.set_options(scene.momentum)
+        self._on_page_run()
 
     def compute_now(self) -> None:
-        """Run the sweep, the LR range test and the edge-of-stability run (at most
-        ``stability_view.EXPORT_STEPS`` steps per rate, said in its title) on this thread
-        (headless export and tests)."""
+        """Run the sweep, the LR range test, the edge-of-stability run (at most
+        ``stability_view.EXPORT_STEPS`` steps per rate, said in its title) and the optimizer
+        comparison on this thread (headless export and tests)."""
         self.controller.compute_now()
         self.stability.compute_now()
+        self._on_page_run()
+        self.compare.compute_now()
 
     def control_splitter(self) -> QSplitter:
         return self.splitter
@@ -155,7 +180,9 @@ class DescentPanel(LabPage):
     def set_device(self, device: str | None) -> None:
         self.controller.set_device(device)
         self.stability.set_device(device)
+        self.compare.set_device(device)
 
     def shutdown(self, msecs: int | None = None) -> bool:
         stopped = self.controller.shutdown(msecs)
+        stopped = self.compare.shutdown(msecs) and stopped
         return self.stability.shutdown(msecs) and stopped

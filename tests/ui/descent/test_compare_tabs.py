@@ -1,0 +1,116 @@
+"""The Descent lab's "Optimizers side by side" and "Momentum's stability region" tabs: they
+run, draw non-empty plots, follow the page, refuse bad input at the box, and round-trip the
+scene. Small views; one page for the registration and the scene."""
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from explorer.descent import compare
+from explorer.descent.momentum_map import convergence_rate
+from explorer.descent.scene import CompareOptions, DescentScene, MomentumOptions
+from ui.common.export import export_plot, has_content, plotted_data
+from ui.common.widgets import is_marked_invalid
+from ui.descent.compare_view import CompareView
+from ui.descent.momentum_view import MomentumView
+
+
+def _shown(qtbot, widget):
+    qtbot.addWidget(widget)
+    widget.resize(1366, 620)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def side(qtbot):
+    view = _shown(qtbot, CompareView())
+    view.set_page(DescentScene().validated())
+    yield view
+    view.shutdown()
+
+
+def _type(qtbot, box, text):
+    box.clear()
+    qtbot.keyClicks(box, text)
+    box.editingFinished.emit()
+
+
+def test_run_draws_one_path_and_loss_per_optimizer_named_with_its_rate(qtbot, side, tmp_path):
+    _type(qtbot, side.rate_boxes[3], "0.05")  # Adam's rate
+    qtbot.mouseClick(side.run_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: side.result is not None and side.result.done, timeout=20_000)
+    assert not side.stale
+    labels = [name for name, _, _ in plotted_data(side.loss_plot.getPlotItem())]
+    assert labels == [run.label for run in side.result.runs]
+    assert "Adam, lr = 0.05" in labels and "Nesterov 0.9, lr = 0.02" in labels
+    expected = compare.compare_optimizers(**DescentScene(compare=side.options())
+                                          .validated().compare_arguments())
+    paths = [(x, y) for name, x, y in plotted_data(side.map.getPlotItem()) if "lr =" in name]
+    assert len(paths) == len(compare.DEFAULT_RUNS)
+    for (x, y), run in zip(paths, expected.runs, strict=True):
+        np.testing.assert_allclose(np.c_[x, y], run.path)
+    assert side.contours and "lowest first" in side.status.text()
+    for name, plot in side.plots().items():
+        assert has_content(plot)
+        assert export_plot(plot, tmp_path / f"{name}.png", width=500).stat().st_size > 0
+
+
+def test_a_bad_rate_is_marked_at_its_box_and_nothing_runs(qtbot, side):
+    _type(qtbot, side.rate_boxes[1], "-1")
+    assert is_marked_invalid(side.rate_boxes[1])
+    side.run()
+    assert side.result is None and not side.job.busy
+    assert side.options() == CompareOptions().validated()  # the last good settings are kept
+
+
+def test_a_new_surface_makes_the_picture_stale_and_it_says_so(side):
+    side.compute_now()
+    assert not side.stale
+    side.set_page(DescentScene().with_surface("rosenbrock").validated())
+    assert side.stale and "changed" in side.status.text()
+    side.compute_now()
+    assert not side.stale and side.result.surface == "rosenbrock"
+
+
+def test_the_momentum_map_marks_the_pages_rates_and_its_boundary(qtbot):
+    view = _shown(qtbot, MomentumView())
+    scene = DescentScene(lrs=(0.05, 0.2), optimizer_options={"momentum": 0.6},
+                         surface_options={"condition": 20.0}).validated()
+    view.set_page(scene)
+    m = view.result
+    assert m.lambda_max == 20.0 and view.image.image.shape == (160, 160)
+    np.testing.assert_allclose(view.page_marks.getData()[0], [0.05, 0.2])
+    np.testing.assert_allclose(view.page_marks.getData()[1], [0.6, 0.6])
+    x, y = view.boundary.getData()
+    np.testing.assert_allclose(x, 2 * (1 + y) / 20.0)
+    rate = float(convergence_rate(0.2, 0.6, (1.0, 20.0)))
+    assert f"{rate:.3f}" in view.numbers.text()
+    assert has_content(view.plot)
+    view.set_page(scene.with_optimizer("Adam"))
+    assert len(view.page_marks.getData()[0]) == 0 and "no point" in view.numbers.text()
+    _type(qtbot, view.lr_max, "0")
+    assert is_marked_invalid(view.lr_max) and view.options() == MomentumOptions()
+    view.resolution.setValue(40)  # refused too while the rate box is wrong
+    assert view.result.rate.shape == (160, 160)
+    _type(qtbot, view.lr_max, "0.1")
+    assert not is_marked_invalid(view.lr_max)
+    assert view.result.rate.shape == (40, 40) and view.result.lrs.max() < 0.1
+
+
+def test_the_page_has_both_tabs_and_saves_and_reopens_their_settings(qtbot, panel):
+    names = [panel.tabs.tabText(i) for i in range(panel.tabs.count())]
+    assert "Optimizers side by side" in names and "Momentum's stability region" in names
+    assert {"compare-map", "compare-loss", "momentum-region"} <= set(panel.plots())
+    panel.tabs.setCurrentWidget(panel.compare)  # runs the comparison on the page's surface
+    qtbot.waitUntil(lambda: not panel.compare.stale, timeout=20_000)
+    runs = (compare.CompareRun("Adam", 0.2), compare.CompareRun("SGD", 0.05, {"momentum": 0.5}))
+    saved = DescentScene(compare=CompareOptions(runs, 30), momentum=MomentumOptions(50, 0.3),
+                         optimizer_options={"momentum": 0.5}).validated()
+    panel.set_scene(saved.to_dict())
+    assert [box.text() for box in panel.compare.rate_boxes] == ["0.2", "0.05"]
+    assert panel.momentum.result.rate.shape == (50, 50)
+    again = panel.descent_scene()
+    assert again.compare == saved.compare and again.momentum == saved.momentum
+    assert DescentScene.from_dict(panel.scene()).compare == saved.compare

@@ -1,0 +1,320 @@
+"""The "Optimizers side by side" tab: one run per optimizer, each at its own rate, from the
+page's start on the page's surface (``explorer.descent.compare``).
+
+The rates are typed per optimizer; Run computes on a background job (progress and Cancel)
+and draws every trajectory on a contour map and every loss per step, one colour and one
+legend row ("Adam, lr = 0.3") per optimizer. A change of the page's surface or start makes
+the picture stale: it says so and runs again when the tab is shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import replace
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from explorer.descent import compare, surfaces
+from explorer.descent.scene import CompareOptions, DescentScene
+from explorer.errors import InputError
+from explorer.inputs import MAX_STEPS, parse_lrs
+from ui.common import theme
+from ui.common.plots import make_plot
+from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
+from ui.common.worker import SHUTDOWN_MS, Background
+from ui.descent.plots import heat_values
+
+HINT = ("Same start, same surface, each optimizer at its own rate: look at which path heads "
+        "straight down the valley, which zig-zags across it, and which overshoots and swings "
+        "back (momentum).")
+GRID = 120
+PROGRESS_STEPS = 1000
+
+
+def _page_surface(scene: DescentScene) -> tuple:
+    return scene.surface, scene.surface_options, scene.start_point()
+
+
+def _grid_then_runs(scene: DescentScene, device) -> Iterator:
+    """The surface's grid for the map, then the comparison after each run (on the worker)."""
+    arguments = scene.compare_arguments(device)
+    runs = compare.iter_compare(**arguments)  # bad settings: InputError before any computing
+    yield surfaces.grid(scene.surface, n=GRID, options=scene.surface_options)
+    yield from runs
+
+
+class CompareView(QWidget):
+    """Rates per optimizer on the left; the paths on the surface and the loss per step."""
+
+    def __init__(self, device: str | None = None, parent: QWidget | None = None,
+                 options: CompareOptions | None = None):
+        super().__init__(parent)
+        self.device = device
+        self.job = Background(self)
+        self._options = (options or CompareOptions()).validated()
+        self._page = DescentScene().validated()
+        self._drawn_for: tuple | None = None  # the page's surface and start of the picture
+        self.result: compare.Comparison | None = None
+        self.rate_boxes: list[QLineEdit] = []
+        self.rates = QFormLayout()
+        self.steps = QSpinBox()
+        self.steps.setRange(1, MAX_STEPS)
+        self.steps.setObjectName("compare_steps")
+        self.run_button, self.cancel_button = QPushButton("Run"), QPushButton("Cancel")
+        self.run_button.setObjectName("run_compare")
+        self.reset_button = QPushButton("Default optimizers")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, PROGRESS_STEPS)
+        self.error = ErrorLabel()
+        self.status = QLabel("Press Run.")
+        self.status.setWordWrap(True)
+        self.map = make_plot("Which optimizer takes the straightest way down", "x", "y",
+                             legend=False, name="compare-map")
+        self.map.showGrid(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setColorMap(pg.colormap.get("CET-L12"))
+        self.image.setZValue(-10)
+        self.map.addItem(self.image)
+        self.contours: list[pg.IsocurveItem] = []
+        self.start = pg.ScatterPlotItem(symbol="o", size=16, brush=pg.mkBrush(None))
+        self.map.addItem(self.start)
+        self.loss_plot = make_plot("Which optimizer gets low first", "step",
+                                   "loss (log scale)", log_y=True, name="compare-loss")
+        self.paths: list[pg.PlotDataItem] = []
+        self.losses: list[pg.PlotDataItem] = []
+        self._build()
+        self.set_options(self._options)
+        self._connect()
+
+    def _build(self) -> None:
+        form = QFormLayout()
+        form.addRow(QLabel("<b>learning rate of each optimizer</b>"))
+        form.addRow(self.rates)
+        form.addRow("steps", self.steps)
+        buttons = QHBoxLayout()
+        for button in (self.run_button, self.cancel_button):
+            buttons.addWidget(button)
+        form.addRow(buttons)
+        form.addRow(self.reset_button)
+        form.addRow(self.progress)
+        form.addRow(self.error)
+        form.addRow(self.status)
+        settings = QWidget()
+        settings.setLayout(form)
+        settings.setFixedWidth(300)
+        hint = QLabel(HINT)
+        hint.setWordWrap(True)
+        plots = QHBoxLayout()
+        plots.addWidget(self.map, stretch=5)
+        plots.addWidget(self.loss_plot, stretch=4)
+        right = QVBoxLayout()
+        right.addWidget(hint)
+        right.addLayout(plots, stretch=1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(settings)
+        layout.addLayout(right, stretch=1)
+
+    def _connect(self) -> None:
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.reset_button.clicked.connect(self._on_reset)
+        self.steps.valueChanged.connect(self._on_edited)
+        self.job.busy_changed.connect(self._on_busy_changed)
+        self._on_busy_changed(False)
+
+    # -- settings ------------------------------------------------------------
+    def set_options(self, options: CompareOptions) -> None:
+        """Show saved settings (InputError, changing nothing, if unusable); cancels a run of
+        the old ones."""
+        options = options.validated()
+        if self.job.busy:
+            self.cancel()
+        self._options = options
+        while self.rates.rowCount():
+            self.rates.removeRow(0)
+        self.rate_boxes = []
+        for i, run in enumerate(options.runs):
+            box = QLineEdit(f"{run.lr:g}")
+            box.setObjectName(f"compare_lr_{i}")
+            box.editingFinished.connect(self._on_edited)
+            name = QLabel(compare.describe(run.optimizer, run.options))
+            name.setStyleSheet(f"color: {theme.color(i)}; font-weight: bold;")
+            self.rates.addRow(name, box)
+            self.rate_boxes.append(box)
+        with signals_blocked(self.steps):
+            self.steps.setValue(options.steps)
+        self.error.clear_error()
+
+    def read(self) -> CompareOptions:
+        """The settings as typed (InputError naming ``compare_lr_<i>`` or ``compare_steps``)."""
+        runs = []
+        for i, (run, box) in enumerate(zip(self._options.runs, self.rate_boxes, strict=True)):
+            (lr,) = parse_lrs(box.text(), 1, f"compare_lr_{i}")
+            runs.append(replace(run, lr=lr))
+        return CompareOptions(tuple(runs), self.steps.value()).validated()
+
+    def options(self) -> CompareOptions:
+        """The settings to save: as typed if usable, else the last usable ones."""
+        with contextlib.suppress(InputError):
+            self._options = self.read()
+        return self._options
+
+    def _on_edited(self, *_) -> None:
+        self._clear_marks()
+        try:
+            self._options = self.read()
+        except InputError as exc:
+            self.show_error(exc)
+
+    def _on_reset(self) -> None:
+        self.set_options(CompareOptions())
+        self.run()
+
+    def _clear_marks(self) -> None:
+        for widget in (*self.rate_boxes, self.steps):
+            mark_valid(widget)
+        self.error.clear_error()
+
+    def show_error(self, exc: Exception) -> None:
+        field = getattr(exc, "field", None) or ""
+        widgets = {f"compare_lr_{i}": box for i, box in enumerate(self.rate_boxes)}
+        widget = {**widgets, "compare_steps": self.steps}.get(field)
+        if widget is not None:
+            mark_invalid(widget, str(exc))
+        self.error.show_error(str(exc))
+
+    # -- the page ------------------------------------------------------------
+    def set_page(self, scene: DescentScene) -> None:
+        """The page's surface and start (the runs start there); a picture of another surface
+        or start is said to be stale."""
+        self._page = scene
+        if self._drawn_for is not None and _page_surface(scene) != self._drawn_for:
+            self.status.setText("The page's surface or start changed since this ran: the "
+                                "picture is of the old one. Run again (it runs when shown).")
+
+    @property
+    def stale(self) -> bool:
+        """Whether the picture is missing or of another surface or start than the page's."""
+        return self._drawn_for != _page_surface(self._page)
+
+    # -- running -------------------------------------------------------------
+    def _scene(self) -> DescentScene:
+        return replace(self._page, compare=self.read())
+
+    def run(self) -> None:
+        """Run the comparison in the background (a bad setting is shown, nothing runs)."""
+        self._clear_marks()
+        try:
+            scene = self._scene()
+            compare.iter_compare(**scene.compare_arguments())  # checks, computes nothing
+        except InputError as exc:
+            self.show_error(exc)
+            return
+        self.progress.setValue(0)
+        self.status.setText("Running…")
+        self._target = _page_surface(scene)
+        self.job.start(_grid_then_runs, scene, self.device, what="the optimizer comparison",
+                       on_yield=self._on_item, on_done=self._on_item, on_error=self.show_error)
+
+    def cancel(self) -> None:
+        if self.job.busy:
+            self.job.cancel()
+            self.status.setText("Cancelled: the runs done so far are drawn.")
+
+    def compute_now(self) -> None:
+        """Run on this thread and draw (headless export and tests)."""
+        scene = self._scene()
+        self._target = _page_surface(scene)
+        for item in _grid_then_runs(scene, self.device):
+            self._on_item(item)
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        self.run_button.setEnabled(not busy)
+        self.cancel_button.setEnabled(busy)
+
+    def _on_item(self, item) -> None:
+        if isinstance(item, surfaces.Grid):
+            self._draw_surface(item)
+        elif isinstance(item, compare.Comparison):
+            self.result = item
+            self.progress.setValue(round(item.progress * PROGRESS_STEPS))
+            self._draw_runs(item)
+            if item.done:
+                self._drawn_for = self._target
+                self.status.setText(_summary(item))
+
+    # -- drawing -------------------------------------------------------------
+    def _draw_surface(self, grid: surfaces.Grid) -> None:
+        xmin, xmax, ymin, ymax = grid.bounds
+        self.image.setImage(heat_values(grid.z, grid.log_levels), autoLevels=True)
+        dx, dy = (xmax - xmin) / (len(grid.xs) - 1), (ymax - ymin) / (len(grid.ys) - 1)
+        rect = QRectF(xmin - dx / 2, ymin - dy / 2, xmax - xmin + dx, ymax - ymin + dy)
+        self.image.setRect(rect)
+        for curve in self.contours:
+            self.map.removeItem(curve)
+        pen = pg.mkPen(theme.current().foreground, width=0.8)
+        self.contours = []
+        for level in surfaces.contour_levels(grid, 14):
+            # IsocurveItem traces in index units, x first: its own transform puts it on the map.
+            curve = pg.IsocurveItem(data=np.asarray(grid.z).T, level=float(level), pen=pen)
+            curve.setTransform(pg.QtGui.QTransform(dx, 0, 0, dy, xmin, ymin))
+            curve.setZValue(-5)
+            self.map.addItem(curve)
+            self.contours.append(curve)
+        self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
+        self.map.getPlotItem().vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
+
+    def _draw_runs(self, comparison: compare.Comparison) -> None:
+        for item in self.paths:
+            self.map.removeItem(item)
+        for item in self.losses:
+            self.loss_plot.removeItem(item)
+        self.paths, self.losses = [], []
+        steps = np.arange(comparison.steps + 1)
+        for i, run in enumerate(comparison.runs):
+            pen = theme.pen(i, width=2.5)
+            path = self.map.plot(run.path[:, 0], run.path[:, 1], pen=pen)
+            path.opts["name"] = run.label  # for CSV export; the loss plot's legend names it
+            self.paths.append(path)
+            loss = np.asarray(run.loss, dtype=float)
+            keep = np.isfinite(loss) & (loss > 0)
+            self.losses.append(self.loss_plot.plot(steps[keep], loss[keep], pen=pen,
+                                                   name=run.label))
+        self.start.setData(pos=[comparison.start])
+
+    def plots(self) -> dict:
+        return {"compare-map": self.map, "compare-loss": self.loss_plot}
+
+    def set_device(self, device: str | None) -> None:
+        self.device = device
+
+    def shutdown(self, msecs: int | None = None) -> bool:
+        return self.job.shutdown(SHUTDOWN_MS if msecs is None else msecs)
+
+
+def _summary(comparison: compare.Comparison) -> str:
+    """Each optimizer's loss after the last step, lowest first."""
+    def last(run: compare.ComparedRun) -> float:
+        return np.inf if run.diverged_at is not None else float(run.loss[-1])
+
+    rows = []
+    for run in sorted(comparison.runs, key=last):
+        end = (f"diverged at step {run.diverged_at}" if run.diverged_at is not None
+               else f"loss {run.loss[-1]:.3g}")
+        rows.append(f"{run.run.label}: {end}")
+    return f"After {comparison.steps} steps, lowest first:\n" + "\n".join(rows)
