@@ -2,7 +2,8 @@
 
 Everything of :mod:`explorer.training.batches` (``explorer.batches.gradient_noise()`` and
 the rest, as documented) and the research experiments beside it: the gradient noise scale
-and the steps-vs-batch-size fit (:mod:`explorer.training.noise_scale`).
+and the steps-vs-batch-size fit (:mod:`explorer.training.noise_scale`), and the LR range
+test on the lab's own network (:mod:`explorer.training.lr_range`).
 """
 
 from explorer.training import batches as _module
@@ -12,6 +13,11 @@ from explorer.training.linear_scaling import (  # noqa: F401 (re-exported)
     iter_linear_scaling,
     linear_scaling,
     scaling_demo_config,
+)
+from explorer.training.lr_range import (  # noqa: F401 (re-exported)
+    RangeCurve,
+    iter_lr_range,
+    lr_range,
 )
 from explorer.training.noise_scale import (  # noqa: F401 (re-exported)
     NoiseReading,

@@ -33,6 +33,7 @@ from explorer.inputs import (
 )
 from explorer.training.batches import BUDGETS
 from explorer.training.config import TrainConfig
+from explorer.training.lr_range import check_range_settings
 from explorer.training.typed import (
     MAX_BN_LRS,
     check_batch_sizes,
@@ -55,6 +56,7 @@ EXPERIMENTS = (
     "noise_scale",
     "linear_scaling",
     "bn_smoothness",
+    "lr_range",
 )
 TRAIN_FIELDS = (
     "dataset",
@@ -87,7 +89,8 @@ class BatchScene:
     ``batch_budget`` gives the small-vs-large comparison equal ``"steps"`` or equal
     ``"epochs"``; ``batch_preset`` / ``timing_preset`` run it and the timing on their
     demonstration settings. ``gamma`` / ``beta`` are the user's edits of the inspected BN
-    unit; ``None`` means the layer's own.
+    unit; ``None`` means the layer's own. ``range_start_lr`` / ``range_end_lr`` /
+    ``range_steps`` are the LR range test's (:mod:`explorer.training.lr_range`).
     ``csv_hash`` is the content hash of the CSV data set when the scene was saved (``None``
     for a shipped set or a scene not opened from a file).
     """
@@ -110,11 +113,14 @@ class BatchScene:
     gamma: float | None = None
     beta: float | None = None
     percentile_preset: bool = True
+    range_start_lr: float = 1e-4
+    range_end_lr: float = 10.0
+    range_steps: int = 100
     csv_hash: str | None = None
 
     def __post_init__(self):
         # A scene file may hold 8.0 for 8 and lists for tuples: keep the field types.
-        for name in ("small_batch", "large_batch", "bn_layer", "bn_unit"):
+        for name in ("small_batch", "large_batch", "bn_layer", "bn_unit", "range_steps"):
             if is_whole(getattr(self, name)):
                 object.__setattr__(self, name, int(getattr(self, name)))
         for name in ("noise_batch_sizes", "timing_batch_sizes", "bn_lrs"):
@@ -156,6 +162,8 @@ class BatchScene:
             lambda: self._check_batches(),
             lambda: self._check_inspected_unit(),
             *(lambda name=name: _check_optional_number(self, name) for name in ("gamma", "beta")),
+            lambda: check_range_settings(self.range_start_lr, self.range_end_lr,
+                                         self.range_steps),
             lambda: _check_hash(self.csv_hash),
         ]
         for check in checks:

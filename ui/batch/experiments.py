@@ -306,8 +306,9 @@ def _spin(low: int, high: int) -> QSpinBox:
 
 def make_experiment_views() -> list[ExperimentView]:
     """One view per experiment, in the order of the tabs."""
+    from ui.batch.lr_range_view import LRRangeView
     from ui.batch.norm_views import batch_norm_views
     from ui.batch.research import research_views
 
     return [GradientNoiseView(), TimingView(), ShuffleView(), BatchSizeView(),
-            *batch_norm_views(), *research_views()]
+            *batch_norm_views(), *research_views(), LRRangeView()]

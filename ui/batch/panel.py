@@ -23,6 +23,7 @@ from explorer.training.scene import BatchScene
 from ui.batch.controller import PROGRESS_STEPS, BatchController
 from ui.batch.controls import TrainControls
 from ui.batch.experiments import make_experiment_views
+from ui.batch.labels import rate_text
 from ui.batch.runs import Run, RunList
 from ui.batch.training_tab import TrainingTab
 from ui.common import theme
@@ -99,6 +100,9 @@ class BatchPanel(LabPage):
         self.run_list.visibility_changed.connect(self.curves.set_visible)
         self.run_list.removed.connect(self.curves.remove)
         self.run_list.chosen.connect(self._on_run_chosen)
+        for view in self.experiments:
+            if hasattr(view, "use_rate"):  # the LR range test's "Use this rate"
+                view.use_rate.connect(self.use_learning_rate)
 
     # ---- what the controller calls ---------------------------------------------------------
     def set_experiment(self, key: str) -> None:
@@ -106,6 +110,15 @@ class BatchPanel(LabPage):
         keys = ["training"] + [v.key for v in self.experiments]
         with signals_blocked(self.tabs):
             self.tabs.setCurrentIndex(keys.index(key) if key in keys else 0)
+
+    def use_learning_rate(self, lr: float) -> None:
+        """Put ``lr`` into the Training tab's learning rate control, as if typed there (the
+        controller checks and takes it), and say so."""
+        self.controls.lr.setText(rate_text(lr))
+        taken = self.controller.scene.config.lr == lr
+        self.say(f"Learning rate set to {lr:g} in the training settings (the LR range test's "
+                 "suggestion): press Train to train with it." if taken else
+                 f"The learning rate {lr:g} was not taken: {self.controls.error_text('lr')}")
 
     def say(self, text: str) -> None:
         """Write ``text`` under the buttons and in the window's status bar."""
