@@ -83,7 +83,7 @@ class CompareView(QWidget):
         self.error = ErrorLabel()
         self.status = QLabel("Press Run.")
         self.status.setWordWrap(True)
-        self.map = make_plot("Which optimizer takes the straightest way down", "x", "y",
+        self.map = make_plot("Who takes the straightest way down", "x", "y",
                              legend=False, name="compare-map")
         self.map.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
@@ -93,8 +93,10 @@ class CompareView(QWidget):
         self.contours: list[pg.IsocurveItem] = []
         self.start = pg.ScatterPlotItem(symbol="o", size=16, brush=pg.mkBrush(None))
         self.map.addItem(self.start)
-        self.loss_plot = make_plot("Which optimizer gets low first", "step",
+        self.loss_plot = make_plot("Who gets low first", "step",
                                    "loss (log scale)", log_y=True, name="compare-loss")
+        # Bottom left: the curves start high on the left and fall to the right.
+        self.loss_plot.getPlotItem().legend.setOffset((10, -10))
         self.paths: list[pg.PlotDataItem] = []
         self.losses: list[pg.PlotDataItem] = []
         self._build()
@@ -112,11 +114,13 @@ class CompareView(QWidget):
         form.addRow(buttons)
         form.addRow(self.reset_button)
         form.addRow(self.progress)
-        form.addRow(self.error)
-        form.addRow(self.status)
         settings = QWidget()
-        settings.setLayout(form)
-        settings.setFixedWidth(300)
+        column = QVBoxLayout(settings)  # word-wrapped labels get their height in a column
+        column.addLayout(form)
+        column.addWidget(self.error)
+        column.addWidget(self.status)
+        column.addStretch(1)
+        settings.setFixedWidth(240)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         plots = QHBoxLayout()

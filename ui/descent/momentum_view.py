@@ -64,8 +64,8 @@ class MomentumView(QWidget):
         self.about.setWordWrap(True)
         self.numbers = QLabel()
         self.numbers.setWordWrap(True)
-        self.plot = make_plot("More momentum, larger stable rates: the fastest point is on the "
-                              "bend", "learning rate", "momentum β", name="momentum-region")
+        self.plot = make_plot("Momentum lets larger rates converge", "learning rate",
+                              "momentum β", name="momentum-region")
         self.plot.showGrid(x=False, y=False)
         for axis in ("bottom", "left"):
             self.plot.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
@@ -98,12 +98,13 @@ class MomentumView(QWidget):
         form = QFormLayout()
         form.addRow("cells per axis", self.resolution)
         form.addRow("largest rate", self.lr_max)
-        form.addRow(self.error)
-        form.addRow(self.about)
-        form.addRow(self.numbers)
         settings = QWidget()
-        settings.setLayout(form)
-        settings.setFixedWidth(300)
+        column = QVBoxLayout(settings)  # word-wrapped labels get their height in a column
+        column.addLayout(form)
+        for label in (self.error, self.about, self.numbers):
+            column.addWidget(label)
+        column.addStretch(1)
+        settings.setFixedWidth(240)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         right = QVBoxLayout()
@@ -191,7 +192,7 @@ class MomentumView(QWidget):
         self.boundary.setData(m.boundary[inside], m.betas[inside])
         self.best.setData(pos=[m.best[:2]])
         self.plot.getPlotItem().vb.setRange(xRange=(0, m.lrs[-1] + dl / 2),
-                                            yRange=(0, m.betas[-1] + db / 2), padding=0)
+                                            yRange=(-0.03, m.betas[-1] + db / 2), padding=0)
         which = ("the page's quadratic" if self._page.surface == "quadratic" else
                  f"the default quadratic bowl (the page shows {self._page.surface}, which has "
                  "no fixed eigenvalues)")
