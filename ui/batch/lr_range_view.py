@@ -68,6 +68,7 @@ class LRRangeView(ExperimentView):
         row.addWidget(self.use_button)
         self.layout().insertLayout(3, row)
         self.suggested: float | None = None
+        self._ran_on = None  # the training set-up (but its rate) the last run tested
         self.restyle_items()
 
     def restyle_items(self) -> None:
@@ -83,8 +84,12 @@ class LRRangeView(ExperimentView):
                     edit.setText(rate_text(getattr(scene, field)))
         with signals_blocked(spin := self.control("range_steps")):
             spin.setValue(scene.range_steps)
+        # A suggestion is for the set-up it was measured on: another one needs a new run.
+        self.use_button.setEnabled(self.suggested is not None
+                                   and scene.config.replace(lr=0.1) == self._ran_on)
 
     def job(self, scene: BatchScene, device: str):
+        self._ran_on = scene.config.replace(lr=0.1)
         return batches.iter_lr_range, (scene.train_config(device), scene.range_start_lr,
                                        scene.range_end_lr, scene.range_steps)
 

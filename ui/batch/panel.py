@@ -118,7 +118,8 @@ class BatchPanel(LabPage):
         taken = self.controller.scene.config.lr == lr
         self.say(f"Learning rate set to {lr:g} in the training settings (the LR range test's "
                  "suggestion): press Train to train with it." if taken else
-                 f"The learning rate {lr:g} was not taken: {self.controls.error_text('lr')}")
+                 f"The learning rate {lr:g} was not taken: fix the training settings marked "
+                 "in red first.")
 
     def say(self, text: str) -> None:
         """Write ``text`` under the buttons and in the window's status bar."""

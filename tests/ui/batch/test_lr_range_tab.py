@@ -55,6 +55,9 @@ def test_run_draws_the_curve_and_use_this_rate_sets_the_training_lr(qtbot, panel
     assert panel.controls.lr.text() == rate_text(suggested)
     assert panel.batch_scene().config.lr == suggested
     assert "Learning rate set to" in panel.status.text()
+    assert view.use_button.isEnabled()  # the rate is not what the test measured on
+    panel.controls.hidden.setText("8")  # another network: its rate needs a new run
+    assert panel.batch_scene().config.hidden == (8,) and not view.use_button.isEnabled()
 
 
 def test_settings_edit_the_scene_reopen_and_a_bad_one_clears_when_fixed(qtbot, panel):
