@@ -50,7 +50,7 @@ class LRRangeView(ExperimentView):
         self.use_button.clicked.connect(self._on_use_clicked)
         self.plot = batch_plot("A good rate sits where the loss falls fastest",
                                "learning rate (log scale)",
-                               "minibatch training loss (log scale)", log_x=True, log_y=True,
+                               "training loss (log scale)", log_x=True, log_y=True,
                                name="lr-range")
         self.raw = self.plot.plot([], [], name="minibatch loss")
         self.smooth = self.plot.plot([], [], pen=theme.pen(0, 3), name="smoothed loss")
@@ -72,6 +72,8 @@ class LRRangeView(ExperimentView):
         self.restyle_items()
 
     def restyle_items(self) -> None:
+        if hasattr(self, "verdict"):  # the suggested rate is read from the back of the room
+            self.verdict.setStyleSheet(f"font-size: {theme.font_pt(12):.0f}pt;")
         if hasattr(self, "line"):
             self.raw.setPen(theme.pen(theme.current().muted, 1))
             self.line.setPen(theme.pen(1, 2, DASH))
