@@ -20,15 +20,17 @@ from torch.optim.lr_scheduler import ExponentialLR
 
 from explorer.errors import InputError
 from explorer.inputs import check_lr, check_whole
+from explorer.range_test import (  # noqa: F401 (SMOOTHING re-exported beside the rest)
+    SMOOTHING,
+    STOP_FACTOR,
+    smoothed_losses,
+    steepest,
+)
 from explorer.training.config import TrainConfig, check_config
 from explorer.training.loop import Progress, prepare, train_step
 
 MIN_STEPS, MAX_STEPS = 5, 10_000
 """Steps of one test: a few for the moving average, at most as many as the Descent lab's."""
-SMOOTHING = 0.05
-"""Weight of the newest minibatch loss in the moving average."""
-STOP_FACTOR = 4.0
-"""The test stops once the smoothed loss exceeds this multiple of its best."""
 PARTIALS = 25
 """About how many partial curves a test sends while it runs."""
 
@@ -60,31 +62,6 @@ class RangeCurve:
     @property
     def stopped_early(self) -> bool:
         return len(self.lrs) < self.steps
-
-
-def smoothed_losses(losses, smoothing: float = SMOOTHING) -> np.ndarray:
-    """The bias-corrected exponential moving average of ``losses`` (as fastai's and the
-    Descent lab's range test): at step t, ``sum_i w^i x_{t-i} / sum_i w^i`` with
-    ``w = 1 - smoothing``."""
-    beta, average, out = 1 - smoothing, 0.0, []
-    for t, loss in enumerate(losses, start=1):
-        average = beta * average + (1 - beta) * loss
-        out.append(average / (1 - beta**t))
-    return np.array(out, dtype=float)
-
-
-def steepest(lrs: np.ndarray, smoothed: np.ndarray, smoothing: float = SMOOTHING) -> int | None:
-    """Index of the steepest fall of ``smoothed`` against log10(``lrs``), from the end of the
-    moving average's warm-up (about 1 / smoothing steps) to the lowest point; None with fewer
-    than three finite points."""
-    finite = np.flatnonzero(np.isfinite(smoothed))
-    if len(finite) < 3:
-        return None
-    lrs, smoothed = lrs[finite], smoothed[finite]
-    lowest = int(np.argmin(smoothed))
-    slope = np.gradient(smoothed, np.log10(lrs))
-    begin = min(round(1 / smoothing), len(lrs) // 4, max(lowest - 2, 0))
-    return int(finite[begin + int(np.argmin(slope[begin:lowest + 1]))])
 
 
 def iter_lr_range(config: TrainConfig, start_lr: float = 1e-4, end_lr: float = 10.0,

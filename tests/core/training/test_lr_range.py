@@ -10,14 +10,8 @@ from explorer.descent.lr_finder import suggest
 from explorer.errors import InputError
 from explorer.training.config import TrainConfig
 from explorer.training.loop import Progress
-from explorer.training.lr_range import (
-    STOP_FACTOR,
-    RangeCurve,
-    iter_lr_range,
-    lr_range,
-    smoothed_losses,
-    steepest,
-)
+from explorer.range_test import STOP_FACTOR, smoothed_losses, steepest
+from explorer.training.lr_range import RangeCurve, iter_lr_range, lr_range
 from explorer.training.scene import BatchScene
 
 CONFIG = TrainConfig()  # Iris, 16 ReLU units, SGD, batches of 16
