@@ -8,9 +8,9 @@ import pytest
 from explorer import batches
 from explorer.descent.lr_finder import suggest
 from explorer.errors import InputError
+from explorer.range_test import STOP_FACTOR, smoothed_losses, steepest
 from explorer.training.config import TrainConfig
 from explorer.training.loop import Progress
-from explorer.range_test import STOP_FACTOR, smoothed_losses, steepest
 from explorer.training.lr_range import RangeCurve, iter_lr_range, lr_range
 from explorer.training.scene import BatchScene
 
