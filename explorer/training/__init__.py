@@ -3,6 +3,7 @@
 The public face: :class:`TrainConfig` and :func:`run` (one record per epoch).
 Minibatch experiments are in :mod:`explorer.training.batches` (also reachable
 as ``explorer.batches``), batch normalization's in :mod:`explorer.training.batchnorm`,
+the LR range test on the lab's network in :mod:`explorer.training.lr_range`,
 the lab's scene in :mod:`explorer.training.scene` (its typed lists in
 :mod:`explorer.training.typed`, its edits in :mod:`explorer.training.edits`) and the page's
 training generator in :mod:`explorer.training.live`.
