@@ -32,6 +32,10 @@ SURFACE = "surface"
 so its suggestion means the same thing as a rate on the map."""
 MODELS = (SURFACE, "logistic-regression", "mlp-iris", "mlp-digits")
 MODES = ("exp", "linear")
+ON_SURFACE = "the surface shown"
+MODEL_WORDS = {"logistic-regression": "logistic regression (4 → 3) on Iris",
+               "mlp-iris": "an MLP (4 → 16 → 3, ReLU) on Iris",
+               "mlp-digits": "an MLP (64 → 32 → 10, ReLU) on the digits"}
 FINDER_OPTIMIZERS = ("SGD", "Adam")
 MIN_STEPS, MAX_STEPS = 5, 10_000
 """The range test needs a few steps for its moving average; the scene and the tab use these."""
@@ -40,6 +44,32 @@ MIN_STEPS, MAX_STEPS = 5, 10_000
 def check_steps_of_test(steps, field: str = "steps") -> int:
     """The range test's step count: a whole number from ``MIN_STEPS`` to ``MAX_STEPS``."""
     return check_whole(steps, field, "The LR range test's steps", MIN_STEPS, MAX_STEPS)
+
+
+def describe(model: str = "logistic-regression", optimizer: str = "SGD", *,
+             optimizer_options=None, surface: str = "quadratic", surface_options=None,
+             start=None, batch_size: int = 16, **_) -> str:
+    """What a range test with these arguments runs on, in words (any other arguments of
+    :func:`lr_range_test` are accepted and do not change it).
+
+    On the surface: ``"the surface shown (quadratic, condition = 10), from (-3, 1.5), SGD
+    (momentum = 0.9), 20 steps per rate"``; else the model, data, loss and optimizer.
+    """
+    from explorer.descent import surfaces
+
+    given = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                      for k, v in sorted((optimizer_options or {}).items()))
+    opt = f"{optimizer} ({given})" if given else optimizer
+    if model != SURFACE:
+        words = MODEL_WORDS.get(model, model)
+        return f"{words}, CrossEntropyLoss, shuffled minibatches of {batch_size}, {opt}"
+    where = ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+                      for k, v in sorted((surface_options or {}).items()))
+    name = f"{surface}, {where}" if where else surface
+    if start is None:
+        start = surfaces.info(surface, surface_options).default_start
+    return (f"{ON_SURFACE} ({name}), from ({start[0]:g}, {start[1]:g}), {opt}, "
+            f"{SURFACE_RUN_STEPS} steps per rate")
 
 
 @dataclass
@@ -64,6 +94,14 @@ class LRFinderResult:
     weights_restored: bool = False
     steps: int = 0
     done: bool = False
+    ran_on: str = ""
+    """What the test ran on, in words (:func:`describe`): the surface shown, its start and the
+    optimizer, or the model and data; a view compares it with what the page now shows."""
+
+    @property
+    def on_surface(self) -> bool:
+        """Whether it ran on a surface, so that its rates mean the same on that surface's map."""
+        return self.ran_on.startswith(ON_SURFACE)
 
     @property
     def progress(self) -> float:
@@ -230,23 +268,44 @@ def iter_lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-
                        seed: int = 0, optimizer: str = "SGD", device=None,
                        every: int = 10, surface: str = "quadratic",
                        surface_options: dict | None = None,
-                       start=None) -> Iterator[LRFinderResult]:
+                       start=None, optimizer_options: dict | None = None
+                       ) -> Iterator[LRFinderResult]:
     """:func:`lr_range_test` as a generator: a partial result every ``every`` steps, then the
-    final one (``done=True``)."""
+    final one (``done=True``). Every result says what it ran on (``ran_on``)."""
+    ran_on = describe(model, optimizer, optimizer_options=optimizer_options, surface=surface,
+                      surface_options=surface_options, start=start, batch_size=batch_size)
     if model == SURFACE:
-        _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, optimizer)
-        return _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode,
-                             stop_factor, optimizer, device)
-    network, loader, loss_fn = build(model, batch_size, seed)
-    return iter_range_test(network, loader, loss_fn, start_lr, end_lr, steps, mode,
-                           smoothing, stop_factor, optimizer, device, every)
+        # On the surface any optimizer of the trajectories, with its options, so that a rate
+        # suggested here means the same thing on the map.
+        from explorer.descent import batched_optim
+
+        _check(start_lr, end_lr, steps, mode, smoothing, stop_factor, FINDER_OPTIMIZERS[0])
+        batched_optim.check_optimizer(optimizer)
+        batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
+        results = _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode,
+                                stop_factor, optimizer, device, optimizer_options)
+    else:
+        if optimizer_options:
+            raise InputError("The range test on a model takes no optimizer options.",
+                             field="optimizer_options")
+        network, loader, loss_fn = build(model, batch_size, seed)
+        results = iter_range_test(network, loader, loss_fn, start_lr, end_lr, steps, mode,
+                                  smoothing, stop_factor, optimizer, device, every)
+    return _labelled(results, ran_on)
+
+
+def _labelled(results: Iterator[LRFinderResult], ran_on: str) -> Iterator[LRFinderResult]:
+    for result in results:
+        result.ran_on = ran_on
+        yield result
 
 
 def lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-5,
                   end_lr: float = 10.0, steps: int = 100, mode: str = "exp",
                   smoothing: float = 0.05, stop_factor: float = 4.0, batch_size: int = 16,
                   seed: int = 0, optimizer: str = "SGD", device=None, surface: str = "quadratic",
-                  surface_options: dict | None = None, start=None) -> LRFinderResult:
+                  surface_options: dict | None = None, start=None,
+                  optimizer_options: dict | None = None) -> LRFinderResult:
     """Run the LR range test on a shipped model and data set, or on a surface.
 
     Parameters
@@ -266,18 +325,21 @@ def lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-5,
         Stop once the smoothed loss exceeds this multiple of its best value.
     batch_size, seed
         Minibatch size; seed of the weights and of the shuffled DataLoader.
-    optimizer
-        ``"SGD"`` or ``"Adam"``.
+    optimizer, optimizer_options
+        ``"SGD"`` or ``"Adam"`` on a model (no options); on a surface any optimizer of
+        ``explorer.descent.OPTIMIZERS`` with its options (the trajectories' own, so a rate
+        suggested means the same thing on the map).
 
     Returns
     -------
     LRFinderResult
-        The curve, why it stopped, the suggestions, and whether the weights were restored.
+        The curve, why it stopped, the suggestions, whether the weights were restored, and
+        what it ran on (``ran_on``).
     """
     *_, result = iter_lr_range_test(model, start_lr, end_lr, steps, mode, smoothing,
                                     stop_factor, batch_size, seed, optimizer, device,
                                     surface=surface, surface_options=surface_options,
-                                    start=start)
+                                    start=start, optimizer_options=optimizer_options)
     return result
 
 
@@ -286,7 +348,7 @@ SURFACE_RUN_STEPS = 20
 
 
 def _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode, stop_factor,
-                  optimizer, device) -> Iterator[LRFinderResult]:
+                  optimizer, device, optimizer_options=None) -> Iterator[LRFinderResult]:
     """The range test on a surface: ``steps`` rates from ``start_lr`` to ``end_lr``, each run
     :data:`SURFACE_RUN_STEPS` steps from ``start`` (one batched sweep); the loss recorded for
     a rate is where its run ends (infinite once it diverged).
@@ -301,8 +363,8 @@ def _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode
     start = (surfaces.info(surface, surface_options).default_start if start is None
              else check_start(start))
     lrs = [lr_at(step, steps, start_lr, end_lr, mode) for step in range(steps)]
-    result = sweep(surface, optimizer, lrs, SURFACE_RUN_STEPS, start, None, surface_options,
-                   device=device)
+    result = sweep(surface, optimizer, lrs, SURFACE_RUN_STEPS, start, optimizer_options,
+                   surface_options, device=device)
     curve = _Curve(1.0, stop_factor, steps)
     for k, lr in enumerate(lrs):
         end = result.loss[k, -1].item() if result.diverged_at[k] is None else math.inf

@@ -295,9 +295,19 @@ class DescentScene:
 
     def lr_test_arguments(self, device=None) -> dict:
         """Keyword arguments for ``lr_finder.lr_range_test``: the test's settings and, for the
-        ``"surface"`` model, the surface on show from the run's start point."""
-        return {**self.lr_test.arguments(device), "surface": self.surface,
-                "surface_options": self.surface_options, "start": self.start_point()}
+        ``"surface"`` model, the surface on show from the run's start point with the
+        trajectories' own optimizer and options (so a rate it suggests means the same thing
+        on the map; the test's own optimizer setting is for the models)."""
+        arguments = {**self.lr_test.arguments(device), "surface": self.surface,
+                     "surface_options": self.surface_options, "start": self.start_point()}
+        if self.lr_test.model == lr_finder.SURFACE:
+            arguments.update(optimizer=self.optimizer, optimizer_options=self.optimizer_options)
+        return arguments
+
+    def lr_test_target(self) -> str:
+        """What the range test would run on now, in words (``lr_finder.describe``): a result
+        whose ``ran_on`` differs is of another surface, start, optimizer or model."""
+        return lr_finder.describe(**self.lr_test_arguments())
 
     def compare_arguments(self, device=None) -> dict:
         """Keyword arguments for ``compare.compare_optimizers`` / ``iter_compare``: the tab's

@@ -2,9 +2,10 @@
 
 The controller runs ``explorer.descent.lr_finder.iter_lr_range_test`` on a worker
 and shows each partial curve here; the suggestions are drawn as vertical lines,
-explained in words, and a "Use this rate" button asks for one in the trajectory
-view. The settings are emitted as typed (``options_changed``, ``run_requested``);
-the controller checks them.
+explained in words. The tab says what the test ran on: on the surface shown (with the
+trajectories' optimizer) each suggestion has an "Add to the trajectories" button, since the
+rate means the same thing on the map; on a model it has none, and says why. The settings
+are emitted as typed (``options_changed``, ``run_requested``); the controller checks them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ from explorer.inputs import parse_lrs
 from ui.common import theme
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
+
+MODEL_NOTE = ("<i>These rates are for that model, not for the surface on the Trajectories "
+              "tab, so nothing adds them there: choose the model 'surface' for that.</i>")
 
 
 class LRTestView(QWidget):
@@ -70,6 +74,10 @@ class LRTestView(QWidget):
         self.plot.addItem(self.bound, ignoreBounds=True)
         self.reasons = QLabel("Run the test to see which learning rates it suggests.")
         self.reasons.setWordWrap(True)
+        self.ran_on = QLabel("")
+        self.ran_on.setWordWrap(True)
+        self.ran_on.setObjectName("lr_test_ran_on")
+        self.shown_ran_on = ""  # what the curve drawn ran on ("" when none is drawn)
         self.buttons = QHBoxLayout()
         self._build()
         self.set_options(options)
@@ -87,6 +95,7 @@ class LRTestView(QWidget):
         settings.setLayout(form)
         settings.setFixedWidth(260)
         right = QVBoxLayout()
+        right.addWidget(self.ran_on)
         right.addWidget(self.plot, stretch=1)
         right.addWidget(self.reasons)
         right.addLayout(self.buttons)
@@ -114,6 +123,16 @@ class LRTestView(QWidget):
             self.end_lr.setText(f"{options.end_lr:g}")
             self.steps.setValue(options.steps)
             self.mode.setCurrentText(options.mode)
+        self._follow_model()
+
+    def _follow_model(self) -> None:
+        # On the surface the test runs the trajectories' optimizer: this box is for the models.
+        on_surface = self.model.currentText() == lr_finder.SURFACE
+        self.optimizer.setEnabled(not on_surface)
+        self.optimizer.setToolTip(
+            "On the surface the test runs the trajectories' own optimizer and options, so its "
+            "rates mean the same thing on the map." if on_surface else
+            "The optimizer that trains the model during the test.")
 
     def _read(self) -> LRTestOptions:
         """The settings as typed; InputError if a rate box does not hold one rate."""
@@ -134,6 +153,7 @@ class LRTestView(QWidget):
         signal.emit(options)
 
     def _on_edited(self, *_) -> None:
+        self._follow_model()
         self._emit_read(self.options_changed)
 
     def _on_run_clicked(self) -> None:
@@ -154,9 +174,11 @@ class LRTestView(QWidget):
 
     def show_result(self, result: lr_finder.LRFinderResult) -> None:
         """Draw the curve so far; once finished, the suggestions and their buttons."""
-        on_surface = self.model.currentText() == lr_finder.SURFACE
         self.plot.getPlotItem().setLabel(
-            "left", f"loss after {lr_finder.SURFACE_RUN_STEPS} steps" if on_surface else "loss")
+            "left", f"loss after {lr_finder.SURFACE_RUN_STEPS} steps" if result.on_surface
+            else "loss")
+        self.shown_ran_on = result.ran_on
+        self.ran_on.setText(f"<b>Ran on</b> {result.ran_on}." if result.ran_on else "")
         self.raw.setData(result.lrs, result.losses)
         self.smoothed.setData(result.lrs, result.smoothed)
         self._fit_view(np.asarray(result.smoothed))
@@ -167,6 +189,8 @@ class LRTestView(QWidget):
         """Take away a result that no longer holds (the surface it ran on changed) and say why."""
         self.raw.setData([], [])
         self.smoothed.setData([], [])
+        self.shown_ran_on = ""
+        self.ran_on.setText("")
         self._show_suggestions(lr_finder.LRFinderResult(np.empty(0), np.empty(0), np.empty(0),
                                                         False, why))
 
@@ -184,7 +208,9 @@ class LRTestView(QWidget):
             self.plot.removeItem(line)
         self.lines = []
         while self.buttons.count():
-            self.buttons.takeAt(0).widget().deleteLater()
+            button = self.buttons.takeAt(0).widget()
+            button.hide()  # at once: its deletion waits for the event loop
+            button.deleteLater()
         words = [result.stop_reason] if result.stop_reason else []
         for i, suggestion in enumerate(result.suggestions):
             line = pg.InfiniteLine(math.log10(suggestion.lr), angle=90,
@@ -197,9 +223,12 @@ class LRTestView(QWidget):
             self.plot.addItem(line, ignoreBounds=True)
             self.lines.append(line)
             words.append(f"<b>{suggestion.name}</b> ({suggestion.lr:.3g}): {suggestion.reason}")
-            button = QPushButton(f"Use this rate: {suggestion.lr:.3g}")
-            button.clicked.connect(lambda _=False, lr=suggestion.lr: self.use_rate.emit(lr))
-            self.buttons.addWidget(button)
+            if result.on_surface:  # the rate means the same thing on the map
+                button = QPushButton(f"Add to the trajectories: {suggestion.lr:.3g}")
+                button.clicked.connect(lambda _=False, lr=suggestion.lr: self.use_rate.emit(lr))
+                self.buttons.addWidget(button)
+        if result.suggestions and not result.on_surface:
+            words.append(MODEL_NOTE)
         self.reasons.setText("<br>".join(words) or "No suggestion: the curve never fell.")
 
     def set_bound(self, lr: float | None, label: str = "") -> None:
@@ -213,6 +242,10 @@ class LRTestView(QWidget):
             self.bound.setValue(math.log10(lr))
             self.bound.label.setFormat(label or f"bound {lr:.3g}")
             self.bound.label.setColor(color)
+
+    def buttons_text(self) -> list[str]:
+        """The suggestion buttons' texts (for tests)."""
+        return [self.buttons.itemAt(i).widget().text() for i in range(self.buttons.count())]
 
     def bound_lr(self) -> float | None:
         """The bound drawn, if any (for tests)."""

@@ -107,6 +107,7 @@ class DescentPanel(LabPage):
         c.rate_used.connect(lambda: self.tabs.setCurrentIndex(0))
         c.status_message.connect(self.status_message)
         c.result_changed.connect(self._on_page_run)
+        self.lr_test.options_changed.connect(self._check_lr_test)  # after the controller's
         self.compare.job.failed.connect(self.status_message)
         self.cancel.clicked.connect(c.cancel)
         self.tabs.currentChanged.connect(self._on_tab_changed)
@@ -125,6 +126,15 @@ class DescentPanel(LabPage):
         scene = self.controller.scene
         self.compare.set_page(scene)
         self.momentum.set_page(scene)
+        self._check_lr_test()
+
+    def _check_lr_test(self, _options=None) -> None:
+        # A range-test curve of another optimizer, model or surface than the page's now is
+        # taken away, so its rates are never added where they mean something else.
+        shown = self.lr_test.shown_ran_on
+        if shown and shown != self.controller.scene.lr_test_target():
+            self.lr_test.clear_result("What the test ran on changed since (the optimizer, "
+                                      "its options, the model or the surface): run it again.")
 
     # -- state -------------------------------------------------------------
     @property

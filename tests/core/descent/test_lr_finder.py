@@ -120,3 +120,28 @@ def test_the_largest_seed_runs():
 
     result = lr_finder.lr_range_test(steps=5, seed=MAX_SEED)
     assert result.done and len(result.lrs) == 5
+
+
+def test_on_the_surface_the_test_runs_the_trajectories_optimizer_and_says_what_it_ran_on():
+    from explorer.descent import sweep
+    from explorer.descent.scene import DescentScene
+
+    scene = DescentScene(optimizer="Adam", optimizer_options={"beta1": 0.8}).validated()
+    arguments = scene.lr_test_arguments()
+    assert (arguments["optimizer"], arguments["optimizer_options"]) == ("Adam", {"beta1": 0.8})
+    arguments.update(steps=6, stop_factor=1e9)
+    result = lr_finder.lr_range_test(**arguments)
+    assert result.on_surface and result.ran_on == scene.lr_test_target()
+    assert "Adam (beta1 = 0.8)" in result.ran_on and "from (-3, 1.5)" in result.ran_on
+    runs = sweep("quadratic", "Adam", result.lrs.tolist(), 20, scene.start_point(),
+                 {"beta1": 0.8}, scene.surface_options)
+    np.testing.assert_allclose(result.losses, runs.loss[:, -1].numpy(), rtol=1e-12)
+
+
+def test_on_a_model_it_says_which_model_and_takes_no_optimizer_options():
+    result = lr_finder.lr_range_test("logistic-regression", steps=10)
+    assert not result.on_surface
+    assert result.ran_on.startswith("logistic regression (4 → 3) on Iris")
+    with pytest.raises(InputError) as info:
+        lr_finder.lr_range_test("mlp-iris", steps=10, optimizer_options={"momentum": 0.9})
+    assert info.value.field == "optimizer_options"

@@ -114,3 +114,31 @@ def test_the_page_has_both_tabs_and_saves_and_reopens_their_settings(qtbot, pane
     again = panel.descent_scene()
     assert again.compare == saved.compare and again.momentum == saved.momentum
     assert DescentScene.from_dict(panel.scene()).compare == saved.compare
+
+
+def test_the_range_test_says_what_it_ran_on_and_adds_rates_only_from_the_surface(qtbot, panel):
+    from dataclasses import replace
+
+    panel.controller.compute_now()  # the range test on the surface shown, this thread
+    view = panel.lr_test
+    assert "the surface shown (quadratic" in view.ran_on.text()
+    assert not view.optimizer.isEnabled()  # on the surface: the trajectories' optimizer
+    texts = view.buttons_text()
+    assert len(texts) == 2 and all(t.startswith("Add to the trajectories") for t in texts)
+    lr = float(texts[1].rsplit(" ", 1)[1])
+    view.buttons.itemAt(1).widget().click()
+    assert any(abs(r - lr) < 5e-3 * lr for r in panel.controller.scene.lrs)  # shown to 3 digits
+    # Another optimizer on the page: the curve is of the old one, so it is taken away.
+    qtbot.waitUntil(lambda: not panel.controller.sweep_busy)
+    panel.sidebar.optimizer.setCurrentText("Adam")
+    qtbot.waitUntil(lambda: panel.controller.scene.optimizer == "Adam"
+                    and view.shown_ran_on == "")
+    assert view.buttons_text() == [] and "run it again" in view.reasons.text()
+    # On a model: it names the model and offers no button to the trajectories.
+    s = panel.controller.scene
+    panel.set_scene(replace(s, lr_test=replace(s.lr_test, model="logistic-regression",
+                                               steps=20)))
+    panel.controller.compute_now()
+    assert "logistic regression (4 → 3) on Iris" in view.ran_on.text()
+    assert view.optimizer.isEnabled() and view.buttons_text() == []
+    assert "not for the surface" in view.reasons.text()
