@@ -1,18 +1,21 @@
 """The Descent lab's core: optimizers from ``torch.optim`` on 2-D surfaces, many rates at once.
 
 The public face: :func:`sweep` (and :func:`iter_sweep`), the reference learning
-rates of a surface, the LR range test, and the edge-of-stability
-experiment (:func:`edge_of_stability`). Surfaces are in
+rates of a surface, the LR range test, the edge-of-stability
+experiment (:func:`edge_of_stability`), optimizers side by side
+(:func:`compare_optimizers`) and momentum's stability region (:func:`momentum_map`). Surfaces are in
 :mod:`explorer.descent.surfaces` (also reachable as ``explorer.surfaces``).
 """
 
 from explorer.descent.batched_optim import OPTIMIZERS
+from explorer.descent.compare import CompareRun, Comparison, compare_optimizers, iter_compare
 from explorer.descent.lr_finder import (
     LRFinderResult,
     Suggestion,
     iter_lr_range_test,
     lr_range_test,
 )
+from explorer.descent.momentum_map import MomentumMap, momentum_map
 from explorer.descent.reference import ReferenceLRs, reference_lrs
 from explorer.descent.stability import (
     StabilityRecord,
@@ -34,4 +37,5 @@ __all__ = [
     "check_dtype", "iter_lr_range_test", "iter_sweep", "lr_range_test", "optimizer_options",
     "reference_lrs", "schedule_options", "sweep",
     "StabilityRecord", "edge_of_stability", "iter_edge_of_stability",
+    "CompareRun", "Comparison", "compare_optimizers", "iter_compare", "MomentumMap", "momentum_map",
 ]
