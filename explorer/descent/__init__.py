@@ -3,7 +3,8 @@
 The public face: :func:`sweep` (and :func:`iter_sweep`), the reference learning
 rates of a surface, the LR range test, the edge-of-stability
 experiment (:func:`edge_of_stability`), optimizers side by side
-(:func:`compare_optimizers`) and momentum's stability region (:func:`momentum_map`). Surfaces are in
+(:func:`compare_optimizers`) and momentum's stability region
+(:func:`explorer.descent.momentum_map.momentum_map`; the module keeps the name). Surfaces are in
 :mod:`explorer.descent.surfaces` (also reachable as ``explorer.surfaces``).
 """
 
@@ -15,7 +16,7 @@ from explorer.descent.lr_finder import (
     iter_lr_range_test,
     lr_range_test,
 )
-from explorer.descent.momentum_map import MomentumMap, momentum_map
+from explorer.descent.momentum_map import MomentumMap
 from explorer.descent.reference import ReferenceLRs, reference_lrs
 from explorer.descent.stability import (
     StabilityRecord,
@@ -37,5 +38,5 @@ __all__ = [
     "check_dtype", "iter_lr_range_test", "iter_sweep", "lr_range_test", "optimizer_options",
     "reference_lrs", "schedule_options", "sweep",
     "StabilityRecord", "edge_of_stability", "iter_edge_of_stability",
-    "CompareRun", "Comparison", "compare_optimizers", "iter_compare", "MomentumMap", "momentum_map",
+    "CompareRun", "Comparison", "compare_optimizers", "iter_compare", "MomentumMap",
 ]

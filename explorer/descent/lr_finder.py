@@ -272,8 +272,6 @@ def iter_lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-
                        ) -> Iterator[LRFinderResult]:
     """:func:`lr_range_test` as a generator: a partial result every ``every`` steps, then the
     final one (``done=True``). Every result says what it ran on (``ran_on``)."""
-    ran_on = describe(model, optimizer, optimizer_options=optimizer_options, surface=surface,
-                      surface_options=surface_options, start=start, batch_size=batch_size)
     if model == SURFACE:
         # On the surface any optimizer of the trajectories, with its options, so that a rate
         # suggested here means the same thing on the map.
@@ -291,6 +289,9 @@ def iter_lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-
         network, loader, loss_fn = build(model, batch_size, seed)
         results = iter_range_test(network, loader, loss_fn, start_lr, end_lr, steps, mode,
                                   smoothing, stop_factor, optimizer, device, every)
+    # Described once every setting is known to be good.
+    ran_on = describe(model, optimizer, optimizer_options=optimizer_options, surface=surface,
+                      surface_options=surface_options, start=start, batch_size=batch_size)
     return _labelled(results, ran_on)
 
 
