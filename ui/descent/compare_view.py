@@ -84,7 +84,8 @@ class CompareView(QWidget):
         self.status = QLabel("Press Run.")
         self.status.setWordWrap(True)
         self.map = make_plot("Who takes the straightest way down", "x", "y",
-                             legend=False, name="compare-map")
+                             name="compare-map")
+        self.map.getPlotItem().legend.setOffset((10, -10))  # bottom left, off the start
         self.map.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("CET-L12"))
@@ -292,9 +293,8 @@ class CompareView(QWidget):
         steps = np.arange(comparison.steps + 1)
         for i, run in enumerate(comparison.runs):
             pen = theme.pen(i, width=2.5)
-            path = self.map.plot(run.path[:, 0], run.path[:, 1], pen=pen)
-            path.opts["name"] = run.label  # for CSV export; the loss plot's legend names it
-            self.paths.append(path)
+            self.paths.append(self.map.plot(run.path[:, 0], run.path[:, 1], pen=pen,
+                                            name=run.label))
             loss = np.asarray(run.loss, dtype=float)
             keep = np.isfinite(loss) & (loss > 0)
             self.losses.append(self.loss_plot.plot(steps[keep], loss[keep], pen=pen,
