@@ -22,6 +22,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from explorer import range_test
 from explorer.data import load_digits, load_iris
 from explorer.devices import resolve
 from explorer.errors import InputError
@@ -225,9 +226,8 @@ def suggest(lrs: np.ndarray, smoothed: np.ndarray, smoothing: float = 0.05) -> l
     if len(lrs) < 3:
         return []
     lowest = int(np.argmin(smoothed))
-    slope = np.gradient(smoothed, np.log10(lrs))
-    begin = min(round(1 / smoothing), len(lrs) // 4, max(lowest - 2, 0))
-    steepest = begin + int(np.argmin(slope[begin:lowest + 1]))
+    steepest = range_test.steepest(lrs, smoothed, smoothing)  # the rule both labs share
+    slope = np.gradient(smoothed, np.log10(lrs))  # its value, for the words
     return [
         Suggestion("steepest", float(lrs[steepest]), (
             f"The smoothed loss falls fastest at lr = {lrs[steepest]:.3g} "
