@@ -6,12 +6,15 @@ call, so a playback frame updates one item instead of one curve per run.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QPixmap
 
 HEAD_PX = 9.0  # arrowhead length in screen pixels
+SMALL_MOVE = 32  # a playback step of at most this many steps repaints only where it drew
 _FAR_PX = 1e5  # screen coordinates are clipped here so a diverged run cannot upset the painter
 
 
@@ -64,9 +67,19 @@ class StepArrows(pg.GraphicsObject):
         return self._step
 
     def set_step(self, step: int) -> None:
-        if step != self._step:
-            self._step = step
-            self.update()
+        """Move the markers (and arrows) to ``step``; a small move repaints only around the
+        old and the new ones, so a playback frame does not repaint the whole plot."""
+        if step == self._step:
+            return
+        old, self._step = self._step, step
+        last = self._points.shape[1] - 1
+        lo, hi = min(old, step, last), min(max(old, step), last)
+        rects = None
+        if hi - lo <= SMALL_MOVE and not (self._edge_arrows and (self.off_view(old)
+                                                                  or self.off_view(step))):
+            rects = _run_rects(self, self._points, lo - self._trail, hi,
+                               HEAD_PX + self._dot + 4 + self._width)
+        _update(self, rects)
 
     def set_trail(self, trail: int) -> None:
         self._trail = max(1, int(trail))
@@ -191,6 +204,35 @@ def _dot_sprite(color, radius: float, outline: QPen, ratio: float) -> QPixmap:
     painter.drawEllipse(QPointF(size / 2, size / 2), radius, radius)
     painter.end()
     return pixmap
+
+
+def _run_rects(item, points: np.ndarray, first: int, last: int, pad_px: float):
+    """Per run, the rect (item coordinates) around its points ``first..last``, padded by
+    ``pad_px`` screen pixels; None where that cannot be bounded (no view yet, or a point
+    that overflowed), so the caller repaints the whole item."""
+    part = points[:, max(0, first):last + 1]
+    if part.shape[1] == 0:
+        return []
+    px, py = item.pixelWidth(), item.pixelHeight()
+    if not (px and py) or np.isinf(part).any():
+        return None
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a run that is all NaN (diverged)
+        lo, hi = np.nanmin(part, axis=1), np.nanmax(part, axis=1)  # (K, 2)
+    keep = np.isfinite(lo).all(1) & np.isfinite(hi).all(1)
+    lo, hi = np.clip(lo[keep], -1e6, 1e6), np.clip(hi[keep], -1e6, 1e6)
+    dx, dy = pad_px * abs(px), pad_px * abs(py)
+    return [QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
+            for (x0, y0), (x1, y1) in zip(lo.tolist(), hi.tolist(), strict=True)]
+
+
+def _update(item, rects) -> None:
+    """Schedule a repaint of ``rects`` (item coordinates), or of the whole item if None."""
+    if rects is None:
+        item.update()
+        return
+    for rect in rects:
+        item.update(rect)
 
 
 def _grown(old: np.ndarray, new: np.ndarray, grown_from: int) -> int:
@@ -524,9 +566,16 @@ class GrowingPaths(pg.GraphicsObject):
         return self._step
 
     def set_step(self, step: int) -> None:
-        if step != self._step:
-            self._step = int(step)
-            self.update()
+        """Draw the paths up to ``step``; a few steps on repaint only around the new segments."""
+        step = int(step)
+        if step == self._step:
+            return
+        old, self._step = self._step, step
+        rects = None
+        if self._key is not None and self._drawn == old and 0 < step - old <= SMALL_MOVE:
+            width = max((pen.widthF() for pen in self._pens), default=1.0)
+            rects = _run_rects(self, self._points, old, step, width + 3)
+        _update(self, rects)
 
     def drawn_points(self, k: int) -> np.ndarray:
         """Run ``k``'s points up to the current step: what is on screen for it."""
