@@ -9,6 +9,8 @@ for what changed. One job runs at a time, so the progress bar always means one t
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QObject
 
 from explorer.errors import InputError
@@ -26,6 +28,8 @@ from ui.common.widgets import is_marked_invalid, mark_invalid, mark_valid
 from ui.common.worker import Background
 
 PROGRESS_STEPS = 1000
+STEP_REDRAW_INTERVAL_S = 0.15
+"""While playing, the steps are drawn at most this often (and all of them when it stops)."""
 
 
 class BatchController(QObject):
@@ -45,6 +49,8 @@ class BatchController(QObject):
         self.stepper: Stepper | None = None  # the run played step by step, if any
         self.step_run: Run | None = None
         self.playing = False
+        self._unshown_steps: list = []  # steps trained, not drawn yet
+        self._steps_drawn_at = 0.0
         self.code_dialog: CodeDialog | None = None
 
     def connect_views(self) -> None:
@@ -253,8 +259,12 @@ class BatchController(QObject):
         self._apply(self.scene.with_changes(experiment="training"))
         self.job.start(function, *args, what=f"training {self.step_run.label}",
                        on_yield=self._on_steps, on_done=lambda _r: self._on_steps_done(),
-                       on_error=lambda exc: self._on_train_error(None, exc))
+                       on_error=self._on_step_error)
         self._on_busy_changed(True)
+
+    def _on_step_error(self, exc: Exception) -> None:
+        self._draw_steps()  # the steps before the failure were trained
+        self._on_train_error(None, exc)
 
     def show_code(self) -> None:
         """Open (or refresh) the window with the scene's run as plain PyTorch code."""
@@ -300,6 +310,7 @@ class BatchController(QObject):
         if self.stepper is not None:
             self.stepper.stop()
         self.stepper = self.step_run = None
+        self._unshown_steps = []
         self.page.training.step_view.clear()
         self.page.training.show_first_batch(self.scene)
         self.page.training.player.where.setText("step 0")
@@ -317,10 +328,18 @@ class BatchController(QObject):
             stepper.set_batch_size(config.batch_size)
 
     def _on_steps(self, records) -> None:
-        records = records if isinstance(records, list) else [records]
+        """Steps trained: drawn at once if the last drawing is :data:`STEP_REDRAW_INTERVAL_S`
+        old, else with the next ones (a page repainting at every chunk starves its timers)."""
+        self._unshown_steps += records if isinstance(records, list) else [records]
+        if time.perf_counter() - self._steps_drawn_at >= STEP_REDRAW_INTERVAL_S:
+            self._draw_steps()
+
+    def _draw_steps(self) -> None:
+        records, self._unshown_steps = self._unshown_steps, []
         run, stepper = self.step_run, self.stepper
         if not records or run is None or stepper is None:  # its run was removed meanwhile
             return
+        self._steps_drawn_at = time.perf_counter()
         self.page.training.step_view.add(records)
         for record in records:
             if record.epoch_end is not None:
@@ -346,6 +365,7 @@ class BatchController(QObject):
             run_list.add(run)
 
     def _on_steps_done(self) -> None:
+        self._draw_steps()  # every step trained is on show
         if self.step_run is not None and self.stepper.done() and self.playing:
             self._say(f"Played {self.step_run.label} to its last epoch.")
 

@@ -11,6 +11,7 @@ from explorer.training.batchnorm import activation_percentiles
 from explorer.training.live import LiveEpoch, train_live
 from explorer.training.scene import BatchScene
 from explorer.training.stepper import first_batch_counts
+from ui.batch import controller as controller_module
 from ui.batch import training_tab
 from ui.batch.norm_views import PercentilesView
 from ui.batch.panel import BatchPanel
@@ -133,3 +134,15 @@ def test_live_epochs_are_drawn_at_most_every_interval_and_all_at_the_end(qtbot, 
     assert np.array_equal(tab.regions.classes, items[-1].regions[2])
     tab.show_epoch(run, items[0])  # unthrottled (an export, an animation): drawn at once
     assert len(loss_curve.xData) == 6
+
+
+def test_played_steps_are_drawn_at_most_every_interval_and_all_when_it_stops(panel, monkeypatch):
+    monkeypatch.setattr(controller_module, "STEP_REDRAW_INTERVAL_S", 3600.0)
+    controller = panel.controller
+    stepper = controller._current_stepper()
+    for record in stepper.steps(3):  # three chunks of a played run, as the worker sends them
+        controller._on_steps([record])
+    view = panel.training.step_view
+    assert view.steps == [1]  # the first at once, the others held back
+    controller._on_steps_done()  # paused or done
+    assert view.steps == [1, 2, 3] and panel.run_list.labels()[0].endswith("step 3 · epoch 1")
