@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from explorer.training.scene import BatchScene
+from ui.batch import animation_source
 from ui.batch.controller import PROGRESS_STEPS, BatchController
 from ui.batch.controls import TrainControls
 from ui.batch.experiments import make_experiment_views
@@ -136,6 +137,10 @@ class BatchPanel(LabPage):
     def live_run(self) -> Run | None:
         """The training run under way (drawn as it trains), if any."""
         return self.controller.live
+
+    def animation_source(self):
+        """What File → Export animation plays of this page (``ui/batch/animation_source.py``)."""
+        return animation_source.SOURCE
 
     def plots(self) -> dict:
         plots = self.training.plots()

@@ -26,6 +26,7 @@ from ui.common.columns import SideColumn, SidewaysRow, page_splitter
 from ui.common.lab import LabPage
 from ui.common.playback import PlaybackBar, PlaybackController
 from ui.common.tab_strip import wrapping_tabs
+from ui.descent import animation_source
 from ui.descent.compare_view import CompareView
 from ui.descent.controller import DescentController, DescentViews, RunView
 from ui.descent.lrtest import LRTestView
@@ -148,6 +149,10 @@ class DescentPanel(LabPage):
         return self.controller.result
 
     # -- LabPage -----------------------------------------------------------
+    def animation_source(self):
+        """What File → Export animation plays of this page (``ui/descent/animation_source.py``)."""
+        return animation_source.SOURCE
+
     def plots(self) -> dict:
         return {"trajectories": self.map.plot, "loss-per-step": self.loss_plot.plot,
                 "one-parameter": self.slice.plot, "lr-range-test": self.lr_test.plot,
