@@ -12,6 +12,7 @@ is pressed after 300 ms: the time until the page says it is no longer busy is pr
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -88,6 +89,7 @@ def main() -> None:
     page.show()
     page.set_scene(_scene(100))
     _settle(app, page)
+    gc.freeze()  # as main.py does once the window is built
     gap_ms, run_s = _longest_gap(app, page)
     assert page.result.path.shape == (LRS, STEPS + 1, 2)
     cancel_s, late = _cancel_delay(app, page)

@@ -15,7 +15,6 @@ as it is (its ``field`` names the control to mark), anything else as a
 from __future__ import annotations
 
 import atexit
-import gc
 import threading
 import time
 import traceback
@@ -142,26 +141,6 @@ def _stop_live_workers(msecs: int = SHUTDOWN_MS) -> None:
 
 atexit.register(_stop_live_workers)
 
-_frozen = False
-
-
-def _freeze_long_lived() -> None:
-    """Take every object alive now out of the cyclic garbage collector's walks, once
-    (``gc.freeze``), when the first background job starts.
-
-    A full collection walks every tracked object, and with the window built there are
-    about 265,000 of them (modules, classes, widgets): 150 ms on a 2-core laptop, during
-    which it holds the GIL. While a worker streams results, allocation makes one happen
-    every second or so, and the window froze for that long each time. The objects alive at
-    the first job are the program's own and live as long as it does; a collection after
-    it walks only what was made since.
-    """
-    global _frozen
-    if not _frozen:
-        _frozen = True
-        gc.freeze()
-
-
 class Background(QObject):
     """One background job at a time, for one purpose on one page.
 
@@ -218,7 +197,6 @@ class Background(QObject):
         worker.finished.connect(lambda g=generation: self._on_finished(g))
         self._worker = worker
         self._threads.add(worker)
-        _freeze_long_lived()
         self.busy_changed.emit(True)
         worker.start()
         return generation
