@@ -244,8 +244,8 @@ class DescentController(QObject):
         if (not force and new.lr_test.model == lr_finder.SURFACE
                 and _tested_surface(new) != _tested_surface(old)):
             self._lr_job.cancel()
-            self.views.lr_test.clear_result("The surface or the start changed since the test "
-                                            "ran: run it again for this surface.")
+            self.views.lr_test.clear_result("What the test ran on (the surface, start, "
+                                            "optimizer or model) changed: run it again.")
         return True
 
     def _show_controls(self, old: DescentScene, new: DescentScene, force: bool) -> None:
@@ -553,9 +553,9 @@ class DescentController(QObject):
         self.views.slice.set_curve(ts, loss)
 
 
-def _tested_surface(scene: DescentScene) -> tuple:
-    """What the range test on the surface shown depends on."""
-    return scene.surface, scene.surface_options, scene.start_point()
+def _tested_surface(scene: DescentScene) -> str:
+    """What the range test depends on: the surface, start, optimizer and options, or model."""
+    return scene.lr_test_target()
 
 
 def _drawn_view(scene: DescentScene) -> tuple:
