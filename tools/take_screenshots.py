@@ -4,8 +4,9 @@
 
 Each lab is shown in a real MainWindow at the given size (light theme), with its first
 work finished (the Loss page's slide example, the Descent page's sweep, the Batch page's
-first training run), and the whole window is grabbed. The Loss page opens the MSELoss
-slide scene, the Descent page the four-rate scene, as the README describes.
+first training run; the Descent run played to its last step), and the whole window is
+grabbed. The Loss page opens the MSELoss slide scene, the Descent page the four-rate
+scene, as the README describes.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
             window.open_scene(RESOURCES / "scenes" / scene, remember=False)
         window.show_page(index)
         settle(1.5, page)
+        if page.key == "descent":  # the whole run played, as after pressing Play
+            page.playback.seek(page.descent_scene().steps)
         settle(0.5)
         path = folder / f"{page.key}.png"
         window.grab().save(str(path))
