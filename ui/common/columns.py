@@ -65,6 +65,24 @@ class SideColumn(QScrollArea):
         return False
 
 
+class SettingsPanel(QWidget):
+    """A tab's settings beside its plots: ``chars`` average characters wide, in the current
+    font, so it grows with presentation mode's larger font instead of cutting its labels."""
+
+    def __init__(self, chars: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.chars = chars
+        self._fit()
+
+    def _fit(self) -> None:
+        self.setFixedWidth(self.chars * self.fontMetrics().averageCharWidth())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+
 class VerticalButton(QPushButton):
     """A push button whose ``label`` runs down its length (a narrow button at a page's
     edge). Its ``text()`` stays empty: the label is not laid out across, so checks that

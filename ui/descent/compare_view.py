@@ -34,6 +34,7 @@ from explorer.descent.scene import CompareOptions, DescentScene
 from explorer.errors import InputError
 from explorer.inputs import MAX_STEPS, parse_lrs
 from ui.common import theme
+from ui.common.columns import SettingsPanel
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.common.worker import SHUTDOWN_MS, Background
@@ -115,13 +116,12 @@ class CompareView(QWidget):
         form.addRow(buttons)
         form.addRow(self.reset_button)
         form.addRow(self.progress)
-        settings = QWidget()
+        settings = SettingsPanel(40)  # 240 px at the desk's 9 pt
         column = QVBoxLayout(settings)  # word-wrapped labels get their height in a column
         column.addLayout(form)
         column.addWidget(self.error)
         column.addWidget(self.status)
         column.addStretch(1)
-        settings.setFixedWidth(240)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         plots = QHBoxLayout()

@@ -34,6 +34,7 @@ from explorer.descent.scene import LRTestOptions
 from explorer.errors import InputError
 from explorer.inputs import parse_lrs
 from ui.common import theme
+from ui.common.columns import SettingsPanel
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
@@ -91,9 +92,8 @@ class LRTestView(QWidget):
             form.addRow(label, widget)
         form.addRow(self.run_button)
         form.addRow(self.error)
-        settings = QWidget()
+        settings = SettingsPanel(43)  # 260 px at the desk's 9 pt
         settings.setLayout(form)
-        settings.setFixedWidth(260)
         right = QVBoxLayout()
         right.addWidget(self.ran_on)
         right.addWidget(self.plot, stretch=1)

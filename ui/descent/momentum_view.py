@@ -32,6 +32,7 @@ from explorer.descent.scene import DescentScene, MomentumOptions
 from explorer.errors import InputError
 from explorer.inputs import parse_lrs
 from ui.common import theme
+from ui.common.columns import SettingsPanel
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
@@ -98,13 +99,12 @@ class MomentumView(QWidget):
         form = QFormLayout()
         form.addRow("cells per axis", self.resolution)
         form.addRow("largest rate", self.lr_max)
-        settings = QWidget()
+        settings = SettingsPanel(40)  # 240 px at the desk's 9 pt
         column = QVBoxLayout(settings)  # word-wrapped labels get their height in a column
         column.addLayout(form)
         for label in (self.error, self.about, self.numbers):
             column.addWidget(label)
         column.addStretch(1)
-        settings.setFixedWidth(240)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         right = QVBoxLayout()

@@ -29,6 +29,7 @@ from explorer.descent.scene import StabilityOptions
 from explorer.errors import InputError
 from explorer.inputs import MAX_STEPS, format_numbers, parse_lrs
 from ui.common import theme
+from ui.common.columns import SettingsPanel
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.common.worker import SHUTDOWN_MS, Background
@@ -99,9 +100,8 @@ class StabilityView(QWidget):
         paper = QLabel(PAPER)
         paper.setWordWrap(True)
         form.addRow(paper)
-        settings = QWidget()
+        settings = SettingsPanel(50)  # 300 px at the desk's 9 pt
         settings.setLayout(form)
-        settings.setFixedWidth(300)
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setStyleSheet(f"font-size: {theme.font_pt(12):.0f}pt;")
