@@ -9,17 +9,23 @@ warm-up (``torch.optim.lr_scheduler.LinearLR`` from ``1/k`` of the rate) rescues
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import torch
 
+from explorer import data
 from explorer.errors import InputError
-from explorer.inputs import check_whole
-from explorer.training.config import TrainConfig, check_config
+from explorer.inputs import check_whole, format_numbers, is_whole, parse_ints, split_text
+from explorer.training.config import MAX_BATCH_SIZE, TrainConfig, check_config
 from explorer.training.loop import Progress, Session, evaluate, prepare, train_step
 
 MAX_FACTORS = 12
+FACTORS = (1, 2, 4, 8, 16, 32)
+"""The default ``k``: the runs overlap up to 4 on the demonstration set-up, then spread."""
+WARMUP_FACTORS = (32,)
+"""The default ``k`` run again with warm-up: the one that diverges without it."""
+WARMUP_EPOCHS = 2
 
 
 def scaling_demo_config() -> TrainConfig:
@@ -62,26 +68,52 @@ class ScalingResult:
         return max(gaps) if all(math.isfinite(g) for g in gaps) else math.inf
 
 
-def _check_factors(factors, warmup_factors, n_train: int, base_batch: int):
-    def read(values, what):
-        if isinstance(values, str | bytes) or not isinstance(values, Iterable):
-            raise InputError(f"Give the {what} as a list of whole numbers, e.g. 1, 2, 4, 8.",
-                             field="factors")
-        values = sorted({check_whole(k, "factors", f"Each of the {what}", 1, n_train)
-                         for k in list(values)[:MAX_FACTORS + 1]})
-        if len(values) > MAX_FACTORS:
-            raise InputError(f"Give at most {MAX_FACTORS} {what}.", field="factors")
-        for k in values:
-            if k * base_batch > n_train:
-                raise InputError(f"k = {k} makes batches of {k * base_batch}, more than the "
-                                 f"{n_train} training samples; use k ≤ {n_train // base_batch}.",
-                                 field="factors")
-        return values
+def parse_factors(text: str, field: str = "factors", warmup: bool = False) -> tuple[int, ...]:
+    """Scaling factors typed as ``"1, 2, 4, 8"``, sorted, without repeats; for the warm-up
+    runs (``warmup``) blank text is none."""
+    if warmup and not split_text(text, field, "The warm-up factors"):
+        return ()
+    what = "warm-up factors k" if warmup else "scaling factors k"
+    values = parse_ints(text, field, what, low=1, high=MAX_BATCH_SIZE, most=MAX_FACTORS)
+    return tuple(sorted(set(values)))
 
-    factors = read(factors, "scaling factors")
-    if 1 not in factors:
-        factors = [1, *factors]  # the base run everything is compared with
-    return factors, read(warmup_factors, "warm-up factors")
+
+def check_scaling(config: TrainConfig, factors, warmup_factors, warmup_epochs,
+                  ) -> tuple[TrainConfig, list[int], list[int], int]:
+    """The base run and the rule's settings checked: ``factors`` and ``warmup_factors`` by
+    :func:`parse_factors`' rule (fields ``"factors"``, ``"warmup_factors"``), each ``k``
+    times the base batch inside the training set and ``k`` times its rate a valid rate,
+    ``warmup_epochs`` from 1 to the run's epochs. The factors come back with 1 (the base run)
+    added."""
+    config = check_config(config)
+    n_train = len(data.load(config.dataset, config.data_seed, config.label).y_train)
+    factors = _check_factor_list(factors, "factors", False)
+    warmup_factors = _check_factor_list(warmup_factors, "warmup_factors", True)
+    for k, where in [*((k, "factors") for k in factors),
+                     *((k, "warmup_factors") for k in warmup_factors)]:
+        _check_scaled(config, k, n_train, where)
+    warmup_epochs = check_whole(warmup_epochs, "warmup_epochs", "The warm-up epochs", 1,
+                                config.epochs)
+    return config, sorted({1, *factors}), list(warmup_factors), warmup_epochs
+
+
+def _check_factor_list(values, field: str, warmup: bool) -> tuple[int, ...]:
+    if not (isinstance(values, tuple | list) and all(is_whole(k) for k in values)):
+        raise InputError(f"Give the {'warm-up' if warmup else 'scaling'} factors as a list of "
+                         f"whole numbers, e.g. 1, 2, 4, 8; got {str(values)[:40]!r}.",
+                         field=field)
+    return parse_factors(format_numbers(int(k) for k in values), field, warmup)
+
+
+def _check_scaled(config: TrainConfig, k: int, n_train: int, field: str) -> None:
+    if k * config.batch_size > n_train:
+        raise InputError(f"k = {k} makes batches of {k * config.batch_size}, more than the "
+                         f"{n_train} training samples; use k ≤ {n_train // config.batch_size}.",
+                         field=field)
+    try:
+        check_config(config.replace(batch_size=k * config.batch_size, lr=k * config.lr))
+    except InputError as error:
+        raise InputError(f"k = {k}: {error}", field=field) from None
 
 
 def _train(session: Session, run: ScaledRun, epochs: int, warmup_steps: int) -> Iterator[int]:
@@ -100,17 +132,13 @@ def _train(session: Session, run: ScaledRun, epochs: int, warmup_steps: int) -> 
         yield epoch
 
 
-def iter_linear_scaling(config: TrainConfig, factors=(1, 2, 4, 8, 16, 32),
-                        warmup_factors=(32,), warmup_epochs: int = 2,
+def iter_linear_scaling(config: TrainConfig, factors=FACTORS, warmup_factors=WARMUP_FACTORS,
+                        warmup_epochs: int = WARMUP_EPOCHS,
                         ) -> Iterator[Progress | ScalingResult]:
     """Generator form of :func:`linear_scaling`: Progress per epoch of every run, then
     the result."""
-    config = check_config(config)
-    n_train = len(prepare(config).data.y_train)
-    factors, warmup_factors = _check_factors(factors, warmup_factors, n_train,
-                                             config.batch_size)
-    warmup_epochs = check_whole(warmup_epochs, "warmup_epochs", "The warm-up epochs", 1,
-                                config.epochs)
+    config, factors, warmup_factors, warmup_epochs = check_scaling(
+        config, factors, warmup_factors, warmup_epochs)
     plan = [(k, False) for k in factors] + [(k, True) for k in warmup_factors]
     runs: dict[tuple[int, bool], ScaledRun] = {}
     for index, (k, warmup) in enumerate(plan):
@@ -123,8 +151,8 @@ def iter_linear_scaling(config: TrainConfig, factors=(1, 2, 4, 8, 16, 32),
     yield ScalingResult(config.batch_size, config.lr, runs)
 
 
-def linear_scaling(config: TrainConfig, factors=(1, 2, 4, 8, 16, 32), warmup_factors=(32,),
-                   warmup_epochs: int = 2) -> ScalingResult:
+def linear_scaling(config: TrainConfig, factors=FACTORS, warmup_factors=WARMUP_FACTORS,
+                   warmup_epochs: int = WARMUP_EPOCHS) -> ScalingResult:
     """Train ``config`` with ``k`` times its batch size and ``k`` times its rate, per ``k``.
 
     Parameters
@@ -147,7 +175,8 @@ def linear_scaling(config: TrainConfig, factors=(1, 2, 4, 8, 16, 32), warmup_fac
     Raises
     ------
     InputError
-        If ``config`` is bad or a ``k`` makes a batch larger than the training set.
+        If ``config`` is bad, a ``k`` makes a batch larger than the training set (or a rate
+        too large), or ``warmup_epochs`` is not from 1 to ``config.epochs``.
     """
     result = None
     for result in iter_linear_scaling(config, factors, warmup_factors, warmup_epochs):  # noqa: B007

@@ -19,14 +19,25 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad, vmap
 
+from explorer import data
 from explorer.errors import InputError
-from explorer.inputs import check_lrs, check_positive, check_whole
+from explorer.inputs import (
+    check_lrs,
+    check_positive,
+    check_whole,
+    format_numbers,
+    is_whole,
+    parse_ints,
+    split_text,
+)
 from explorer.training.config import MAX_EPOCHS, TrainConfig, check_config
 from explorer.training.loop import Progress, Session, prepare, train_step
-from explorer.training.typed import check_batch_sizes, check_sizes_fit
+from explorer.training.typed import check_batch_sizes, check_sizes_fit, parse_batch_sizes
 
 MAX_MEASURES = 32
 """The most epochs at which one run measures the noise scale."""
+EPOCHS = (0, 1, 2, 5)
+"""The default epochs to measure at: the initial weights, then as the loss falls."""
 MAX_FIT_STEPS = 20_000
 """The most optimizer steps one batch size of the fit may take to reach its target."""
 
@@ -83,26 +94,56 @@ def _measure(session: Session, epoch: int) -> NoiseReading:
     return NoiseReading(epoch, b_simple, trace, norm2, loss)
 
 
-def _check_epochs(epochs) -> list[int]:
-    if isinstance(epochs, int) and not isinstance(epochs, bool):
+def parse_epochs(text: str, field: str = "epochs") -> tuple[int, ...]:
+    """The epochs to measure at, typed as ``"0, 1, 2, 5"``: sorted, without repeats."""
+    values = parse_ints(text, field, "epochs to measure at", low=0, high=MAX_EPOCHS,
+                        most=MAX_MEASURES)
+    return tuple(sorted(set(values)))
+
+
+def check_epochs(epochs: object, field: str = "epochs") -> tuple[int, ...]:
+    """The epochs to measure at as a scene or a call holds them (one number is one epoch),
+    checked by :func:`parse_epochs`'s rule, with its messages."""
+    if is_whole(epochs):
         epochs = [epochs]
-    if isinstance(epochs, str | bytes) or not isinstance(epochs, Iterable):
-        raise InputError("Give the epochs as a list of whole numbers, e.g. 0, 1, 2, 5.",
-                         field="epochs")
-    values = [check_whole(e, "epochs", "Each epoch to measure at", 0, MAX_EPOCHS)
-              for e in list(epochs)[:MAX_MEASURES + 1]]
-    if not values or len(values) > MAX_MEASURES:
-        raise InputError(f"Give 1 to {MAX_MEASURES} epochs to measure at, e.g. 0, 1, 2, 5.",
-                         field="epochs")
-    return sorted(set(values))
+    if not (isinstance(epochs, tuple | list) and all(is_whole(e) for e in epochs)):
+        raise InputError(f"Give the epochs as a list of whole numbers, e.g. 0, 1, 2, 5; got "
+                         f"{str(epochs)[:40]!r}.", field=field)
+    return parse_epochs(format_numbers(int(e) for e in epochs), field)
 
 
-def iter_noise_scale(config: TrainConfig, epochs=(0, 1, 2, 5),
+def parse_fit_sizes(text: str, field: str = "fit_batch_sizes") -> tuple[int, ...] | None:
+    """The batch sizes of the S(B) fit typed as ``"1, 4, 16, 64"``; blank text is ``None``,
+    :func:`fit_batch_sizes`' choice for the training set."""
+    if not split_text(text, field, "The batch sizes"):
+        return None
+    return _two_or_more(parse_batch_sizes(text, field), field)
+
+
+def check_fit_sizes(sizes: object, n_train: int | None, batch_norm: bool,
+                    field: str = "fit_batch_sizes") -> tuple[int, ...] | None:
+    """The fit's batch sizes as a scene or a call holds them (``None``: automatic), by
+    :func:`parse_fit_sizes`' rule, each inside the training set of ``n_train`` samples (when
+    known) and none of one with batch normalization."""
+    if sizes is None:
+        return None
+    sizes = _two_or_more(check_batch_sizes(sizes, field), field)
+    return sizes if n_train is None else check_sizes_fit(sizes, n_train, batch_norm, field)
+
+
+def _two_or_more(sizes: tuple[int, ...], field: str) -> tuple[int, ...]:
+    if len(sizes) < 2:
+        raise InputError("The fit S(B) = S_min (1 + B_noise / B) needs two batch sizes or "
+                         "more, e.g. 1, 4, 16, 64.", field=field)
+    return sizes
+
+
+def iter_noise_scale(config: TrainConfig, epochs=EPOCHS,
                      ) -> Iterator[Progress | dict[int, NoiseReading]]:
     """Generator form of :func:`noise_scale` (with the readings' parts): Progress per
     epoch trained or measured, then ``{epoch: NoiseReading}``."""
     config = check_config(config)
-    epochs = _check_epochs(epochs)
+    epochs = check_epochs(epochs)
     session = prepare(config)
     readings: dict[int, NoiseReading] = {}
     total, done = epochs[-1] + len(epochs), 0
@@ -119,7 +160,7 @@ def iter_noise_scale(config: TrainConfig, epochs=(0, 1, 2, 5),
     yield readings
 
 
-def noise_scale(config: TrainConfig, epochs=(0, 1, 2, 5)) -> dict[int, float]:
+def noise_scale(config: TrainConfig, epochs=EPOCHS) -> dict[int, float]:
     """The simple gradient noise scale ``B_simple = tr(Σ) / |G|²`` as ``config`` trains.
 
     Parameters
@@ -204,10 +245,16 @@ def _check_fit(config, batch_sizes, target, lrs, max_steps):
     lrs = check_lrs(lrs, 16, "fit_lrs")
     max_steps = check_whole(max_steps, "max_steps", "The most steps per batch size", 1,
                             MAX_FIT_STEPS)
-    n_train = len(prepare(config).data.y_train)
-    sizes = list(check_sizes_fit(check_batch_sizes(list(batch_sizes), "fit_batch_sizes"),
-                                 n_train, config.batch_norm, "fit_batch_sizes"))
+    if batch_sizes is None or isinstance(batch_sizes, str | bytes) \
+            or not isinstance(batch_sizes, Iterable):
+        raise InputError("Give the fit's batch sizes as a list of whole numbers, e.g. 1, 4, "
+                         "16.", field="fit_batch_sizes")
+    sizes = list(check_fit_sizes(list(batch_sizes), _n_train(config), config.batch_norm))
     return config, sizes, target, lrs, max_steps
+
+
+def _n_train(config: TrainConfig) -> int:
+    return len(data.load(config.dataset, config.data_seed, config.label).y_train)
 
 
 def iter_steps_to_target(config: TrainConfig, batch_sizes: Iterable[int], target: float = 0.2,
@@ -280,20 +327,23 @@ def fit_batch_sizes(n_train: int, batch_norm: bool = False) -> list[int]:
     return sorted({*sizes, n_train})
 
 
-def iter_noise_study(config: TrainConfig, epochs=(0, 1, 2, 5), target: float = 0.2,
-                     lrs=FIT_LRS, max_steps: int = 2000) -> Iterator[Progress | NoiseStudy]:
-    """:func:`iter_noise_scale` then :func:`iter_steps_to_target` at
-    :func:`fit_batch_sizes`, Progress over both; then a :class:`NoiseStudy`."""
+def iter_noise_study(config: TrainConfig, epochs=EPOCHS, target: float = 0.2,
+                     lrs=FIT_LRS, max_steps: int = 2000, batch_sizes: Iterable[int] | None = None,
+                     ) -> Iterator[Progress | NoiseStudy]:
+    """:func:`iter_noise_scale` then :func:`iter_steps_to_target` at ``batch_sizes``
+    (``None``: :func:`fit_batch_sizes`), Progress over both; then a :class:`NoiseStudy`."""
     config = check_config(config)
-    epochs = _check_epochs(epochs)
-    sizes = fit_batch_sizes(len(prepare(config).data.y_train), config.batch_norm)
+    epochs = check_epochs(epochs)
+    if batch_sizes is None:
+        batch_sizes = fit_batch_sizes(_n_train(config), config.batch_norm)
+    _check_fit(config, batch_sizes, target, lrs, max_steps)  # before any training
     readings = fit = None
     for item in iter_noise_scale(config, epochs):
         if isinstance(item, Progress):
             yield Progress(item.step, 2 * item.total, item.epoch, item.message)
         else:
             readings = item
-    for item in iter_steps_to_target(config, sizes, target, lrs, max_steps):
+    for item in iter_steps_to_target(config, batch_sizes, target, lrs, max_steps):
         if isinstance(item, Progress):
             yield Progress(item.total + item.step, 2 * item.total, message=item.message)
         else:

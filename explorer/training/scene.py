@@ -31,6 +31,7 @@ from explorer.inputs import (
     is_number,
     is_whole,
 )
+from explorer.training import linear_scaling, noise_scale, smoothness
 from explorer.training.batches import BUDGETS
 from explorer.training.config import TrainConfig
 from explorer.training.lr_range import check_range_settings
@@ -77,6 +78,16 @@ TRAIN_FIELDS = (
 """The training fields the page's controls edit (and that old scene files hold flat)."""
 CONFIG_FIELDS = tuple(f.name for f in fields(TrainConfig) if f.name != "device")
 """What a scene saves of its config: everything but the device, which the window chooses."""
+NOISE_FIELDS = {"epochs": "noise_epochs", "fit_batch_sizes": "noise_fit_sizes"}
+SCALING_FIELDS = {"factors": "scaling_factors", "warmup_factors": "scaling_warmup_factors",
+                  "warmup_epochs": "scaling_warmup_epochs", "batch_size": "scaling_batch",
+                  "lr": "scaling_lr"}
+SMOOTHNESS_FIELDS = {"init": "smoothness_init", "step_sizes": "smoothness_etas",
+                     "depth": "smoothness_depth", "width": "smoothness_width",
+                     "hidden": "smoothness_width"}
+"""The research experiments' InputError fields -> the scene fields of their settings."""
+_SCALING = linear_scaling.scaling_demo_config()
+_SMOOTHNESS = smoothness.smoothness_config()
 
 
 @dataclass(frozen=True)
@@ -116,14 +127,29 @@ class BatchScene:
     range_start_lr: float = 1e-4
     range_end_lr: float = 10.0
     range_steps: int = 100
+    noise_epochs: tuple[int, ...] = noise_scale.EPOCHS
+    noise_fit_sizes: tuple[int, ...] | None = None
+    scaling_factors: tuple[int, ...] = linear_scaling.FACTORS
+    scaling_warmup_factors: tuple[int, ...] = linear_scaling.WARMUP_FACTORS
+    scaling_batch: int = _SCALING.batch_size
+    scaling_lr: float = _SCALING.lr
+    scaling_warmup_epochs: int = linear_scaling.WARMUP_EPOCHS
+    smoothness_init: str = smoothness.INITS[0]
+    smoothness_etas: tuple[float, ...] = smoothness.STEP_SIZES
+    smoothness_depth: int = len(_SMOOTHNESS.hidden)
+    smoothness_width: int = _SMOOTHNESS.hidden[0]
     csv_hash: str | None = None
 
     def __post_init__(self):
         # A scene file may hold 8.0 for 8 and lists for tuples: keep the field types.
-        for name in ("small_batch", "large_batch", "bn_layer", "bn_unit", "range_steps"):
+        for name in ("small_batch", "large_batch", "bn_layer", "bn_unit", "range_steps",
+                     "scaling_batch", "scaling_warmup_epochs", "smoothness_depth",
+                     "smoothness_width"):
             if is_whole(getattr(self, name)):
                 object.__setattr__(self, name, int(getattr(self, name)))
-        for name in ("noise_batch_sizes", "timing_batch_sizes", "bn_lrs"):
+        for name in ("noise_batch_sizes", "timing_batch_sizes", "bn_lrs", "noise_epochs",
+                     "noise_fit_sizes", "scaling_factors", "scaling_warmup_factors",
+                     "smoothness_etas"):
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
         if is_number(self.bn_lrs):  # one number is one rate, as check_lrs reads it
@@ -165,6 +191,7 @@ class BatchScene:
             lambda: check_range_settings(self.range_start_lr, self.range_end_lr,
                                          self.range_steps),
             lambda: _check_hash(self.csv_hash),
+            *self._research_checks(),
         ]
         for check in checks:
             try:
@@ -179,6 +206,23 @@ class BatchScene:
         n_train = _n_train(self.config)
         if n_train is not None:  # else the data set's own problem
             check_sizes_fit(sizes, n_train, False, name)
+
+    def _research_checks(self):
+        """The research tabs' settings, by the rules their experiments run with."""
+        n_train = _n_train(self.config)
+        return [
+            lambda: _renamed(lambda: noise_scale.check_epochs(self.noise_epochs), NOISE_FIELDS),
+            lambda: _renamed(lambda: noise_scale.check_fit_sizes(  # BN's batch of one: at run
+                self.noise_fit_sizes, n_train, False), NOISE_FIELDS),
+            lambda: _renamed(lambda: linear_scaling.check_scaling(
+                self.scaling_train_config(), self.scaling_factors, self.scaling_warmup_factors,
+                self.scaling_warmup_epochs), SCALING_FIELDS),
+            lambda: check_name(self.smoothness_init, smoothness.INITS, "smoothness_init",
+                               "initialization"),
+            lambda: smoothness.check_step_sizes(self.smoothness_etas, "smoothness_etas"),
+            lambda: smoothness.check_network(self.smoothness_depth, self.smoothness_width,
+                                             ("smoothness_depth", "smoothness_width")),
+        ]
 
     def _check_batches(self) -> None:
         """The small and large batch of the comparison: inside the training set, small first."""
@@ -256,6 +300,18 @@ class BatchScene:
         """The scene's :class:`TrainConfig` on ``device``, with ``overrides`` applied."""
         return self.config.replace(device=str(device), **overrides)
 
+    def scaling_train_config(self, device: str = "cpu") -> TrainConfig:
+        """The linear scaling rule's base run: the demonstration set-up at the scene's base
+        batch and rate, seed and ``device``."""
+        return _SCALING.replace(batch_size=self.scaling_batch, lr=self.scaling_lr,
+                                seed=self.config.seed, device=str(device))
+
+    def smoothness_train_config(self, device: str = "cpu") -> TrainConfig:
+        """The BN smoothness experiment's network at the scene's depth and width, seed and
+        ``device``."""
+        return smoothness.smoothness_config(self.smoothness_depth, self.smoothness_width
+                                            ).replace(seed=self.config.seed, device=str(device))
+
     def is_two_d(self) -> bool:
         """Whether the data set has two features, so decision regions can be drawn."""
         if not data.is_csv(self.config.dataset):
@@ -323,6 +379,14 @@ def _check_csv_there(dataset: object) -> None:
                          "which is not there any more: put the file back there (or open the "
                          "scene on another computer that has it), then open the scene again.",
                          field="dataset")
+
+
+def _renamed(check, fields: dict[str, str]) -> None:
+    """Run ``check``; an InputError it raises names the scene's field (``fields``)."""
+    try:
+        check()
+    except InputError as error:
+        raise InputError(str(error), field=fields.get(error.field or "", error.field)) from None
 
 
 def _check_optional_number(scene: BatchScene, name: str) -> None:

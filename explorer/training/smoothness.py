@@ -39,22 +39,57 @@ import torch
 from torch import nn
 from torch.func import functional_call, grad_and_value
 
-from explorer.inputs import check_lrs, check_name, check_whole
+from explorer.errors import InputError
+from explorer.inputs import MAX_LAYERS, MAX_WIDTH, check_lrs, check_name, check_whole, parse_lrs
 from explorer.training.config import TrainConfig, check_config
 from explorer.training.loop import Progress, Session, prepare, train_step
 
 STEP_MULTIPLES = (0.5, 1.0, 2.0, 4.0)
 """The step sizes looked along, as multiples of the training rate (0.05-0.4 at rate 0.1)."""
+MAX_STEP_SIZES = 16
+"""The most step sizes one band spans."""
 
 INITS = ("he", "torch")
 """The initializations: He's (``kaiming_normal_``, zero biases) or torch's default."""
 
 
-def smoothness_config() -> TrainConfig:
-    """The BN experiment's deep network (digits, 6 x 32, batch 32, SGD at 0.1) with ReLU."""
+def smoothness_config(depth: int = 6, width: int = 32) -> TrainConfig:
+    """The BN experiment's deep network (digits, ``depth`` hidden layers of ``width``, batch 32,
+    SGD at 0.1) with ReLU; not validated (:func:`check_network`)."""
     from explorer.training.batchnorm import deep_sigmoid_config
 
-    return deep_sigmoid_config().replace(activation="relu")
+    return deep_sigmoid_config().replace(activation="relu", hidden=(width,) * depth)
+
+
+STEP_SIZES = tuple(m * smoothness_config().lr for m in STEP_MULTIPLES)
+"""The default step sizes η: :data:`STEP_MULTIPLES` of the network's rate, 0.05 to 0.4."""
+
+
+def check_network(depth: object, width: object, fields=("depth", "width")) -> TrainConfig:
+    """:func:`smoothness_config` of ``depth`` layers of ``width`` units, checked (a whole
+    number of layers up to ``MAX_LAYERS``, of units up to ``MAX_WIDTH``, and at most
+    ``MAX_PARAMETERS`` in all); else InputError naming ``fields[0]`` or ``fields[1]``."""
+    depth = check_whole(depth, fields[0], "The number of hidden layers", 1, MAX_LAYERS)
+    width = check_whole(width, fields[1], "The width of each hidden layer", 1, MAX_WIDTH)
+    try:
+        return check_config(smoothness_config(depth, width))
+    except InputError as error:  # too many weights in all: the width is what to change
+        raise InputError(str(error), field=fields[1]) from None
+
+
+def parse_step_sizes(text: str, field: str = "step_sizes") -> tuple[float, ...]:
+    """The step sizes η looked along, typed as ``"0.05, 0.1, 0.2, 0.4"``."""
+    return check_step_sizes(parse_lrs(text, MAX_STEP_SIZES, field), field)
+
+
+def check_step_sizes(sizes: object, field: str = "step_sizes") -> tuple[float, ...]:
+    """Step sizes η as a scene or a call holds them: 2 to ``MAX_STEP_SIZES`` different
+    positive rates (a band spans two or more), sorted."""
+    values = tuple(sorted(set(check_lrs(sizes, MAX_STEP_SIZES, field))))
+    if len(values) < 2:
+        raise InputError("A band spans two step sizes or more: type at least two, e.g. 0.05, "
+                         "0.4.", field=field)
+    return values
 
 
 def he_initialize(model: nn.Module, seed: int) -> None:
@@ -140,13 +175,12 @@ def smoothness_verdict(runs: dict[bool, SmoothnessRun], n_classes: int = 10) -> 
     return "the bands are not narrower with BN here, unlike the paper"
 
 
-def _run(config: TrainConfig, batch_norm: bool, steps: int, every: int, multiples, init: str,
+def _run(config: TrainConfig, batch_norm: bool, steps: int, every: int, sizes, init: str,
          ) -> Iterator[SmoothnessRun]:
     session = prepare(config.replace(batch_norm=batch_norm))
     if init == "he":
         he_initialize(session.model, config.seed)
     run = SmoothnessRun(batch_norm)
-    sizes = [m * config.lr for m in multiples]
     recent: list[torch.Tensor] = []
     step = 0
     while step < steps:
@@ -171,18 +205,21 @@ def _run(config: TrainConfig, batch_norm: bool, steps: int, every: int, multiple
 
 
 def iter_bn_smoothness(config: TrainConfig | None = None, steps: int = 200, every: int = 10,
-                       multiples=STEP_MULTIPLES, init: str = "he",
+                       multiples=STEP_MULTIPLES, init: str = "he", step_sizes=None,
                        ) -> Iterator[Progress | dict[bool, SmoothnessRun]]:
     """Generator form of :func:`bn_smoothness`: Progress at each measured step, then the result."""
     config = check_config(config or smoothness_config())
     steps = check_whole(steps, "steps", "The training steps", 1, 100_000)
     every = check_whole(every, "every", "Measure every", 1, steps)
-    multiples = check_lrs(multiples, 16, "multiples")
+    if step_sizes is None:
+        multiples = check_step_sizes(multiples, "multiples")
+        step_sizes = [m * config.lr for m in multiples]
+    sizes = check_step_sizes(step_sizes)
     init = check_name(init, INITS, "init", "initialization")
     runs: dict[bool, SmoothnessRun] = {}
     measures = -(-steps // every)
     for index, batch_norm in enumerate((False, True)):
-        for run in _run(config, batch_norm, steps, every, multiples, init):
+        for run in _run(config, batch_norm, steps, every, sizes, init):
             runs[batch_norm] = run
             yield Progress(index * measures + min(len(run.steps), measures), 2 * measures,
                            message=f"BN {'on' if batch_norm else 'off'}")
@@ -190,7 +227,8 @@ def iter_bn_smoothness(config: TrainConfig | None = None, steps: int = 200, ever
 
 
 def bn_smoothness(config: TrainConfig | None = None, steps: int = 200, every: int = 10,
-                  multiples=STEP_MULTIPLES, init: str = "he") -> dict[bool, SmoothnessRun]:
+                  multiples=STEP_MULTIPLES, init: str = "he", step_sizes=None,
+                  ) -> dict[bool, SmoothnessRun]:
     """The loss, the gradient change and the effective β-smoothness along the gradient, with
     and without batch normalization (Santurkar et al. 2018, fig. 4).
 
@@ -203,7 +241,9 @@ def bn_smoothness(config: TrainConfig | None = None, steps: int = 200, every: in
     steps, every
         Train ``steps`` optimizer steps; measure before every ``every``-th.
     multiples
-        The step sizes looked along, as multiples of ``config.lr``.
+        The step sizes looked along, as multiples of ``config.lr`` (two or more).
+    step_sizes
+        The step sizes η themselves (two or more), instead of ``multiples``.
     init
         ``"he"``: He initialization of the linear layers (:func:`he_initialize`, seeded by
         ``config.seed``), with which the network without BN trains too; ``"torch"``: torch's
@@ -219,9 +259,10 @@ def bn_smoothness(config: TrainConfig | None = None, steps: int = 200, every: in
     Raises
     ------
     InputError
-        If ``config``, ``steps``, ``every``, a multiple or ``init`` is bad.
+        If ``config``, ``steps``, ``every``, a multiple, a step size or ``init`` is bad.
     """
     result = None
-    for result in iter_bn_smoothness(config, steps, every, multiples, init):  # noqa: B007
+    for result in iter_bn_smoothness(config, steps, every, multiples,  # noqa: B007
+                                     init, step_sizes):
         pass
     return result

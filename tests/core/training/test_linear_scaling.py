@@ -8,7 +8,12 @@ import torch
 from explorer import batches
 from explorer.errors import InputError
 from explorer.training import TrainConfig, prepare
-from explorer.training.linear_scaling import linear_scaling, scaling_demo_config
+from explorer.training.linear_scaling import (
+    check_scaling,
+    linear_scaling,
+    parse_factors,
+    scaling_demo_config,
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,10 +57,37 @@ def test_generator_reports_every_epoch_of_every_run():
 
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"factors": (0,)}, "factors"), ({"factors": "2, 4"}, "factors"),
-    ({"factors": (100,)}, "factors"), ({"warmup_factors": (2.5,)}, "factors"),
+    ({"factors": (100,)}, "factors"), ({"warmup_factors": (2.5,)}, "warmup_factors"),
     ({"factors": (2,), "warmup_factors": (2,), "warmup_epochs": 0}, "warmup_epochs"),
 ])
 def test_bad_settings_say_what_to_change(kwargs, field):
     with pytest.raises(InputError) as caught:
         linear_scaling(TrainConfig(batch_size=8, epochs=2), **kwargs)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(("text", "warmup", "expected"), [
+    ("8, 2 4", False, (2, 4, 8)), ("32", True, (32,)), ("  ", True, ()),
+])
+def test_typed_factors_are_read_sorted_and_no_warm_up_is_blank(text, warmup, expected):
+    assert parse_factors(text, warmup=warmup) == expected
+
+
+@pytest.mark.parametrize(("text", "warmup"), [("", False), ("2, x", False), ("0", True),
+                                              ("2.5", False)])
+def test_a_bad_typed_factor_names_its_field(text, warmup):
+    with pytest.raises(InputError) as caught:
+        parse_factors(text, "k", warmup)
+    assert caught.value.field == "k"
+
+
+def test_the_checks_return_the_base_run_with_its_factors():
+    config, factors, warmup, epochs = check_scaling(scaling_demo_config(), [4, 2], [], 1)
+    assert factors == [1, 2, 4] and warmup == [] and epochs == 1
+    assert config == scaling_demo_config()
+
+
+def test_a_scaled_rate_too_large_is_refused_at_its_factor():
+    with pytest.raises(InputError) as caught:
+        check_scaling(scaling_demo_config().replace(lr=1e5), [1], [16], 1)
+    assert caught.value.field == "warmup_factors" and "k = 16" in str(caught.value)

@@ -8,7 +8,14 @@ import torch
 from explorer import batches
 from explorer.errors import InputError
 from explorer.training import TrainConfig, prepare
-from explorer.training.noise_scale import fit_steps, simple_noise_scale
+from explorer.training.noise_scale import (
+    check_epochs,
+    check_fit_sizes,
+    fit_steps,
+    parse_epochs,
+    parse_fit_sizes,
+    simple_noise_scale,
+)
 
 
 def test_per_example_gradients_equal_a_loop_of_autograd():
@@ -75,3 +82,43 @@ def test_bad_settings_say_what_to_change(call, field):
     with pytest.raises(InputError) as caught:
         call()
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize(("text", "expected"), [("5, 0 2", (0, 2, 5)), ("3", (3,))])
+def test_typed_epochs_are_read_sorted_and_checked_alike(text, expected):
+    assert parse_epochs(text) == expected
+    assert check_epochs(list(expected)) == expected
+
+
+@pytest.mark.parametrize("value", [(), (-1,), (0.5,), "0, 1", None, (10_001,)])
+def test_bad_epochs_name_the_field_given(value):
+    with pytest.raises(InputError) as caught:
+        check_epochs(value, "noise_epochs")
+    assert caught.value.field == "noise_epochs"
+
+
+def test_blank_fit_sizes_are_automatic_and_one_size_cannot_be_fitted():
+    assert parse_fit_sizes(" ") is None and check_fit_sizes(None, 120, False) is None
+    assert parse_fit_sizes("16, 1 4") == (1, 4, 16)
+    for call in (lambda: parse_fit_sizes("8", "sizes"),
+                 lambda: check_fit_sizes((8,), 120, False, "sizes"),
+                 lambda: check_fit_sizes((1, 8), 120, True, "sizes"),
+                 lambda: check_fit_sizes((8, 121), 120, False, "sizes")):
+        with pytest.raises(InputError) as caught:
+            call()
+        assert caught.value.field == "sizes"
+
+
+def test_the_study_fits_the_batch_sizes_given():
+    *progress, study = batches.iter_noise_study(TrainConfig(), epochs=(0,), batch_sizes=(16, 120),
+                                                lrs=(0.8, 1.6))
+    assert study.fit.batch_sizes == [16, 120] and list(study.readings) == [0]
+    assert progress[-1].fraction == 1.0
+
+
+def test_a_bad_fit_size_is_refused_before_any_training():
+    study = batches.iter_noise_study(TrainConfig(batch_norm=True, batch_size=8),
+                                     batch_sizes=(1, 16))
+    with pytest.raises(InputError) as caught:
+        next(study)
+    assert caught.value.field == "fit_batch_sizes"

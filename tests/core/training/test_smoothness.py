@@ -10,8 +10,11 @@ from explorer import batches
 from explorer.errors import InputError
 from explorer.training import TrainConfig, prepare
 from explorer.training.smoothness import (
+    check_network,
+    check_step_sizes,
     he_initialize,
     landscape_along_gradient,
+    parse_step_sizes,
     smoothness_config,
     smoothness_verdict,
 )
@@ -112,3 +115,38 @@ def test_with_torchs_default_init_the_plain_network_does_not_train_and_looks_fla
     assert off.mean_loss_range() < on.mean_loss_range()
     assert off.mean_grad_change() < on.mean_grad_change()
     assert "does not train" in smoothness_verdict(runs)
+
+
+def test_step_sizes_are_the_etas_looked_along_and_equal_the_same_multiples():
+    by_multiples = batches.bn_smoothness(SMALL, steps=10, every=10, multiples=(0.5, 2))
+    by_sizes = batches.bn_smoothness(SMALL, steps=10, every=10, step_sizes=(1.0, 0.25))
+    for batch_norm in (False, True):
+        assert by_sizes[batch_norm].loss_low == by_multiples[batch_norm].loss_low
+        assert by_sizes[batch_norm].grad_high == by_multiples[batch_norm].grad_high
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("0.4, 0.05 0.1", (0.05, 0.1, 0.4)), ("1e-2; 0.02", (0.01, 0.02)),
+])
+def test_typed_step_sizes_are_read_sorted(text, expected):
+    assert parse_step_sizes(text) == pytest.approx(expected)
+    assert check_step_sizes(list(expected)) == parse_step_sizes(text)
+
+
+@pytest.mark.parametrize("text", ["0.1", "", "0.1, x", "0.1, -1", ", ".join(["0.1"] * 17)])
+def test_a_bad_typed_step_size_names_its_field(text):
+    with pytest.raises(InputError) as caught:
+        parse_step_sizes(text, "etas")
+    assert caught.value.field == "etas"
+    with pytest.raises(InputError):
+        batches.bn_smoothness(SMALL, steps=10, every=10, step_sizes=[0.1])
+
+
+def test_the_network_is_depth_layers_of_width_and_too_many_weights_name_the_width():
+    assert check_network(3, 16).hidden == (16, 16, 16)
+    assert check_network(3, 16).activation == "relu"
+    for depth, width, field in [(0, 16, "depth"), (13, 16, "depth"), (2, 0, "width"),
+                                (12, 4096, "width")]:
+        with pytest.raises(InputError) as caught:
+            check_network(depth, width)
+        assert caught.value.field == field
