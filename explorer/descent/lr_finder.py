@@ -69,8 +69,9 @@ def describe(model: str = "logistic-regression", optimizer: str = "SGD", *,
     name = f"{surface}, {where}" if where else surface
     if start is None:
         start = surfaces.info(surface, surface_options).default_start
+    run_steps = surface_run_steps(optimizer, optimizer_options)
     return (f"{ON_SURFACE} ({name}), from ({start[0]:g}, {start[1]:g}), {opt}, "
-            f"{SURFACE_RUN_STEPS} steps per rate")
+            f"{run_steps} steps per rate")
 
 
 @dataclass
@@ -98,6 +99,10 @@ class LRFinderResult:
     ran_on: str = ""
     """What the test ran on, in words (:func:`describe`): the surface shown, its start and the
     optimizer, or the model and data; a view compares it with what the page now shows."""
+    run_steps: int = 0
+    """On a surface, the steps each rate ran from the start (0 on a model)."""
+    rule: str = ""
+    """Which rule gave the suggestions, where it is not the usual steepest fall (momentum)."""
 
     @property
     def on_surface(self) -> bool:
@@ -345,7 +350,35 @@ def lr_range_test(model: str = "logistic-regression", start_lr: float = 1e-5,
 
 
 SURFACE_RUN_STEPS = 20
-"""On a surface, each rate of the test runs this many steps from the start point."""
+"""On a surface, each rate of the test runs this many steps from the start point (times the
+momentum's memory, 1 / (1 - momentum), for a momentum optimizer: :func:`surface_run_steps`)."""
+MAX_MOMENTUM_RUN_STEPS = 2000
+"""The most steps a rate runs for on a surface, however long the momentum's memory."""
+MOMENTUM_RULE = (
+    "With momentum the run overshoots and swings back, so the loss after a fixed number of "
+    "steps rises and falls with the rate long before any rate blows up: the steepest-fall "
+    "rule would read that swing as the blow-up and suggest a rate far too small. So each rate "
+    "runs {steps} steps (the momentum's memory, 1 / (1 − {beta:g}), times "
+    f"{SURFACE_RUN_STEPS}), the test stops only where a run diverges, and it suggests the "
+    "rate whose run ends lowest and the measured edge of stability.")
+
+
+def momentum_of(optimizer: str, optimizer_options=None) -> float:
+    """The momentum of ``optimizer`` with these options (torch's ``momentum`` option: SGD's
+    heavy ball or Nesterov, RMSprop's), 0 where it has none."""
+    from explorer.descent import batched_optim
+
+    options = batched_optim.resolve_optimizer_options(optimizer, optimizer_options)
+    return float(options.get("momentum", 0) or 0)
+
+
+def surface_run_steps(optimizer: str, optimizer_options=None) -> int:
+    """The steps each rate of a range test on a surface runs: :data:`SURFACE_RUN_STEPS`, or
+    that many times the momentum's memory 1 / (1 - momentum) (at most
+    :data:`MAX_MOMENTUM_RUN_STEPS`), so that a momentum run has settled where it ends."""
+    beta = momentum_of(optimizer, optimizer_options)
+    memory = round(SURFACE_RUN_STEPS / (1 - beta), 6)  # 20 / (1 - 0.9) is 200, not 201
+    return min(MAX_MOMENTUM_RUN_STEPS, math.ceil(memory))
 
 
 def _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode, stop_factor,
@@ -364,11 +397,62 @@ def _surface_test(surface, surface_options, start, start_lr, end_lr, steps, mode
     start = (surfaces.info(surface, surface_options).default_start if start is None
              else check_start(start))
     lrs = [lr_at(step, steps, start_lr, end_lr, mode) for step in range(steps)]
-    result = sweep(surface, optimizer, lrs, SURFACE_RUN_STEPS, start, optimizer_options,
+    run_steps = surface_run_steps(optimizer, optimizer_options)
+    result = sweep(surface, optimizer, lrs, run_steps, start, optimizer_options,
                    surface_options, device=device)
+    beta = momentum_of(optimizer, optimizer_options)
+    if beta > 0:
+        yield _momentum_result(lrs, result, steps, beta, run_steps)
+        return
     curve = _Curve(1.0, stop_factor, steps)
     for k, lr in enumerate(lrs):
         end = result.loss[k, -1].item() if result.diverged_at[k] is None else math.inf
         if curve.add(lr, end):
             break
-    yield curve.result(done=True, restored=True)
+    found = curve.result(done=True, restored=True)
+    found.run_steps = run_steps
+    yield found
+
+
+def _momentum_result(lrs, result, steps, beta, run_steps) -> LRFinderResult:
+    """The range test of a momentum run: the loss where each rate's run ends, up to the first
+    rate whose run diverges (:class:`~explorer.descent.divergence.DivergenceRule`)."""
+    from explorer.descent.divergence import DivergenceRule, sweep_diverging_at
+
+    rule = DivergenceRule()
+    diverging = sweep_diverging_at(result, rule)
+    grown = f"its loss passed {rule.factor:g} × its start + {rule.margin:g}, or was not finite"
+    ends = [math.inf if at is not None else result.loss[k, -1].item()
+            for k, at in enumerate(diverging)]
+    first = next((k for k, at in enumerate(diverging) if at is not None), None)
+    if first is None:
+        reason = f"Reached end_lr: no run diverged within {run_steps} steps ({grown})."
+    else:
+        reason = (f"The run at lr = {lrs[first]:.3g} diverged within {run_steps} steps "
+                  f"({grown}).")
+    kept = len(lrs) if first is None else first + 1
+    tried, losses = np.array(lrs[:kept]), np.array(ends[:kept])
+    return LRFinderResult(tried, losses, losses.copy(), first is not None, reason,
+                          suggest_for_momentum(tried, losses, run_steps), True, steps, True,
+                          run_steps=run_steps,
+                          rule=MOMENTUM_RULE.format(steps=run_steps, beta=beta))
+
+
+def suggest_for_momentum(lrs: np.ndarray, ends: np.ndarray, run_steps: int) -> list[Suggestion]:
+    """A momentum run's suggestions: "lowest", the rate whose run ends lowest, and "edge", the
+    largest rate whose run still converges when a larger one diverges (the measured boundary
+    lies between the two). ``ends`` is infinite where a run diverged."""
+    finite = np.flatnonzero(np.isfinite(ends))
+    if len(finite) == 0:
+        return []
+    lowest = int(finite[np.argmin(ends[finite])])
+    found = [Suggestion("lowest", float(lrs[lowest]), (
+        f"After {run_steps} steps the run at lr = {lrs[lowest]:.3g} ends lowest "
+        f"(loss {ends[lowest]:.3g}) of the rates tried."))]
+    edge = int(finite[-1])
+    if edge + 1 < len(lrs):  # a larger rate was tried and diverged
+        found.append(Suggestion("edge", float(lrs[edge]), (
+            f"lr = {lrs[edge]:.3g} is the largest rate tried whose run still converges; "
+            f"lr = {lrs[edge + 1]:.3g} diverges: the edge of stability lies between them. "
+            "A rate near the edge swings for long before it settles.")))
+    return found

@@ -175,8 +175,8 @@ class LRTestView(QWidget):
     def show_result(self, result: lr_finder.LRFinderResult) -> None:
         """Draw the curve so far; once finished, the suggestions and their buttons."""
         self.plot.getPlotItem().setLabel(
-            "left", f"loss after {lr_finder.SURFACE_RUN_STEPS} steps" if result.on_surface
-            else "loss")
+            "left", f"loss after {result.run_steps} steps" if result.on_surface
+            and result.run_steps else "loss")
         self.shown_ran_on = result.ran_on
         self.ran_on.setText(f"<b>Ran on</b> {result.ran_on}." if result.ran_on else "")
         self.raw.setData(result.lrs, result.losses)
@@ -211,7 +211,9 @@ class LRTestView(QWidget):
             button = self.buttons.takeAt(0).widget()
             button.hide()  # at once: its deletion waits for the event loop
             button.deleteLater()
-        words = [result.stop_reason] if result.stop_reason else []
+        # A momentum run's rule is not the steepest fall: the page says which rule it used.
+        words = [f"<i>{result.rule}</i>"] if result.rule else []
+        words += [result.stop_reason] if result.stop_reason else []
         for i, suggestion in enumerate(result.suggestions):
             line = pg.InfiniteLine(math.log10(suggestion.lr), angle=90,
                                    pen=theme.pen(i + 1, width=2),
