@@ -7,22 +7,30 @@ and Cancel), shows what to look for and the paper's own number beside ours.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QSpinBox
+from superqt.utils import signals_blocked
 
 from explorer import batches
-from explorer.training.scene import BatchScene
-from explorer.training.smoothness import smoothness_config, smoothness_verdict
-from ui.batch.experiment_view import (
-    ExperimentView,
-    batch_plot,
-    move_legend_down,
-    whole_number_ticks,
+from explorer.inputs import MAX_LAYERS, MAX_WIDTH, format_numbers
+from explorer.training.config import MAX_BATCH_SIZE, MAX_EPOCHS
+from explorer.training.linear_scaling import parse_factors
+from explorer.training.noise_scale import parse_epochs, parse_fit_sizes
+from explorer.training.scene import (
+    NOISE_FIELDS,
+    SCALING_FIELDS,
+    SMOOTHNESS_FIELDS,
+    BatchScene,
 )
+from explorer.training.smoothness import parse_step_sizes, smoothness_verdict
+from explorer.training.typed import parse_lr
+from ui.batch.experiment_view import ExperimentView, batch_plot, whole_number_ticks
 from ui.common import theme
+from ui.common.render import LEGEND_MARGIN
 
 DASH = Qt.PenStyle.DashLine
 
@@ -42,11 +50,61 @@ class ResearchView(ExperimentView):
         self.ours_label.setObjectName(f"ours_{self.key}")
         self.layout().insertWidget(1, self.paper_label)
         self.layout().insertWidget(2, self.ours_label)
+        self._legend_plots: list = []
+
+    def text_setting(self, label: str, field: str, parse, hint: str, row: int, column: int,
+                     width: int = 150) -> QLineEdit:
+        """A typed list or number at grid cell (``row``, ``column``), read by ``parse`` (the
+        rule the scene checks it with): a bad text turns red and keeps the last good value."""
+        edit = QLineEdit()
+        edit.setMinimumWidth(width)
+        edit.setProperty("hint", hint)
+        edit.setToolTip(hint)
+        edit.textChanged.connect(lambda text: self._on_text_changed(field, text, parse))
+        return self.add_setting(label, field, edit, row, column)
+
+    def spin_setting(self, label: str, field: str, low: int, high: int, hint: str, row: int,
+                     column: int) -> QSpinBox:
+        """A whole number from ``low`` to ``high`` (the scene's rule may allow fewer: then the
+        control turns red and says so)."""
+        spin = QSpinBox()
+        spin.setRange(low, high)
+        spin.setKeyboardTracking(False)
+        spin.setProperty("hint", hint)
+        spin.setToolTip(hint)
+        spin.valueChanged.connect(lambda value: self.settings_changed.emit({field: value}))
+        return self.add_setting(label, field, spin, row, column)
+
+    def show_texts(self, scene: BatchScene, fields) -> None:
+        """Show the scene's value of each text field, signals blocked (a kept red mark says
+        what is still to fix, so a control the user is editing keeps its text)."""
+        for field in fields:
+            if field in self.unreadable:
+                continue
+            value = getattr(scene, field)
+            edit = self.control(field)
+            with signals_blocked(edit):
+                edit.setText("" if value is None else format_numbers(value)
+                             if isinstance(value, tuple) else f"{value:g}")
+
+    def keep_legend_clear(self, plot, columns: int = 1) -> None:
+        """Keep ``plot``'s legend top right, off its data, after every result and resize."""
+        legend = plot.getPlotItem().legend
+        legend.setColumnCount(columns)
+        legend.setOffset((-LEGEND_MARGIN, LEGEND_MARGIN))
+        self._legend_plots.append(plot)
+        plot.getPlotItem().vb.sigResized.connect(lambda *_: place_legend(plot))
+
+    def receive(self, result) -> None:
+        super().receive(result)
+        for plot in self._legend_plots:
+            place_legend(plot)
 
 
 class NoiseScaleView(ResearchView):
     key = "noise_scale"
     name = "Noise scale"
+    field_aliases = NOISE_FIELDS
     hint = ("Look at B_simple, the batch size past which a bigger batch stops paying: it grows as "
             "the loss falls. Right, the steps needed to reach the target loss fall with the batch "
             "size until about B_noise, then flatten: more samples per step buy no fewer steps.")
@@ -56,12 +114,19 @@ class NoiseScaleView(ResearchView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.text_setting("Epochs measured", "noise_epochs", parse_epochs,
+                          "After how many epochs of training to measure B_simple (0: the "
+                          "initial weights), e.g. 0, 1, 2, 5", 0, 0)
+        fit = self.text_setting("Fit batch sizes", "noise_fit_sizes", parse_fit_sizes,
+                                "The batch sizes B whose steps to the target loss are fitted by "
+                                "S(B), e.g. 1, 4, 16, 64; blank: powers of 4 and the whole "
+                                "training set", 0, 1, width=220)
+        fit.setPlaceholderText("powers of 4 and the whole set")
         self.noise_plot = batch_plot("The noise scale grows as the network learns", "epoch",
                                      "B_simple = tr(Σ) / |G|²", name="noise-scale")
         self.noise_curve = self.noise_plot.plot([], [], pen=theme.pen(0), symbol="o",
                                                 symbolSize=10, symbolBrush=theme.color(0),
                                                 name="B_simple (ours)")
-        move_legend_down(self.noise_plot, left=False)
         self.steps_plot = batch_plot("Beyond B_noise, bigger batches save no steps",
                                      "batch size B (log scale)", "steps to the target loss",
                                      log_x=True, name="steps-vs-batch-size")
@@ -81,9 +146,15 @@ class NoiseScaleView(ResearchView):
         for line in (self.b_noise_line, self.b_simple_line):
             line.hide()
             self.steps_plot.addItem(line, ignoreBounds=True)
+        for plot in self.plots():
+            self.keep_legend_clear(plot)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        self.show_texts(scene, ("noise_epochs", "noise_fit_sizes"))
 
     def job(self, scene: BatchScene, device: str):
-        return batches.iter_noise_study, (scene.train_config(device),)
+        study = partial(batches.iter_noise_study, batch_sizes=scene.noise_fit_sizes)
+        return study, (scene.train_config(device), scene.noise_epochs)
 
     def show_result(self, result) -> None:
         epochs = sorted(result.readings)
@@ -123,6 +194,7 @@ class NoiseScaleView(ResearchView):
 class LinearScalingView(ResearchView):
     key = "linear_scaling"
     name = "Linear scaling"
+    field_aliases = SCALING_FIELDS
     hint = ("Look at the curves for k times the batch and k times the rate: they lie on top of "
             "each other while the batch stays well below the noise scale, then spread; far "
             "above it the run blows up, and a linear warm-up (dashed) rescues it.")
@@ -132,15 +204,38 @@ class LinearScalingView(ResearchView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.text_setting("k values", "scaling_factors", parse_factors,
+                          "Each k multiplies the base batch and the base rate, e.g. 1, 2, 4, 8, "
+                          "16, 32 (k = 1, the base run, is always run)", 0, 0, width=200)
+        self.spin_setting("Base batch", "scaling_batch", 1, MAX_BATCH_SIZE,
+                          "The batch size of the base run (k = 1) on the digits", 0, 1)
+        self.text_setting("Base rate", "scaling_lr", parse_lr,
+                          "The learning rate of the base run (k = 1), e.g. 0.1", 0, 2, width=90)
+        self.text_setting("With warm-up", "scaling_warmup_factors",
+                          partial(parse_factors, warmup=True),
+                          "The k run again with a linear warm-up (LinearLR from 1/k of the "
+                          "rate), e.g. 32; blank: none", 1, 0, width=200)
+        self.spin_setting("Warm-up epochs", "scaling_warmup_epochs", 1, MAX_EPOCHS,
+                          "Epochs over which the warm-up grows the rate to k times the base "
+                          "rate (at most the run's epochs)", 1, 1)
         self.loss_plot = batch_plot("k× batch, k× rate: the same curve, until k is too large",
                                     "epoch", "training loss (log scale)", log_y=True,
                                     name="linear-scaling")
         self._curves: list = []
         self.plot_area.addWidget(self.loss_plot)
+        self.keep_legend_clear(self.loss_plot, columns=2)
+
+    def set_scene(self, scene: BatchScene) -> None:
+        self.show_texts(scene, ("scaling_factors", "scaling_lr", "scaling_warmup_factors"))
+        for field in ("scaling_batch", "scaling_warmup_epochs"):
+            with signals_blocked(spin := self.control(field)):
+                spin.setValue(getattr(scene, field))
 
     def job(self, scene: BatchScene, device: str):
-        config = batches.scaling_demo_config().replace(device=device, seed=scene.config.seed)
-        return batches.iter_linear_scaling, (config,)
+        return batches.iter_linear_scaling, (scene.scaling_train_config(device),
+                                             scene.scaling_factors,
+                                             scene.scaling_warmup_factors,
+                                             scene.scaling_warmup_epochs)
 
     def show_result(self, result) -> None:
         for curve in self._curves:
@@ -180,20 +275,47 @@ class LinearScalingView(ResearchView):
 class SmoothnessView(ResearchView):
     key = "bn_smoothness"
     name = "BN smoothness"
+    field_aliases = SMOOTHNESS_FIELDS
     hint = ("Look at the width of each band: at every step it spans the loss (left) and the "
-            "change of the gradient (middle) that a step of 0.5 to 4 times the rate along the "
+            "change of the gradient (middle) that a step of each size η below along the "
             "gradient would give, on the same minibatch. A narrow band is a smooth landscape "
             "where the gradient can be trusted; right, the steepest change of the gradient per "
             "unit moved (effective β-smoothness).")
     paper = ("Santurkar et al., NeurIPS 2018 (How Does Batch Normalization Help Optimization?, "
              "fig. 4, VGG on CIFAR-10, steps up to 0.4 along the gradient): with BN the bands "
              "of loss and gradient change are much narrower than without, and the effective "
-             "β-smoothness lower: BN helps by smoothing the landscape. Here: the BN tab's deep "
-             "network (6 × 32) with ReLU and He initialization, both at the same rate, so that "
-             "both networks train.")
+             "β-smoothness lower: BN helps by smoothing the landscape. Here: a deep ReLU network "
+             "on the digits, with and without BN at the same rate.")
+    INIT_NAMES = {"he": "He (kaiming_normal_)", "torch": "torch's default"}
+    INIT_NOTES = {
+        "he": "He initialization (nn.init.kaiming_normal_: weights of variance 2 / fan_in, "
+              "zero biases, as VGG's) keeps the signal's size through every ReLU layer: both "
+              "networks train, so their landscapes can be compared.",
+        "torch": "torch's default (nn.Linear: weights uniform in ±1/√fan_in, a sixth of He's "
+                 "variance) shrinks the signal √6 ≈ 2.4 times at every ReLU layer: without BN "
+                 "a deep network then does not train (6 layers: the loss stays at ln 10 = "
+                 "2.30), so its landscape is trivially flat. BN rescales each layer and trains.",
+    }
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        init = self.add_setting("Init", "smoothness_init", QComboBox(), 0, 0)
+        for value, text in self.INIT_NAMES.items():
+            init.addItem(text, value)
+        init.setProperty("hint", "How the linear layers' weights start")
+        init.setToolTip(init.property("hint"))
+        init.currentIndexChanged.connect(self._on_init_changed)
+        self.text_setting("Step sizes η", "smoothness_etas", parse_step_sizes,
+                          "The steps along the gradient each band spans, e.g. 0.05, 0.1, 0.2, "
+                          "0.4 (the paper goes up to 0.4)", 0, 1, width=170)
+        self.spin_setting("Depth", "smoothness_depth", 1, MAX_LAYERS,
+                          "Hidden layers of the network", 0, 2)
+        self.spin_setting("Width", "smoothness_width", 1, MAX_WIDTH,
+                          "Units in each hidden layer", 0, 3)
+        self.init_note = QLabel(self.INIT_NOTES["he"])
+        self.init_note.setObjectName("smoothness_init_note")
+        self.init_note.setWordWrap(True)
+        self.settings.addWidget(self.init_note, 1, 0, 1, 9)
         self.loss_plot = batch_plot("Loss along the gradient", "step",
                                     "loss at w − ηg (band over η)", name="bn-smoothness-loss")
         self.grad_plot = batch_plot("Gradient change along it", "step",
@@ -205,10 +327,27 @@ class SmoothnessView(ResearchView):
         self._items: list = []
         for plot in self.plots():
             self.plot_area.addWidget(plot)
+            self.keep_legend_clear(plot)
+
+    def _on_init_changed(self, _index: int) -> None:
+        value = self.control("smoothness_init").currentData()
+        self.init_note.setText(self.INIT_NOTES[value])
+        self.settings_changed.emit({"smoothness_init": value})
+
+    def set_scene(self, scene: BatchScene) -> None:
+        self.show_texts(scene, ("smoothness_etas",))
+        init = self.control("smoothness_init")
+        with signals_blocked(init):
+            init.setCurrentIndex(init.findData(scene.smoothness_init))
+        self.init_note.setText(self.INIT_NOTES[scene.smoothness_init])
+        for field in ("smoothness_depth", "smoothness_width"):
+            with signals_blocked(spin := self.control(field)):
+                spin.setValue(getattr(scene, field))
 
     def job(self, scene: BatchScene, device: str):
-        config = smoothness_config().replace(device=device, seed=scene.config.seed)
-        return batches.iter_bn_smoothness, (config,)
+        run = partial(batches.iter_bn_smoothness, init=scene.smoothness_init,
+                      step_sizes=scene.smoothness_etas)
+        return run, (scene.smoothness_train_config(device),)
 
     def show_result(self, result) -> None:
         for plot, item in self._items:
@@ -240,6 +379,26 @@ class SmoothnessView(ResearchView):
 
     def plots(self):
         return [self.loss_plot, self.grad_plot, self.beta_plot]
+
+
+def place_legend(plot) -> None:
+    """Make room for ``plot``'s legend (top right) above the data, so that no spike runs under
+    it: the top of the y range is raised by the legend's height."""
+    item = plot.getPlotItem()
+    legend, box = item.legend, item.vb
+    if legend is None or not legend.items or box.height() <= 0:
+        return
+    item.enableAutoRange(y=True)
+    box.updateAutoRange()
+    y_bounds = box.childrenBounds()[1]
+    room = box.height() - 3 * LEGEND_MARGIN - legend.boundingRect().height()
+    if y_bounds is None or room <= box.height() / 3:
+        return  # no room for both: an export puts the legend beside the plot
+    low, high = y_bounds
+    span = (high - low) or 1.0  # a flat line still gets a range
+    low -= 0.02 * span
+    per_pixel = (high - low) / room
+    item.setYRange(low, high + per_pixel * (box.height() - room), padding=0)
 
 
 def research_views() -> list[ExperimentView]:

@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from explorer.training.scene import BatchScene
 from ui.batch.panel import BatchPanel
@@ -30,6 +30,15 @@ def _run(qtbot, panel, view, timeout=60_000):
     qtbot.waitUntil(lambda: view.has_result and not panel.busy, timeout=timeout)
 
 
+def _legends_clear_of_data(view):
+    """Every legend sits above the highest point of its plot's data (no spike under it)."""
+    for plot in view.plots():
+        item = plot.getPlotItem()
+        high = item.vb.childrenBounds()[1][1]
+        top_of_data = item.vb.mapViewToScene(QPointF(0, high)).y()
+        assert item.legend.sceneBoundingRect().bottom() < top_of_data, plot.objectName()
+
+
 def _export_all(view, tmp_path):
     for plot in view.plots():
         series = plotted_data(plot.getPlotItem())
@@ -49,6 +58,7 @@ def test_noise_scale_tab_shows_b_simple_growing_and_the_fit(qtbot, panel, tmp_pa
     assert math.isfinite(fit.b_noise) and fit.b_noise > 0
     assert f"{fit.b_noise:.1f}" in view.ours_label.text()
     assert "McCandlish" in view.paper_label.text()
+    _legends_clear_of_data(view)
     _export_all(view, tmp_path)
 
 
@@ -71,6 +81,7 @@ def test_linear_scaling_tab_overlaps_small_k_and_shows_the_warm_up(qtbot, panel,
     assert "k=4: 1." in text or "k=4: 0." in text
     assert "k=32: diverged" in text and "k=32 + warm-up: final loss" in text
     assert "23.74" in view.paper_label.text()
+    _legends_clear_of_data(view)
     _export_all(view, tmp_path)
 
 
@@ -88,8 +99,31 @@ def test_bn_smoothness_tab_draws_both_bands_and_says_they_are_narrower(qtbot, pa
     assert on.mean_loss_range() < off.mean_loss_range()
     assert on.mean_grad_change() < off.mean_grad_change()
     assert "as in the paper" in text
-    assert "Santurkar" in view.paper_label.text() and "He initialization" in view.paper_label.text()
+    assert "Santurkar" in view.paper_label.text() and "He initialization" in view.init_note.text()
+    _legends_clear_of_data(view)
     _export_all(view, tmp_path)
+
+
+def test_the_teachers_settings_are_what_runs(qtbot, panel):
+    view = _view(panel, "linear_scaling")
+    view.control("scaling_factors").setText("1, 2")
+    view.control("scaling_warmup_factors").setText("")
+    view.control("scaling_batch").setValue(16)
+    view.control("scaling_lr").setText("0.05")
+    _run(qtbot, panel, view)
+    names = [name for name, _, _ in plotted_data(view.loss_plot.getPlotItem())]
+    assert names == ["k=1: B=16, lr=0.05", "k=2: B=32, lr=0.1"]
+    assert "B=16, lr=0.05" in view.ours_label.text()
+
+
+def test_with_torchs_default_init_the_tab_says_the_plain_network_does_not_train(qtbot, panel):
+    view = _view(panel, "bn_smoothness")
+    box = view.control("smoothness_init")
+    box.setCurrentIndex(box.findData("torch"))
+    _run(qtbot, panel, view)
+    assert view.result[False].final_loss > 0.95 * math.log(10)
+    assert "does not train" in view.ours_label.text()
+    _legends_clear_of_data(view)
 
 
 @pytest.mark.parametrize("key", ["noise_scale", "linear_scaling", "bn_smoothness"])
