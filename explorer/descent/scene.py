@@ -133,10 +133,17 @@ class CompareOptions:
 
     runs: tuple[compare.CompareRun, ...] = compare.DEFAULT_RUNS
     steps: int = 100
+    tuned_for: str = field(default_factory=compare.default_tuned_for)
+    """The surface the rates were chosen for (``compare.surface_key``): the tab says so when
+    the page shows another."""
 
     def validated(self) -> CompareOptions:
-        """These settings if usable (runs as CompareRuns); else InputError naming the field
-        (``compare_runs``, ``compare_steps``)."""
+        """These settings if usable (runs as CompareRuns, each with its colour); else
+        InputError naming the field (``compare_runs``, ``compare_steps``,
+        ``compare_tuned_for``)."""
+        if not isinstance(self.tuned_for, str):
+            raise InputError("The surface the rates were tuned for must be a text.",
+                             field="compare_tuned_for")
         return replace(self, runs=compare.check_runs(self.runs),
                        steps=check_steps(self.steps, field="compare_steps"))
 

@@ -1,10 +1,13 @@
 """The "Optimizers side by side" tab: one run per optimizer, each at its own rate, from the
 page's start on the page's surface (``explorer.descent.compare``).
 
-The rates are typed per optimizer; Run computes on a background job (progress and Cancel)
-and draws every trajectory on a contour map and every loss per step, one colour and one
-legend row ("Adam, lr = 0.3") per optimizer. A change of the page's surface or start makes
-the picture stale: it says so and runs again when the tab is shown.
+Each run's optimizer, options and rate are chosen in the column (``ui.descent.compare_runs``);
+runs are added and removed, each keeping its colour. Run computes on a background job
+(progress and Cancel) and draws every trajectory on a contour map and every loss per step, one
+colour and one legend row ("Adam, lr = 0.3") per run. A change of the page's surface or start
+makes the picture stale: it says so and runs again when the tab is shown. The rates say which
+surface they were tuned for; "Tune the rates here" picks each optimizer's best rate of a small
+grid on the surface shown (``compare.iter_tune``, on the worker) and runs.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSpinBox,
@@ -32,12 +34,13 @@ from superqt.utils import signals_blocked
 from explorer.descent import compare, surfaces
 from explorer.descent.scene import CompareOptions, DescentScene
 from explorer.errors import InputError
-from explorer.inputs import MAX_STEPS, parse_lrs
+from explorer.inputs import MAX_STEPS
 from ui.common import theme
-from ui.common.columns import SettingsPanel
+from ui.common.columns import SettingsPanel, SideColumn
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.common.worker import SHUTDOWN_MS, Background
+from ui.descent.compare_runs import RunsEditor
 from ui.descent.plots import heat_values
 
 HINT = ("Same start, same surface, each optimizer at its own rate: look at which path heads "
@@ -59,6 +62,22 @@ def _grid_then_runs(scene: DescentScene, device) -> Iterator:
     yield from runs
 
 
+def _tune_then_run(scene: DescentScene, device) -> Iterator:
+    """Each run's best rate on the page's surface (after each run), then the comparison of
+    the tuned runs (on the worker)."""
+    arguments = scene.compare_arguments(device)
+    tunings = compare.iter_tune(**arguments)  # bad settings: InputError before any computing
+    tuning = None
+    for tuning in tunings:
+        yield tuning
+    tuned = replace(scene.compare, runs=tuple(tuning.runs), tuned_for=tuning.surface)
+    yield from _grid_then_runs(replace(scene, compare=tuned), device)
+
+
+def _page_key(scene: DescentScene) -> str:
+    return compare.surface_key(scene.surface, scene.surface_options)
+
+
 class CompareView(QWidget):
     """Rates per optimizer on the left; the paths on the surface and the loss per step."""
 
@@ -71,14 +90,21 @@ class CompareView(QWidget):
         self._page = DescentScene().validated()
         self._drawn_for: tuple | None = None  # the page's surface and start of the picture
         self.result: compare.Comparison | None = None
-        self.rate_boxes: list[QLineEdit] = []
-        self.rates = QFormLayout()
+        self.runs = RunsEditor()
         self.steps = QSpinBox()
         self.steps.setRange(1, MAX_STEPS)
         self.steps.setObjectName("compare_steps")
         self.run_button, self.cancel_button = QPushButton("Run"), QPushButton("Cancel")
         self.run_button.setObjectName("run_compare")
         self.reset_button = QPushButton("Default optimizers")
+        self.tune_button = QPushButton("Tune the rates here")
+        self.tune_button.setObjectName("tune_compare")
+        self.tune_button.setToolTip(
+            "For each run, the rate of " + ", ".join(f"{lr:g}" for lr in compare.TUNE_GRID)
+            + " whose run ends lowest after the steps below on the surface shown; then run.")
+        self.tuned = QLabel()
+        self.tuned.setObjectName("compare_tuned_for")
+        self.tuned.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, PROGRESS_STEPS)
         self.error = ErrorLabel()
@@ -107,17 +133,18 @@ class CompareView(QWidget):
 
     def _build(self) -> None:
         form = QFormLayout()
-        form.addRow(QLabel("<b>learning rate of each optimizer</b>"))
-        form.addRow(self.rates)
         form.addRow("steps", self.steps)
         buttons = QHBoxLayout()
         for button in (self.run_button, self.cancel_button):
             buttons.addWidget(button)
         form.addRow(buttons)
+        form.addRow(self.tune_button)
         form.addRow(self.reset_button)
         form.addRow(self.progress)
-        settings = SettingsPanel(40)  # 240 px at the desk's 9 pt
+        settings = SettingsPanel(50)  # 300 px at the desk's 9 pt
         column = QVBoxLayout(settings)  # word-wrapped labels get their height in a column
+        column.addWidget(self.runs)
+        column.addWidget(self.tuned)
         column.addLayout(form)
         column.addWidget(self.error)
         column.addWidget(self.status)
@@ -131,13 +158,15 @@ class CompareView(QWidget):
         right.addWidget(hint)
         right.addLayout(plots, stretch=1)
         layout = QHBoxLayout(self)
-        layout.addWidget(settings)
+        layout.addWidget(SideColumn(settings))  # many runs' options scroll on a short screen
         layout.addLayout(right, stretch=1)
 
     def _connect(self) -> None:
         self.run_button.clicked.connect(self.run)
         self.cancel_button.clicked.connect(self.cancel)
         self.reset_button.clicked.connect(self._on_reset)
+        self.tune_button.clicked.connect(self.tune)
+        self.runs.changed.connect(self._on_edited)
         self.steps.valueChanged.connect(self._on_edited)
         self.job.busy_changed.connect(self._on_busy_changed)
         self._on_busy_changed(False)
@@ -149,29 +178,25 @@ class CompareView(QWidget):
         options = options.validated()
         if self.job.busy:
             self.cancel()
+        self._show(options)
+
+    def _show(self, options: CompareOptions) -> None:
         self._options = options
-        while self.rates.rowCount():
-            self.rates.removeRow(0)
-        self.rate_boxes = []
-        for i, run in enumerate(options.runs):
-            box = QLineEdit(f"{run.lr:g}")
-            box.setObjectName(f"compare_lr_{i}")
-            box.editingFinished.connect(self._on_edited)
-            name = QLabel(compare.describe(run.optimizer, run.options))
-            name.setStyleSheet(f"color: {theme.color(i)}; font-weight: bold;")
-            self.rates.addRow(name, box)
-            self.rate_boxes.append(box)
+        self.runs.set_runs(options.runs)
         with signals_blocked(self.steps):
             self.steps.setValue(options.steps)
-        self.error.clear_error()
+        self._clear_marks()
+        self._show_tuned_for()
+
+    @property
+    def rate_boxes(self) -> list:
+        """The rate box of each run, in order."""
+        return self.runs.rate_boxes
 
     def read(self) -> CompareOptions:
         """The settings as typed (InputError naming ``compare_lr_<i>`` or ``compare_steps``)."""
-        runs = []
-        for i, (run, box) in enumerate(zip(self._options.runs, self.rate_boxes, strict=True)):
-            (lr,) = parse_lrs(box.text(), 1, f"compare_lr_{i}")
-            runs.append(replace(run, lr=lr))
-        return CompareOptions(tuple(runs), self.steps.value()).validated()
+        return CompareOptions(self.runs.read(), self.steps.value(),
+                              self._options.tuned_for).validated()
 
     def options(self) -> CompareOptions:
         """The settings to save: as typed if usable, else the last usable ones."""
@@ -191,23 +216,33 @@ class CompareView(QWidget):
         self.run()
 
     def _clear_marks(self) -> None:
-        for widget in (*self.rate_boxes, self.steps):
-            mark_valid(widget)
+        self.runs.clear_marks()
+        mark_valid(self.steps)
         self.error.clear_error()
 
     def show_error(self, exc: Exception) -> None:
-        field = getattr(exc, "field", None) or ""
-        widgets = {f"compare_lr_{i}": box for i, box in enumerate(self.rate_boxes)}
-        widget = {**widgets, "compare_steps": self.steps}.get(field)
-        if widget is not None:
-            mark_invalid(widget, str(exc))
+        if self.runs.show_error(exc):
+            return
+        if (getattr(exc, "field", None) or "") == "compare_steps":
+            mark_invalid(self.steps, str(exc))
         self.error.show_error(str(exc))
+
+    def _show_tuned_for(self) -> None:
+        """Which surface the rates were tuned for; in bold when it is not the page's."""
+        tuned_for, here = self._options.tuned_for, _page_key(self._page)
+        if tuned_for == here:
+            self.tuned.setText(f"Rates tuned for this surface: {here}.")
+        else:
+            self.tuned.setText(f"<b>These rates were tuned for {tuned_for or 'no surface'}, "
+                               f"not for the surface shown ({here})</b>: they may crawl or "
+                               "diverge here. 'Tune the rates here' finds each one's best.")
 
     # -- the page ------------------------------------------------------------
     def set_page(self, scene: DescentScene) -> None:
         """The page's surface and start (the runs start there); a picture of another surface
         or start is said to be stale."""
         self._page = scene
+        self._show_tuned_for()
         if self._drawn_for is not None and _page_surface(scene) != self._drawn_for:
             self.status.setText("The page's surface or start changed since this ran: the "
                                 "picture is of the old one. Run again (it runs when shown).")
@@ -236,6 +271,21 @@ class CompareView(QWidget):
         self.job.start(_grid_then_runs, scene, self.device, what="the optimizer comparison",
                        on_yield=self._on_item, on_done=self._on_item, on_error=self.show_error)
 
+    def tune(self) -> None:
+        """Tune each run's rate for the page's surface in the background, then run."""
+        self._clear_marks()
+        try:
+            scene = self._scene()
+            compare.iter_tune(**scene.compare_arguments())  # checks, computes nothing
+        except InputError as exc:
+            self.show_error(exc)
+            return
+        self.progress.setValue(0)
+        self.status.setText("Tuning the rates…")
+        self._target = _page_surface(scene)
+        self.job.start(_tune_then_run, scene, self.device, what="tuning the rates",
+                       on_yield=self._on_item, on_done=self._on_item, on_error=self.show_error)
+
     def cancel(self) -> None:
         if self.job.busy:
             self.job.cancel()
@@ -250,10 +300,16 @@ class CompareView(QWidget):
 
     def _on_busy_changed(self, busy: bool) -> None:
         self.run_button.setEnabled(not busy)
+        self.tune_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
 
     def _on_item(self, item) -> None:
-        if isinstance(item, surfaces.Grid):
+        if isinstance(item, compare.Tuning):
+            self.progress.setValue(round(item.progress * PROGRESS_STEPS))
+            self.status.setText(f"Tuning the rates… ({len(item.runs)} of {item.total})")
+            if item.done:
+                self._take_tuning(item)
+        elif isinstance(item, surfaces.Grid):
             self._draw_surface(item)
         elif isinstance(item, compare.Comparison):
             self.result = item
@@ -262,6 +318,17 @@ class CompareView(QWidget):
             if item.done:
                 self._drawn_for = self._target
                 self.status.setText(_summary(item))
+
+    def _take_tuning(self, tuning: compare.Tuning) -> None:
+        """Show the tuned rates: each run (by its colour) that still has the optimizer and
+        options it was tuned with takes its rate."""
+        tuned = {(run.color, run.optimizer, str(run.options)): run.lr for run in tuning.runs}
+        runs = tuple(replace(run, lr=tuned.get((run.color, run.optimizer, str(run.options)),
+                                               run.lr)) for run in self._options.runs)
+        self._show(replace(self._options, runs=runs, tuned_for=tuning.surface))  # job goes on
+        if tuning.untuned:
+            self.error.show_error("Every rate tried diverged for " + ", ".join(tuning.untuned)
+                                  + ": its rate is kept.")
 
     # -- drawing -------------------------------------------------------------
     def _draw_surface(self, grid: surfaces.Grid) -> None:
@@ -291,8 +358,8 @@ class CompareView(QWidget):
             self.loss_plot.removeItem(item)
         self.paths, self.losses = [], []
         steps = np.arange(comparison.steps + 1)
-        for i, run in enumerate(comparison.runs):
-            pen = theme.pen(i, width=2.5)
+        for run in comparison.runs:
+            pen = theme.pen(run.run.color, width=2.5)  # the run's own colour, for its life
             self.paths.append(self.map.plot(run.path[:, 0], run.path[:, 1], pen=pen,
                                             name=run.label))
             loss = np.asarray(run.loss, dtype=float)

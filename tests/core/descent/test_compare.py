@@ -1,5 +1,7 @@
 """Optimizers side by side: each run equals torch.optim run by hand at its own rate."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -8,10 +10,14 @@ from explorer import surfaces
 from explorer.descent.compare import (
     DEFAULT_RUNS,
     MAX_RUNS,
+    TUNE_GRID,
     CompareRun,
+    best_rate,
     check_runs,
     compare_optimizers,
     iter_compare,
+    iter_tune,
+    surface_key,
 )
 from explorer.errors import InputError
 
@@ -35,8 +41,8 @@ def torch_path(surface, optimizer, lr, options, start, steps=STEPS):
 @pytest.mark.parametrize("surface", ["quadratic", "rosenbrock"])
 def test_each_run_equals_torch_optim(surface):
     start = surfaces.info(surface).default_start
-    runs = [CompareRun("SGD", 2e-4 if surface == "rosenbrock" else 0.02, {"momentum": 0.9}),
-            CompareRun("Adam", 0.05)]
+    runs = [CompareRun("SGD", 2e-4 if surface == "rosenbrock" else 0.02, {"momentum": 0.9},
+                       color=0), CompareRun("Adam", 0.05, color=1)]
     result = compare_optimizers(surface, start, runs, STEPS)
     assert result.done and [r.run for r in result.runs] == list(runs)
     for run, got in zip(runs, result.runs, strict=True):
@@ -97,7 +103,7 @@ def test_bad_surface_start_or_steps_refused_before_computing():
 
 def test_runs_given_as_mappings_are_read():
     (run,) = check_runs([{"optimizer": "Adam", "lr": 0.1, "options": {"beta1": 0.8}}])
-    assert run == CompareRun("Adam", 0.1, {"beta1": 0.8})
+    assert run == CompareRun("Adam", 0.1, {"beta1": 0.8}, color=0)
 
 
 def test_the_scene_saves_and_reopens_the_comparison():
@@ -105,10 +111,11 @@ def test_the_scene_saves_and_reopens_the_comparison():
 
     from explorer.descent.scene import CompareOptions, DescentScene
 
-    runs = (CompareRun("Adam", 0.2, {"beta1": 0.8}), CompareRun("SGD", 0.05))
-    scene = DescentScene(compare=CompareOptions(runs, 40)).validated()
+    runs = (CompareRun("Adam", 0.2, {"beta1": 0.8}, color=5), CompareRun("SGD", 0.05, color=2))
+    scene = DescentScene(compare=CompareOptions(runs, 40, "Rosenbrock")).validated()
     again = DescentScene.from_dict(json.loads(json.dumps(scene.to_dict())))
     assert again == scene and again.compare.runs == runs
+    assert again.compare.tuned_for == "Rosenbrock"
     arguments = again.compare_arguments()
     assert arguments["start"] == scene.start_point() and arguments["steps"] == 40
     old = scene.to_dict()
@@ -121,6 +128,10 @@ def test_the_scene_saves_and_reopens_the_comparison():
     ({"runs": [{"optimizer": "SGD", "lr": 0.1}], "steps": 0}, "compare_steps"),
     ({"runs": [], "steps": 10}, "compare_runs"),
     ({"colour": "red"}, "compare"),
+    ({"runs": [{"optimizer": "SGD", "lr": 0.1, "color": 1},
+               {"optimizer": "Adam", "lr": 0.1, "color": 1}]}, "compare_runs"),
+    ({"runs": [{"optimizer": "SGD", "lr": 0.1, "color": MAX_RUNS}]}, "compare_runs"),
+    ({"tuned_for": 3}, "compare_tuned_for"),
 ])
 def test_the_scene_refuses_bad_comparison_settings_naming_the_field(compare, field):
     from explorer.descent.scene import DescentScene
@@ -130,3 +141,42 @@ def test_the_scene_refuses_bad_comparison_settings_naming_the_field(compare, fie
     with pytest.raises(InputError) as info:
         DescentScene.from_dict(data)
     assert info.value.field == field
+
+
+def test_each_run_keeps_its_colour_and_a_new_one_takes_the_first_free():
+    runs = check_runs([CompareRun("SGD", 0.1, color=0), CompareRun("Adam", 0.1, color=2),
+                       CompareRun("RMSprop", 0.1)])
+    assert [run.color for run in runs] == [0, 2, 1]
+    assert [run.color for run in check_runs(runs[1:])] == [2, 1]  # removing one keeps the rest
+    assert [run.color for run in DEFAULT_RUNS] == list(range(len(DEFAULT_RUNS)))
+
+
+def test_the_default_rates_say_they_were_tuned_for_the_pages_default_bowl():
+    from explorer.descent.scene import CompareOptions, DescentScene
+
+    page = DescentScene()
+    assert CompareOptions().tuned_for == surface_key(page.surface, page.surface_options)
+    assert surface_key("rosenbrock") != CompareOptions().tuned_for
+
+
+def test_tuning_picks_each_optimizers_lowest_ending_rate_of_the_grid():
+    runs = (CompareRun("SGD", 0.1, color=4), CompareRun("Adam", 0.3, color=1))
+    tunings = list(iter_tune("rosenbrock", (-1.5, 2.0), runs, 50))
+    assert [t.progress for t in tunings] == pytest.approx([0.5, 1.0])
+    tuned = tunings[-1]
+    assert tuned.done and tuned.surface == surface_key("rosenbrock") and not tuned.untuned
+    for run, got in zip(runs, tuned.runs, strict=True):
+        assert got.lr in TUNE_GRID and (got.optimizer, got.color) == (run.optimizer, run.color)
+        ends = {}
+        for lr in TUNE_GRID:  # each grid rate run alone: the chosen one ends lowest
+            result = compare_optimizers("rosenbrock", (-1.5, 2.0), [replace(run, lr=lr)], 50)
+            if result.runs[0].diverged_at is None and np.isfinite(result.runs[0].loss[-1]):
+                ends[lr] = result.runs[0].loss[-1]
+        assert got.lr == min(ends, key=ends.get)
+    # On Rosenbrock plain SGD must go far slower than the bowl's 0.1, which diverges there.
+    assert tuned.runs[0].lr < runs[0].lr
+
+
+def test_a_run_whose_every_rate_diverges_keeps_its_rate_and_is_named():
+    run = CompareRun("SGD", 0.1)
+    assert best_rate("quadratic", START, run, 30, grid=(5.0, 10.0)) is None

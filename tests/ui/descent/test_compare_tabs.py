@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from explorer.descent import compare
 from explorer.descent.momentum_map import convergence_rate
 from explorer.descent.scene import CompareOptions, DescentScene, MomentumOptions
+from explorer.errors import InputError
 from ui.common.export import export_plot, has_content, plotted_data
 from ui.common.widgets import is_marked_invalid
 from ui.descent.compare_view import CompareView
@@ -142,3 +143,106 @@ def test_the_range_test_says_what_it_ran_on_and_adds_rates_only_from_the_surface
     assert "logistic regression (4 → 3) on Iris" in view.ran_on.text()
     assert view.optimizer.isEnabled() and view.buttons_text() == []
     assert "not for the surface" in view.reasons.text()
+
+
+def _pen_colors(plot):
+    return [item.opts["pen"].color().name().upper() for item in plot.getPlotItem().listDataItems()]
+
+
+def test_a_run_takes_any_optimizer_with_its_options_and_the_legend_names_them(qtbot, side):
+    side.runs.names[0].click()
+    side.runs.optimizer.setCurrentText("RMSprop")
+    _type(qtbot, side.runs.options.control("alpha"), "0.9")
+    _type(qtbot, side.rate_boxes[0], "0.01")
+    assert side.options().runs[0] == compare.CompareRun(
+        "RMSprop", 0.01, {**side.options().runs[0].options, "alpha": 0.9}, color=0)
+    side.runs.optimizer.setCurrentText("LBFGS")  # a looped optimizer too
+    side.compute_now()
+    assert side.result.runs[0].run.optimizer == "LBFGS"
+    labels = [name for name, _, _ in plotted_data(side.loss_plot.getPlotItem())]
+    assert labels[0] == "LBFGS, lr = 0.01" and side.runs.names[0].text() == "LBFGS"
+
+
+def test_a_bad_option_is_refused_with_the_trajectories_message_and_clears_once_fixed(qtbot, side):
+    from explorer.descent import batched_optim
+    from explorer.inputs import check_option
+
+    side.runs.names[0].click()  # plain SGD
+    before = side.options()
+    momentum = side.runs.options.control("momentum")
+    _type(qtbot, momentum, "1.5")
+    spec = {s.name: s for s in batched_optim.optimizer_options("SGD")}["momentum"]
+    with pytest.raises(InputError) as expected:
+        check_option(spec, "1.5")
+    assert is_marked_invalid(momentum) and momentum.toolTip() == str(expected.value)
+    assert side.options() == before  # the last good settings are kept
+    _type(qtbot, momentum, "0")
+    side.runs.options.control("nesterov").click()  # Nesterov without momentum: torch's rule
+    nesterov = side.runs.options.control("nesterov")
+    with pytest.raises(InputError) as rule:
+        batched_optim.resolve_optimizer_options("SGD", {"momentum": 0.0, "nesterov": True})
+    assert is_marked_invalid(nesterov) and nesterov.toolTip() == str(rule.value)
+    assert side.options() == before
+    _type(qtbot, momentum, "0.8")  # now the rule holds: every mark and message goes
+    assert not is_marked_invalid(nesterov) and not is_marked_invalid(momentum)
+    assert side.runs.names[0].text() == "Nesterov 0.8"
+    assert side.options().runs[0].options["nesterov"] is True
+
+
+def test_runs_are_added_and_removed_and_each_keeps_its_colour(qtbot, side):
+    from ui.common import theme
+
+    colors = [run.color for run in side.options().runs]
+    qtbot.mouseClick(side.runs.remove_buttons[1], Qt.MouseButton.LeftButton)
+    runs = side.options().runs
+    assert [run.color for run in runs] == colors[:1] + colors[2:]
+    assert [box.text() for box in side.rate_boxes] == ["0.1", "0.02", "0.3", "0.03", "1"]
+    side.compute_now()
+    assert _pen_colors(side.loss_plot) == [theme.color(c).upper() for c in colors[:1] + colors[2:]]
+    side.runs.names[2].click()  # Adam
+    qtbot.mouseClick(side.runs.add_button, Qt.MouseButton.LeftButton)
+    added = side.options().runs[-1]
+    assert added.color == colors[1] and added.optimizer == "Adam"  # the first colour free
+    while side.runs.add_button.isEnabled():
+        side.runs.add_button.click()
+    assert len(side.options().runs) == compare.MAX_RUNS
+    assert sorted(run.color for run in side.options().runs) == list(range(compare.MAX_RUNS))
+    for _ in range(compare.MAX_RUNS - 1):
+        side.runs.remove(0)
+    assert len(side.options().runs) == 1 and not side.runs.remove_buttons[0].isEnabled()
+
+
+def test_the_runs_with_their_options_and_colours_reopen_from_the_scene(side):
+    import json
+
+    side.runs.names[3].click()
+    side.runs.optimizer.setCurrentText("NAdam")
+    side.runs.remove(0)
+    scene = DescentScene(compare=side.options()).validated()
+    again = DescentScene.from_dict(json.loads(json.dumps(scene.to_dict())))
+    other = CompareView()
+    try:
+        other.set_options(again.compare)
+        assert other.options() == side.options()
+        assert [b.text() for b in other.runs.names] == [b.text() for b in side.runs.names]
+    finally:
+        other.shutdown()
+        other.deleteLater()
+
+
+def test_another_surface_says_the_rates_were_tuned_elsewhere_and_tuning_fits_them(qtbot, side):
+    from dataclasses import replace
+
+    assert "tuned for this surface" in side.tuned.text()
+    page = DescentScene().with_surface("rosenbrock").validated()
+    side.set_page(page)
+    assert "not for the surface shown" in side.tuned.text()
+    before = side.options()
+    qtbot.mouseClick(side.tune_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: side.result is not None and side.result.done and not side.job.busy,
+                    timeout=30_000)
+    *_, expected = compare.iter_tune(**replace(page, compare=before).compare_arguments())
+    assert [run.lr for run in side.options().runs] == [run.lr for run in expected.runs]
+    assert side.options().tuned_for == compare.surface_key("rosenbrock")
+    assert "tuned for this surface" in side.tuned.text() and not side.stale
+    assert [r.run for r in side.result.runs] == list(side.options().runs)
