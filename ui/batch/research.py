@@ -121,7 +121,7 @@ class NoiseScaleView(ResearchView):
                                 "The batch sizes B whose steps to the target loss are fitted by "
                                 "S(B), e.g. 1, 4, 16, 64; blank: powers of 4 and the whole "
                                 "training set", 0, 1, width=220)
-        fit.setPlaceholderText("powers of 4 and the whole set")
+        fit.setPlaceholderText("automatic")
         self.noise_plot = batch_plot("The noise scale grows as the network learns", "epoch",
                                      "B_simple = tr(Σ) / |G|²", name="noise-scale")
         self.noise_curve = self.noise_plot.plot([], [], pen=theme.pen(0), symbol="o",
@@ -137,12 +137,13 @@ class NoiseScaleView(ResearchView):
                                               name="S_min (1 + B_noise / B)")
         self.plot_area.addWidget(self.noise_plot)
         self.plot_area.addWidget(self.steps_plot)
+        # The lines' labels sit below the legend's band at the top of the plot.
         self.b_noise_line = pg.InfiniteLine(angle=90, pen=theme.pen(1, 1.5, DASH),
                                             label="B_noise",
-                                            labelOpts={"position": 0.9, "color": theme.color(1)})
+                                            labelOpts={"position": 0.7, "color": theme.color(1)})
         self.b_simple_line = pg.InfiniteLine(angle=90, pen=theme.pen(0, 1.5, DASH),
                                              label="B_simple at start",
-                                             labelOpts={"position": 0.8, "color": theme.color(0)})
+                                             labelOpts={"position": 0.6, "color": theme.color(0)})
         for line in (self.b_noise_line, self.b_simple_line):
             line.hide()
             self.steps_plot.addItem(line, ignoreBounds=True)
@@ -315,7 +316,7 @@ class SmoothnessView(ResearchView):
         self.init_note = QLabel(self.INIT_NOTES["he"])
         self.init_note.setObjectName("smoothness_init_note")
         self.init_note.setWordWrap(True)
-        self.settings.addWidget(self.init_note, 1, 0, 1, 9)
+        self.settings.addWidget(self.init_note, 1, 0, 1, 10)
         self.loss_plot = batch_plot("Loss along the gradient", "step",
                                     "loss at w − ηg (band over η)", name="bn-smoothness-loss")
         self.grad_plot = batch_plot("Gradient change along it", "step",
