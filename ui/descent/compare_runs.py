@@ -49,9 +49,10 @@ class RunsEditor(QWidget):
         self._runs: list[compare.CompareRun] = []  # the last valid optimizer and options
         self.selected = 0
         self.rows = QGridLayout()
-        self.rows.setColumnStretch(0, 1)
+        self.rows.setColumnStretch(1, 1)
         self.group = QButtonGroup(self)
-        self.names: list[QRadioButton] = []
+        self.selectors: list[QRadioButton] = []
+        self.names: list[_RunName] = []
         self.rate_boxes: list[QLineEdit] = []
         self.remove_buttons: list[QToolButton] = []
         self.add_button = QPushButton("Add a run")
@@ -96,12 +97,14 @@ class RunsEditor(QWidget):
             if isinstance(widget, QRadioButton):
                 self.group.removeButton(widget)
             widget.deleteLater()
-        self.names, self.rate_boxes, self.remove_buttons = [], [], []
+        self.selectors, self.names, self.rate_boxes, self.remove_buttons = [], [], [], []
         for i, text in enumerate(texts):
-            name = QRadioButton()
-            name.setObjectName(f"compare_run_{i}")
-            name.setToolTip("Edit this run's optimizer and options below")
-            self.group.addButton(name, i)
+            selector = QRadioButton()
+            selector.setObjectName(f"compare_run_{i}")
+            selector.setToolTip("Edit this run's optimizer and options below")
+            self.group.addButton(selector, i)
+            name = _RunName()  # wraps: a long name never widens the column
+            name.clicked.connect(selector.click)
             box = QLineEdit(text)
             box.setObjectName(lr_field(i))
             box.setToolTip("The learning rate of this run")
@@ -112,8 +115,9 @@ class RunsEditor(QWidget):
             remove.setObjectName(f"remove_compare_run_{i}")
             remove.setToolTip("Remove this run (the others keep their colours)")
             remove.clicked.connect(lambda _=False, k=i: self.remove(k))
-            for column, widget in enumerate((name, box, remove)):
+            for column, widget in enumerate((selector, name, box, remove)):
                 self.rows.addWidget(widget, i, column)
+            self.selectors.append(selector)
             self.names.append(name)
             self.rate_boxes.append(box)
             self.remove_buttons.append(remove)
@@ -132,7 +136,7 @@ class RunsEditor(QWidget):
         self.selected = i
         run = self._runs[i]
         with signals_blocked(self.group):
-            self.names[i].setChecked(True)
+            self.selectors[i].setChecked(True)
         self.title.setText(f"<b>Run {i + 1}</b>: optimizer (torch.optim) and options")
         self.title.setStyleSheet(f"color: {theme.text_color(theme.color(run.color))};")
         with signals_blocked(self.optimizer):
@@ -219,3 +223,18 @@ class RunsEditor(QWidget):
         for box in self.rate_boxes:
             mark_valid(box, "The learning rate of this run")
         self.error.clear_error()
+
+
+class _RunName(QLabel):
+    """A run's name in its colour; a click on it selects the run, as its radio button does."""
+
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setToolTip("Edit this run's optimizer and options below")
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.clicked.emit()
+        super().mousePressEvent(event)

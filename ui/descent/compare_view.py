@@ -74,6 +74,16 @@ def _tune_then_run(scene: DescentScene, device) -> Iterator:
     yield from _grid_then_runs(replace(scene, compare=tuned), device)
 
 
+class _SettingsColumn(SideColumn):
+    """The settings panel in a vertical scroll area as wide as the panel's own (fixed) width,
+    which grows with presentation mode's font."""
+
+    def needed_width(self) -> int:
+        bar = self.verticalScrollBar().sizeHint().width()
+        return max(super().needed_width(), self.widget().minimumWidth() + bar
+                   + 2 * self.frameWidth())
+
+
 def _page_key(scene: DescentScene) -> str:
     return compare.surface_key(scene.surface, scene.surface_options)
 
@@ -141,7 +151,7 @@ class CompareView(QWidget):
         form.addRow(self.tune_button)
         form.addRow(self.reset_button)
         form.addRow(self.progress)
-        settings = SettingsPanel(50)  # 300 px at the desk's 9 pt
+        settings = SettingsPanel(42)  # 252 px at the desk's 9 pt
         column = QVBoxLayout(settings)  # word-wrapped labels get their height in a column
         column.addWidget(self.runs)
         column.addWidget(self.tuned)
@@ -158,7 +168,7 @@ class CompareView(QWidget):
         right.addWidget(hint)
         right.addLayout(plots, stretch=1)
         layout = QHBoxLayout(self)
-        layout.addWidget(SideColumn(settings))  # many runs' options scroll on a short screen
+        layout.addWidget(_SettingsColumn(settings))  # many runs' options scroll on a short screen
         layout.addLayout(right, stretch=1)
 
     def _connect(self) -> None:

@@ -150,7 +150,7 @@ def _pen_colors(plot):
 
 
 def test_a_run_takes_any_optimizer_with_its_options_and_the_legend_names_them(qtbot, side):
-    side.runs.names[0].click()
+    side.runs.selectors[0].click()
     side.runs.optimizer.setCurrentText("RMSprop")
     _type(qtbot, side.runs.options.control("alpha"), "0.9")
     _type(qtbot, side.rate_boxes[0], "0.01")
@@ -167,7 +167,7 @@ def test_a_bad_option_is_refused_with_the_trajectories_message_and_clears_once_f
     from explorer.descent import batched_optim
     from explorer.inputs import check_option
 
-    side.runs.names[0].click()  # plain SGD
+    side.runs.selectors[0].click()  # plain SGD
     before = side.options()
     momentum = side.runs.options.control("momentum")
     _type(qtbot, momentum, "1.5")
@@ -199,7 +199,7 @@ def test_runs_are_added_and_removed_and_each_keeps_its_colour(qtbot, side):
     assert [box.text() for box in side.rate_boxes] == ["0.1", "0.02", "0.3", "0.03", "1"]
     side.compute_now()
     assert _pen_colors(side.loss_plot) == [theme.color(c).upper() for c in colors[:1] + colors[2:]]
-    side.runs.names[2].click()  # Adam
+    side.runs.selectors[2].click()  # Adam
     qtbot.mouseClick(side.runs.add_button, Qt.MouseButton.LeftButton)
     added = side.options().runs[-1]
     assert added.color == colors[1] and added.optimizer == "Adam"  # the first colour free
@@ -215,7 +215,7 @@ def test_runs_are_added_and_removed_and_each_keeps_its_colour(qtbot, side):
 def test_the_runs_with_their_options_and_colours_reopen_from_the_scene(side):
     import json
 
-    side.runs.names[3].click()
+    side.runs.selectors[3].click()
     side.runs.optimizer.setCurrentText("NAdam")
     side.runs.remove(0)
     scene = DescentScene(compare=side.options()).validated()
