@@ -62,6 +62,7 @@ class DescentPanel(LabPage):
         self.controller = DescentController(
             DescentViews(self.sidebar, self.map, self.loss_plot, self.slice, self.numbers,
                          self.lr_test, self.bar, self.playback), scene, device, self)
+        self._paged_for: DescentScene | None = None  # the scene the side tabs were last given
         self._connect()
         self.controller.start()
 
@@ -122,9 +123,14 @@ class DescentPanel(LabPage):
         if tab is self.compare and self.compare.stale and not self.compare.job.busy:
             self.compare.run()
 
-    def _on_page_run(self, _view=None) -> None:
-        # The side tabs follow the page's surface, start, rates and momentum.
+    def _on_page_run(self, view=None) -> None:
+        # The side tabs follow the page's surface, start, rates and momentum: a streaming
+        # run's partial results, all of one scene, tell them nothing new (each redraw of the
+        # momentum map's marks would lengthen the window's stall between chunks).
         scene = self.controller.scene
+        if view is not None and not view.sweep.complete and scene is self._paged_for:
+            return
+        self._paged_for = scene
         self.compare.set_page(scene)
         self.momentum.set_page(scene)
         self._check_lr_test()

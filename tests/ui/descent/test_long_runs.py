@@ -71,3 +71,24 @@ def test_cancel_makes_the_page_idle_at_once_and_nothing_of_the_run_is_drawn_afte
     shown = panel.result
     assert not shown.sweep.complete and shown.steps_done < 10_000
     assert np.isfinite(shown.path[:, : shown.steps_done + 1]).any()
+
+
+def test_a_streaming_runs_partial_results_do_not_redraw_the_side_tabs(qtbot, panel,
+                                                                      monkeypatch):
+    drawn = _ready(qtbot, panel)
+    given: list[object] = []
+    original = panel.momentum.set_page
+    monkeypatch.setattr(panel.momentum, "set_page",
+                        lambda scene: (given.append(scene), original(scene)))
+    panel.sidebar.steps.setValue(10_000)  # streams several partial results
+    qtbot.waitUntil(lambda: not panel.controller.sweep_busy, timeout=30_000)
+    partial = [view for _, view in drawn if not view.sweep.complete]
+    assert len(partial) >= 2, "too few partial results to tell"
+    # the run's first result tells the tabs the new scene, the complete one is given too;
+    # the partial results between, all of the same scene, are not
+    assert len(given) <= 2 < len(drawn)
+    assert given[-1] is panel.controller.scene and given[-1].steps == 10_000
+    # a new scene still reaches the tabs at its first (partial or complete) result
+    panel.sidebar.steps.setValue(STEPS)
+    qtbot.waitUntil(lambda: not panel.controller.sweep_busy, timeout=30_000)
+    assert given[-1].steps == STEPS
