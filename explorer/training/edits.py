@@ -37,6 +37,11 @@ def fit_batch_sizes(scene: BatchScene) -> BatchScene:
             fitted = fitted_sizes(tuple(int(s) for s in sizes), n_train, batch_norm)
             if fitted != sizes:
                 changes[name] = fitted
+    fit = scene.noise_fit_sizes  # the S(B) fit needs two sizes: automatic if fewer are left
+    if isinstance(fit, tuple) and all(is_whole(s) for s in fit):
+        kept = tuple(int(s) for s in fit if s <= n_train and not (s == 1 and batch_norm))
+        if kept != fit:
+            changes["noise_fit_sizes"] = kept if len(kept) >= 2 else None
     if is_whole(scene.large_batch) and scene.large_batch > n_train:
         changes["large_batch"] = None  # None: the whole training set
     if is_whole(scene.small_batch) and scene.small_batch > n_train:

@@ -379,3 +379,20 @@ def test_a_smaller_data_set_drops_the_batch_sizes_it_cannot_give(tmp_path):
     assert caught.value.field == "timing_batch_sizes"
     on = edit_training(BatchScene(), batch_norm=True)
     assert 1 not in on.noise_batch_sizes
+
+
+def test_a_smaller_data_set_trims_the_noise_fit_sizes_or_makes_them_automatic(tmp_path):
+    """The S(B) fit's typed sizes follow the training set like the other experiments' sizes;
+    with fewer than two left the fit goes back to its automatic choice."""
+    from explorer.training.edits import edit_training
+
+    path = tmp_path / "forty.csv"
+    rows = [f"{i % 7},{(i * 3) % 5},{'ab'[i % 2]}" for i in range(40)]
+    path.write_text("u,v,kind\n" + "\n".join(rows) + "\n")
+    csv = {"dataset": f"csv:{path}", "label": "kind"}
+    kept = edit_training(replace(BatchScene(), noise_fit_sizes=(2, 4, 100)), **csv)
+    kept.validate()
+    assert kept.noise_fit_sizes == (2, 4)
+    automatic = edit_training(replace(BatchScene(), noise_fit_sizes=(4, 100)), **csv)
+    automatic.validate()
+    assert automatic.noise_fit_sizes is None
