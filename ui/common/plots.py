@@ -78,16 +78,7 @@ def _style(widget: pg.PlotWidget) -> None:
         axis = item.getAxis(side)
         axis.setPen(pg.mkPen(t.muted))
         axis.setTextPen(pg.mkPen(t.foreground))
-        old = axis.style.get("tickFont")
         axis.setTickFont(font)
-        if old is not None and old.pointSizeF() != font.pointSizeF():
-            # An axis keeps the tick-text room its last paint needed, and a hidden page's
-            # axes are not painted: after presentation mode's larger font they would stay
-            # wide (and the page too wide to fit). Start again from pyqtgraph's own room;
-            # the next paint grows it to what the new font needs.
-            axis.textWidth, axis.textHeight = (axis.style["tickTextWidth"],
-                                               axis.style["tickTextHeight"])
-            axis._adjustSize()
         if axis.labelText:
             axis.setLabel(
                 axis.labelText,
