@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from explorer import data
 from explorer.inputs import MAX_STEPS, check_grid_size, check_whole
 from explorer.training import loop as training
+from explorer.training.stepper import Stepper, StepRecord
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,45 @@ def train_live(config, regions_grid: int = 80, most_steps_between: int = 20):
         else:
             yield item
 
+
+
+@dataclass(frozen=True)
+class LiveSteps:
+    """Steps trained for the page: their records and, on a 2-D set, the decision regions of
+    the weights after the last of them (None when none were computed for these steps)."""
+
+    records: tuple[StepRecord, ...]
+    regions: tuple | None = None
+
+
+REGIONS_EVERY_S = 0.15
+"""While steps go on, their decision regions are computed at most this often."""
+
+
+def live_steps(stepper: Stepper, steps: Iterator, regions_grid: int = 80,
+               regions_every_s: float = REGIONS_EVERY_S) -> Iterator[LiveSteps]:
+    """Run ``steps`` (``stepper.play()``, ``.steps(n)`` or ``.epoch_steps()``: records or
+    lists of them), yielding :class:`LiveSteps`: the regions of the current weights at most
+    every ``regions_every_s`` on the coarse grid (as :func:`train_live`'s epochs before the
+    last), and after the last step, on the full grid, those of the weights it stopped at.
+
+    The grids are computed where the steps run (a worker), never on the page's thread.
+
+    Raises
+    ------
+    InputError
+        If ``regions_grid`` is not a grid size, or a step fails (see :meth:`Stepper.step`).
+    """
+    regions_grid = check_grid_size(regions_grid, "regions_grid")
+    coarse = max(2, regions_grid // LIVE_GRID_SHARE)
+    computed_at = time.perf_counter()
+    trained = False
+    for chunk in steps:
+        records = tuple(chunk) if isinstance(chunk, list) else (chunk,)
+        trained = trained or bool(records)
+        regions = None
+        if records and time.perf_counter() - computed_at >= regions_every_s:
+            regions, computed_at = stepper.decision_regions(coarse), time.perf_counter()
+        yield LiveSteps(records, regions)
+    if trained:
+        yield LiveSteps((), stepper.decision_regions(regions_grid))

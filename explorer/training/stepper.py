@@ -156,6 +156,15 @@ class Stepper:
         """Make :meth:`play` (or :meth:`steps`) return after the step under way: a pause."""
         self._stop.set()
 
+    def decision_regions(self, n: int) -> tuple | None:
+        """The decision regions of the current weights on an ``n`` × ``n`` grid (see
+        :func:`explorer.training.decision_regions`), or None on a set without 2 features.
+        Never between the halves of a step (the lock)."""
+        with self._lock:
+            split = self.session.data
+            if split.n_features != 2:
+                return None
+            return loop.decision_regions(self.session.model, split, n)
 
 
 def first_batch_counts(config: TrainConfig) -> tuple[int, ...]:
