@@ -9,14 +9,12 @@ for what changed. One job runs at a time, so the progress bar always means one t
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import QObject
 
 from explorer.errors import InputError
 from explorer.training.code import training_code
 from explorer.training.edits import edit_training
-from explorer.training.live import LiveEpoch, train_live
+from explorer.training.live import LiveEpoch, LiveSteps, live_steps, train_live
 from explorer.training.scene import BatchScene
 from explorer.training.stepper import Stepper
 from ui.batch.code_view import CodeDialog
@@ -24,6 +22,7 @@ from ui.batch.controls import CONTROL_FIELDS
 from ui.batch.experiment_view import ExperimentView
 from ui.batch.labels import run_label
 from ui.batch.runs import Run
+from ui.batch.training_tab import RedrawThrottle
 from ui.common.widgets import is_marked_invalid, mark_invalid, mark_valid
 from ui.common.worker import Background
 
@@ -50,7 +49,9 @@ class BatchController(QObject):
         self.step_run: Run | None = None
         self.playing = False
         self._unshown_steps: list = []  # steps trained, not drawn yet
-        self._steps_drawn_at = 0.0
+        self._unshown_regions: tuple | None = None  # the regions after them, not drawn yet
+        self._steps_throttle = RedrawThrottle((self._draw_steps, self._draw_step_regions),
+                                              lambda: STEP_REDRAW_INTERVAL_S, self)
         self.code_dialog: CodeDialog | None = None
 
     def connect_views(self) -> None:
@@ -150,7 +151,7 @@ class BatchController(QObject):
         self._job_owner = None
         label = self._label_for(config)
         run = self.live = page.curves.begin(label, config.dataset)
-        run.config = config
+        run.config, run.planned_epochs = config, config.epochs
         page.regions.clear_regions(self.scene.is_two_d())
         page.progress.setValue(0)
         self._say(f"Training {label} …")
@@ -164,7 +165,7 @@ class BatchController(QObject):
         """Train the scene's network here and now (headless export)."""
         config = self.scene.train_config(self.device)
         run = self.page.curves.begin(self._label_for(config), config.dataset)
-        run.config = config
+        run.config, run.planned_epochs = config, config.epochs
         for item in train_live(config):
             if isinstance(item, LiveEpoch):
                 self.page.training.show_epoch(run, item)
@@ -187,7 +188,6 @@ class BatchController(QObject):
                 self._say(item.record.note)
         else:
             self.page.progress.setValue(round(item.fraction * PROGRESS_STEPS))
-            self.page.training.flush(force=False)  # the epochs held back, once it is time
 
     def _on_train_done(self, run: Run) -> None:
         self._finish_run(run)
@@ -257,13 +257,14 @@ class BatchController(QObject):
         function, args = jobs[what]
         self.playing = what == "play"
         self._apply(self.scene.with_changes(experiment="training"))
-        self.job.start(function, *args, what=f"training {self.step_run.label}",
+        self.job.start(live_steps, stepper, function(*args),
+                       what=f"training {self.step_run.label}",
                        on_yield=self._on_steps, on_done=lambda _r: self._on_steps_done(),
                        on_error=self._on_step_error)
         self._on_busy_changed(True)
 
     def _on_step_error(self, exc: Exception) -> None:
-        self._draw_steps()  # the steps before the failure were trained
+        self._steps_throttle.now()  # the steps before the failure were trained
         self._on_train_error(None, exc)
 
     def show_code(self) -> None:
@@ -301,6 +302,7 @@ class BatchController(QObject):
                                            self.step_run.color)
         self.page.training.show_first_batch(self.scene)
         self.page.training.player.where.setText("step 0")
+        self.page.regions.clear_regions(self.scene.is_two_d())  # step 0: nothing trained yet
         return self.stepper
 
     def _on_run_removed(self, key: int) -> None:
@@ -310,7 +312,7 @@ class BatchController(QObject):
         if self.stepper is not None:
             self.stepper.stop()
         self.stepper = self.step_run = None
-        self._unshown_steps = []
+        self._unshown_steps, self._unshown_regions = [], None
         self.page.training.step_view.clear()
         self.page.training.show_first_batch(self.scene)
         self.page.training.player.where.setText("step 0")
@@ -327,29 +329,42 @@ class BatchController(QObject):
         if config.batch_size != stepper.config.batch_size:
             stepper.set_batch_size(config.batch_size)
 
-    def _on_steps(self, records) -> None:
-        """Steps trained: drawn at once if the last drawing is :data:`STEP_REDRAW_INTERVAL_S`
-        old, else with the next ones (a page repainting at every chunk starves its timers)."""
-        self._unshown_steps += records if isinstance(records, list) else [records]
-        if time.perf_counter() - self._steps_drawn_at >= STEP_REDRAW_INTERVAL_S:
-            self._draw_steps()
+    def _on_steps(self, item: LiveSteps) -> None:
+        """Steps trained: drawn at most every :data:`STEP_REDRAW_INTERVAL_S` (a page
+        repainting at every chunk starves its timers), all of them when the job ends."""
+        self._unshown_steps += item.records
+        if item.regions is not None:
+            self._unshown_regions = item.regions
+        self._steps_throttle.request()
 
     def _draw_steps(self) -> None:
         records, self._unshown_steps = self._unshown_steps, []
         run, stepper = self.step_run, self.stepper
         if not records or run is None or stepper is None:  # its run was removed meanwhile
             return
-        self._steps_drawn_at = time.perf_counter()
         self.page.training.step_view.add(records)
-        for record in records:
-            if record.epoch_end is not None:
-                self.page.curves.add_record(run.key, record.epoch_end)
+        ended = [r.epoch_end for r in records if r.epoch_end is not None]
+        for record in ended:
+            self.page.curves.add_record(run.key, record, draw=False)
+        if ended:
+            self.page.curves.redraw(run.key)
         last, now = records[-1], stepper.config
         mix = ", ".join(map(str, last.class_counts))
         self.page.training.player.where.setText(
             f"step {last.step} · epoch {last.epoch} · lr {now.lr:g} · "
             f"B={now.batch_size} · loss {last.loss:.3f} · classes {mix}")
         self._show_step_run(run, last, now)
+
+    def _draw_step_regions(self) -> None:
+        """The stepped run's latest regions: kept with the run (a click in the list shows
+        them again), drawn while the page shows its data set's points."""
+        regions, self._unshown_regions = self._unshown_regions, None
+        run = self.step_run
+        if regions is None or run is None:
+            return
+        run.regions = regions
+        if run.dataset == self.scene.config.dataset:
+            self.page.regions.show_regions(*regions, run_label=run.label)
 
     def _show_step_run(self, run: Run, last, now) -> None:
         """The stepped run's entry in the run list, added at its first step, then kept up to
@@ -365,7 +380,7 @@ class BatchController(QObject):
             run_list.add(run)
 
     def _on_steps_done(self) -> None:
-        self._draw_steps()  # every step trained is on show
+        self._steps_throttle.now()  # every step trained is on show
         if self.step_run is not None and self.stepper.done() and self.playing:
             self._say(f"Played {self.step_run.label} to its last epoch.")
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui.batch.experiment_view import batch_plot, retitle
 from ui.batch.regions import CLASS_COLORS
+from ui.batch.runs import highest, nice_ceiling
 from ui.common import theme
 
 BUTTONS = (
@@ -42,6 +43,9 @@ class PlayerBar(QWidget):
             self.buttons[key] = button
         self.where = QLabel("step 0")
         self.where.setObjectName("player_where")
+        # Its text grows as the run goes on: were that the row's minimum width, every new
+        # step would widen the tab and relay out (repaint) every plot on the page.
+        self.where.setMinimumWidth(1)
         layout.addWidget(self.where, 1)
         self.set_playing(False)
 
@@ -66,7 +70,11 @@ class StepView:
                                     "optimizer step", "minibatch loss", legend=False,
                                     name="minibatch-loss")
         self.color = theme.color(0)
-        self.curve = self.loss_plot.plot([], [], pen=theme.pen(self.color, width=1.5))
+        # Thousands of steps on a few hundred pixels: drawn as each pixel column's lowest and
+        # highest loss (the noise band stays, the path to stroke is a few hundred points).
+        self.curve = self.loss_plot.plot([], [], pen=theme.pen(self.color, width=1.5),
+                                         autoDownsample=True, downsampleMethod="peak",
+                                         autoDownsampleFactor=1.0, clipToView=True)
         # Empty axes would say nothing: until the first step they say what will come.
         self.empty_text = pg.TextItem(EMPTY_LOSS, anchor=(0.5, 0.5))
         self.loss_plot.addItem(self.empty_text, ignoreBounds=True)
@@ -77,6 +85,11 @@ class StepView:
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.class_names: tuple[str, ...] = ()
+        # The axes' spans, kept while they hold the data: new steps and bars then redraw the
+        # data only, not the axes (their ticks, labels and grid) as auto-range would.
+        self._step_span = 0
+        self._loss_top = 0.0
+        self._mix_span = 0
         self.restyle()
         self._show_empty()
 
@@ -110,10 +123,15 @@ class StepView:
             return
         if not self.steps:
             self.empty_text.setVisible(False)
-            self.loss_plot.enableAutoRange()
         self.steps += [r.step for r in records]
         self.losses += [r.loss for r in records]
         self.curve.setData(np.asarray(self.steps), np.asarray(self.losses))
+        span, top = nice_ceiling(self.steps[-1]), max(self._loss_top, highest(
+            r.loss for r in records))
+        if (span, top) != (self._step_span, self._loss_top):
+            self._step_span, self._loss_top = span, top
+            self.loss_plot.setRange(xRange=(1, max(span, 2)), yRange=(0, top or 1),
+                                    padding=0.02)
         self.show_mix(records[-1].class_counts, first=False)
 
     def show_mix(self, counts, first: bool) -> None:
@@ -124,6 +142,10 @@ class StepView:
         self.bars.setOpts(x=np.arange(len(counts)), height=np.asarray(counts, dtype=float),
                           width=0.8, brushes=[CLASS_COLORS[k % len(CLASS_COLORS)]
                                               for k in range(len(counts))])
+        span = sum(counts)  # the minibatch's size: one class alone fills the plot
+        if counts and span != self._mix_span:
+            self._mix_span = span
+            self.mix_plot.setRange(xRange=(-0.5, len(counts) - 0.5), yRange=(0, max(span, 1)))
 
     def mix(self) -> tuple[float, ...]:
         """The class counts on show."""
@@ -132,6 +154,7 @@ class StepView:
 
     def _show_empty(self) -> None:
         """The text in the middle of axes that span 0 to 1 until there is data."""
+        self._step_span, self._loss_top = 0, 0.0
         self.loss_plot.setRange(xRange=(0, 1), yRange=(0, 1), padding=0)
         self.empty_text.setPos(0.5, 0.5)
         self.empty_text.setVisible(True)

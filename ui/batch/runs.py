@@ -10,6 +10,7 @@ removed run never hands its colour to a different one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pyqtgraph as pg
@@ -49,6 +50,7 @@ class Run:
     regions: tuple | None = field(default=None, repr=False)
     config: object = field(default=None, repr=False)  # the TrainConfig it trained
     progress: str = ""  # how far a stepped run has trained, e.g. "step 12 · epoch 3"
+    planned_epochs: int = 0  # the epochs it will train (a run from Train), if known
 
     def entry_text(self) -> str:
         """The run's line in the run list: its label, and its progress if it has one."""
@@ -77,6 +79,8 @@ class TrainingCurves:
         self.accuracy_plot.setYRange(0, 100)
         self.runs: dict[int, Run] = {}
         self._next_key = 0
+        self._epoch_span = 0  # the epochs the x axes span now
+        self._loss_top = 0.0  # the loss axis's top now
 
     def restyle(self) -> None:
         """Line widths follow presentation scale; each run keeps its colour."""
@@ -113,7 +117,24 @@ class TrainingCurves:
         for curve, values in zip(run.curves, (run.train_loss, run.val_loss, run.val_accuracy),
                                  strict=True):
             curve.setData(run.epochs, values)
-        whole_number_ticks(self.plots(), max(len(r.epochs) for r in self.runs.values()))
+        self._fit_axes()
+
+    def _fit_axes(self) -> None:
+        """Axes that hold every run and stay put while one trains: epochs from 1 to the last
+        of the longest run, planned epochs included (a stepped run's: the next 1, 2 or 5
+        times a power of ten), loss from 0 to the highest. Auto-range would move them at
+        every epoch, which redraws their ticks and grid and then the whole plot twice."""
+        runs = self.runs.values()
+        span = max((max(nice_ceiling(len(r.epochs)), r.planned_epochs) for r in runs), default=0)
+        if span not in (0, self._epoch_span):
+            self._epoch_span = span
+            whole_number_ticks(self.plots(), span)
+            for plot in self.plots():
+                plot.setXRange(1, max(span, 2), padding=0.02)
+        top = highest(v for r in runs for v in r.train_loss + r.val_loss)
+        if top not in (0.0, self._loss_top):
+            self._loss_top = top
+            self.loss_plot.setYRange(0, top, padding=0.05)
 
     def set_visible(self, key: int, visible: bool) -> None:
         for curve in self.runs[key].curves:
@@ -124,6 +145,7 @@ class TrainingCurves:
         for curve, plot in zip(run.curves, (self.loss_plot, self.loss_plot, self.accuracy_plot),
                                strict=True):
             plot.removeItem(curve)
+        self._fit_axes()
 
     def plots(self) -> list[pg.PlotWidget]:
         return [self.loss_plot, self.accuracy_plot]
@@ -199,6 +221,24 @@ class RunList(QWidget):
         key = item.data(KEY_ROLE)
         self.list.takeItem(self.list.row(item))
         self.removed.emit(key)
+
+
+def highest(values) -> float:
+    """The largest finite value of ``values`` (0.0 if none is): the top of an axis from 0."""
+    return max((v for v in values if math.isfinite(v)), default=0.0)
+
+
+def nice_ceiling(count: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, … that is at least ``count`` (0 for 0): an axis
+    that grows with a count only a few times."""
+    if count <= 0:
+        return 0
+    power = 1
+    while True:
+        for nice in (power, 2 * power, 5 * power):
+            if nice >= count:
+                return nice
+        power *= 10
 
 
 def _pens(color: str) -> tuple:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import time
+from collections.abc import Callable
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from explorer import data
 from explorer.errors import InputError
@@ -33,7 +36,9 @@ class TrainingTab(QWidget):
         self.player = PlayerBar()
         self.step_view = StepView()
         self._unshown: dict[int, tuple[Run, bool]] = {}  # epochs added, not drawn yet
-        self._drawn_at = 0.0
+        self._regions_due: Run | None = None  # the run whose regions are not drawn yet
+        self._throttle = RedrawThrottle((self._draw_curves, self._draw_regions),
+                                        lambda: REDRAW_INTERVAL_S, self)
         self.hint = QLabel(HINT)
         self.hint.setWordWrap(True)
         self._grid = QGridLayout()
@@ -42,6 +47,8 @@ class TrainingTab(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.player)
         layout.addLayout(self._grid, 1)
+        for plot in self.plots() + [self.step_view.mix_plot]:
+            cache_axes(plot)
 
     def plots(self) -> list:
         return self.curves.plots() + [self.regions.plot, self.step_view.loss_plot]
@@ -93,28 +100,37 @@ class TrainingTab(QWidget):
         (a run on another data set than the one on show would sit under the wrong points).
 
         With ``throttle`` the drawing waits until :data:`REDRAW_INTERVAL_S` has passed since
-        the last one (see :meth:`flush`): repainting the plots costs more than a small
-        network's epoch, and a page that repaints after every epoch stops answering.
+        the last one (see :class:`RedrawThrottle`; :meth:`flush` draws at once): repainting
+        the plots costs more than a small network's epoch, and a page that repaints after
+        every epoch stops answering.
         """
         self.curves.add_record(run.key, item.record, draw=False)
         run.regions = item.regions
         self._unshown[run.key] = (run, regions)
-        self.flush(force=not throttle)
+        if throttle:
+            self._throttle.request()
+        else:
+            self.flush()
 
     def flush(self, force: bool = True) -> None:
         """Draw the epochs not drawn yet (unless ``force`` is False and the last drawing was
         less than :data:`REDRAW_INTERVAL_S` ago)."""
-        now = time.perf_counter()
-        if not self._unshown or (not force and now - self._drawn_at < REDRAW_INTERVAL_S):
-            return
+        if force or self._throttle.due():
+            self._throttle.now()
+
+    def _draw_curves(self) -> None:
         for key, (run, regions) in self._unshown.items():
             if key not in self.curves.runs:
                 continue  # removed (cancelled) before it was drawn
             self.curves.redraw(key)
             if run.regions is not None and regions:
-                self.regions.show_regions(*run.regions, run_label=run.label)
+                self._regions_due = run
         self._unshown.clear()
-        self._drawn_at = now
+
+    def _draw_regions(self) -> None:
+        run, self._regions_due = self._regions_due, None
+        if run is not None and run.key in self.curves.runs:
+            self.regions.show_regions(*run.regions, run_label=run.label)
 
     def show_run_regions(self, run: Run, dataset: str) -> None:
         """Draw ``run``'s last decision regions if it trained on ``dataset``."""
@@ -125,3 +141,65 @@ class TrainingTab(QWidget):
         self.curves.restyle()
         self.regions.restyle()
         self.step_view.restyle()
+
+
+class RedrawThrottle(QObject):
+    """Draws what is pending at most once every ``interval()`` seconds while requests come,
+    in ``parts`` (callables, each drawing what is pending for its plots), one per pass of the
+    event loop.
+
+    The first request draws at once; the ones after it are drawn together by a timer when
+    the interval is up, never from the handler of the worker's report: Qt delivers all the
+    worker's queued reports before any timer, so drawing from them could paint twice in a
+    row on a busy machine and starve every other timer of the program meanwhile. Each part
+    after the first waits for the next pass (a 0 ms timer), so the window paints a part's
+    plots, answers its timers, then paints the next part's: no paint of every plot at once.
+    """
+
+    def __init__(self, parts, interval: Callable[[], float], parent: QObject | None = None):
+        super().__init__(parent)
+        self._parts, self._interval = tuple(parts), interval
+        self._next = 0  # the part the timer draws next (0: a new round, when it is time)
+        self._drawn_at = -math.inf
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._on_timeout)
+
+    def due(self) -> bool:
+        return time.perf_counter() - self._drawn_at >= self._interval()
+
+    def request(self) -> None:
+        """Draw now if nothing was ever drawn (or the interval is 0), else when it is time."""
+        if self._timer.isActive():
+            return  # a round is due or under way: it draws what comes meanwhile too
+        if self._drawn_at == -math.inf or self._interval() <= 0:
+            self.now()
+        else:
+            wait = self._interval() - (time.perf_counter() - self._drawn_at)
+            self._timer.start(max(0, round(1000 * wait)))
+
+    def now(self) -> None:
+        """Draw every part's pending data at once (a run's end, an export)."""
+        self._timer.stop()
+        self._drawn_at, self._next = time.perf_counter(), 0
+        for part in self._parts:
+            part()
+
+    def _on_timeout(self) -> None:
+        if self._next == 0:
+            self._drawn_at = time.perf_counter()
+        self._parts[self._next]()
+        self._next = (self._next + 1) % len(self._parts)
+        if self._next:
+            self._timer.start(0)
+
+
+def cache_axes(plot) -> None:
+    """Paint ``plot``'s axes from a pixmap that Qt redraws only when they change.
+
+    An axis with a grid spans the whole view, so every new point, curve or region under it
+    repainted its tick labels and grid lines too: most of each redraw while training.
+    """
+    for side in ("left", "bottom", "right", "top"):
+        plot.getPlotItem().getAxis(side).setCacheMode(
+            QGraphicsItem.CacheMode.DeviceCoordinateCache)

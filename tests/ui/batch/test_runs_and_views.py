@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from explorer.training import TrainConfig
 from explorer.training.batchnorm import activation_percentiles
-from explorer.training.live import LiveEpoch, train_live
+from explorer.training.live import LiveEpoch, LiveSteps, train_live
 from explorer.training.scene import BatchScene
 from explorer.training.stepper import first_batch_counts
 from ui.batch import controller as controller_module
@@ -141,7 +141,7 @@ def test_played_steps_are_drawn_at_most_every_interval_and_all_when_it_stops(pan
     controller = panel.controller
     stepper = controller._current_stepper()
     for record in stepper.steps(3):  # three chunks of a played run, as the worker sends them
-        controller._on_steps([record])
+        controller._on_steps(LiveSteps((record,)))
     view = panel.training.step_view
     assert view.steps == [1]  # the first at once, the others held back
     controller._on_steps_done()  # paused or done
