@@ -9,6 +9,7 @@ the first colour free.
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from PySide6.QtCore import Signal
@@ -128,17 +129,15 @@ class RunsEditor(QWidget):
 
     def _name_row(self, i: int) -> None:
         run = self._runs[i]
-        self.names[i].setText(compare.describe(run.optimizer, run.options))
-        self.names[i].setStyleSheet(f"color: {theme.text_color(theme.color(run.color))}; "
-                                    "font-weight: bold;")
+        self.names[i].set_name(compare.describe(run.optimizer, run.options), run.color)
 
     def _select(self, i: int) -> None:
         self.selected = i
         run = self._runs[i]
         with signals_blocked(self.group):
             self.selectors[i].setChecked(True)
-        self.title.setText(f"<b>Run {i + 1}</b>: optimizer (torch.optim) and options")
-        self.title.setStyleSheet(f"color: {theme.text_color(theme.color(run.color))};")
+        self.title.setText(f'<span style="color: {theme.text_color(run.color)}"><b>Run {i + 1}'
+                           "</b>: optimizer (torch.optim) and options</span>")
         with signals_blocked(self.optimizer):
             self.optimizer.setCurrentText(run.optimizer)
         self.options.set_specs(batched_optim.optimizer_options(run.optimizer),
@@ -234,6 +233,13 @@ class _RunName(QLabel):
         super().__init__(parent)
         self.setWordWrap(True)
         self.setToolTip("Edit this run's optimizer and options below")
+        self.name = ""
+
+    def set_name(self, name: str, color: int) -> None:
+        """``name`` in bold in palette colour ``color``. Rich text, not a style sheet: a
+        styled label would keep its font when presentation mode enlarges the application's."""
+        self.name = name
+        self.setText(f'<b style="color: {theme.text_color(color)}">{html.escape(name)}</b>')
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.clicked.emit()

@@ -47,6 +47,7 @@ HINT = ("Same start, same surface, each optimizer at its own rate: look at which
         "straight down the valley, which zig-zags across it, and which overshoots and swings "
         "back (momentum).")
 GRID = 120
+LEGEND_MARGIN = 20  # px: the legend's offset from the plot's edge, on both sides
 PROGRESS_STEPS = 1000
 
 
@@ -137,6 +138,8 @@ class CompareView(QWidget):
         self.loss_plot.getPlotItem().legend.setOffset((10, -10))
         self.paths: list[pg.PlotDataItem] = []
         self.losses: list[pg.PlotDataItem] = []
+        for plot in (self.map, self.loss_plot):
+            plot.getPlotItem().vb.sigResized.connect(self._fit_legends)
         self._build()
         self.set_options(self._options)
         self._connect()
@@ -377,6 +380,15 @@ class CompareView(QWidget):
             self.losses.append(self.loss_plot.plot(steps[keep], loss[keep], pen=pen,
                                                    name=run.label))
         self.start.setData(pos=[comparison.start])
+        self._fit_legends()
+
+    def _fit_legends(self, *_) -> None:
+        """A legend wider than its plot (a narrow plot in presentation mode) is hidden rather
+        than cut: the two plots use the same colour per run, so the other legend names it."""
+        for plot in (self.map, self.loss_plot):
+            item = plot.getPlotItem()
+            room = item.vb.sceneBoundingRect().width()
+            item.legend.setVisible(item.legend.boundingRect().width() + LEGEND_MARGIN <= room)
 
     def plots(self) -> dict:
         return {"compare-map": self.map, "compare-loss": self.loss_plot}

@@ -42,6 +42,11 @@ MODEL_NOTE = ("<i>These rates are for that model, not for the surface on the Tra
               "tab, so nothing adds them there: choose the model 'surface' for that.</i>")
 
 
+STEEPEST_TITLE = "The loss falls fastest just before it blows up"
+MOMENTUM_TITLE = "Momentum: where each run ends, up to the edge of stability"
+MARGIN_DECADES = 0.3  # room right of the last rate (or the bound) for the lines' labels
+
+
 class LRTestView(QWidget):
     """Settings, the curve, the suggestions and their "Use this rate" buttons."""
 
@@ -62,7 +67,7 @@ class LRTestView(QWidget):
         self.mode.addItems(list(lr_finder.MODES))
         self.run_button = QPushButton("Run the range test")
         self.error = ErrorLabel()
-        self.plot = make_plot("The loss falls fastest just before it blows up", "learning rate",
+        self.plot = make_plot(STEEPEST_TITLE, "learning rate",
                               "loss", log_x=True, name="lr_range_test")
         self.plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)  # no "(x0.001)"
         self.raw = self.plot.plot(pen=pg.mkPen(theme.qcolor(0, 90), width=1.5), name="loss")
@@ -79,6 +84,7 @@ class LRTestView(QWidget):
         self.ran_on.setWordWrap(True)
         self.ran_on.setObjectName("lr_test_ran_on")
         self.shown_ran_on = ""  # what the curve drawn ran on ("" when none is drawn)
+        self._lrs = np.empty(0)  # the rates of the curve drawn
         self.buttons = QHBoxLayout()
         self._build()
         self.set_options(options)
@@ -177,11 +183,14 @@ class LRTestView(QWidget):
         self.plot.getPlotItem().setLabel(
             "left", f"loss after {result.run_steps} steps" if result.on_surface
             and result.run_steps else "loss")
+        self.plot.getPlotItem().setTitle(MOMENTUM_TITLE if result.rule else STEEPEST_TITLE)
         self.shown_ran_on = result.ran_on
+        self._lrs = np.asarray(result.lrs, dtype=float)
         self.ran_on.setText(f"<b>Ran on</b> {result.ran_on}." if result.ran_on else "")
         self.raw.setData(result.lrs, result.losses)
         self.smoothed.setData(result.lrs, result.smoothed)
         self._fit_view(np.asarray(result.smoothed))
+        self._fit_x()
         if result.done:
             self._show_suggestions(result)
 
@@ -189,6 +198,7 @@ class LRTestView(QWidget):
         """Take away a result that no longer holds (the surface it ran on changed) and say why."""
         self.raw.setData([], [])
         self.smoothed.setData([], [])
+        self._lrs = np.empty(0)
         self.shown_ran_on = ""
         self.ran_on.setText("")
         self._show_suggestions(lr_finder.LRFinderResult(np.empty(0), np.empty(0), np.empty(0),
@@ -202,6 +212,28 @@ class LRTestView(QWidget):
         low, first = float(finite.min()), float(finite[0])
         high = max(first, low) + 0.6 * max(first - low, 0.05 * abs(first) + 1e-12)
         self.plot.getPlotItem().vb.setYRange(low - 0.1 * (high - low), high, padding=0)
+
+    def _x_span(self) -> tuple[float, float] | None:
+        """The log10 learning rates to show: the curve's and the bound, with room on the right
+        for the labels of lines near the end (None with no curve)."""
+        lrs = self._lrs[np.isfinite(self._lrs) & (self._lrs > 0)]
+        if lrs.size < 2:
+            return None
+        low, high = float(np.log10(lrs.min())), float(np.log10(lrs.max()))
+        if self.bound.isVisible():
+            high = max(high, self.bound.value())
+        return low, high + MARGIN_DECADES
+
+    def _fit_x(self) -> None:
+        span = self._x_span()
+        if span is not None:
+            self.plot.getPlotItem().vb.setXRange(*span, padding=0)
+
+    def _label_side(self, lr: float) -> list:
+        """Anchor a line's label on the side with more room: left of a line in the right half."""
+        span = self._x_span()
+        right_half = span is not None and math.log10(lr) > (span[0] + span[1]) / 2
+        return [(1, 0.5), (1, 0.5)] if right_half else [(0, 0.5), (0, 0.5)]
 
     def _show_suggestions(self, result: lr_finder.LRFinderResult) -> None:
         for line in self.lines:
@@ -218,10 +250,9 @@ class LRTestView(QWidget):
             line = pg.InfiniteLine(math.log10(suggestion.lr), angle=90,
                                    pen=theme.pen(i + 1, width=2),
                                    label=f"{suggestion.name}: {suggestion.lr:.2g}",
-                                   labelOpts={"position": 0.92 - 0.08 * i,
-                                              "color": theme.color(i + 1), "anchors":
-                                              [(0, 0.5), (0, 0.5)] if i % 2 else
-                                              [(1, 0.5), (1, 0.5)]})
+                                   labelOpts={"position": 0.7 - 0.08 * i,  # below the legend
+                                              "color": theme.color(i + 1),
+                                              "anchors": self._label_side(suggestion.lr)})
             self.plot.addItem(line, ignoreBounds=True)
             self.lines.append(line)
             words.append(f"<b>{suggestion.name}</b> ({suggestion.lr:.3g}): {suggestion.reason}")
@@ -244,6 +275,9 @@ class LRTestView(QWidget):
             self.bound.setValue(math.log10(lr))
             self.bound.label.setFormat(label or f"bound {lr:.3g}")
             self.bound.label.setColor(color)
+            self.bound.label.anchors = self._label_side(lr)  # pyqtgraph has no setter
+            self.bound.label.updatePosition()
+            self._fit_x()
 
     def buttons_text(self) -> list[str]:
         """The suggestion buttons' texts (for tests)."""

@@ -160,7 +160,7 @@ def test_a_run_takes_any_optimizer_with_its_options_and_the_legend_names_them(qt
     side.compute_now()
     assert side.result.runs[0].run.optimizer == "LBFGS"
     labels = [name for name, _, _ in plotted_data(side.loss_plot.getPlotItem())]
-    assert labels[0] == "LBFGS, lr = 0.01" and side.runs.names[0].text() == "LBFGS"
+    assert labels[0] == "LBFGS, lr = 0.01" and side.runs.names[0].name == "LBFGS"
 
 
 def test_a_bad_option_is_refused_with_the_trajectories_message_and_clears_once_fixed(qtbot, side):
@@ -185,7 +185,7 @@ def test_a_bad_option_is_refused_with_the_trajectories_message_and_clears_once_f
     assert side.options() == before
     _type(qtbot, momentum, "0.8")  # now the rule holds: every mark and message goes
     assert not is_marked_invalid(nesterov) and not is_marked_invalid(momentum)
-    assert side.runs.names[0].text() == "Nesterov 0.8"
+    assert side.runs.names[0].name == "Nesterov 0.8"
     assert side.options().runs[0].options["nesterov"] is True
 
 
@@ -224,7 +224,7 @@ def test_the_runs_with_their_options_and_colours_reopen_from_the_scene(side):
     try:
         other.set_options(again.compare)
         assert other.options() == side.options()
-        assert [b.text() for b in other.runs.names] == [b.text() for b in side.runs.names]
+        assert [b.name for b in other.runs.names] == [b.name for b in side.runs.names]
     finally:
         other.shutdown()
         other.deleteLater()
