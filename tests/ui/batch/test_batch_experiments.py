@@ -1,5 +1,6 @@
 """The Batch lab's experiment tabs: each runs in the background, draws, and exports."""
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
@@ -135,12 +136,28 @@ def test_compute_now_draws_the_scene_the_same_way_every_time(qtbot, panel):
     panel.compute_now()
     again = {name: plotted_data(plot.getPlotItem()) for name, plot in panel.plots().items()}
     assert panel.run_list.labels() == [run_label(FAST.train_config())]
-    assert {k: v for k, v in first.items() if k not in measured} == {
-        k: v for k, v in again.items() if k not in measured
-    }
+    assert _same_drawing({k: v for k, v in first.items() if k not in measured},
+                         {k: v for k, v in again.items() if k not in measured})
     for name in measured:
         assert [(n, x) for n, x, _ in first[name]] == [(n, x) for n, x, _ in again[name]]
     assert all(v.has_result for v in panel.experiments)
+
+
+def _same_drawing(first: dict, again: dict) -> bool:
+    """The same plots, series and points; numbers equal to rel 1e-12: the noise tab's S(B)
+    fit (``torch.linalg.lstsq``) gave 62.87163514078407 and then ...408 for the same data
+    in one CI run, a last-bit difference no one can see."""
+    if first.keys() != again.keys():
+        return False
+    for name in first:
+        rows, other = first[name], again[name]
+        if [r[0] for r in rows] != [r[0] for r in other]:
+            return False
+        for (_, x, y), (_, x2, y2) in zip(rows, other, strict=True):
+            if not (np.allclose(x, x2, rtol=1e-12, atol=0, equal_nan=True)
+                    and np.allclose(y, y2, rtol=1e-12, atol=0, equal_nan=True)):
+                return False
+    return True
 
 
 def test_gradient_noise_of_the_whole_set_is_named_not_drawn(qtbot, panel):
