@@ -96,14 +96,10 @@ class ComparedRun:
         return text
 
 
-@dataclass
-class Comparison:
-    """The runs done so far (all of them once ``done``), in the order asked."""
+class _SoFar:
+    """A result that grows run by run: ``runs`` done so far out of ``total``."""
 
-    surface: str
-    start: tuple[float, float]
-    steps: int
-    runs: list[ComparedRun]
+    runs: list
     total: int
 
     @property
@@ -113,6 +109,17 @@ class Comparison:
     @property
     def progress(self) -> float:
         return len(self.runs) / self.total
+
+
+@dataclass
+class Comparison(_SoFar):
+    """The runs done so far (all of them once ``done``), in the order asked."""
+
+    surface: str
+    start: tuple[float, float]
+    steps: int
+    runs: list[ComparedRun]
+    total: int
 
 
 def check_runs(runs, field: str = "compare_runs") -> tuple[CompareRun, ...]:
@@ -211,7 +218,7 @@ def compare_optimizers(surface: str, start, runs=DEFAULT_RUNS, steps: int = 100,
 
 
 @dataclass
-class Tuning:
+class Tuning(_SoFar):
     """Each optimizer's best rate on one surface so far (all of them once ``done``).
 
     ``runs`` are the runs tuned so far, each at the rate of :data:`TUNE_GRID` whose run ends
@@ -223,14 +230,6 @@ class Tuning:
     runs: list[CompareRun]
     untuned: list[str]
     total: int
-
-    @property
-    def done(self) -> bool:
-        return len(self.runs) == self.total
-
-    @property
-    def progress(self) -> float:
-        return len(self.runs) / self.total
 
 
 def best_rate(surface: str, start, run: CompareRun, steps: int, surface_options=None,
