@@ -271,32 +271,27 @@ class CompareView(QWidget):
 
     def run(self) -> None:
         """Run the comparison in the background (a bad setting is shown, nothing runs)."""
-        self._clear_marks()
-        try:
-            scene = self._scene()
-            compare.iter_compare(**scene.compare_arguments())  # checks, computes nothing
-        except InputError as exc:
-            self.show_error(exc)
-            return
-        self.progress.setValue(0)
-        self.status.setText("Running…")
-        self._target = _page_surface(scene)
-        self.job.start(_grid_then_runs, scene, self.device, what="the optimizer comparison",
-                       on_yield=self._on_item, on_done=self._on_item, on_error=self.show_error)
+        self._start(compare.iter_compare, _grid_then_runs, "Running…",
+                    "the optimizer comparison")
 
     def tune(self) -> None:
         """Tune each run's rate for the page's surface in the background, then run."""
+        self._start(compare.iter_tune, _tune_then_run, "Tuning the rates…", "tuning the rates")
+
+    def _start(self, iterate, work, status: str, what: str) -> None:
+        """Check the settings with ``iterate`` (it computes nothing until iterated), then run
+        ``work`` on the worker; a bad setting is shown and nothing runs."""
         self._clear_marks()
         try:
             scene = self._scene()
-            compare.iter_tune(**scene.compare_arguments())  # checks, computes nothing
+            iterate(**scene.compare_arguments())
         except InputError as exc:
             self.show_error(exc)
             return
         self.progress.setValue(0)
-        self.status.setText("Tuning the rates…")
+        self.status.setText(status)
         self._target = _page_surface(scene)
-        self.job.start(_tune_then_run, scene, self.device, what="tuning the rates",
+        self.job.start(work, scene, self.device, what=what,
                        on_yield=self._on_item, on_done=self._on_item, on_error=self.show_error)
 
     def cancel(self) -> None:
