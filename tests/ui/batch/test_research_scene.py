@@ -107,15 +107,6 @@ def test_a_bad_research_setting_is_refused_at_save_and_at_open_naming_its_field(
         BatchScene.from_dict(data)
 
 
-@pytest.fixture
-def panel(qtbot):
-    page = BatchPanel()
-    qtbot.addWidget(page)
-    page.show_scene(BatchScene())
-    yield page
-    page.shutdown()
-
-
 def _view(panel, key):
     return next(v for v in panel.experiments if v.key == key)
 

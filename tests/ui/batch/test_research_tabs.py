@@ -5,18 +5,8 @@ import math
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from explorer.training.scene import BatchScene
 from ui.batch.panel import BatchPanel
 from ui.common.export import export_plot, plotted_data
-
-
-@pytest.fixture
-def panel(qtbot):
-    page = BatchPanel()
-    qtbot.addWidget(page)
-    page.show_scene(BatchScene())
-    yield page
-    page.shutdown()
 
 
 def _view(panel, key):
