@@ -105,9 +105,12 @@ class StabilityView(QWidget):
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setStyleSheet(f"font-size: {theme.font_pt(12):.0f}pt;")
-        plots = QHBoxLayout()
+        # One above the other on one step axis, as in Cohen et al.'s figure, so the tab is
+        # no wider than its widest title (side by side it did not fit a 1366-px projector).
+        plots = QVBoxLayout()
         plots.addWidget(self.sharpness_plot)
         plots.addWidget(self.loss_plot)
+        self.loss_plot.setXLink(self.sharpness_plot)
         right = QVBoxLayout()
         right.addWidget(hint)
         right.addLayout(plots, stretch=1)
