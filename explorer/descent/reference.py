@@ -171,6 +171,19 @@ def _momentum_terms(optimizer: str, options: dict) -> tuple[float, float, bool] 
     return float(options["momentum"]), float(options["dampening"]), bool(options["nesterov"])
 
 
+def nesterov_factor(beta: float) -> float:
+    """``lr * lambda`` below which torch's Nesterov SGD converges on a quadratic.
+
+    Along an eigenvector with eigenvalue ``lambda`` (``h = lr * lambda``), torch's update
+    ``b = beta b + g``, ``x -= lr (g + beta b)`` maps ``(x, lr b)`` by the matrix
+    ``[[1 - h (1 + beta), -beta^2], [h, beta]]``: trace ``T = 1 + beta - h (1 + beta)``,
+    determinant ``D = beta (1 - h)``. Both eigenvalues lie inside the unit circle iff
+    ``|D| < 1`` and ``|T| < 1 + D`` (Jury's test), that is ``0 < h < 2 (1 + beta) /
+    (1 + 2 beta)``; ``|D| < 1`` then holds for every ``beta`` in ``[0, 1)``.
+    """
+    return 2 * (1 + beta) / (1 + 2 * beta)
+
+
 def stability_bound(surface: str, optimizer: str, start, optimizer_options=None,
                     surface_options=None) -> StabilityBound:
     """The learning-rate bound that matches ``optimizer``, where a closed form exists.
@@ -178,9 +191,10 @@ def stability_bound(surface: str, optimizer: str, start, optimizer_options=None,
     Plain gradient descent (SGD, no momentum) on a quadratic converges iff
     ``lr < 2 / lambda_max``; heavy-ball momentum ``beta`` (torch's SGD ``momentum``, its
     velocity ``v = beta v + (1 - dampening) g``) iff ``lr (1 - dampening) < 2 (1 + beta) /
-    lambda_max``; ``weight_decay`` adds to every eigenvalue. Nesterov momentum and the
-    adaptive optimizers get ``lr=None`` and a text saying so: measure them with
-    :func:`iter_measured_bound`.
+    lambda_max``; Nesterov momentum (torch's form, dampening 0) iff ``lr < 2 (1 + beta) /
+    ((1 + 2 beta) lambda_max)`` (:func:`nesterov_factor`); ``weight_decay`` adds to every
+    eigenvalue. The adaptive optimizers get ``lr=None`` and a text saying so: measure them
+    with :func:`iter_measured_bound`.
 
     Raises
     ------
@@ -191,15 +205,19 @@ def stability_bound(surface: str, optimizer: str, start, optimizer_options=None,
     reference = reference_lrs(surface, start, surface_options)
     where = "exactly" if reference.exact else "near the start (the curvature changes later)"
     terms = _momentum_terms(optimizer, options)
-    if terms is None or terms[2] or terms[1] >= 1:
-        what = ("Nesterov momentum" if terms and terms[2] else
-                "SGD with dampening 1 (it ignores the gradient)" if terms else optimizer)
+    if terms is None or terms[1] >= 1:
+        what = "SGD with dampening 1 (it ignores the gradient)" if terms else optimizer
         return StabilityBound(optimizer, None, False, None,
                               f"No closed-form bound like lr < 2 / lambda_max holds for {what}; "
                               f"its boundary is measured instead.")
-    beta, dampening, _ = terms
+    beta, dampening, nesterov = terms
     lambda_max = reference.lambda_max + float(options["weight_decay"])
     lambda_min = reference.lambda_min + float(options["weight_decay"])
+    if nesterov:  # torch allows Nesterov only with dampening 0
+        bound = nesterov_factor(beta) / lambda_max
+        text = (f"Nesterov momentum beta = {beta:g} converges {where} when lr < 2 (1 + beta) / "
+                f"((1 + 2 beta) lambda_max) = {bound:.4g}.")
+        return StabilityBound(optimizer, bound, True, None, text)
     bound = 2 * (1 + beta) / ((1 - dampening) * lambda_max)
     if beta == 0:
         best = 2 / ((lambda_min + lambda_max) * (1 - dampening)) if reference.exact else None

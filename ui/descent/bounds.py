@@ -1,10 +1,10 @@
 """The stability bounds the Descent page draws: on the rate slider and on the range test.
 
-A formula gives the bound at once where one holds (plain gradient descent, heavy-ball
-momentum); otherwise it is measured by bisection on batched sweeps
-(``explorer.descent.reference.iter_measured_bound``) on a worker, once the settings it
-depends on have stopped changing. The range test's plot gets the bound of the range
-test's own optimizer, with default options, as that is what the test runs.
+A formula gives the bound at once where one holds (plain gradient descent, heavy-ball and
+Nesterov momentum: ``explorer.descent.reference.stability_bound``, the one rule); otherwise
+it is measured by bisection on batched sweeps (``iter_measured_bound``) on a worker, once
+the settings it depends on have stopped changing. The range test's plot gets the bound of
+the range test's own optimizer, with default options, as that is what the test runs.
 """
 
 from __future__ import annotations

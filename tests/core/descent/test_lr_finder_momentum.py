@@ -1,8 +1,9 @@
 """The range test on a surface for a momentum optimizer: honest against the known bounds.
 
 Heavy-ball momentum beta on a quadratic converges iff lr < 2 (1 + beta) / lambda_max
-(``explorer.descent.reference.stability_bound``); Nesterov has no closed form there and is
-checked against the boundary measured by bisection (``measured_bound``). The steepest-fall
+(``explorer.descent.reference.stability_bound``), Nesterov iff lr < 2 (1 + beta) /
+((1 + 2 beta) lambda_max), also checked against the boundary measured by bisection
+(``measured_bound``). The steepest-fall
 rule read a momentum run's swing as a blow-up (0.00043 for beta = 0.9 on the bowl whose
 bound is 0.38); the momentum rule must bracket the bound and suggest nothing above it.
 """
@@ -56,16 +57,17 @@ def test_the_default_bowl_with_momentum_no_longer_suggests_a_rate_a_thousand_tim
     assert "steepest" not in {s.name for s in result.suggestions}
 
 
-def test_nesterov_edge_brackets_the_measured_boundary():
+def test_nesterov_edge_brackets_its_closed_form_bound():
     options = {"momentum": 0.9, "nesterov": True}
     scene, result = _test(options)
-    assert stability_bound(scene.surface, "SGD", scene.start_point(), options,
-                           scene.surface_options).lr is None
-    measured = measured_bound(scene.surface, "SGD", scene.start_point(), result.run_steps,
-                              options, scene.surface_options)
-    low, high = measured.bracket
+    bound = stability_bound(scene.surface, "SGD", scene.start_point(), options,
+                            scene.surface_options)
+    assert bound.closed_form and bound.lr == pytest.approx(2 * 1.9 / (2.8 * 10))
     edge = {s.name: s.lr for s in result.suggestions}["edge"]
-    # The measured boundary [low, high] overlaps the grid cell [edge, next rate].
+    assert edge < bound.lr < edge * _grid_step(result) * (1 + 1e-9)
+    # The bisection on sweeps agrees: its bracket overlaps the grid cell [edge, next rate].
+    low, high = measured_bound(scene.surface, "SGD", scene.start_point(), result.run_steps,
+                               options, scene.surface_options).bracket
     assert edge <= high and low <= edge * _grid_step(result)
 
 

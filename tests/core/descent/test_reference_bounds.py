@@ -1,11 +1,18 @@
 """Learning-rate bounds that match the optimizer, and presets in their named order."""
 
+import numpy as np
 import pytest
+import torch
 
 from explorer import descent
 from explorer.descent import surfaces
 from explorer.descent.divergence import sweep_diverging_at
-from explorer.descent.reference import measured_bound, reference_lrs, stability_bound
+from explorer.descent.reference import (
+    measured_bound,
+    nesterov_factor,
+    reference_lrs,
+    stability_bound,
+)
 
 START = (-3.0, 1.5)
 BOWL = {"rotation": 90.0}
@@ -35,24 +42,63 @@ def test_heavy_ball_momentum_converges_below_two_one_plus_beta_over_lambda_max(b
     assert _diverges("SGD", 1.05 * bound.lr, options, steps=600)
 
 
-@pytest.mark.parametrize(("optimizer", "options"), [("SGD", {"momentum": 0.9, "nesterov": True}),
-                                                    ("Adam", {})])
-def test_nesterov_and_adam_say_no_closed_bound_and_get_a_measured_one(optimizer, options):
-    bound = stability_bound("quadratic", optimizer, START, options, BOWL)
+def _torch_nesterov_loss_ratio(lr, beta, weight_decay, steps=150):
+    """Loss after ``steps`` of torch.optim.SGD(nesterov=True) over the loss at the start."""
+    function = surfaces.objective("quadratic", BOWL)
+    point = torch.tensor(START, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([point], lr=lr, momentum=beta, nesterov=True,
+                          weight_decay=weight_decay)
+    first = float(function(point.detach()))
+    for _ in range(steps):
+        opt.zero_grad()
+        function(point).backward()
+        opt.step()
+    # weight_decay makes torch minimise f + wd |x|^2 / 2, whose minimum is still the origin.
+    return float(function(point.detach())) / first
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 2.0])
+@pytest.mark.parametrize("beta", [0.3, 0.5, 0.9, 0.99])
+def test_nesterov_converges_below_its_closed_bound_and_diverges_above_in_torch(beta,
+                                                                               weight_decay):
+    options = {"momentum": beta, "nesterov": True, "weight_decay": weight_decay}
+    bound = stability_bound("quadratic", "SGD", START, options, BOWL)
+    limit = 2 * (1 + beta) / ((1 + 2 * beta) * (10 + weight_decay))
+    assert bound.closed_form and bound.lr == pytest.approx(limit, rel=1e-12)
+    assert "Nesterov" in bound.text and f"{limit:.4g}" in bound.text
+    assert _torch_nesterov_loss_ratio(0.97 * bound.lr, beta, weight_decay) < 1e-6
+    assert _torch_nesterov_loss_ratio(1.03 * bound.lr, beta, weight_decay) > 1e6
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.3, 0.9, 0.99])
+def test_nesterovs_factor_puts_the_iteration_matrix_on_the_unit_circle(beta):
+    # Torch's Nesterov step along one eigenvector maps (x, lr * buffer) by this matrix.
+    def radius(h):
+        matrix = np.array([[1 - h * (1 + beta), -beta ** 2], [h, beta]])
+        return max(abs(np.linalg.eigvals(matrix)))
+
+    h = nesterov_factor(beta)
+    assert radius(h) == pytest.approx(1.0, abs=1e-9)
+    assert radius(0.999 * h) < 1 < radius(1.001 * h)
+    assert all(radius(f * h) < 1 for f in np.linspace(0.01, 0.99, 50))
+
+
+def test_adam_says_no_closed_bound_and_gets_a_measured_one():
+    bound = stability_bound("quadratic", "Adam", START, None, BOWL)
     assert bound.lr is None and not bound.closed_form and "No closed-form bound" in bound.text
-    measured = measured_bound("quadratic", optimizer, START, 100, options, BOWL)
+    measured = measured_bound("quadratic", "Adam", START, 100, None, BOWL)
     low, high = measured.bracket
     assert low < measured.lr < high and high / low < 1.01
-    assert not _diverges(optimizer, low, options, 100) and _diverges(optimizer, high, options, 100)
+    assert not _diverges("Adam", low, {}, 100) and _diverges("Adam", high, {}, 100)
 
 
-def test_the_measured_boundary_of_nesterov_approaches_its_quadratic_limit():
-    # On a quadratic Nesterov's look-ahead step is stable iff lr λ < 2 (1 + β) / (1 + 2 β).
-    beta = 0.9
-    limit = 2 * (1 + beta) / ((1 + 2 * beta) * 10)
-    measured = measured_bound("quadratic", "SGD", START, 400,
-                              {"momentum": beta, "nesterov": True}, BOWL)
+def test_the_measured_boundary_of_nesterov_approaches_its_closed_bound():
+    options = {"momentum": 0.9, "nesterov": True}
+    limit = stability_bound("quadratic", "SGD", START, options, BOWL).lr
+    measured = measured_bound("quadratic", "SGD", START, 400, options, BOWL)
     assert measured.lr == pytest.approx(limit, rel=0.02) and measured.lr >= limit
+    low, high = measured.bracket
+    assert not _diverges("SGD", low, options, 400) and _diverges("SGD", high, options, 400)
 
 
 def test_a_search_that_finds_no_divergence_says_so():

@@ -67,13 +67,13 @@ def test_the_bound_is_drawn_on_the_loss_vs_lr_view(qtbot, panel):
     assert "still converges" in panel.sidebar.sliders.bound_label.text()
 
 
-def test_nesterov_says_no_closed_bound_and_shows_the_measured_one(qtbot, panel):
+def test_nesterov_shows_its_closed_bound_on_the_slider_at_once(qtbot, panel):
     panel.sidebar.optimizer_options.changed.emit({"momentum": 0.9, "nesterov": True})
     text = panel.sidebar.sliders.bound_label
-    qtbot.waitUntil(lambda: "No closed-form bound" in text.text())
-    qtbot.waitUntil(lambda: _idle(panel) and "still converges" in text.text(), timeout=20_000)
-    lr = panel.controller._bounds.measured
-    assert lr == pytest.approx(2 * 1.9 / (2.8 * 10), rel=0.03)  # Nesterov's limit on a bowl
+    qtbot.waitUntil(lambda: "Nesterov momentum beta = 0.9" in text.text())
+    assert "0.1357" in text.text() and "No closed-form bound" not in text.text()
+    assert not panel.controller.bound_busy  # a formula: nothing to measure
+    lr = 2 * 1.9 / (2.8 * 10)  # Nesterov's limit on the default bowl (lambda_max = 10)
     assert panel.sidebar.sliders.rate.slider.mark == panel.sidebar.sliders.rate.position(lr)
     assert panel.lr_test.bound_lr() == pytest.approx(0.2)  # the range test runs plain SGD
 
