@@ -69,6 +69,25 @@ def default_tuned_for() -> str:
     return surface_key(*DEFAULT_SURFACE)
 
 
+EDITED = ", then edited"
+"""What ``tuned_for`` gains once a rate, an optimizer or options of a tuned run is changed by
+hand: the rates are no longer what the tuning found."""
+
+
+def edited(tuned_for: str) -> str:
+    """``tuned_for`` once a run is changed by hand: ``"Rosenbrock, then edited"`` (rates that
+    were tuned for no surface, ``""``, stay typed: ``""``)."""
+    return tuned_for if not tuned_for or tuned_for.endswith(EDITED) else tuned_for + EDITED
+
+
+def tuned_surface(tuned_for: str) -> tuple[str, bool]:
+    """The surface the rates were tuned for (``""``: none, every rate typed) and whether a
+    run was changed by hand since (``tuned_for`` as :func:`edited` writes it)."""
+    if tuned_for.endswith(EDITED):
+        return tuned_for[:-len(EDITED)], True
+    return tuned_for, False
+
+
 def describe(optimizer: str, options: Mapping) -> str:
     """The optimizer as a person names it: ``"Nesterov 0.9"``, ``"SGD + momentum 0.9"``."""
     momentum = float(options.get("momentum", 0) or 0)

@@ -6,8 +6,9 @@ runs are added and removed, each keeping its colour. Run computes on a backgroun
 (progress and Cancel) and draws every trajectory on a contour map and every loss per step, one
 colour and one legend row ("Adam, lr = 0.3") per run. A change of the page's surface or start
 makes the picture stale: it says so and runs again when the tab is shown. The rates say which
-surface they were tuned for; "Tune the rates here" picks each optimizer's best rate of a small
-grid on the surface shown (``compare.iter_tune``, on the worker) and runs.
+surface they were tuned for, and "then edited" once a run's rate, optimizer or options is
+changed by hand; "Tune the rates here" picks each optimizer's best rate of a small grid on the
+surface shown (``compare.iter_tune``, on the worker) and runs.
 """
 
 from __future__ import annotations
@@ -220,9 +221,14 @@ class CompareView(QWidget):
     def _on_edited(self, *_) -> None:
         self._clear_marks()
         try:
-            self._options = self.read()
+            options = self.read()
         except InputError as exc:
             self.show_error(exc)
+            return
+        if _changed_by_hand(self._options.runs, options.runs):
+            options = replace(options, tuned_for=compare.edited(options.tuned_for))
+        self._options = options
+        self._show_tuned_for()
 
     def _on_reset(self) -> None:
         self.set_options(CompareOptions())
@@ -241,14 +247,22 @@ class CompareView(QWidget):
         self.error.show_error(str(exc))
 
     def _show_tuned_for(self) -> None:
-        """Which surface the rates were tuned for; in bold when it is not the page's."""
-        tuned_for, here = self._options.tuned_for, _page_key(self._page)
-        if tuned_for == here:
-            self.tuned.setText(f"Rates tuned for this surface: {here}.")
+        """Which surface the rates were tuned for, and whether a rate was typed since; in bold
+        when they were tuned for another surface than the page's."""
+        tuned_for, by_hand = compare.tuned_surface(self._options.tuned_for)
+        here = _page_key(self._page)
+        retune = "'Tune the rates here' finds each one's best."
+        if not tuned_for:
+            self.tuned.setText(f"Rates typed by you, not tuned for a surface. {retune}")
+        elif tuned_for == here:
+            self.tuned.setText(f"Rates tuned for this surface ({here}), then edited: a rate "
+                               f"typed by you is not a tuned one. {retune}" if by_hand else
+                               f"Rates tuned for this surface: {here}.")
         else:
-            self.tuned.setText(f"<b>These rates were tuned for {tuned_for or 'no surface'}, "
-                               f"not for the surface shown ({here})</b>: they may crawl or "
-                               "diverge here. 'Tune the rates here' finds each one's best.")
+            then = ", then edited" if by_hand else ""
+            self.tuned.setText(f"<b>These rates were tuned for {tuned_for}{then}, not for the "
+                               f"surface shown ({here})</b>: they may crawl or diverge here. "
+                               + retune)
 
     # -- the page ------------------------------------------------------------
     def set_page(self, scene: DescentScene) -> None:
@@ -331,9 +345,13 @@ class CompareView(QWidget):
         """Show the tuned rates: each run (by its colour) that still has the optimizer and
         options it was tuned with takes its rate."""
         tuned = {(run.color, run.optimizer, str(run.options)): run.lr for run in tuning.runs}
-        runs = tuple(replace(run, lr=tuned.get((run.color, run.optimizer, str(run.options)),
-                                               run.lr)) for run in self._options.runs)
-        self._show(replace(self._options, runs=runs, tuned_for=tuning.surface))  # job goes on
+        keys = [(run.color, run.optimizer, str(run.options)) for run in self._options.runs]
+        runs = tuple(replace(run, lr=tuned.get(key, run.lr))
+                     for run, key in zip(self._options.runs, keys, strict=True))
+        # A run changed while the tuning ran keeps its rate: that one is not a tuned rate.
+        tuned_for = (tuning.surface if all(key in tuned for key in keys)
+                     else compare.edited(tuning.surface))
+        self._show(replace(self._options, runs=runs, tuned_for=tuned_for))  # job goes on
         if tuning.untuned:
             self.error.show_error("Every rate tried diverged for " + ", ".join(tuning.untuned)
                                   + ": its rate is kept.")
@@ -393,6 +411,15 @@ class CompareView(QWidget):
 
     def shutdown(self, msecs: int | None = None) -> bool:
         return self.job.shutdown(SHUTDOWN_MS if msecs is None else msecs)
+
+
+def _changed_by_hand(before, after) -> bool:
+    """Whether a run kept from ``before`` (by its colour) has another rate, optimizer or
+    options in ``after``; a run added (a copy of a run) or removed changes no tuned rate."""
+    old = {run.color: run for run in before}
+    return any(run.color in old and (run.lr, run.optimizer, dict(run.options))
+               != (old[run.color].lr, old[run.color].optimizer, dict(old[run.color].options))
+               for run in after)
 
 
 def _summary(comparison: compare.Comparison) -> str:

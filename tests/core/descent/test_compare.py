@@ -180,3 +180,13 @@ def test_tuning_picks_each_optimizers_lowest_ending_rate_of_the_grid():
 def test_a_run_whose_every_rate_diverges_keeps_its_rate_and_is_named():
     run = CompareRun("SGD", 0.1)
     assert best_rate("quadratic", START, run, 30, grid=(5.0, 10.0)) is None
+
+
+def test_rates_edited_after_tuning_say_so_once_and_keep_their_surface():
+    from explorer.descent.compare import edited, tuned_surface
+
+    key = surface_key("rosenbrock")
+    assert tuned_surface(key) == (key, False)
+    assert edited(key) == f"{key}, then edited" == edited(edited(key))
+    assert tuned_surface(edited(key)) == (key, True)
+    assert edited("") == "" and tuned_surface("") == ("", False)  # typed from the start
