@@ -5,10 +5,16 @@ hide; the lab selector grows with the fonts; the menus and every shortcut stay, 
 leaves. A page built while presenting is treated the same way (``prepare``).
 
 The font scale is chosen from the screen's size (:func:`~ui.window.appearance.
-presentation_scale`), then stepped down while a page does not fit: to the desk's scale,
-then the control column of a page still too wide is folded (its splitter handle brings it
-back), then a little smaller. Every plot gets the room its title, axes and legend need
-(``columns.fit_plot``), so none is drawn cut off at the edge of its view.
+presentation_scale`), then stepped down while the page shown does not fit: to the desk's
+scale, then its control column is folded if it is still too wide (its splitter handle
+brings it back), then a little smaller. Every plot gets the room its title, axes and
+legend need (``columns.fit_plot``), so none is drawn cut off at the edge of its view.
+
+Only what is shown counts. A ``QStackedWidget`` (the lab stack, each tab widget's pages)
+is as large as the largest of all its widgets, shown or not; so while presenting, every
+widget not shown in one gets an ``Ignored`` size policy (its own comes back when it is
+shown, and on leaving), and each page or tab shown is fitted again from the screen's
+scale. The scale then follows the screen, not the widest tab ever visited.
 """
 
 from __future__ import annotations
@@ -18,13 +24,14 @@ import weakref
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QStackedWidget, QTabWidget
 
 from ui.common import columns
 from ui.common.lab import LabPage
 from ui.window import appearance
 
 SCALE_STEP = 0.05
+HIDDEN = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
 
 def _timer(parent: QObject, slot) -> QTimer:
@@ -54,11 +61,13 @@ class Presentation(QObject):
         self._fitted_for: QSize | None = None
         self._target: QSize | None = None  # the size to fit; None: the window's screen
         self._folded: dict[LabPage, list[int]] = {}  # control splitter sizes before folding
+        self._policies: dict[int, tuple[weakref.ref, QSizePolicy]] = {}  # of widgets not shown
         self._escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), window)
         self._escape.activated.connect(self.leave)
         self._escape.setEnabled(False)
         self._refit = _timer(self, self.fit)  # the window was resized
         self._recheck = _timer(self, self._shrink_to_fit)  # a page or plot grew
+        self._refit_shown = _timer(self, self._fit_shown)  # another page or tab is shown
         window.installEventFilter(self)
 
     @property
@@ -85,6 +94,7 @@ class Presentation(QObject):
         self.refresh()
         self._window.presentation_action.setChecked(True)
         self._escape.setEnabled(True)
+        self._show_only_current()
         self._window.showFullScreen()
         self.fit()
 
@@ -94,9 +104,11 @@ class Presentation(QObject):
         self._active = False
         self._refit.stop()
         self._recheck.stop()
+        self._refit_shown.stop()
         self._fitted_for = self._target = None
         self._set_scale(1.0)
         self._unfold_all()
+        self._restore_policies()
         for page in self._window.built_pages():
             for plot in page.plots().values():
                 columns.release_plot(plot)
@@ -132,20 +144,32 @@ class Presentation(QObject):
         self._shrink_to_fit()
         self._fitted_for = size
 
+    def _fit_shown(self) -> None:
+        """Another page or tab is shown: fit it afresh, from the screen's scale."""
+        if not self._active:
+            return
+        self._unfold_all()
+        size = self.target_size()
+        scale = appearance.presentation_scale(size.width(), size.height())
+        if scale != self._scale:
+            self._set_scale(scale)
+        self._shrink_to_fit()
+
     def _shrink_to_fit(self) -> None:
-        """Step down while a page is larger than the screen: to the desk's scale, then fold
-        the control column of a page still too wide, then smaller still."""
+        """Step down while the page shown is larger than the screen: to the desk's scale,
+        then fold its control column if it is still too wide, then smaller still."""
         if not self._active:
             return
         self._step_down_to(1.0)
-        if not self._fits():
-            for page in self._window.built_pages():
-                if self._too_wide(page):
-                    self._fold(page)
+        page = self._window.current_page()
+        if not self._fits() and page is not None and self._too_wide(page):
+            self._fold(page)
         self._step_down_to(appearance.MIN_PRESENTATION_SCALE)
-        if self._target is not None and self._window.size() != self._target:
-            # A page wider than the screen for a moment made the window grow: back to size.
-            self._window.resize(self._target)
+        # A page wider than the screen for a moment made the window grow: back to size.
+        size, screen = self._window.size(), self.target_size()
+        if (self._target is not None and size != self._target) or (
+                size.width() > screen.width() or size.height() > screen.height()):
+            self._window.resize(screen)
 
     def _step_down_to(self, floor: float) -> None:
         scale = self._scale
@@ -186,6 +210,48 @@ class Presentation(QObject):
                 _fold_column(page.control_splitter(), False)
                 page.control_splitter().setSizes(sizes)
         self._folded.clear()
+
+    # ------------------------------------------------- only what is shown
+    def _views(self) -> list[QStackedWidget | QTabWidget]:
+        views: list[QStackedWidget | QTabWidget] = [self._window.stack]
+        for page in self._window.built_pages():
+            views += page.findChildren(QTabWidget)
+        return views
+
+    def _show_only_current(self) -> None:
+        """Only the widget shown in each stack counts towards the window's size."""
+        for view in self._views():
+            if not view.property("fits_shown"):
+                view.setProperty("fits_shown", True)
+                view.currentChanged.connect(self._on_view_changed)
+            current = view.currentWidget()
+            for index in range(view.count()):
+                widget = view.widget(index)
+                if widget is current:
+                    self._restore_policy(widget)
+                elif self._policies.get(id(widget), (lambda: None,))[0]() is not widget:
+                    self._policies[id(widget)] = (weakref.ref(widget), widget.sizePolicy())
+                    widget.setSizePolicy(HIDDEN)
+            view.updateGeometry()  # a hidden widget's new policy does not reach the layouts
+
+    def _on_view_changed(self, _index: int) -> None:
+        if self._active:
+            self._show_only_current()
+            self._refit_shown.start()
+
+    def _restore_policy(self, widget) -> None:
+        kept = self._policies.pop(id(widget), None)
+        if kept is not None and kept[0]() is widget:
+            widget.setSizePolicy(kept[1])
+
+    def _restore_policies(self) -> None:
+        for ref, policy in self._policies.values():
+            widget = ref()
+            if widget is not None and shiboken6.isValid(widget):
+                widget.setSizePolicy(policy)
+        self._policies.clear()
+        for view in self._views():
+            view.updateGeometry()
 
     def _set_scale(self, scale: float) -> None:
         self._scale = scale
@@ -238,5 +304,6 @@ class Presentation(QObject):
             for widget in page.presentation_widgets():
                 widget.setVisible(False)
             self._fit_plots(page)
+            self._show_only_current()
             self._fitted_for = None
             self._refit.start()
