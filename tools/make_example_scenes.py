@@ -6,10 +6,11 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from explorer import RESOURCES, losses, scene
-from explorer.descent import reference_lrs
+from explorer.descent import compare, reference_lrs
 from explorer.descent.scene import DescentScene
 from explorer.losses.scene import LossScene
 from explorer.training.batchnorm import deep_sigmoid_config
@@ -29,12 +30,21 @@ def loss_scenes() -> dict[str, dict]:
     return out
 
 
+def tuned_comparison(page: DescentScene) -> DescentScene:
+    """``page`` with its side-by-side rates tuned for its own surface, as "Tune the rates
+    here" does: the default rates were chosen on the default bowl (rotation 90), so a scene
+    on any other surface would open saying they were tuned for another one."""
+    *_, tuning = compare.iter_tune(**page.validated().compare_arguments())
+    tuned = replace(page.compare, runs=tuple(tuning.runs), tuned_for=tuning.surface)
+    return replace(page, compare=tuned)
+
+
 def descent_scene() -> dict:
     start = (-3.0, 2.5)
     ref = reference_lrs("quadratic", start)
     lrs = tuple(round(ref.presets[k], 4) for k in ("too small", "good", "too large", "diverging"))
     page = DescentScene(surface="quadratic", surface_options={}, lrs=lrs, steps=60, start=start)
-    return {"descent": page.to_dict()}
+    return {"descent": tuned_comparison(page).to_dict()}
 
 
 def batch_norm_scene() -> dict:
