@@ -49,6 +49,7 @@ HINT = ("Same start, same surface, each optimizer at its own rate: look at which
         "back (momentum).")
 GRID = 120
 LEGEND_MARGIN = 20  # px: the legend's offset from the plot's edge, on both sides
+LEGEND_OFFSET = (10, -10)  # from the plot's bottom left corner
 PROGRESS_STEPS = 1000
 
 
@@ -124,7 +125,7 @@ class CompareView(QWidget):
         self.status.setWordWrap(True)
         self.map = make_plot("Who takes the straightest way down", "x", "y",
                              name="compare-map")
-        self.map.getPlotItem().legend.setOffset((10, -10))  # bottom left, off the start
+        self.map.getPlotItem().legend.setOffset(LEGEND_OFFSET)  # bottom left, off the start
         self.map.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.image.setColorMap(pg.colormap.get("CET-L12"))
@@ -136,7 +137,7 @@ class CompareView(QWidget):
         self.loss_plot = make_plot("Who gets low first", "step",
                                    "loss (log scale)", log_y=True, name="compare-loss")
         # Bottom left: the curves start high on the left and fall to the right.
-        self.loss_plot.getPlotItem().legend.setOffset((10, -10))
+        self.loss_plot.getPlotItem().legend.setOffset(LEGEND_OFFSET)
         self.paths: list[pg.PlotDataItem] = []
         self.losses: list[pg.PlotDataItem] = []
         for plot in (self.map, self.loss_plot):
@@ -396,12 +397,12 @@ class CompareView(QWidget):
         self._fit_legends()
 
     def _fit_legends(self, *_) -> None:
-        """A legend wider than its plot (a narrow plot in presentation mode) is hidden rather
-        than cut: the two plots use the same colour per run, so the other legend names it."""
+        """Each legend inside its plot, never hidden (an exported plot keeps its legend): on
+        one line per run where it fits, else each run's name, rate and divergence on lines of
+        their own, else those lines scaled down to the room there is (a narrow plot in
+        presentation mode)."""
         for plot in (self.map, self.loss_plot):
-            item = plot.getPlotItem()
-            room = item.vb.sceneBoundingRect().width()
-            item.legend.setVisible(item.legend.boundingRect().width() + LEGEND_MARGIN <= room)
+            _fit_legend(plot.getPlotItem())
 
     def plots(self) -> dict:
         return {"compare-map": self.map, "compare-loss": self.loss_plot}
@@ -411,6 +412,39 @@ class CompareView(QWidget):
 
     def shutdown(self, msecs: int | None = None) -> bool:
         return self.job.shutdown(SHUTDOWN_MS if msecs is None else msecs)
+
+
+def _fit_legend(item: pg.PlotItem) -> None:
+    legend, room = item.legend, item.vb.boundingRect()
+    width, height = room.width() - LEGEND_MARGIN, room.height() - LEGEND_MARGIN
+    if not legend.items or width <= 0 or height <= 0:  # nothing drawn, or not laid out yet
+        return
+    if legend.parentItem() is not item.vb:  # an export placed it beside the plot for now
+        return
+    for wrap in (False, True):
+        size = _legend_size(legend, wrap)
+        if size.width() <= width and size.height() <= height:
+            break
+    scale = min(1.0, width / size.width(), height / size.height())
+    legend.setScale(scale)
+    # Anchored by its bottom left corner, which its new size (or scale) has moved.
+    legend.anchor(itemPos=(0, 1), parentPos=(0, 1), offset=LEGEND_OFFSET)
+    legend.setVisible(True)
+
+
+def _legend_size(legend: pg.LegendItem, wrap: bool):
+    """The legend's own (unscaled) size with each run's label on one line or wrapped."""
+    for sample, label in legend.items:
+        text = sample.item.name() or ""
+        if wrap:
+            text = text.replace(", lr = ", "<br>lr = ").replace(" — ", "<br>")
+        if label.text != text:
+            label.setText(text)
+    legend.layout.invalidate()  # the cells keep their old widths until laid out from zero
+    legend.setGeometry(0, 0, 1, 1)
+    legend.layout.activate()
+    legend.updateSize()
+    return legend.boundingRect().size()
 
 
 def _changed_by_hand(before, after) -> bool:
