@@ -256,9 +256,9 @@ class CompareView(QWidget):
         if not tuned_for:
             self.tuned.setText(f"Rates typed by you, not tuned for a surface. {retune}")
         elif tuned_for == here:
-            self.tuned.setText(f"Rates tuned for this surface ({here}), then edited: a rate "
-                               f"typed by you is not a tuned one. {retune}" if by_hand else
-                               f"Rates tuned for this surface: {here}.")
+            self.tuned.setText(f"Rates tuned for this surface: {here}." + (
+                f" Then edited: a rate typed by you is not a tuned one. {retune}"
+                if by_hand else ""))
         else:
             then = ", then edited" if by_hand else ""
             self.tuned.setText(f"<b>These rates were tuned for {tuned_for}{then}, not for the "
