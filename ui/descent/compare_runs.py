@@ -88,7 +88,7 @@ class RunsEditor(QWidget):
     def set_runs(self, runs) -> None:
         """Show ``runs`` (checked CompareRuns, each with its colour) without emitting."""
         self._runs = list(runs)
-        self._rebuild_rows([f"{run.lr:g}" for run in self._runs])
+        self._rebuild_rows([_rate_text(run.lr) for run in self._runs])
         self._select(min(self.selected, len(self._runs) - 1))
 
     def _rebuild_rows(self, texts: list[str]) -> None:
@@ -145,9 +145,13 @@ class RunsEditor(QWidget):
 
     # -- reading -------------------------------------------------------------
     def read(self) -> tuple[compare.CompareRun, ...]:
-        """The runs as typed: InputError naming ``compare_lr_<i>`` for a bad rate."""
+        """The runs as typed: InputError naming ``compare_lr_<i>`` for a bad rate. A box
+        still showing its run's rate keeps that rate to the last digit (the box shows 6)."""
         runs = []
         for i, (run, box) in enumerate(zip(self._runs, self.rate_boxes, strict=True)):
+            if box.text().strip() == _rate_text(run.lr):
+                runs.append(run)
+                continue
             (lr,) = parse_lrs(box.text(), 1, lr_field(i))
             runs.append(replace(run, lr=lr))
         return tuple(runs)
@@ -222,6 +226,10 @@ class RunsEditor(QWidget):
         for box in self.rate_boxes:
             mark_valid(box, "The learning rate of this run")
         self.error.clear_error()
+
+
+def _rate_text(lr: float) -> str:
+    return f"{lr:g}"
 
 
 class _RunName(QLabel):

@@ -88,3 +88,11 @@ def test_a_run_changed_while_the_tuning_ran_keeps_then_edited(qtbot, side):
 def test_rates_tuned_for_no_surface_say_they_were_typed(side):
     side.set_options(CompareOptions(tuned_for=""))
     assert side.tuned.text().startswith("Rates typed by you, not tuned for a surface.")
+
+
+def test_a_box_left_unchanged_keeps_a_long_rate_to_the_last_digit(side):
+    runs = (compare.CompareRun("SGD", 0.0123456789, color=0),)
+    side.set_options(CompareOptions(runs=runs, tuned_for=BOWL))
+    assert side.rate_boxes[0].text() == "0.0123457"
+    side.rate_boxes[0].editingFinished.emit()  # focus left the box
+    assert side.options().runs[0].lr == 0.0123456789 and side.options().tuned_for == BOWL
