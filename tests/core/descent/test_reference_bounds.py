@@ -96,8 +96,8 @@ def test_the_measured_boundary_of_nesterov_approaches_its_closed_bound():
     options = {"momentum": 0.9, "nesterov": True}
     limit = stability_bound("quadratic", "SGD", START, options, BOWL).lr
     measured = measured_bound("quadratic", "SGD", START, 400, options, BOWL)
-    assert measured.lr == pytest.approx(limit, rel=0.02) and measured.lr >= limit
-    low, high = measured.bracket
+    low, high = measured.bracket  # 0.13538 to 0.13612 around 0.13571
+    assert low <= limit <= high and measured.lr == pytest.approx(limit, rel=0.01)
     assert not _diverges("SGD", low, options, 400) and _diverges("SGD", high, options, 400)
 
 
