@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import weakref
 
 import pyqtgraph as pg
@@ -14,6 +15,26 @@ from ui.common import export, theme
 _plots: weakref.WeakSet[pg.PlotWidget] = weakref.WeakSet()
 
 pg.setConfigOptions(antialias=True, useNumba=False)
+
+
+class Axis(pg.AxisItem):
+    """pyqtgraph's axis, except that on a log axis with many minor ticks only 1, 2 and 5
+    times a power of ten are labelled: all eight minor labels of a decade ("3·10¹4·10¹5·10¹…")
+    run into each other on a plot of two or three decades."""
+
+    MINOR_LABELS_KEPT = 6  # up to this many ticks, every one keeps its label
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph override)
+        strings = super().logTickStrings(values, scale, spacing)
+        if len(values) <= self.MINOR_LABELS_KEPT:
+            return strings
+        return [text if _leading_digit(value + math.log10(scale)) in (1, 2, 5) else ""
+                for value, text in zip(values, strings, strict=True)]
+
+
+def _leading_digit(log_value: float) -> int:
+    mantissa = 10 ** (log_value - math.floor(log_value + 1e-9))
+    return round(mantissa) if abs(mantissa - round(mantissa)) < 0.05 else 0
 
 
 def make_plot(
@@ -32,9 +53,12 @@ def make_plot(
     ``title`` says what to look for ("Too large a rate overshoots"), the labels
     say what and in which unit ("step", "loss (log scale)").
     """
-    widget = pg.PlotWidget(parent=parent)
+    axes = {side: Axis(side) for side in ("left", "bottom", "right", "top")}
+    widget = pg.PlotWidget(parent=parent, axisItems=axes)
     widget.setObjectName(name or title)
     item = widget.getPlotItem()
+    item.hideAxis("right")  # given axes are shown; pyqtgraph's default shows only these two
+    item.hideAxis("top")
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     item.setLogMode(x=log_x, y=log_y)
