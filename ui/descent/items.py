@@ -6,8 +6,6 @@ call, so a playback frame updates one item instead of one curve per run.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
@@ -43,6 +41,7 @@ class StepArrows(pg.GraphicsObject):
         self._trail = trail
         self._width = width
         self._bounds = QRectF()
+        self._off_view: tuple | None = None  # the last off_view's (step, view) and answer
 
     def set_points(self, points: np.ndarray, colors: list[str], grown_from: int = 0) -> None:
         """``grown_from`` > 0: the first that many points of every run are the last call's
@@ -57,6 +56,7 @@ class StepArrows(pg.GraphicsObject):
             self._colors = [pen.color() for pen in self._pens]
             self._sprites_ratio = None
         self._last_finite = _last_finite(self._points, grown_from, self._last_finite)
+        self._off_view = None
         self._range = _finite_range(self._points, grown_from, self._range)
         self._bounds = _rect(self._range)
         self.update()
@@ -134,22 +134,25 @@ class StepArrows(pg.GraphicsObject):
         if view is None or not self._pens:
             return []
         t = min(self._step if step is None else step, self._points.shape[1] - 1)
-        centre = np.array([view.center().x(), view.center().y()])
-        out = []
-        for k in range(len(self._pens)):
-            at = min(t, int(self._last_finite[k]))
-            if at < 0:
-                continue
-            x, y = self._points[k, at]
-            if view.left() <= x <= view.right() and view.top() <= y <= view.bottom():
-                continue
-            d = np.array([x, y]) - centre
-            # in units of the view's half-size, so the direction is the one seen on screen
-            d = d / np.array([view.width() / 2 or 1.0, view.height() / 2 or 1.0])
-            norm = float(np.hypot(*d))
-            if np.isfinite(norm) and norm > 0:
-                out.append((k, (float(d[0] / norm), float(d[1] / norm))))
-        return out
+        box = (view.left(), view.right(), view.top(), view.bottom())
+        key = (t, box)
+        if self._off_view is not None and self._off_view[0] == key:
+            return self._off_view[1]  # set_step asked for it, and now paint does
+        at = np.minimum(t, self._last_finite)
+        runs = np.flatnonzero(at >= 0)
+        x, y = self._points[runs, at[runs]].T
+        outside = ~((box[0] <= x) & (x <= box[1]) & (box[2] <= y) & (y <= box[3]))
+        runs, x, y = runs[outside], x[outside], y[outside]
+        # in units of the view's half-size, so the direction is the one seen on screen
+        dx = (x - view.center().x()) / (view.width() / 2 or 1.0)
+        dy = (y - view.center().y()) / (view.height() / 2 or 1.0)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            norm = np.hypot(dx, dy)
+            ok = np.isfinite(norm) & (norm > 0)
+            found = [(k, (u, v)) for k, u, v in zip(runs[ok].tolist(), (dx[ok] / norm[ok]).tolist(),
+                                                    (dy[ok] / norm[ok]).tolist(), strict=True)]
+        self._off_view = (key, found)
+        return found
 
     def _paint_edge_arrows(self, painter, transform, t: int) -> None:
         view = self.viewRect()
@@ -207,23 +210,36 @@ def _dot_sprite(color, radius: float, outline: QPen, ratio: float) -> QPixmap:
 
 
 def _run_rects(item, points: np.ndarray, first: int, last: int, pad_px: float):
-    """Per run, the rect (item coordinates) around its points ``first..last``, padded by
-    ``pad_px`` screen pixels; None where that cannot be bounded (no view yet, or a point
-    that overflowed), so the caller repaints the whole item."""
+    """The rect (item coordinates) around every run's points ``first..last``, padded by
+    ``pad_px`` screen pixels, as a list of one (none when no run has a point there); None
+    where that cannot be bounded (no view yet, or a point that overflowed), so the caller
+    repaints the whole item.
+
+    One rect for all runs, not one per run: Qt merges a view's many small dirty rects into
+    their bounding rect anyway, and 64 rects cost more to make than the repaint they save.
+    """
     part = points[:, max(0, first):last + 1]
     if part.shape[1] == 0:
         return []
     px, py = item.pixelWidth(), item.pixelHeight()
     if not (px and py) or np.isinf(part).any():
         return None
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a run that is all NaN (diverged)
-        lo, hi = np.nanmin(part, axis=1), np.nanmax(part, axis=1)  # (K, 2)
-    keep = np.isfinite(lo).all(1) & np.isfinite(hi).all(1)
-    lo, hi = np.clip(lo[keep], -1e6, 1e6), np.clip(hi[keep], -1e6, 1e6)
+    xs, ys = part[..., 0], part[..., 1]
+    # a run counts where it has a point in both coordinates (an all-NaN run has diverged)
+    keep = ~(np.isnan(xs).all(1) | np.isnan(ys).all(1))
+    if not keep.all():
+        xs, ys = xs[keep], ys[keep]
+    if not xs.size:
+        return []
+    # fmin / fmax skip NaN (as nanmin does, without its checks); each kept run has a number
+    x0, x1, y0, y1 = (_clip6(float(f.reduce(v, axis=None)))
+                      for v in (xs, ys) for f in (np.fmin, np.fmax))
     dx, dy = pad_px * abs(px), pad_px * abs(py)
-    return [QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)
-            for (x0, y0), (x1, y1) in zip(lo.tolist(), hi.tolist(), strict=True)]
+    return [QRectF(x0 - dx, y0 - dy, x1 - x0 + 2 * dx, y1 - y0 + 2 * dy)]
+
+
+def _clip6(value: float) -> float:
+    return min(max(value, -1e6), 1e6)
 
 
 def _update(item, rects) -> None:
@@ -343,10 +359,15 @@ def _arrow_paths(screen: np.ndarray, box) -> list[tuple[QPainterPath, QPainterPa
     Qt strokes far-off lines slowly. Filling must not touch the shafts either: a
     filled two-point subpath costs milliseconds for a long line.
     """
+    paths: list[tuple[QPainterPath, QPainterPath] | None] = [None] * screen.shape[0]
     a, b = screen[:, :-1], screen[:, 1:]  # (K, S, 2): the segments' ends
     d = b - a
     length = np.hypot(d[..., 0], d[..., 1])
     ok = np.isfinite(length) & (length >= 1.0)
+    runs = np.flatnonzero(ok.any(1))  # most runs of a long playback stand still: skip them
+    if not runs.size:
+        return paths
+    a, b, d, length, ok = a[runs], b[runs], d[runs], length[runs], ok[runs]
     with np.errstate(invalid="ignore", divide="ignore"):
         u = d / length[..., None]
     size = np.minimum(HEAD_PX, 0.6 * length)[..., None]
@@ -356,14 +377,10 @@ def _arrow_paths(screen: np.ndarray, box) -> list[tuple[QPainterPath, QPainterPa
     shaft_ok = ok & np.isfinite(shaft_a).all(-1)
     head_ok = ok & ((b[..., 0] >= box[0]) & (b[..., 0] <= box[1])
                     & (b[..., 1] >= box[2]) & (b[..., 1] <= box[3]))
-    shafts = np.stack([shaft_a, shaft_b], axis=2)  # (K, S, 2, 2)
-    heads = np.stack([base + normal, base - normal, b], axis=2)  # (K, S, 3, 2)
-    paths: list[tuple[QPainterPath, QPainterPath] | None] = []
-    for k in range(screen.shape[0]):
-        if not shaft_ok[k].any():
-            paths.append(None)
-            continue
-        paths.append((_polylines(shafts[k, shaft_ok[k]]), _polylines(heads[k, head_ok[k]])))
+    shafts = np.stack([shaft_a, shaft_b], axis=2)  # (n, S, 2, 2)
+    heads = np.stack([base + normal, base - normal, b], axis=2)  # (n, S, 3, 2)
+    for i in np.flatnonzero(shaft_ok.any(1)).tolist():
+        paths[runs[i]] = (_polylines(shafts[i, shaft_ok[i]]), _polylines(heads[i, head_ok[i]]))
     return paths
 
 
@@ -527,6 +544,7 @@ class GrowingPaths(pg.GraphicsObject):
         self._thin = thin  # (points (n, 2)) -> points to draw for them, or None: every k-th
         self._points = np.zeros((0, 1, 2))
         self._pens: list[QPen] = []
+        self._width = 1.0  # the widest pen's
         self._step = 0
         self._image: QImage | None = None
         self._key: tuple | None = None
@@ -548,6 +566,7 @@ class GrowingPaths(pg.GraphicsObject):
         grown_from = _grown(old, self._points, grown_from)
         same_pens = list(pens) == self._pens
         self._pens = list(pens)
+        self._width = max((pen.widthF() for pen in self._pens), default=1.0)
         found = _finite_range(self._points, grown_from, self._range)
         moved = not grown_from or not _same_range(found, self._range)
         self._range = found
@@ -573,8 +592,7 @@ class GrowingPaths(pg.GraphicsObject):
         old, self._step = self._step, step
         rects = None
         if self._key is not None and self._drawn == old and 0 < step - old <= SMALL_MOVE:
-            width = max((pen.widthF() for pen in self._pens), default=1.0)
-            rects = _run_rects(self, self._points, old, step, width + 3)
+            rects = _run_rects(self, self._points, old, step, self._width + 3)
         _update(self, rects)
 
     def drawn_points(self, k: int) -> np.ndarray:

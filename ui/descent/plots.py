@@ -252,7 +252,8 @@ class TrajectoryMap:
         kind in its own colour, named in the arrows' legend."""
         arrows = {} if internals is None else internals.arrows
         self.internals.set_arrows(None if internals is None else internals.point, arrows)
-        self.arrow_legend.setVisible(bool(arrows))
+        if self.arrow_legend.isVisible() != bool(arrows):
+            self.arrow_legend.setVisible(bool(arrows))
 
 
 class OptimizerArrows:
@@ -262,21 +263,31 @@ class OptimizerArrows:
         self.curves = {name: pg.PlotCurveItem(connect="pairs") for name in ARROWS}
         self.heads = {name: pg.ScatterPlotItem(size=11, pen=None) for name in ARROWS}
         self._pairs = (np.zeros(0), np.zeros(0))
+        self._shown = True  # whether any arrow may be on the map
 
     def set_arrows(self, point, arrows: dict) -> None:
         """Arrows ``name -> (dx, dy)`` from ``point``; kinds not given are hidden."""
         xs, ys = [], []
+        if not arrows and not self._shown:
+            return  # hidden already: a playback frame without arrows costs nothing here
         for name in ARROWS:
+            curve, head = self.curves[name], self.heads[name]
             if name not in arrows:
-                self.curves[name].setData([], [])
-                self.heads[name].setData([])
+                curve.setData([], [])
+                head.setData([])
+                # Hidden too: an empty item is still painted on every frame.
+                curve.setVisible(False)
+                head.setVisible(False)
                 continue
             (x, y), (dx, dy) = point, arrows[name]
-            self.curves[name].setData([x, x + dx], [y, y + dy])
-            self.heads[name].setData(pos=[(x + dx, y + dy)], symbol="t1")
+            curve.setData([x, x + dx], [y, y + dy])
+            head.setData(pos=[(x + dx, y + dy)], symbol="t1")
+            curve.setVisible(True)
+            head.setVisible(True)
             xs += [x, x + dx]
             ys += [y, y + dy]
         self._pairs = (np.array(xs), np.array(ys))
+        self._shown = bool(arrows)
 
     def getData(self) -> tuple[np.ndarray, np.ndarray]:  # noqa: N802 (pyqtgraph's name)
         """Every arrow shown, as (start, tip) pairs of x and of y."""
@@ -452,7 +463,9 @@ def _set_marks(item, key, points: np.ndarray, diverged: list, colors: list[str],
     ones as last time (``key``); returns the new key. Each mark costs a pen and a brush."""
     new = (tuple(diverged), tuple(colors), len(points))
     if not (grown_from and new == key):
-        item.setData(**_diverging_marks(points, diverged, colors))
+        marks = _diverging_marks(points, diverged, colors)
+        item.setData(**marks)
+        item.setVisible(len(marks["pos"]) > 0)  # an empty item is still painted every frame
     return new
 
 
