@@ -6,8 +6,17 @@ of a 600-px plot had a title three times the screen's and an 11-px legend with h
 curves. Here the plot is drawn at its own layout on an image whose device pixel ratio
 is ``width / layout width`` (Orange's high-DPI export does the same), and every cosmetic
 pen is widened by that ratio, so text, legend, lines and markers all grow together.
-Before drawing, the legend moves to the corner of the plot that covers the least data,
-or beside the plot when every corner covers some; it is put back afterwards.
+Before drawing, the legend moves to the corner of the plot that covers the least data
+(judged at the size it is drawn, its scale included), or beside the plot when every corner
+covers some.
+
+An export must leave the screen exactly as it was. Two things it changed stayed changed:
+making room beside the plot raised the plot's minimum width, and the layout grew the plot
+to it (Qt resizes a top-level graphics widget to its minimum, never back), so the Descent
+loss plot's view box went from 413 to 457 px inside its 474-px widget until the next resize;
+``AxisItem.setPen`` recolours the axis label with the pen (the muted grey, not the text
+colour) for the screen and for the image itself. ``screen_kept`` puts it all back and lays
+the plot out again.
 """
 
 from __future__ import annotations
@@ -44,7 +53,7 @@ class _WidePenPainter(QPainter):
 
 def plot_image(item: pg.PlotItem, width: int) -> QImage:
     """``item`` drawn ``width`` pixels wide, everything in it scaled alike."""
-    with legend_clear_of_data(item):
+    with screen_kept(item), legend_clear_of_data(item):
         exporter = pg.exporters.ImageExporter(item)
         source = exporter.getSourceRect()
         scale = width / source.width()
@@ -54,7 +63,7 @@ def plot_image(item: pg.PlotItem, width: int) -> QImage:
         background = exporter.parameters()["background"]
         image.fill(background)
         painter = _WidePenPainter(image, scale)
-        axes = _widen_axes(item, scale)
+        _widen_axes(item, scale)
         try:
             exporter.setExportMode(True, {"antialias": True, "background": background,
                                           "painter": painter, "resolutionScale": 1.0})
@@ -64,8 +73,6 @@ def plot_image(item: pg.PlotItem, width: int) -> QImage:
         finally:
             exporter.setExportMode(False)
             painter.end()
-            for axis, pen in axes:
-                axis.setPen(pen)
     image.setDevicePixelRatio(1.0)
     return image
 
@@ -84,51 +91,74 @@ def widget_image(widget: QWidget, width: int | None = None) -> QImage:
     return image
 
 
-def _widen_axes(item: pg.PlotItem, scale: float) -> list[tuple[pg.AxisItem, QPen]]:
+def _widen_axes(item: pg.PlotItem, scale: float) -> None:
     """Axes draw from a cached picture that a painter's pen cannot reach: widen their pens
-    (grid lines too) for this render; returns what to put back."""
-    saved = []
-    for side in ("left", "bottom", "right", "top"):
-        axis = item.getAxis(side)
+    (grid lines too) for this render; ``screen_kept`` puts them back."""
+    for axis in _axes(item):
         pen = QPen(axis.pen())
-        wide = QPen(pen)
-        wide.setWidthF(max(pen.widthF(), 1.0) * scale)
-        axis.setPen(wide)
-        saved.append((axis, pen))
-    return saved
+        pen.setWidthF(max(pen.widthF(), 1.0) * scale)
+        _set_axis_pen(axis, pen)
+
+
+def _axes(item: pg.PlotItem) -> list[pg.AxisItem]:
+    return [item.getAxis(side) for side in ("left", "bottom", "right", "top")]
+
+
+def _set_axis_pen(axis: pg.AxisItem, pen: QPen) -> None:
+    """``axis.setPen`` without its side effect of colouring the label like the pen."""
+    style = dict(axis.labelStyle)
+    axis.setPen(pen)
+    if axis.labelStyle != style:
+        axis.labelStyle = style
+        axis._updateLabel()
+
+
+@contextmanager
+def screen_kept(item: pg.PlotItem):
+    """Whatever the block does to lay ``item`` out for an export, the screen gets back its
+    own layout afterwards: the plot's geometry and margins, the axes' pens and label styles,
+    the legend's parent, anchor and scale. (The room the axes keep for their tick labels is
+    left to them: measured again by the export, it stays what the screen measured, and a plot
+    never drawn on screen, as in a headless export, must keep what the export measured.)"""
+    geometry, margins = item.geometry(), item.layout.getContentsMargins()
+    axes = [(axis, QPen(axis.pen())) for axis in _axes(item)]
+    legend = item.legend
+    kept = None if legend is None else (legend.parentItem(), _anchor_of(legend), legend.scale())
+    try:
+        yield
+    finally:
+        if kept is not None and legend.parentItem() is not kept[0]:
+            legend.setParentItem(kept[0])  # back where it was (the view box, mostly)
+        item.layout.setContentsMargins(*margins)
+        for axis, pen in axes:
+            _set_axis_pen(axis, pen)
+        item.setGeometry(geometry)  # the layout only grows a plot to a minimum, never back
+        item.layout.activate()
+        if kept is not None:
+            legend.setScale(kept[2])
+            if kept[1] is not None:
+                legend.anchor(*kept[1])
 
 
 @contextmanager
 def legend_clear_of_data(item: pg.PlotItem):
-    """Place the legend where it covers no data for the duration of the block."""
+    """Place the legend where it covers no data for the duration of the block (inside
+    ``screen_kept``, which puts it back)."""
     legend = item.legend
-    if legend is None or not legend.isVisible() or not legend.items:
-        yield
-        return
-    saved, parent = _anchor_of(legend), legend.parentItem()
-    margins = item.layout.getContentsMargins()
-    try:
+    if legend is not None and legend.isVisible() and legend.items:
         corner, covered = emptiest_corner(item)
         if covered == 0:
             _anchor_in_corner(legend, corner)
         else:
             _anchor_beside(item, legend)
         item.layout.activate()
-        yield
-    finally:
-        if legend.parentItem() is not parent:  # back where it was (the view box, mostly)
-            legend.setParentItem(parent)
-        item.layout.setContentsMargins(*margins)
-        item.layout.activate()
-        if saved is not None:
-            legend.anchor(*saved)
+    yield
 
 
 def emptiest_corner(item: pg.PlotItem) -> tuple[tuple[int, int], int]:
     """The corner of the plot area whose legend-sized box holds the fewest plotted points
     (lines sampled between their points), and that count."""
-    legend = item.legend
-    size = legend.boundingRect().size()
+    size = _drawn_size(item.legend)
     box = item.vb.boundingRect()
     points = _points_in_box_coordinates(item)
     best = (CORNERS[0], -1)
@@ -193,12 +223,21 @@ def _anchor_in_corner(legend: pg.LegendItem, corner: tuple[int, int]) -> None:
     legend.anchor(itemPos=corner, parentPos=corner, offset=offset)
 
 
+def _drawn_size(legend: pg.LegendItem):
+    """The legend's size as drawn, in its parent's pixels: its scale included (a narrow
+    plot's legend is scaled down to fit it; unscaled, it seemed to cover every corner)."""
+    return legend.mapRectToParent(legend.boundingRect()).size()
+
+
 def _anchor_beside(item: pg.PlotItem, legend: pg.LegendItem) -> None:
     """Every corner covers data: make room right of the plot area and put the legend there."""
-    width = legend.boundingRect().width() + 2 * LEGEND_MARGIN
+    width = _drawn_size(legend).width() + 2 * LEGEND_MARGIN
+    # Off the view box before it shrinks: a page that refits its legend to the view box on
+    # every resize (the side-by-side tab wraps it) leaves one elsewhere alone, so the legend
+    # keeps the width this room was made for.
+    legend.setParentItem(item)
     left, top, right, bottom = item.layout.getContentsMargins()
     item.layout.setContentsMargins(left, top, right + width, bottom)
     item.layout.activate()
-    legend.setParentItem(item)
     top = item.vb.geometry().top()
     legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-LEGEND_MARGIN, top))
