@@ -12,6 +12,7 @@ from ui.batch.experiment_view import batch_plot, retitle
 from ui.batch.regions import CLASS_COLORS
 from ui.batch.runs import highest, nice_ceiling
 from ui.common import theme
+from ui.common.plots import add_note
 
 BUTTONS = (
     ("play", "▶ Play", "Train step after step until paused or the epochs are done"),
@@ -76,8 +77,7 @@ class StepView:
                                          autoDownsample=True, downsampleMethod="peak",
                                          autoDownsampleFactor=1.0, clipToView=True)
         # Empty axes would say nothing: until the first step they say what will come.
-        self.empty_text = pg.TextItem(EMPTY_LOSS, anchor=(0.5, 0.5))
-        self.loss_plot.addItem(self.empty_text, ignoreBounds=True)
+        self.empty_text = add_note(self.loss_plot, EMPTY_LOSS, pt=13, muted=False)
         self.mix_plot = batch_plot(MIX_FIRST, "class", "samples", legend=False,
                                    name="minibatch-classes")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
@@ -94,12 +94,8 @@ class StepView:
         self._show_empty()
 
     def restyle(self) -> None:
-        """The curve in its run's colour; the empty plot's text in the theme's, readable."""
+        """The curve in its run's colour (the empty plot's text follows the theme itself)."""
         self.curve.setPen(theme.pen(self.color, width=1.5))
-        font = self.empty_text.textItem.font()
-        font.setPointSizeF(theme.font_pt(13))
-        self.empty_text.setFont(font)
-        self.empty_text.setColor(theme.current().foreground)
 
     def clear(self, class_names=(), color: str | None = None) -> None:
         """No steps yet; the curve in ``color`` (the stepped run's) from now on."""

@@ -73,6 +73,17 @@ def make_plot(
     return widget
 
 
+def add_note(widget: pg.PlotWidget, text: str = "", *, pt: float = 11,
+             muted: bool = True) -> pg.TextItem:
+    """A note written on the plot ("No 1-D curve: …"), outside its data bounds, whose font
+    size and colour follow the theme and the presentation scale like the plot's own text."""
+    note = pg.TextItem(text, anchor=(0.5, 0.5))
+    widget.addItem(note, ignoreBounds=True)
+    widget.__dict__.setdefault("_notes", []).append((note, pt, muted))
+    _style_notes(widget)
+    return note
+
+
 def set_title(widget: pg.PlotWidget, title: str) -> None:
     """Change what the plot tells the viewer to look for."""
     widget.setProperty("plot_title", title)
@@ -84,7 +95,8 @@ def set_title(widget: pg.PlotWidget, title: str) -> None:
 
 def all_plots() -> list[pg.PlotWidget]:
     """Every live plot made by ``make_plot`` (not those whose Qt object is gone)."""
-    return [w for w in list(_plots) if shiboken6.isValid(w)]
+    # (pyqtgraph's PlotWidget.close() drops its PlotItem before Qt deletes the widget)
+    return [w for w in list(_plots) if shiboken6.isValid(w) and w.getPlotItem() is not None]
 
 
 def restyle_all() -> None:
@@ -120,6 +132,16 @@ def _style(widget: pg.PlotWidget) -> None:
         for _sample, label in legend.items:
             label.setText(label.text, color=t.foreground, size=size)
     _style_title(widget)
+    _style_notes(widget)
+
+
+def _style_notes(widget: pg.PlotWidget) -> None:
+    t = theme.current()
+    for note, pt, muted in widget.__dict__.get("_notes", ()):
+        font = note.textItem.font()
+        font.setPointSizeF(theme.font_pt(pt))
+        note.setFont(font)
+        note.setColor(t.muted if muted else t.foreground)
 
 
 def _style_title(widget: pg.PlotWidget) -> None:

@@ -11,7 +11,7 @@ from superqt.utils import signals_blocked
 from explorer.losses.curves import COMPARE_TITLE, COMPARE_VIEW, FOCAL_SETTING, OWN_CURVE
 from explorer.losses.scene import COMPARE_DEFAULT
 from ui.common import theme
-from ui.common.plots import make_plot, restyle_all, set_title
+from ui.common.plots import add_note, make_plot, restyle_all, set_title
 from ui.loss.labels import MARGIN, legend, own_legend, x_axis, y_axis
 
 FOCAL_AXIS = "probability of the true class p"
@@ -66,10 +66,9 @@ class CurvePlot:
         )
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=theme.pen("#777777", 1.5))
         self.marker = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=1.5))
-        self.note = pg.TextItem(anchor=(0.5, 0.5), color=theme.current().muted)
+        self.note = add_note(self.plot, pt=12, muted=False)  # the plot's whole message
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.addItem(self.marker, ignoreBounds=True)
-        self.plot.addItem(self.note, ignoreBounds=True)
         self.overlay_lines: list[pg.PlotDataItem] = []  # FocalLoss: one per γ, made once
         self.hide_marker()
 
@@ -81,6 +80,7 @@ class CurvePlot:
             self._set_overlay(curve.overlay)
             return
         self._show_overlay(0)
+        self._show_axes(True)
         self._legend([(self.loss_line, "L(z, y)"), (self.grad_line, "dL/dz")])
         z, loss = _xy(curve.z, curve.loss)
         _, grad = _xy(curve.z, curve.grad)
@@ -102,6 +102,7 @@ class CurvePlot:
         self.grad_line.setData([], [])
         self.hide_marker()
         self.note.hide()
+        self._show_axes(True)
         while len(self.overlay_lines) < len(curves):
             self.overlay_lines.append(self.plot.plot(name=f"focal {len(self.overlay_lines)}"))
         self._show_overlay(len(curves))
@@ -128,6 +129,12 @@ class CurvePlot:
             if i >= count:
                 line.setData([], [])
 
+    def _show_axes(self, shown: bool) -> None:
+        item = self.plot.getPlotItem()
+        for side in ("left", "bottom"):
+            item.showAxis(side, shown)
+        item.showGrid(x=shown, y=shown, alpha=0.25)
+
     def _legend(self, entries) -> None:
         legend = self.plot.getPlotItem().legend
         legend.clear()
@@ -151,8 +158,8 @@ class CurvePlot:
         self._show_overlay(0)
         self.hide_marker()
         set_title(self.plot, title)
-        self.plot.getPlotItem().setLabel("bottom", "prediction z")
-        self.plot.getPlotItem().setLabel("left", "loss L(z, y)   /   slope")
+        self._legend([])  # no entries for lines that are not drawn
+        self._show_axes(False)  # nor axes and a grid around nothing
         self.note.setText(note)
         self.note.setPos(0.5, 0.5)
         self.note.setVisible(bool(note))

@@ -41,6 +41,11 @@ def assert_frames_the_curve(panel):
         assert x0 <= z <= x1 and y0 <= loss <= y1 and y0 <= slope <= y1
 
 
+def axes_shown(panel):
+    item = panel.curve.plot.getPlotItem()
+    return item.getAxis("left").isVisible() and item.getAxis("bottom").isVisible()
+
+
 def test_there_are_the_seven_slides():
     assert [p.name[:8] for p in SCENES] == [f"slide-0{i}" for i in range(1, 8)]
 
@@ -53,9 +58,13 @@ def test_every_slide_in_order_frames_its_curve_and_marker(panel):
         if name not in losses.curve_names():
             seen_blank = True
             assert panel.curve.note_text()
+            # the note alone: no legend of lines not drawn, no axes and grid around nothing
+            assert not panel.curve.plot.getPlotItem().legend.items
+            assert not axes_shown(panel)
             continue
         assert_frames_the_curve(panel)
         assert panel.curve.plot.property("plot_title") == losses.curve(name).title
+        assert len(panel.curve.plot.getPlotItem().legend.items) == 2 and axes_shown(panel)
     assert seen_blank
 
 
