@@ -43,7 +43,9 @@ def descent_scene() -> dict:
     start = (-3.0, 2.5)
     ref = reference_lrs("quadratic", start)
     lrs = tuple(round(ref.presets[k], 4) for k in ("too small", "good", "too large", "diverging"))
-    page = DescentScene(surface="quadratic", surface_options={}, lrs=lrs, steps=60, start=start)
+    # opened at the last step, the whole picture of the slide at once (Play replays it)
+    page = DescentScene(surface="quadratic", surface_options={}, lrs=lrs, steps=60, start=start,
+                        current_step=60)
     return {"descent": tuned_comparison(page).to_dict()}
 
 

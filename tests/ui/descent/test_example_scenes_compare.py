@@ -29,3 +29,13 @@ def test_the_example_opens_with_a_true_tuned_for_label(qtbot, panel, path):
     else:  # what "Tune the rates here" finds on the page's surface
         *_, tuning = compare.iter_tune(**page.compare_arguments())
         assert rates == [run.lr for run in tuning.runs] and not tuning.untuned
+
+
+@pytest.mark.parametrize("path", [p for p in SCENES if "descent" in scene.load(p)],
+                         ids=lambda p: p.stem)
+def test_the_example_opens_on_its_whole_picture(qtbot, panel, path):
+    """Like the slide: every trajectory drawn to its last step, not one dot at the start."""
+    page = scene.read(path)["descent"]
+    panel.set_scene(page)
+    panel.compute_now()
+    assert page.current_step == page.steps and panel.playback.step == page.steps
