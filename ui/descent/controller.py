@@ -78,7 +78,8 @@ class DescentViews:
 class DescentController(QObject):
     """Scene, sweep job and LR-test job of one Descent page."""
 
-    result_changed = Signal(object)  # the RunView just drawn (partial runs too)
+    result_changed = Signal(object)  # the RunView just drawn (partial runs too: their map
+    #                                  is drawn, their other plots follow within a few turns)
     busy_changed = Signal(bool)  # whether a sweep or a range test is running
     progress_changed = Signal(float)  # of the job that reported last, 0 to 1
     rate_used = Signal()  # a rate came from the LR range test: show the trajectories
@@ -107,6 +108,11 @@ class DescentController(QObject):
         # drawn last only adds its new steps to the plots.
         self._partial_timer = QTimer(self, singleShot=True, interval=PARTIAL_MS)
         self._pending_partial: tuple[int, descent.Sweep] | None = None
+        # A partial result is drawn a plot per event-loop turn (the map first), so the window
+        # answers between them; what is left of one waits here and is finished before
+        # anything else is drawn.
+        self._stages: list = []
+        self._stage_timer = QTimer(self, singleShot=True, interval=0)
         self._stream = 0  # the run streaming now
         self._drawn_stream: int | None = None  # the run the plots show, if it streamed
         self._slice_points = np.zeros((0, 0, 2))
@@ -122,6 +128,7 @@ class DescentController(QObject):
         v.map.image.picked.connect(self._on_map_picked)
         self._drag.timeout.connect(self._on_drag_settled)
         self._partial_timer.timeout.connect(self._on_partial_due)
+        self._stage_timer.timeout.connect(self._next_stage)
         v.playback.step_changed.connect(self._on_step_changed)
         v.playback.speed_changed.connect(lambda speed: self._apply(self._scene.with_view(
             speed=speed)))
@@ -209,6 +216,7 @@ class DescentController(QObject):
     def cancel(self) -> None:
         self._pending_live = None
         self._drop_partial()
+        self._finish_stages()  # the plots all show the partial result begun before
         self._job.cancel()
         self._lr_job.cancel()
         self._bounds.cancel()
@@ -407,39 +415,77 @@ class DescentController(QObject):
             self._on_sweep(sweep, stream)
             return
         self._pending_partial = (stream, sweep)
-        if not self._partial_timer.isActive():
+        if not self._partial_timer.isActive() and not self._stages:
             self._on_partial_due()
 
     def _on_partial_due(self) -> None:
         if self._pending_partial is None:
             return
         (stream, sweep), self._pending_partial = self._pending_partial, None
-        self._on_sweep(sweep, stream)
-        # Started after drawing: the event loop has PARTIAL_MS to itself before the next one.
-        self._partial_timer.start()
+        self._on_sweep(sweep, stream, staged=True)
 
     def _drop_partial(self) -> None:
         """Forget a partial result not drawn yet (its run was cancelled or replaced)."""
         self._pending_partial = None
         self._partial_timer.stop()
 
-    def _on_sweep(self, sweep: descent.Sweep, stream: int | None = None) -> None:
+    def _next_stage(self) -> None:
+        if self._stages:
+            self._stages.pop(0)()
+        if self._stages:
+            self._stage_timer.start()
+        else:
+            # Started after drawing: the event loop has PARTIAL_MS to itself before the next.
+            self._partial_timer.start()
+
+    def _finish_stages(self) -> None:
+        """Draw at once what is left of a partial result (before anything else is drawn:
+        a later result of the same run adds only its new steps to what the plots hold)."""
+        self._stage_timer.stop()
+        while self._stages:
+            self._stages.pop(0)()
+
+    def _on_sweep(self, sweep: descent.Sweep, stream: int | None = None,
+                  staged: bool = False) -> None:
         """Draw ``sweep``; ``stream``: the streaming run it belongs to (None: a run computed
-        in one piece). A later result of the run drawn last adds only its new steps."""
+        in one piece). A later result of the run drawn last adds only its new steps.
+
+        ``staged`` (a partial result): the map now, the loss plot and the rest each on a
+        later turn of the event loop."""
+        self._finish_stages()
         v = self.views
         v.sidebar.clear_errors()
         grown = (self._result.steps_done + 1 if stream is not None and self._result is not None
                  and stream == self._drawn_stream else 0)
         self._drawn_stream = stream
         streaming = not sweep.complete
-        view = RunView(sweep, self._colours.update(sweep.lrs.tolist()))
+        # the run drawn last, grown: its rates and so its colours are the same
+        colors = self._result.colors if grown else self._colours.update(sweep.lrs.tolist())
+        view = RunView(sweep, colors)
         self._result = view
         self._follow = min(self._follow, len(view.labels) - 1)
         v.map.set_sweep(view.path, view.labels, view.diverged, view.colors, grown, streaming)
+        rest = [lambda: self._draw_loss(view, grown, streaming),
+                lambda: self._draw_rest(view, grown)]
+        if staged:
+            self._stages = rest
+            self._stage_timer.start()
+            self.result_changed.emit(view)  # the result is the page's; its plots follow
+            return
+        for stage in rest:
+            stage()
+        self.result_changed.emit(view)
+
+    def _draw_loss(self, view: RunView, grown: int, streaming: bool) -> None:
+        sweep, v = view.sweep, self.views
         v.loss_plot.set_sweep(view.loss, view.colors, view.labels, view.diverged, grown,
-                              streaming)
+                              streaming, room=sweep.steps + 1)
         if not grown:
             v.loss_plot.set_steps(sweep.steps)
+
+    def _draw_rest(self, view: RunView, grown: int) -> None:
+        """The 1-D view, the run labels and numbers, the playback range, the step drawn."""
+        sweep, v = view.sweep, self.views
         self._set_slice_points(grown)
         v.sidebar.set_run_labels(view.labels, self._follow)
         v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors, view.diverged)
@@ -454,7 +500,6 @@ class DescentController(QObject):
             check_start_loss(view.loss[0, 0], self._scene.start_point())
         except InputError as exc:
             v.sidebar.show_error(exc)
-        self.result_changed.emit(view)
 
     def _on_show_whole_changed(self, show: bool) -> None:
         self.views.map.set_show_whole(show)
@@ -514,7 +559,8 @@ class DescentController(QObject):
         if view is None:
             return
         axis = 0 if self._scene.view.slice_axis == "x" else 1
-        points = grown_buffer(self._slice_points, view.loss.shape, grown_from)
+        points = grown_buffer(self._slice_points, view.loss.shape, grown_from,
+                              view.sweep.steps + 1)
         points[:, grown_from:, 0] = view.path[:, grown_from:, axis]
         points[:, grown_from:, 1] = view.loss[:, grown_from:]
         self._slice_points = points

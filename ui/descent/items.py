@@ -43,9 +43,12 @@ class StepArrows(pg.GraphicsObject):
         self._bounds = QRectF()
         self._off_view: tuple | None = None  # the last off_view's (step, view) and answer
 
-    def set_points(self, points: np.ndarray, colors: list[str], grown_from: int = 0) -> None:
+    def set_points(self, points: np.ndarray, colors: list[str], grown_from: int = 0,
+                   finite_range=None) -> None:
         """``grown_from`` > 0: the first that many points of every run are the last call's
-        (a streaming run that grew), so only the rest is scanned."""
+        (a streaming run that grew), so only the rest is scanned. ``finite_range``: the
+        finite points' (min, max), where the caller has it (a ``GrowingPaths`` given the
+        same points), so they are not scanned twice."""
         self.prepareGeometryChange()
         old = self._points
         self._points = np.asarray(points, dtype=np.float64)
@@ -57,7 +60,8 @@ class StepArrows(pg.GraphicsObject):
             self._sprites_ratio = None
         self._last_finite = _last_finite(self._points, grown_from, self._last_finite)
         self._off_view = None
-        self._range = _finite_range(self._points, grown_from, self._range)
+        self._range = (_finite_range(self._points, grown_from, self._range)
+                       if finite_range is None else finite_range)
         self._bounds = _rect(self._range)
         self.update()
 
@@ -258,18 +262,22 @@ def _grown(old: np.ndarray, new: np.ndarray, grown_from: int) -> int:
     return min(int(grown_from), new.shape[1])
 
 
-def grown_buffer(buffer: np.ndarray, shape: tuple[int, int], grown_from: int) -> np.ndarray:
+def grown_buffer(buffer: np.ndarray, shape: tuple[int, int], grown_from: int,
+                 room: int = 0) -> np.ndarray:
     """A (K, T, 2) array for a run's points that keeps ``buffer``'s first ``grown_from``
     steps: a view of ``buffer`` when it has room, else a larger copy (twice the steps, so a
-    run that grows by small chunks is copied only a few times). The caller fills the rest."""
+    run that grows by small chunks is copied only a few times). The caller fills the rest.
+
+    ``room``: how many steps the run will have in the end (a streaming run's whole length),
+    so a new buffer is made that long once and a run that grows is never copied."""
     k, t = shape
     if grown_from and buffer.shape[0] == k and buffer.shape[1] >= grown_from:
         if buffer.base is not None and buffer.base.shape[1] >= t:
             return buffer.base[:, :t]
-        larger = np.empty((k, max(t, 2 * buffer.shape[1]), 2))
+        larger = np.empty((k, max(t, 2 * buffer.shape[1], room), 2))
         larger[:, :grown_from] = buffer[:, :grown_from]
         return larger[:, :t]
-    return np.empty((k, t, 2))[:, :t]
+    return np.empty((k, max(t, room), 2))[:, :t]
 
 
 def _finite_range(points: np.ndarray, grown_from: int, old):
@@ -578,6 +586,11 @@ class GrowingPaths(pg.GraphicsObject):
         if moved:
             self.informViewBoundsChanged()
         self.update()
+
+    @property
+    def finite_range(self):
+        """The finite points' (min, max) per coordinate, or None when there are none."""
+        return self._range
 
     @property
     def step(self) -> int:

@@ -191,7 +191,7 @@ class TrajectoryMap:
         self.paths.set_export([(label, p[:, 0], p[:, 1]) for label, p in zip(labels, path,
                                                                                strict=True)])
         self._set_legend(labels, diverged, colors)
-        self.arrows.set_points(path, colors, grown_from)
+        self.arrows.set_points(path, colors, grown_from, self.growing.finite_range)
         self._marks_key = _set_marks(self.diverging, self._marks_key, path, diverged, colors,
                                      grown_from)
 
@@ -323,6 +323,7 @@ class LossPlot:
         self._pen_cache: dict[str, list] = {}
         self._marks_key: tuple = ()
         self._streaming = False
+        self._room = 0  # the steps the run drawn will have in the end
         self.dots.setZValue(10)
 
     def restyle(self) -> None:
@@ -337,14 +338,16 @@ class LossPlot:
 
     def set_sweep(self, loss: np.ndarray, colors: list[str],
                   labels: list[str] | None = None, diverged: list | None = None,
-                  grown_from: int = 0, streaming: bool = False) -> None:
+                  grown_from: int = 0, streaming: bool = False, room: int = 0) -> None:
         """Every run's loss curve (same colours as the map's legend); a cross where a run is
         diverging from (``diverged``: that step per run, or None).
 
         ``grown_from`` > 0: the run drawn last, grown (its first that many steps are the
         same), so only the new steps are mapped and scanned. While ``streaming`` (a partial
-        result) the faint whole curves are left out.
+        result) the faint whole curves are left out. ``room``: the steps the run will have
+        in the end (its buffer is made that long once).
         """
+        self._room = room
         grown_from = grown_from if (self._points.shape[0] == len(loss)
                                     and self._points.shape[1] >= grown_from) else 0
         self._loss = loss
@@ -372,7 +375,7 @@ class LossPlot:
         if self._log:  # the plot's log mode does not reach a custom item: map y as it would
             with np.errstate(divide="ignore", invalid="ignore"):
                 values = np.where(values > 0, np.log10(values), np.nan)
-        points = grown_buffer(self._points, (k, t), grown_from)
+        points = grown_buffer(self._points, (k, t), grown_from, self._room)
         points[:, grown_from:, 0] = np.arange(grown_from, t, dtype=float)
         points[:, grown_from:, 1] = values
         self._points = points
@@ -384,7 +387,7 @@ class LossPlot:
                                     for v in points[..., 1]], faint)
         else:
             self.curves.set_curves([], [])
-        self.dots.set_points(points, self._colors, grown_from)
+        self.dots.set_points(points, self._colors, grown_from, self.growing.finite_range)
         self._marks_key = _set_marks(self.diverging, self._marks_key, points, self._diverged,
                                      self._colors, grown_from)
 
