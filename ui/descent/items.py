@@ -654,29 +654,24 @@ class GrowingPaths(pg.GraphicsObject):
     def _extend(self, transform, step: int) -> None:
         """Paint the segments from the step drawn to ``step`` onto the image."""
         first = max(0, self._drawn)
-        if self._drawn < 0:  # from the start: thinned, so a long run costs a bounded time
-            parts = [self._thinned(p[:step + 1]) for p in self._points]
-        else:
-            parts = list(self._points[:, first:step + 1])
         image = self._image
         w, h = image.width() / image.devicePixelRatio(), image.height() / image.devicePixelRatio()
         box = (-50.0, w + 50.0, -50.0, h + 50.0)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if self._drawn < 0:
+        if self._drawn < 0:  # from the start: thinned, so a long run costs a bounded time
+            parts = [self._thinned(p[:step + 1]) for p in self._points]
             for part, pen in zip(parts, self._pens, strict=True):
                 if len(part) >= 2:
                     self._draw_segments(painter, pen, *_screen_segments(transform, part, box))
         else:  # every run has the same few steps to add: cut them all at once, draw lines
-            a, b = _screen_segments(transform, np.stack(parts), box)
+            a, b = _screen_segments(transform, self._points[:, first:step + 1], box)
             keep = np.isfinite(a).all(-1) & np.isfinite(b).all(-1)
-            lines = np.concatenate([a, b], axis=-1).tolist()
-            for pen, row, ok in zip(self._pens, lines, keep.tolist(), strict=True):
-                if any(ok):
-                    painter.setPen(pen)
-                    for (x0, y0, x1, y1), good in zip(row, ok, strict=True):
-                        if good:
-                            painter.drawLine(QLineF(x0, y0, x1, y1))
+            lines = np.concatenate([a, b], axis=-1)
+            for k in np.flatnonzero(keep.any(1)).tolist():  # (a run that diverged has none)
+                painter.setPen(self._pens[k])
+                for x0, y0, x1, y1 in lines[k, keep[k]].tolist():
+                    painter.drawLine(QLineF(x0, y0, x1, y1))
         painter.end()
         self._drawn = step
 

@@ -125,6 +125,10 @@ class TrajectoryMap:
         for item, name in named:
             item.opts["name"] = name
         self.restyle()
+        # Painted on every playback frame under the moving markers, never changed by one:
+        # blitted from Qt's cache instead of drawn again.
+        for item in (self.image, self.minima, self.start, self.diverging):
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.image.setZValue(-10)
         self.arrows.setZValue(10)
         self.start.setZValue(11)
