@@ -130,7 +130,7 @@ def test_the_range_test_says_what_it_ran_on_and_adds_rates_only_from_the_surface
     view.buttons.itemAt(1).widget().click()
     assert any(abs(r - lr) < 5e-3 * lr for r in panel.controller.scene.lrs)  # shown to 3 digits
     # Another optimizer on the page: the curve is of the old one, so it is taken away.
-    qtbot.waitUntil(lambda: not panel.controller.sweep_busy)
+    qtbot.waitUntil(lambda: not panel.controller.sweep_busy, timeout=20_000)
     panel.sidebar.optimizer.setCurrentText("Adam")
     qtbot.waitUntil(lambda: panel.controller.scene.optimizer == "Adam"
                     and view.shown_ran_on == "")

@@ -182,7 +182,7 @@ def test_saved_scene_round_trips_through_the_page(qtbot, panel):
                                                steps=60, mode="linear", optimizer="Adam"))
     assert scene.validated() != DescentScene().validated()
     panel.set_scene(json.loads(json.dumps(scene.to_dict())))
-    qtbot.waitUntil(lambda: _idle(panel) and panel.result.steps_done == 60)
+    qtbot.waitUntil(lambda: _idle(panel) and panel.result.steps_done == 60, timeout=20000)
     assert panel.sidebar.surface.currentData() == "rosenbrock"
     assert panel.sidebar.optimizer.currentText() == "Adam"
     assert panel.sidebar.optimizer_options.values()["beta1"] == 0.8

@@ -71,7 +71,8 @@ def test_whole_path_checkbox_draws_every_run_faintly_on_both_plots(qtbot):
     qtbot.addWidget(page)
     page.resize(1300, 800)
     page.show()
-    qtbot.waitUntil(lambda: page.result is not None and not page.controller.sweep_busy)
+    qtbot.waitUntil(lambda: page.result is not None and not page.controller.sweep_busy,
+                    timeout=20_000)
     try:
         runs = len(page.result.labels)
         assert len(page.map.paths.pens()) == 1  # the contours only: no future shown
