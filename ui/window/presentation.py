@@ -267,7 +267,11 @@ class Presentation(QObject):
             if not plot.property("fits_presentation"):
                 plot.setProperty("fits_presentation", True)
                 ref = weakref.ref(plot)
-                plot.getPlotItem().geometryChanged.connect(lambda r=ref: self._on_plot_moved(r()))
+                item = plot.getPlotItem()
+                item.geometryChanged.connect(lambda r=ref: self._on_plot_moved(r()))
+                # New data can widen an axis inside a plot already at its minimum width:
+                # only the view box shrinks then, and the title runs past the edge.
+                item.vb.sigResized.connect(lambda _vb, r=ref: self._on_plot_moved(r()))
             columns.fit_plot(plot)
 
     def _on_plot_moved(self, plot) -> None:
