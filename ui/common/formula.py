@@ -52,7 +52,11 @@ def render_formula(latex: str, size: float = 22.0, color: str = "#000000") -> QP
 
 
 class FormulaLabel(QLabel):
-    """A label that shows a LaTeX formula typeset; falls back to the source text if it cannot."""
+    """A label that shows a LaTeX formula typeset; falls back to the source text if it cannot.
+
+    The formula is a picture, so the label draws it again in the theme's text colour and at
+    the presentation scale whenever the theme or the scale changes.
+    """
 
     def __init__(self, latex: str = "", size: float = 22.0, parent=None):
         super().__init__(parent)
@@ -61,6 +65,10 @@ class FormulaLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.set_formula(latex)
+        theme.notifier().changed.connect(self._redraw)
+
+    def _redraw(self) -> None:
+        self.set_formula(self._latex)
 
     def latex(self) -> str:
         return self._latex

@@ -48,8 +48,7 @@ class LossHeader(QWidget):
         theme.notifier().changed.connect(self._on_theme_changed)
 
     def _on_theme_changed(self) -> None:
-        # The formula is a picture: draw it again in the new colour and size.
-        self.formula.set_formula(self.formula.latex())
+        # The formula label redraws itself in the new colour and size (ui.common.formula).
         if self._spec is not None:
             self.set_spec(self._spec, self._formula)
         self.set_note(self.note.text() or None)  # its size follows presentation mode
