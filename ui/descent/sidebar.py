@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -24,6 +25,7 @@ from superqt.utils import signals_blocked
 from explorer.descent import batched_optim, schedules, surfaces
 from explorer.descent.scene import DTYPES, SLICE_AXES, DescentScene, ViewOptions
 from explorer.errors import InputError
+from ui.common import theme
 from ui.common.formula import FormulaLabel
 from ui.common.option_form import OptionForm
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
@@ -56,6 +58,15 @@ class DescentSidebar(QWidget):
         self.optimizer.setObjectName("optimizer")
         self.optimizer.addItems(list(batched_optim.OPTIMIZERS))
         self.optimizer.setToolTip(batched_optim.ABSENT_NOTE)  # why Muon and SparseAdam are not
+        # ... said on the page too, small and muted, wrapped so the column keeps its width
+        # (each reason names its optimizer, so the reasons are the whole note)
+        self.absent = QLabel("Not offered: " + " ".join(batched_optim.ABSENT.values()))
+        self.absent.setObjectName("absent_optimizers")
+        self.absent.setAccessibleName("optimizers not offered")
+        self.absent.setTextFormat(Qt.TextFormat.PlainText)
+        self.absent.setWordWrap(True)
+        # No width of its own to ask for: a long wrapped label's size hint would widen the column
+        self.absent.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.optimizer_options = OptionForm()
         self.schedule = QComboBox()
         self.schedule.setObjectName("schedule")
@@ -90,6 +101,13 @@ class DescentSidebar(QWidget):
         self._build()
         self.set_scene(scene)
         self._connect()
+        self._style_absent()
+        theme.notifier().changed.connect(self._style_absent)
+
+    def _style_absent(self) -> None:
+        """The note on absent optimizers in the theme's muted grey, at the presentation scale."""
+        self.absent.setStyleSheet(
+            f"color: {theme.current().muted}; font-size: {theme.font_pt(8.5):.1f}pt;")
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -99,7 +117,8 @@ class DescentSidebar(QWidget):
             form.addWidget(widget)
         optimizer = QGroupBox("Optimizer (torch.optim)")
         form = QVBoxLayout(optimizer)
-        for widget in (self.optimizer, self.optimizer_options, QLabel("learning-rate schedule"),
+        for widget in (self.optimizer, self.absent, self.optimizer_options,
+                       QLabel("learning-rate schedule"),
                        self.schedule, self.schedule_options):
             form.addWidget(widget)
         rates = QGroupBox("Learning rates")
