@@ -32,7 +32,7 @@ from ui.descent.lrtest import LRTestView
 from ui.descent.numbers import RunNumbers
 from ui.descent.plots import LossPlot, SliceView, TrajectoryMap
 from ui.descent.sidebar import DescentSidebar
-from ui.descent.texts import run_labels
+from ui.descent.texts import label_at, run_labels
 
 MOST_CHUNK = 2_000  # steps per streamed partial result, at most
 CHUNK_SECONDS = 0.04  # the worker yields about this often, so a Cancel stops it that soon
@@ -583,7 +583,8 @@ class DescentController(QObject):
         if self._scene.view.show_internals:
             details = internals_at(view.sweep, self._follow, step)
             v.map.set_internals(details)
-            v.numbers.show_internals(f"{view.labels[self._follow]}, step {step}", details)
+            label = label_at(view.labels[self._follow], view.diverged[self._follow], step)
+            v.numbers.show_internals(f"{label}, step {step}", details)
         else:
             v.map.set_internals(None)
             v.numbers.clear_internals()

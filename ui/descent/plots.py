@@ -8,6 +8,8 @@ moves the per-step markers and arrows, so playing 64 runs stays cheap.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -23,6 +25,7 @@ from ui.descent.items import (
     clip_segments,
     grown_buffer,
 )
+from ui.descent.texts import label_at
 
 MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
 _FAR_START = 1e6  # beyond this a start cannot be framed with the map: its error says where it is
@@ -58,6 +61,30 @@ def _cache_axes(plot: pg.PlotWidget) -> None:
     cached = [item.getAxis(side) for side in ("left", "bottom", "top", "right")]
     for part in cached + ([item.legend] if item.legend is not None else []):
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+class Reached:
+    """Which runs' divergence the playback step has reached. A frame costs one bisection;
+    :meth:`moved` is true only when the step crosses a run's divergence step (rare), so the
+    legend and the crosses are touched then and not on every frame."""
+
+    def __init__(self):
+        self.diverged: list = []
+        self.step = 0
+        self.count = 0  # how many runs are diverging by ``step``
+        self._sorted: list[int] = []
+
+    def set_runs(self, diverged: list) -> None:
+        self.diverged = list(diverged)
+        self._sorted = sorted(at for at in self.diverged if at is not None)
+        self.count = bisect_right(self._sorted, self.step)
+
+    def moved(self, step: int) -> bool:
+        """Go to ``step``; whether a run's divergence came or went with it."""
+        self.step = step
+        count = bisect_right(self._sorted, step)
+        changed, self.count = count != self.count, count
+        return changed
 
 
 def legend_rows(labels: list[str], diverged: list) -> list[int]:
@@ -109,6 +136,8 @@ class TrajectoryMap:
         self._colors: list[str] = []
         self._pen_cache: dict[tuple, tuple[list, list]] = {}
         self._marks_key: tuple = ()
+        self._labels: list[str] = []
+        self._reached = Reached()  # divergence is labelled once playback is there
         for item in (self.image, self.minima):
             self.plot.addItem(item)
         self._bounds = (-1.0, 1.0, -1.0, 1.0)
@@ -194,10 +223,16 @@ class TrajectoryMap:
             self._draw_static()
         self.paths.set_export([(label, p[:, 0], p[:, 1]) for label, p in zip(labels, path,
                                                                                strict=True)])
+        self._labels = list(labels)
+        self._reached.set_runs(diverged)
         self._set_legend(labels, diverged, colors)
         self.arrows.set_points(path, colors, grown_from, self.growing.finite_range)
-        self._marks_key = _set_marks(self.diverging, self._marks_key, path, diverged, colors,
-                                     grown_from)
+        self._mark(grown_from)
+
+    def _mark(self, grown_from: int = 0) -> None:
+        self._marks_key = _set_marks(self.diverging, self._marks_key, self._path,
+                                     self._reached, self._colors, grown_from,
+                                     self._show_whole and not self._streaming)
 
     def _pens(self, colors: list[str]) -> tuple[list, list]:
         """The growing paths' pens and the faint whole paths' pens for ``colors`` (made once
@@ -215,6 +250,8 @@ class TrajectoryMap:
         if show != self._show_whole:
             self._show_whole = show
             self._draw_static()
+            if self._path is not None:
+                self._mark()  # the crosses still to come, faint
 
     def _draw_static(self) -> None:
         drawn, pens = self._whole_paths() if self._show_whole else ([], [])
@@ -234,8 +271,11 @@ class TrajectoryMap:
         return drawn, self._pens(self._colors)[1]
 
     def _set_legend(self, labels: list[str], diverged: list, colors: list[str]) -> None:
+        """The legend at the playback step: a run is "diverging at step N" from step N on."""
         legend = self.plot.getPlotItem().legend
-        rows = [(labels[k], colors[k]) for k in legend_rows(labels, diverged)]
+        step = self._reached.step
+        rows = [(label_at(labels[k], diverged[k], step), colors[k])
+                for k in legend_rows(labels, diverged)]
         if [c for _, c in rows] == self._legend_colors and len(legend.items) == len(rows):
             for (_sample, label), (text, _) in zip(legend.items, rows, strict=True):
                 if label.text != text:  # a dragged rate: rename its row, keep the others
@@ -250,6 +290,9 @@ class TrajectoryMap:
     def set_step(self, step: int) -> None:
         self.growing.set_step(step)
         self.arrows.set_step(step)
+        if self._reached.moved(step) and self._path is not None:  # rare: a divergence crossed
+            self._set_legend(self._labels, self._reached.diverged, self._colors)
+            self._mark()
 
     def set_internals(self, internals) -> None:
         """Arrows for the followed run's gradient / momentum / step (None hides them), each
@@ -314,7 +357,7 @@ class LossPlot:
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
         self.dots = StepArrows(trail=0, dot=4.5)  # one item for all runs' markers
         self.diverging = pg.ScatterPlotItem(symbol="x", size=14)
-        self._diverged: list = []
+        self._reached = Reached()  # the crosses appear once playback is there
         self.plot.addItem(self.curves)
         self.plot.addItem(self.growing)
         self.plot.addItem(self.diverging)
@@ -358,7 +401,7 @@ class LossPlot:
         if list(colors) != self._colors:
             self._colors = list(colors)
             self._pen_cache = {}
-        self._diverged = list(diverged) if diverged is not None else [None] * len(loss)
+        self._reached.set_runs(diverged if diverged is not None else [None] * len(loss))
         self._streaming = streaming
         self._draw_curves(grown_from)
         steps = np.arange(loss.shape[1], dtype=float)
@@ -392,8 +435,12 @@ class LossPlot:
         else:
             self.curves.set_curves([], [])
         self.dots.set_points(points, self._colors, grown_from, self.growing.finite_range)
-        self._marks_key = _set_marks(self.diverging, self._marks_key, points, self._diverged,
-                                     self._colors, grown_from)
+        self._mark(grown_from)
+
+    def _mark(self, grown_from: int = 0) -> None:
+        self._marks_key = _set_marks(self.diverging, self._marks_key, self._points,
+                                     self._reached, self._colors, grown_from,
+                                     self._show_whole and not self._streaming)
 
     def _pens(self) -> tuple[list, list]:
         """The curves' pens and the faint whole curves' pens, made once per set of colours."""
@@ -414,6 +461,8 @@ class LossPlot:
         self.cursor.setValue(step)
         self.growing.set_step(step)
         self.dots.set_step(step)
+        if self._reached.moved(step):  # rare: a run's divergence crossed
+            self._mark()
 
 
 class SliceView:
@@ -464,26 +513,35 @@ class SliceView:
         self.arrows.set_step(step)
 
 
-def _set_marks(item, key, points: np.ndarray, diverged: list, colors: list[str],
-               grown_from: int) -> tuple:
-    """Put the diverging crosses on ``item``, unless a grown run (``grown_from``) has the same
-    ones as last time (``key``); returns the new key. Each mark costs a pen and a brush."""
-    new = (tuple(diverged), tuple(colors), len(points))
+def _set_marks(item, key, points: np.ndarray, reached: Reached, colors: list[str],
+               grown_from: int, future: bool = False) -> tuple:
+    """Put the diverging crosses the playback step has reached (``reached``; with
+    ``future``, those still to come too, faint) on ``item``, unless a grown run
+    (``grown_from``) has the same ones as last time (``key``); returns the new key. Each
+    mark costs a pen and a brush."""
+    new = (tuple(reached.diverged), tuple(colors), len(points), reached.count, future)
     if not (grown_from and new == key):
-        marks = _diverging_marks(points, diverged, colors)
+        marks = _diverging_marks(points, reached.diverged, colors, reached.step, future)
         item.setData(**marks)
         item.setVisible(len(marks["pos"]) > 0)  # an empty item is still painted every frame
     return new
 
 
-def _diverging_marks(points: np.ndarray, diverged: list, colors: list[str]) -> dict:
-    """ScatterPlotItem data: a cross in the run's colour at the step it is diverging from."""
-    marks = [(points[k, at], colors[k]) for k, at in enumerate(diverged)
-             if at is not None and at < points.shape[1] and np.isfinite(points[k, at]).all()]
+def _diverging_marks(points: np.ndarray, diverged: list, colors: list[str],
+                     step: int | None = None, future: bool = False) -> dict:
+    """ScatterPlotItem data: a cross in the run's colour at the step it is diverging from,
+    for the runs whose divergence ``step`` has reached (None: every run); with ``future``,
+    the others' crosses faint."""
+    marks = [(points[k, at], colors[k], step is not None and at > step)
+             for k, at in enumerate(diverged)
+             if at is not None and at < points.shape[1] and np.isfinite(points[k, at]).all()
+             and (future or step is None or at <= step)]
     width = 2.5 * theme.scale()
-    return {"pos": np.array([p for p, _ in marks]).reshape(-1, 2),
-            "pen": [pg.mkPen(c, width=width) for _, c in marks],
-            "brush": [pg.mkBrush(c) for _, c in marks]}
+    return {"pos": np.array([p for p, _, _ in marks]).reshape(-1, 2),
+            "pen": [pg.mkPen(theme.qcolor(c, WHOLE_ALPHA) if later else c, width=width)
+                    for _, c, later in marks],
+            "brush": [pg.mkBrush(theme.qcolor(c, WHOLE_ALPHA) if later else c)
+                      for _, c, later in marks]}
 
 
 def _thin(points: np.ndarray, most: int) -> np.ndarray:

@@ -15,12 +15,23 @@ _STATE_WORDS = {"velocity": "velocity", "exp_avg": "exp_avg",
                 "scale": "adaptive scale (denominator)"}
 
 
+_DIVERGING = " — diverging at step "
+
+
 def run_label(lr: float, diverging_at: int | None) -> str:
     """The legend text of one run: ``"lr = 0.5 — diverging at step 7"``."""
     text = f"lr = {float(lr):g}"
     if diverging_at is not None:
-        text += f" — diverging at step {diverging_at}"
+        text += f"{_DIVERGING}{diverging_at}"
     return text
+
+
+def label_at(label: str, diverging_at: int | None, step: int) -> str:
+    """``label`` (a :func:`run_label`) as the legend shows it at playback ``step``: without
+    its "diverging at step N" until the step reaches N."""
+    if diverging_at is None or step >= diverging_at:
+        return label
+    return label.partition(_DIVERGING)[0]
 
 
 def run_labels(sweep, diverging=None) -> list[str]:

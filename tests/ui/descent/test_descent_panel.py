@@ -106,6 +106,7 @@ def test_click_on_the_map_sets_the_start_and_reruns(qtbot, panel):
 def test_a_diverging_rate_is_labelled_in_the_legend(qtbot, panel):
     _type_lrs(qtbot, panel, "0.1, 0.5")
     qtbot.waitUntil(lambda: _idle(panel) and len(panel.result.labels) == 2)
+    panel.playback.seek(panel.playback.last_step)  # said once playback reaches the step
     texts = _legend_texts(panel)
     assert texts[0] == "lr = 0.1"
     assert texts[1].startswith("lr = 0.5 — diverging at step ")

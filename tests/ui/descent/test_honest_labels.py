@@ -25,6 +25,7 @@ def _legend_texts(panel) -> list[str]:
 def test_the_default_bowl_at_0_21_reads_diverging_in_legend_plot_and_numbers(qtbot, panel):
     at = panel.result.diverged[3]
     assert at is not None and 0 < at < 100
+    panel.playback.seek(at)  # labelled once playback is there (before: test_divergence_at_step)
     assert _legend_texts(panel)[3] == f"lr = 0.21 — diverging at step {at}"
     assert _legend_texts(panel)[:3] == ["lr = 0.01", "lr = 0.05", "lr = 0.18"]
     marks = panel.loss_plot.diverging.getData()
