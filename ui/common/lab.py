@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
@@ -62,6 +63,13 @@ class LabPage(QWidget):
 
     def presentation_widgets(self) -> list[QWidget]:
         """Controls to hide in presentation mode (what the class need not see)."""
+        return []
+
+    def presentation_minimums(self) -> list[tuple[QWidget, Callable[[], int]]]:
+        """``(widget, width)`` pairs: while presenting, ``widget`` is at least ``width()``
+        pixels wide (asked again at every font scale), so that what the back row must read
+        whole (the slide's code) makes the fit fold the control column or lower the scale
+        instead of being squeezed by a wide plot beside it."""
         return []
 
     def control_splitter(self) -> QSplitter | None:

@@ -9,6 +9,8 @@ valid result stays.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,6 +40,10 @@ from ui.loss.header import LossHeader
 from ui.loss.result import ResultView
 from ui.loss.tensor_editor import REDO_KEYS
 from ui.loss.worked import WorkedView
+
+READ_WHOLE = "target = torch.empty(3, dtype=torch.long)"
+"""A 41-character line of the slide's code: presenting, the code shows one like it whole
+(most of the slides' lines are shorter; the randn lines with requires_grad scroll)."""
 
 
 def _scrolled(widget: QWidget) -> QScrollArea:
@@ -100,7 +107,8 @@ class LossPanel(LabPage):
         export.triggered.connect(self.export_results_dialog)
         numbers.addAction(export)  # right-click the value, gradients or code
         numbers.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.splitter = page_splitter(SideColumn(self.controls), middle, _scrolled(numbers),
+        self.numbers_area = _scrolled(numbers)
+        self.splitter = page_splitter(SideColumn(self.controls), middle, self.numbers_area,
                                       stretch=(0, 3, 2))
         self.splitter.setSizes([270, 660, 420])
         layout = QVBoxLayout(self)
@@ -179,6 +187,19 @@ class LossPanel(LabPage):
 
     def control_splitter(self) -> QSplitter:
         return self.splitter
+
+    def presentation_minimums(self):
+        """The slide's code, a line of it whole (a wide plot beside it once left 20
+        characters of it, and 2½ of the 5 gradient columns, at 1366×768)."""
+        return [(self.numbers_area, self._code_line_width)]
+
+    def _code_line_width(self) -> int:
+        edit = self.code.code_edit
+        text = edit.fontMetrics().horizontalAdvance(READ_WHOLE)
+        bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        margins = self.numbers.layout().contentsMargins()
+        return (text + 2 * edit.frameWidth() + math.ceil(2 * edit.document().documentMargin())
+                + bar + margins.left() + margins.right())
 
     def presentation_widgets(self) -> list[QWidget]:
         """The long description: the class reads the formula and the numbers."""

@@ -5,9 +5,9 @@ hide; the lab selector grows with the fonts; the menus and every shortcut stay, 
 leaves. A page built while presenting is treated the same way (``prepare``).
 
 The font scale is chosen from the screen's size (:func:`~ui.window.appearance.
-presentation_scale`), then stepped down while the page shown does not fit: to the desk's
-scale, then its control column is folded if it is still too wide (its splitter handle
-brings it back), then a little smaller. Every plot gets the room its title, axes and
+presentation_scale`); while the page shown does not fit, its control column is folded if
+the page is too wide (its splitter handle brings it back), then the scale steps down, to
+the desk's and then a little smaller. Every plot gets the room its title, axes and
 legend need (``columns.fit_plot``), so none is drawn cut off at the edge of its view.
 
 Only what is shown counts. A ``QStackedWidget`` (the lab stack, each tab widget's pages)
@@ -31,6 +31,7 @@ from ui.common.lab import LabPage
 from ui.window import appearance
 
 SCALE_STEP = 0.05
+_DESK_WIDTH = "presentation_desk_minimum_width"  # a widget's own minimum width, kept
 HIDDEN = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
 
@@ -112,6 +113,9 @@ class Presentation(QObject):
         for page in self._window.built_pages():
             for plot in page.plots().values():
                 columns.release_plot(plot)
+            for widget, _width in page.presentation_minimums():
+                if widget.property(_DESK_WIDTH) is not None:
+                    widget.setMinimumWidth(widget.property(_DESK_WIDTH))
         self.refresh()
         self._window.presentation_action.setChecked(False)
         self._escape.setEnabled(False)
@@ -156,14 +160,15 @@ class Presentation(QObject):
         self._shrink_to_fit()
 
     def _shrink_to_fit(self) -> None:
-        """Step down while the page shown is larger than the screen: to the desk's scale,
-        then fold its control column if it is still too wide, then smaller still."""
+        """While the page shown is larger than the screen: fold its control column if it is
+        too wide, then step the scale down (to the desk's, then smaller still). Folding
+        first keeps one font size on every tab of a screen; the column's handle is there."""
         if not self._active:
             return
-        self._step_down_to(1.0)
         page = self._window.current_page()
         if not self._fits() and page is not None and self._too_wide(page):
             self._fold(page)
+        self._step_down_to(1.0)
         self._step_down_to(appearance.MIN_PRESENTATION_SCALE)
         # A page wider than the screen for a moment made the window grow: back to size.
         size, screen = self._window.size(), self.target_size()
@@ -184,11 +189,25 @@ class Presentation(QObject):
         central = self._window.centralWidget()
         if central is None or central.layout() is None:
             return True
-        for _ in range(3):  # fonts and size hints reach the layouts through posted events
-            QApplication.sendPostedEvents()
-        central.layout().activate()
-        need, room = central.minimumSizeHint(), self._room()
+        need, seen = self._need(central), None
+        for _ in range(3):  # one reading can predate what it sets off: read until it holds
+            if need == seen:
+                break
+            seen, need = need, self._need(central)
+        room = self._room()
         return need.width() <= room.width() and need.height() <= room.height()
+
+    def _need(self, central) -> QSize:
+        """The window's content's minimum size now, once posted events and the room each
+        plot needs at this scale (not the last one) have reached the layouts."""
+        for _ in range(3):
+            QApplication.sendPostedEvents()
+        page = self._window.current_page()
+        if page is not None:
+            self._fit_plots(page)
+        QApplication.sendPostedEvents()
+        central.layout().activate()
+        return central.minimumSizeHint()
 
     def _too_wide(self, page: LabPage) -> bool:
         central, stack = self._window.centralWidget(), self._window.stack
@@ -262,7 +281,12 @@ class Presentation(QObject):
                 self._fit_plots(page)
 
     def _fit_plots(self, page: LabPage) -> None:
-        """Make room for each plot of ``page`` whole, now and whenever it grows."""
+        """Make room for each plot of ``page`` whole, now and whenever it grows, and for
+        what it must show whole to be read (``presentation_minimums``)."""
+        for widget, width in page.presentation_minimums():
+            if widget.property(_DESK_WIDTH) is None:
+                widget.setProperty(_DESK_WIDTH, widget.minimumWidth())
+            widget.setMinimumWidth(max(widget.property(_DESK_WIDTH), width()))
         for plot in page.plots().values():
             if not plot.property("fits_presentation"):
                 plot.setProperty("fits_presentation", True)

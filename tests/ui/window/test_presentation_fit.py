@@ -105,6 +105,21 @@ def _problems(window, page, where) -> list[str]:
     return found
 
 
+def _unreadable_code(page, where) -> list[str]:
+    """The Loss lab's code shows a line of the slide's whole (a wide Compare plot once left
+    it 20 characters at 1366×768)."""
+    if page.key != "loss":
+        return []
+    from ui.loss.panel import READ_WHOLE
+
+    edit = page.code.code_edit
+    need = edit.fontMetrics().horizontalAdvance(READ_WHOLE)
+    shown = edit.viewport().width() - 2 * edit.document().documentMargin()
+    if shown >= need:
+        return []
+    return [f"{where}: the code shows {shown:.0f} of the {need} px a line needs"]
+
+
 @pytest.mark.parametrize(("theme", "width", "height"),
                          [("light", w, h) for w, h in SIZES] + [("dark", 1366, 768)])
 def test_every_lab_and_tab_fits_each_screen_in_presentation_mode(window, theme, width, height):
@@ -125,6 +140,7 @@ def test_every_lab_and_tab_fits_each_screen_in_presentation_mode(window, theme, 
             if window.size() != QSize(width, height):
                 problems.append(f"{where}: the window grew to {window.size().toTuple()}")
             problems += _problems(window, page, where)
+            problems += _unreadable_code(page, where)
             scales.append(scale)
     assert not problems, "\n".join(problems)
     # What is shown is fitted, not the widest tab visited before: back on the first tab
