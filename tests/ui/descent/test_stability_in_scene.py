@@ -1,7 +1,5 @@
 """The Descent page saves and reopens the Edge-of-stability settings and exports its plots."""
 
-import time
-
 import pytest
 
 from explorer.descent.scene import DescentScene, StabilityOptions
@@ -53,13 +51,16 @@ def test_a_bad_saved_setting_changes_nothing(qtbot, page):
     assert page.stability.every.value() == 50
 
 
-def test_the_export_draws_the_stability_plots_in_a_few_seconds_and_says_how_many_steps(page):
+def test_the_export_draws_the_first_steps_of_the_stability_plots_and_says_how_many(page):
+    """An export runs the first EXPORT_STEPS of the tab's 3,000 (the full run is for Run),
+    and says so; checked on the steps drawn, not with a clock."""
     assert {"edge-of-stability-sharpness", "edge-of-stability-loss"} <= set(page.plots())
-    start = time.perf_counter()
     page.stability.compute_now()
-    seconds = time.perf_counter() - start
-    assert seconds < 10, seconds
     assert all(has_content(plot) for plot in page.stability.plots().values())
+    last = [max(item.getData()[0]) for plot in page.stability.plots().values()
+            for item in plot.getPlotItem().listDataItems() if item.getData()[0] is not None
+            and len(item.getData()[0])]
+    assert last and max(last) <= EXPORT_STEPS
     for plot in page.stability.plots().values():
         axis = plot.getPlotItem().getAxis("bottom").labelText
         assert f"first {EXPORT_STEPS} of 3,000, for the export" in axis
