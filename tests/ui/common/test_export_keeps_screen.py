@@ -9,7 +9,7 @@ with the axis pen's grey."""
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtGui import QImage
+from pixels import drawn_by
 from PySide6.QtWidgets import QApplication
 
 from ui.common import export, render
@@ -104,24 +104,6 @@ def test_axis_labels_keep_their_colour_in_the_export_and_after(crowded, monkeypa
     assert axis.labelStyle["color"] == colour
 
 
-def _array(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_RGB32)
-    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)[..., :3].copy()
-
-
-def _drawn_by(plot, items, width) -> np.ndarray:
-    """Pixels that change when ``items`` are made invisible (opacity 0, same layout)."""
-    full = _array(export.plot_image(plot, width)).astype(int)
-    for item in items:
-        item.setOpacity(0.0)
-    try:
-        without = _array(export.plot_image(plot, width)).astype(int)
-    finally:
-        for item in items:
-            item.setOpacity(1.0)
-    return np.abs(full - without).sum(axis=2) > 60
-
-
 def test_a_scaled_down_legend_goes_in_the_empty_corner_not_beside(qtbot):
     """A narrow plot scales its legend down (the Descent side-by-side plots do): judged at
     its unscaled size it seemed to cover data in every corner and went beside the plot."""
@@ -136,14 +118,14 @@ def test_a_scaled_down_legend_goes_in_the_empty_corner_not_beside(qtbot):
     assert unscaled.width() + 2 * render.LEGEND_MARGIN > item.vb.width() * 0.55  # too big
     assert render.emptiest_corner(item) == ((0, 0), 0)
 
-    legend = _drawn_by(widget, [item.legend], 800)
+    legend = drawn_by(widget, [item.legend], 800)
     rows, cols = np.flatnonzero(legend.any(axis=1)), np.flatnonzero(legend.any(axis=0))
     image_width = legend.shape[1]
     view = item.vb.sceneBoundingRect()
     scale = image_width / item.sceneBoundingRect().width()
     assert cols[0] < (view.left() + view.width() / 2) * scale  # in the plot's left half
     assert rows[-1] < (view.top() + view.height() / 2) * scale  # and its top half
-    data = _drawn_by(widget, item.listDataItems(), 800)
+    data = drawn_by(widget, item.listDataItems(), 800)
     assert not data[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1].any()
     assert image_width == 800 and legend.shape[0] == round(300 * 800 / 320)  # nothing beside
 
@@ -161,7 +143,7 @@ def test_a_legend_refitted_to_its_view_box_keeps_the_width_made_for_it_beside(cr
 
     item.vb.sigResized.connect(refit)
     assert render.emptiest_corner(item)[1] > 0  # the export puts the legend beside
-    legend = _drawn_by(crowded, [item.legend], 800)
+    legend = drawn_by(crowded, [item.legend], 800)
     scale = 800 / item.sceneBoundingRect().width()
     right_gap = legend.shape[1] - 1 - np.flatnonzero(legend.any(axis=0))[-1]
     assert right_gap <= 2 * render.LEGEND_MARGIN * scale, right_gap

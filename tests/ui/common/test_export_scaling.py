@@ -5,8 +5,8 @@ import csv
 import numpy as np
 import pyqtgraph as pg
 import pytest
+from pixels import as_array, drawn_by
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 
 from ui.common import export, render
@@ -29,25 +29,6 @@ def plot(qtbot):
     return widget
 
 
-def _array(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_RGB32)
-    # copied: the array must not outlive the converted image's memory
-    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)[..., :3].copy()
-
-
-def _drawn_by(plot, items, width) -> np.ndarray:
-    """Pixels that change when ``items`` are made invisible (opacity 0, same layout)."""
-    full = _array(export.plot_image(plot, width)).astype(int)
-    for item in items:
-        item.setOpacity(0.0)
-    try:
-        without = _array(export.plot_image(plot, width)).astype(int)
-    finally:
-        for item in items:
-            item.setOpacity(1.0)
-    return np.abs(full - without).sum(axis=2) > 60
-
-
 def _rows(mask: np.ndarray) -> int:
     rows = np.flatnonzero(mask.any(axis=1))
     return int(rows[-1] - rows[0] + 1) if rows.size else 0
@@ -63,9 +44,9 @@ def test_legend_text_keeps_its_size_against_the_title(plot, width):
     """Issue 13: at 1920 px the legend was ~11 px under a huge title; at 800 px larger."""
     item = plot.getPlotItem()
     image_height = export.plot_image(plot, width).height()
-    title = _rows(_drawn_by(plot, [item.titleLabel], width)) / image_height
+    title = _rows(drawn_by(plot, [item.titleLabel], width)) / image_height
     label = item.legend.items[0][1]  # same text as the title, so the glyphs compare
-    legend = _rows(_drawn_by(plot, [label], width)) / image_height
+    legend = _rows(drawn_by(plot, [label], width)) / image_height
     assert title > 0 and legend > 0
     assert 1 / 1.5 <= legend / title <= 1.5, (width, legend, title)
 
@@ -73,8 +54,8 @@ def test_legend_text_keeps_its_size_against_the_title(plot, width):
 def test_lines_grow_with_the_width(plot):
     """A cosmetic pen is a hairline at any size unless the export widens it."""
     curve = plot.getPlotItem().listDataItems()[0]
-    thin = _drawn_by(plot, [curve], 800)
-    thick = _drawn_by(plot, [curve], 3840)
+    thin = drawn_by(plot, [curve], 800)
+    thick = drawn_by(plot, [curve], 3840)
     # pixels of the line per image column, roughly its thickness (steep parts count more)
     ratio = (thick.sum() / 3840) / (thin.sum() / 800)
     assert ratio > 2.5, ratio  # 4.8 times the pixels per side: about 4.8 times as thick
@@ -84,8 +65,8 @@ def test_the_legend_moves_off_the_data_and_comes_back(plot):
     item = plot.getPlotItem()
     export.plot_image(plot, 800)
     before = item.legend.pos()
-    legend = _drawn_by(plot, [item.legend], 1600)
-    curves = _drawn_by(plot, item.listDataItems(), 1600)
+    legend = drawn_by(plot, [item.legend], 1600)
+    curves = drawn_by(plot, item.listDataItems(), 1600)
     top, bottom, left, right = _box(legend)
     assert not curves[top:bottom + 1, left:right + 1].any()
     assert item.legend.pos() == before  # the screen keeps its own layout
@@ -98,8 +79,8 @@ def test_a_full_plot_gets_its_legend_beside_it(plot):
                                     name="noise", size=4))
     assert render.emptiest_corner(item)[1] > 0
     margins = item.layout.getContentsMargins()
-    legend = _drawn_by(plot, [item.legend], 1600)
-    data = _drawn_by(plot, item.listDataItems(), 1600)
+    legend = drawn_by(plot, [item.legend], 1600)
+    data = drawn_by(plot, item.listDataItems(), 1600)
     top, bottom, left, right = _box(legend)
     assert not data[top:bottom + 1, left:right + 1].any()
     assert item.layout.getContentsMargins() == margins
@@ -114,7 +95,7 @@ def test_a_panel_is_rendered_at_the_width_not_upscaled(qtbot):
     blurred = label.grab().toImage().scaledToWidth(1200, Qt.TransformationMode.SmoothTransformation)
 
     def soft_edges(image):  # grey edge pixels per dark (text) pixel
-        red = _array(image)[..., 0].astype(int)
+        red = as_array(image)[..., 0].astype(int)
         background = np.median(red)
         return ((red >= 80) & (red < background - 20)).sum() / max((red < 80).sum(), 1)
 

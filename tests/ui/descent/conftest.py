@@ -1,8 +1,11 @@
 """The Descent page the lab's UI tests drive: shown at 1300 × 800, its first run and
-stability bound finished before the test starts, shut down after it."""
+stability bound finished before the test starts, shut down after it; and the side-by-side
+tab alone (``side``) with a way to type into its boxes (``type_in``)."""
 
 import pytest
 
+from explorer.descent.scene import DescentScene
+from ui.descent.compare_view import CompareView
 from ui.descent.panel import DescentPanel
 
 
@@ -18,6 +21,29 @@ def panel(qtbot):
     page.resize(1300, 800)
     page.show()
     qtbot.waitExposed(page)
-    qtbot.waitUntil(lambda: _settled(page))
+    qtbot.waitUntil(lambda: _settled(page), timeout=20_000)  # two test processes share 2 cores
     yield page
     page.shutdown()
+
+
+@pytest.fixture
+def side(qtbot):
+    """The "Optimizers side by side" tab alone, shown at 1366 × 620, on the default page."""
+    view = CompareView()
+    qtbot.addWidget(view)
+    view.resize(1366, 620)
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_page(DescentScene().validated())
+    yield view
+    view.shutdown()
+
+
+@pytest.fixture
+def type_in(qtbot):
+    """Type ``text`` into a line edit as a user would, and finish the edit."""
+    def type_text(box, text):
+        box.clear()
+        qtbot.keyClicks(box, text)
+        box.editingFinished.emit()
+    return type_text

@@ -24,22 +24,11 @@ def _shown(qtbot, widget):
     return widget
 
 
-@pytest.fixture
-def side(qtbot):
-    view = _shown(qtbot, CompareView())
-    view.set_page(DescentScene().validated())
-    yield view
-    view.shutdown()
 
 
-def _type(qtbot, box, text):
-    box.clear()
-    qtbot.keyClicks(box, text)
-    box.editingFinished.emit()
-
-
-def test_run_draws_one_path_and_loss_per_optimizer_named_with_its_rate(qtbot, side, tmp_path):
-    _type(qtbot, side.rate_boxes[3], "0.05")  # Adam's rate
+def test_run_draws_one_path_and_loss_per_optimizer_named_with_its_rate(qtbot, side, tmp_path,
+                                                                      type_in):
+    type_in(side.rate_boxes[3], "0.05")  # Adam's rate
     qtbot.mouseClick(side.run_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: side.result is not None and side.result.done, timeout=20_000)
     assert not side.stale
@@ -58,8 +47,8 @@ def test_run_draws_one_path_and_loss_per_optimizer_named_with_its_rate(qtbot, si
         assert export_plot(plot, tmp_path / f"{name}.png", width=500).stat().st_size > 0
 
 
-def test_a_bad_rate_is_marked_at_its_box_and_nothing_runs(qtbot, side):
-    _type(qtbot, side.rate_boxes[1], "-1")
+def test_a_bad_rate_is_marked_at_its_box_and_nothing_runs(qtbot, side, type_in):
+    type_in(side.rate_boxes[1], "-1")
     assert is_marked_invalid(side.rate_boxes[1])
     side.run()
     assert side.result is None and not side.job.busy
@@ -75,7 +64,7 @@ def test_a_new_surface_makes_the_picture_stale_and_it_says_so(side):
     assert not side.stale and side.result.surface == "rosenbrock"
 
 
-def test_the_momentum_map_marks_the_pages_rates_and_its_boundary(qtbot):
+def test_the_momentum_map_marks_the_pages_rates_and_its_boundary(qtbot, type_in):
     view = _shown(qtbot, MomentumView())
     scene = DescentScene(lrs=(0.05, 0.2), optimizer_options={"momentum": 0.6},
                          surface_options={"condition": 20.0}).validated()
@@ -91,11 +80,11 @@ def test_the_momentum_map_marks_the_pages_rates_and_its_boundary(qtbot):
     assert has_content(view.plot)
     view.set_page(scene.with_optimizer("Adam"))
     assert len(view.page_marks.getData()[0]) == 0 and "no point" in view.numbers.text()
-    _type(qtbot, view.lr_max, "0")
+    type_in(view.lr_max, "0")
     assert is_marked_invalid(view.lr_max) and view.options() == MomentumOptions()
     view.resolution.setValue(40)  # refused too while the rate box is wrong
     assert view.result.rate.shape == (160, 160)
-    _type(qtbot, view.lr_max, "0.1")
+    type_in(view.lr_max, "0.1")
     assert not is_marked_invalid(view.lr_max)
     assert view.result.rate.shape == (40, 40) and view.result.lrs.max() < 0.1
 
@@ -149,11 +138,11 @@ def _pen_colors(plot):
     return [item.opts["pen"].color().name().upper() for item in plot.getPlotItem().listDataItems()]
 
 
-def test_a_run_takes_any_optimizer_with_its_options_and_the_legend_names_them(qtbot, side):
+def test_a_run_takes_any_optimizer_with_its_options_and_the_legend_names_them(qtbot, side, type_in):
     side.runs.selectors[0].click()
     side.runs.optimizer.setCurrentText("RMSprop")
-    _type(qtbot, side.runs.options.control("alpha"), "0.9")
-    _type(qtbot, side.rate_boxes[0], "0.01")
+    type_in(side.runs.options.control("alpha"), "0.9")
+    type_in(side.rate_boxes[0], "0.01")
     assert side.options().runs[0] == compare.CompareRun(
         "RMSprop", 0.01, {**side.options().runs[0].options, "alpha": 0.9}, color=0)
     side.runs.optimizer.setCurrentText("LBFGS")  # a looped optimizer too
@@ -163,27 +152,28 @@ def test_a_run_takes_any_optimizer_with_its_options_and_the_legend_names_them(qt
     assert labels[0] == "LBFGS, lr = 0.01" and side.runs.names[0].name == "LBFGS"
 
 
-def test_a_bad_option_is_refused_with_the_trajectories_message_and_clears_once_fixed(qtbot, side):
+def test_a_bad_option_is_refused_with_the_trajectories_message_and_clears_once_fixed(
+        qtbot, side, type_in):
     from explorer.descent import batched_optim
     from explorer.inputs import check_option
 
     side.runs.selectors[0].click()  # plain SGD
     before = side.options()
     momentum = side.runs.options.control("momentum")
-    _type(qtbot, momentum, "1.5")
+    type_in(momentum, "1.5")
     spec = {s.name: s for s in batched_optim.optimizer_options("SGD")}["momentum"]
     with pytest.raises(InputError) as expected:
         check_option(spec, "1.5")
     assert is_marked_invalid(momentum) and momentum.toolTip() == str(expected.value)
     assert side.options() == before  # the last good settings are kept
-    _type(qtbot, momentum, "0")
+    type_in(momentum, "0")
     side.runs.options.control("nesterov").click()  # Nesterov without momentum: torch's rule
     nesterov = side.runs.options.control("nesterov")
     with pytest.raises(InputError) as rule:
         batched_optim.resolve_optimizer_options("SGD", {"momentum": 0.0, "nesterov": True})
     assert is_marked_invalid(nesterov) and nesterov.toolTip() == str(rule.value)
     assert side.options() == before
-    _type(qtbot, momentum, "0.8")  # now the rule holds: every mark and message goes
+    type_in(momentum, "0.8")  # now the rule holds: every mark and message goes
     assert not is_marked_invalid(nesterov) and not is_marked_invalid(momentum)
     assert side.runs.names[0].name == "Nesterov 0.8"
     assert side.options().runs[0].options["nesterov"] is True

@@ -4,8 +4,6 @@ optimizer or options changed) is no longer a tuned rate, and the label says so."
 import json
 from dataclasses import replace
 
-import pytest
-
 from explorer.descent import compare
 from explorer.descent.scene import CompareOptions, DescentScene
 from ui.descent.compare_view import CompareView
@@ -13,24 +11,11 @@ from ui.descent.compare_view import CompareView
 BOWL = compare.default_tuned_for()
 
 
-@pytest.fixture
-def side(qtbot):
-    view = CompareView()
-    qtbot.addWidget(view)
-    view.set_page(DescentScene().validated())
-    yield view
-    view.shutdown()
 
 
-def _type(qtbot, box, text):
-    box.clear()
-    qtbot.keyClicks(box, text)
-    box.editingFinished.emit()
-
-
-def test_a_typed_rate_turns_tuned_for_into_then_edited_and_it_is_saved(qtbot, side):
+def test_a_typed_rate_turns_tuned_for_into_then_edited_and_it_is_saved(qtbot, side, type_in):
     assert side.tuned.text() == f"Rates tuned for this surface: {BOWL}."
-    _type(qtbot, side.rate_boxes[3], "0.05")  # Adam's rate, by hand
+    type_in(side.rate_boxes[3], "0.05")  # Adam's rate, by hand
     assert side.options().tuned_for == f"{BOWL}, then edited"
     assert side.tuned.text().startswith(f"Rates tuned for this surface: {BOWL}. Then edited: ")
     assert "typed by you" in side.tuned.text()
@@ -60,17 +45,17 @@ def test_another_optimizer_for_a_run_is_an_edit_but_adding_or_removing_a_run_is_
     assert side.options().tuned_for == f"{BOWL}, then edited"
 
 
-def test_a_typed_rate_on_another_surface_says_both(qtbot, side):
+def test_a_typed_rate_on_another_surface_says_both(qtbot, side, type_in):
     side.set_page(DescentScene().with_surface("rosenbrock").validated())
-    _type(qtbot, side.rate_boxes[0], "0.001")
+    type_in(side.rate_boxes[0], "0.001")
     text = side.tuned.text()
     assert f"tuned for {BOWL}, then edited, not for the surface shown" in text
 
 
-def test_tuning_again_makes_the_rates_tuned_for_the_surface_shown(qtbot, side):
+def test_tuning_again_makes_the_rates_tuned_for_the_surface_shown(qtbot, side, type_in):
     page = DescentScene().with_surface("rosenbrock").validated()
     side.set_page(page)
-    _type(qtbot, side.rate_boxes[0], "0.001")
+    type_in(side.rate_boxes[0], "0.001")
     *_, tuning = compare.iter_tune(**replace(page, compare=side.options()).compare_arguments())
     side._on_item(tuning)  # what the worker hands over when the tuning is done
     assert side.options().tuned_for == compare.surface_key("rosenbrock")
