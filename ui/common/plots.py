@@ -16,6 +16,8 @@ _plots: weakref.WeakSet[pg.PlotWidget] = weakref.WeakSet()
 
 pg.setConfigOptions(antialias=True, useNumba=False)
 
+GRID_ALPHA = 0.25  # every plot's grid: there to read values off, not to compete with data
+
 
 class Axis(pg.AxisItem):
     """pyqtgraph's axis, except that on a log axis with many minor ticks only 1, 2 and 5
@@ -62,7 +64,7 @@ def make_plot(
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     item.setLogMode(x=log_x, y=log_y)
-    item.showGrid(x=True, y=True, alpha=0.25)
+    item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
     item.setMenuEnabled(True)
     widget.setProperty("plot_title", title)
     if legend:

@@ -11,7 +11,7 @@ from superqt.utils import signals_blocked
 from explorer.losses.curves import COMPARE_TITLE, COMPARE_VIEW, FOCAL_SETTING, OWN_CURVE
 from explorer.losses.scene import COMPARE_DEFAULT
 from ui.common import theme
-from ui.common.plots import add_note, make_plot, restyle_all, set_title
+from ui.common.plots import GRID_ALPHA, add_note, make_plot, restyle_all, set_title
 from ui.loss.labels import MARGIN, legend, own_legend, x_axis, y_axis
 
 FOCAL_AXIS = "probability of the true class p"
@@ -133,7 +133,7 @@ class CurvePlot:
         item = self.plot.getPlotItem()
         for side in ("left", "bottom"):
             item.showAxis(side, shown)
-        item.showGrid(x=shown, y=shown, alpha=0.25)
+        item.showGrid(x=shown, y=shown, alpha=GRID_ALPHA)
 
     def _legend(self, entries) -> None:
         legend = self.plot.getPlotItem().legend

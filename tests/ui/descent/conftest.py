@@ -9,6 +9,20 @@ from ui.descent.compare_view import CompareView
 from ui.descent.panel import DescentPanel
 
 
+def _show(qtbot, widget, width=1366, height=620):
+    qtbot.addWidget(widget)
+    widget.resize(width, height)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+@pytest.fixture
+def shown(qtbot):
+    """Show a view on its own, at 1366 × 620 (a tab's room on a laptop), as a user sees it."""
+    return lambda widget: _show(qtbot, widget)
+
+
 def _settled(panel) -> bool:
     c = panel.controller
     return panel.result is not None and not c.sweep_busy and not c.bound_busy
@@ -16,11 +30,7 @@ def _settled(panel) -> bool:
 
 @pytest.fixture
 def panel(qtbot):
-    page = DescentPanel()
-    qtbot.addWidget(page)
-    page.resize(1300, 800)
-    page.show()
-    qtbot.waitExposed(page)
+    page = _show(qtbot, DescentPanel(), 1300, 800)
     qtbot.waitUntil(lambda: _settled(page), timeout=20_000)  # two test processes share 2 cores
     yield page
     page.shutdown()
@@ -29,11 +39,7 @@ def panel(qtbot):
 @pytest.fixture
 def side(qtbot):
     """The "Optimizers side by side" tab alone, shown at 1366 × 620, on the default page."""
-    view = CompareView()
-    qtbot.addWidget(view)
-    view.resize(1366, 620)
-    view.show()
-    qtbot.waitExposed(view)
+    view = _show(qtbot, CompareView())
     view.set_page(DescentScene().validated())
     yield view
     view.shutdown()

@@ -16,16 +16,6 @@ from ui.descent.compare_view import CompareView
 from ui.descent.momentum_view import MomentumView
 
 
-def _shown(qtbot, widget):
-    qtbot.addWidget(widget)
-    widget.resize(1366, 620)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
-
-
 def test_run_draws_one_path_and_loss_per_optimizer_named_with_its_rate(qtbot, side, tmp_path,
                                                                       type_in):
     type_in(side.rate_boxes[3], "0.05")  # Adam's rate
@@ -64,8 +54,8 @@ def test_a_new_surface_makes_the_picture_stale_and_it_says_so(side):
     assert not side.stale and side.result.surface == "rosenbrock"
 
 
-def test_the_momentum_map_marks_the_pages_rates_and_its_boundary(qtbot, type_in):
-    view = _shown(qtbot, MomentumView())
+def test_the_momentum_map_marks_the_pages_rates_and_its_boundary(qtbot, shown, type_in):
+    view = shown(MomentumView())
     scene = DescentScene(lrs=(0.05, 0.2), optimizer_options={"momentum": 0.6},
                          surface_options={"condition": 20.0}).validated()
     view.set_page(scene)
