@@ -188,15 +188,13 @@ class LeakProbe:
     """Records, from now on, what :func:`problems` checks; ``monkeypatch`` undoes it."""
 
     def __init__(self, monkeypatch):
-        from PySide6.QtWidgets import QApplication
-
         self._record = _Recorder()
         _patch_threads(monkeypatch, self._record)
         _patch_timers(monkeypatch, self._record)
         _patch_widgets(monkeypatch, self._record)
         # The wrappers themselves, not their ids: a wrapper made just for this list would be
         # freed at once, and a new widget's wrapper could take its id.
-        self._before = QApplication.topLevelWidgets()
+        self._before = top_level_widgets()
         self._before_ids = {id(w) for w in self._before}
 
     def problems(self) -> list[str]:
@@ -306,13 +304,31 @@ def _deleted(obj) -> bool:
     return obj is None or not isValid(obj)
 
 
+def top_level_widgets() -> list:
+    """``QApplication.topLevelWidgets()``, with the cyclic garbage collector held off.
+
+    Qt hands over a list of pointers and PySide wraps them one by one. A new wrapper (for a
+    window Qt made itself, such as a combo box's popup) can start a collection; if that frees
+    a window in a reference cycle, its popups die too and a pointer further down the list
+    dangles: the CI run of stop 22 crashed here with a segmentation fault.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return QApplication.topLevelWidgets()
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _windows_left(record: _Recorder, before: set[int]) -> list[str]:
     from PySide6.QtCore import QCoreApplication, QEvent
-    from PySide6.QtWidgets import QApplication
 
     def leftovers():
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-        return [w for w in QApplication.topLevelWidgets()
+        return [w for w in top_level_widgets()
                 if id(w) not in before and _is_leak(w, record)]
 
     left = leftovers()

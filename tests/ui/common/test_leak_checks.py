@@ -1,6 +1,10 @@
 """The leak check of tests/ui/conftest.py: each kind of leftover is caught and located."""
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QObject, QTimer
@@ -92,3 +96,52 @@ def test_a_deliberate_leak_passes_with_a_reason():
     timer = QTimer()
     timer.start(60_000)  # the check still stops it once the test is over
     _KEPT.append(timer)
+
+
+# Windows in reference cycles (only the collector frees them), each with a popup that Qt made
+# itself; then the list of windows is read while a collection is due at every allocation.
+_CYCLES = """
+import gc, importlib.util, sys
+from PySide6.QtWidgets import QApplication, QComboBox, QMainWindow
+spec = importlib.util.spec_from_file_location("ui_conftest", sys.argv[1])
+conftest = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(conftest)
+read = conftest.top_level_widgets if sys.argv[2] == "guarded" else QApplication.topLevelWidgets
+app = QApplication([])
+
+class Window(QMainWindow):
+    def __init__(self):
+        super().__init__()
+        self.me = self
+        combo = QComboBox(self)
+        combo.addItems(["a", "b"])
+        combo.view()  # builds its popup: a top-level window without a Python wrapper
+        self.setCentralWidget(combo)
+
+for _ in range(20):
+    gc.disable()  # so that the windows are still young garbage when the list is read
+    windows = [Window() for _ in range(20)]
+    del windows
+    gc.set_threshold(1)
+    gc.enable()
+    found = read()  # (not inside a comprehension: making its function would collect first)
+    names = [type(w).__name__ for w in found]
+    del found
+    gc.set_threshold(700, 10, 10)
+    gc.collect()
+"""
+
+
+def test_reading_the_windows_survives_a_collection_that_frees_one():
+    """Stop 22's CI crashed in ``QApplication.topLevelWidgets()`` in the probe's set-up."""
+    conftest = Path(__file__).resolve().parents[1] / "conftest.py"
+
+    def run(how):
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        return subprocess.run([sys.executable, "-c", _CYCLES, str(conftest), how], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    if run("raw").returncode == 0:
+        pytest.skip("this PySide survives the unguarded read: the scene shows nothing")
+    guarded = run("guarded")
+    assert guarded.returncode == 0, guarded.stderr[-2000:]
