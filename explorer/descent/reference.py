@@ -101,6 +101,139 @@ def _local(name: str, options: dict, start: tuple[float, float]) -> ReferenceLRs
                         _presets(critical, optimal, converges=not note), False, explanation)
 
 
+# -- presets measured where the curvature is not constant ----------------------------
+
+MEASURE_GRID = 56  # rates of the first sweep, on a log scale around the local critical rate
+MEASURE_BELOW, MEASURE_ABOVE = 400.0, 1e3  # it spans critical / BELOW to critical × ABOVE
+EDGE_GRID = 12  # rates of the second sweep, between the last converging and first diverging
+BEYOND_GRID = 24  # rates from critical × ABOVE to MAX_LR, when none of the first diverged
+GOOD_MARGIN = 1.1  # "good" stays at least this factor below "too large"
+GOOD_SHARE = 1e-3  # "good" is the smallest rate whose loss is this close to the lowest
+WORSE_SHARE = 1e-6  # "too large" ends above "good" by at least this share of its drop
+TAIL = 0.1  # the loss read is the mean over this last share of the steps (chaos averages out)
+_MEASURED: dict[tuple, ReferenceLRs] = {}
+_MEASURED_MOST = 64  # results kept (the oldest is dropped first)
+
+
+def _measure_key(surface, start, surface_options, steps) -> tuple:
+    options = surfaces.resolve_surface_options(surface, surface_options)
+    return surface, tuple(sorted(options.items())), tuple(check_start(start)), check_steps(steps)
+
+
+def cached_measured_reference(surface: str, start, surface_options=None,
+                              steps: int = 100) -> ReferenceLRs | None:
+    """The result of :func:`measured_reference` for these arguments if it has been computed
+    (or needs no measuring), else None; never computes a sweep (for the GUI thread)."""
+    check_name(surface, surfaces.names(), "surface", "surface")
+    key = _measure_key(surface, start, surface_options, steps)
+    if key in _MEASURED:
+        return _MEASURED[key]
+    local = reference_lrs(surface, start, surface_options)
+    return local if local.exact else None
+
+
+def measured_reference(surface: str, start, surface_options=None,
+                       steps: int = 100) -> ReferenceLRs:
+    """:func:`reference_lrs` with presets that are true by measurement over ``steps`` steps.
+
+    Where the curvature is constant (``exact``) the closed-form presets are kept. Elsewhere
+    the local ones can be wrong (on Rosenbrock the local "diverging" rate converges), so one
+    batched plain-gradient-descent sweep of :data:`MEASURE_GRID` rates around the local
+    critical rate (and one of :data:`EDGE_GRID` between the last rate that converges and
+    the first that diverges, by :class:`explorer.descent.divergence.DivergenceRule`) finds:
+    "diverging", a rate seen diverging; "too large", the largest rate seen not diverging;
+    "good", the smallest rate at least :data:`GOOD_MARGIN` below it whose loss (the mean
+    over the last :data:`TAIL` of the steps) came within :data:`GOOD_SHARE` of the best
+    drop; "too small", about a twentieth of it. Results are kept per arguments (about 5 to
+    20 ms for the analytic surfaces at 100 steps; a model landscape takes longer, so the
+    page measures on its worker).
+    """
+    check_name(surface, surfaces.names(), "surface", "surface")
+    key = _measure_key(surface, start, surface_options, steps)
+    if key in _MEASURED:
+        return _MEASURED[key]
+    local = reference_lrs(surface, start, surface_options)
+    result = local if local.exact else _measured_presets(surface, key[1], key[2], key[3], local)
+    if len(_MEASURED) >= _MEASURED_MOST:
+        del _MEASURED[next(iter(_MEASURED))]
+    _MEASURED[key] = result
+    return result
+
+
+def _plain_gd(surface, options, start, steps, lrs):
+    """(diverging step or None, the mean loss over the tail) per rate of one plain-GD sweep."""
+    result = sweep(surface, "SGD", lrs, steps, start, None, dict(options))
+    diverging = sweep_diverging_at(result)
+    tail = max(1, round(TAIL * steps))
+    losses = result.loss[:, -tail:].mean(dim=1).tolist()
+    return diverging, losses, float(result.loss[0, 0])
+
+
+def _measured_presets(surface, options, start, steps, local: ReferenceLRs) -> ReferenceLRs:
+    lrs = np.geomspace(local.critical / MEASURE_BELOW, min(MAX_LR, local.critical * MEASURE_ABOVE),
+                       MEASURE_GRID).tolist()
+    diverging, losses, start_loss = _plain_gd(surface, options, start, steps, lrs)
+    if diverging[-1] is None and lrs[-1] < MAX_LR:  # e.g. logistic regression: look further
+        more = np.geomspace(lrs[-1], MAX_LR, BEYOND_GRID + 1)[1:].tolist()
+        more_diverging, more_losses, _ = _plain_gd(surface, options, start, steps, more)
+        lrs, diverging, losses = lrs + more, diverging + more_diverging, losses + more_losses
+    first = next((i for i, at in enumerate(diverging) if at is not None), None)
+    if first == 0:
+        local.explanation += (f" Measured over {steps} steps of plain gradient descent: even "
+                              f"lr = {lrs[0]:.4g} diverges, so no preset is offered.")
+        local.presets = {}
+        return local
+    if first is None:
+        edge = f"no rate up to {lrs[-1]:.4g} diverged"
+        fine, fine_losses = [], []
+    else:
+        fine = np.geomspace(lrs[first - 1], lrs[first], EDGE_GRID)[1:-1].tolist()
+        fine_diverging, fine_losses, _ = _plain_gd(surface, options, start, steps, fine)
+        cut = next((i for i, at in enumerate(fine_diverging) if at is not None), len(fine))
+        fine, fine_losses = fine[:cut], fine_losses[:cut]
+        edge_low = fine[-1] if fine else lrs[first - 1]
+        edge_high = lrs[first] if cut == len(fine_diverging) else \
+            np.geomspace(lrs[first - 1], lrs[first], EDGE_GRID)[1:-1][cut]
+        edge = (f"lr = {edge_low:.4g} is the largest rate seen not diverging and "
+                f"{edge_high:.4g} the smallest seen diverging")
+        # Not the very last rate seen converging: a rate rounded for the page stays inside.
+        fine, fine_losses = fine[:-1], fine_losses[:-1]
+    stop = len(lrs) if first is None else first - (0 if fine else 1)
+    rates, tails = lrs[:stop] + fine, losses[:stop] + fine_losses
+    presets: dict[str, float] = {}
+    good = min(range(len(rates)), key=lambda i: tails[i]) if rates else None
+    if good is not None:  # the smallest rate as good as the best (a plateau: its left end)
+        good = next(i for i in range(len(rates))
+                    if tails[i] <= tails[good] + GOOD_SHARE * abs(tails[good]) + 1e-12)
+        step = lrs[1] / lrs[0]
+        small = rates[max(good - round(math.log(20) / math.log(step)), 0)]
+        if small < rates[good]:
+            presets["too small"] = small
+        presets["good"] = rates[good]
+        worse = [i for i in range(good + 1, len(rates)) if rates[i] >= GOOD_MARGIN * rates[good]
+                 and tails[i] - tails[good] > WORSE_SHARE * abs(start_loss - tails[good])]
+        if worse:
+            presets["too large"] = rates[worse[-1]]
+    if first is not None:
+        after = first + 1 if first + 1 < len(lrs) and diverging[first + 1] is not None else first
+        presets["diverging"] = lrs[after]
+    explanation = (
+        f"{local.explanation} The presets are measured instead, on {steps} steps of plain "
+        f"gradient descent at {len(lrs) + len(fine)} rates from {lrs[0]:.3g} to "
+        f"{lrs[-1]:.3g} in one batched sweep: {edge}.")
+    if good is not None:
+        explanation += (f" \"good\" = {rates[good]:.4g} ends lowest (the mean loss over the "
+                        f"last {max(1, round(TAIL * steps))} steps)")
+        explanation += (f"; \"too large\" = {presets['too large']:.4g} does not diverge but "
+                        f"ends higher." if "too large" in presets else
+                        "; no larger rate ends higher without diverging, so there is no "
+                        "\"too large\" here: the fastest rates sit at the edge.")
+    if "diverging" in presets:
+        explanation += f" \"diverging\" = {presets['diverging']:.4g} diverges."
+    return ReferenceLRs(local.lambda_min, local.lambda_max, local.critical, local.optimal,
+                        presets, False, explanation)
+
+
 def reference_lrs(surface: str, start, surface_options=None) -> ReferenceLRs:
     """Critical and optimal learning rates of plain gradient descent on ``surface``.
 

@@ -23,7 +23,7 @@ from explorer.descent import (
 )
 from explorer.descent.rates import with_rate
 from explorer.descent.readings import SLICE_AXES, check_slice_axis
-from explorer.descent.reference import reference_lrs
+from explorer.descent.reference import measured_reference, reference_lrs
 from explorer.descent.sweep import DTYPES
 from explorer.errors import InputError
 from explorer.inputs import (
@@ -249,11 +249,15 @@ class DescentScene:
                        stability=stable, compare=side_by_side, momentum=momentum)
 
     # -- changes -----------------------------------------------------------
-    def with_surface(self, surface: str) -> DescentScene:
+    def with_surface(self, surface: str, measure: bool = True) -> DescentScene:
         """Another surface: its own default options, start and preset rates (the old ones
-        belong to the old surface, where they may all diverge or all crawl here)."""
+        belong to the old surface, where they may all diverge or all crawl here).
+
+        The presets are measured over this scene's steps (``reference.measured_reference``);
+        ``measure=False`` takes the local curvature's instead, at once (a page then measures
+        on its worker and offers the measured ones when they come)."""
         return replace(self, surface=surface, surface_options={}, start=None,
-                       lrs=surface_presets(surface, self.lrs))
+                       lrs=surface_presets(surface, self.lrs, self.steps if measure else None))
 
     def with_optimizer(self, optimizer: str) -> DescentScene:
         """Another optimizer, with its own default hyper-parameters.
@@ -353,14 +357,23 @@ class DescentScene:
         return self.sweep_arguments() != other.sweep_arguments()
 
 
-def surface_presets(surface: str, fallback: tuple[float, ...]) -> tuple[float, ...]:
-    """The reference presets of ``surface`` at its default start (4 significant digits), in
-    order; ``fallback`` where the surface has none (e.g. the curvature there is not finite)."""
+def surface_presets(surface: str, fallback: tuple[float, ...],
+                    steps: int | None = None) -> tuple[float, ...]:
+    """The reference presets of ``surface`` at its default start, in order (see
+    :func:`preset_rates`): measured over ``steps`` steps, or the local curvature's when None;
+    ``fallback`` where the surface has none (e.g. the curvature there is not finite)."""
     try:
         start = surfaces.info(surface).default_start
-        presets = reference_lrs(surface, start).presets
+        reference = (reference_lrs(surface, start) if steps is None
+                     else measured_reference(surface, start, None, steps))
     except InputError:
         return tuple(fallback)
+    return preset_rates(reference.presets) or tuple(fallback)
+
+
+def preset_rates(presets: dict[str, float]) -> tuple[float, ...]:
+    """The preset rates to 4 significant digits, in their order (the measured ones keep
+    their behaviour when rounded so)."""
     return tuple(float(f"{lr:.4g}") for lr in presets.values())
 
 

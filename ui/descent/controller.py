@@ -20,7 +20,8 @@ from explorer.descent import batched_optim, lr_finder, surfaces
 from explorer.descent.divergence import check_start_loss, sweep_diverging_at
 from explorer.descent.rates import fan, replace_rate
 from explorer.descent.readings import internals_at, slice_line
-from explorer.descent.scene import DescentScene
+from explorer.descent.reference import cached_measured_reference, measured_reference
+from explorer.descent.scene import DescentScene, preset_rates
 from explorer.errors import InputError
 from ui.common import theme
 from ui.common.playback import PlaybackBar, PlaybackController
@@ -99,6 +100,11 @@ class DescentController(QObject):
         self._job = Background(self)  # the trajectories
         self._lr_job = Background(self)  # the LR range test
         self._bounds = BoundsShown(views.sidebar, views.lr_test, self)  # slider and range test
+        self._reference_job = Background(self)  # the measured preset rates
+        self._reference_key: tuple | None = None  # what the presets shown were measured for
+        # A surface switch whose presets were not measured yet takes the local curvature's
+        # at once; these (surface, rates) are replaced by the measured ones when they come.
+        self._provisional: tuple[str, tuple[float, ...]] | None = None
         self._drag = QTimer(self, singleShot=True, interval=DRAG_MS)  # coalesces map drags
         self._pending_live: tuple[str, object] | None = None  # the newest slider move
         self._colours = RunColours()
@@ -157,6 +163,11 @@ class DescentController(QObject):
         return self._job.busy or self._lr_job.busy
 
     @property
+    def presets_busy(self) -> bool:
+        """Whether the preset rates are being measured."""
+        return self._reference_job.busy
+
+    @property
     def sweep_busy(self) -> bool:
         return self._job.busy
 
@@ -195,6 +206,11 @@ class DescentController(QObject):
         """
         self._job.cancel()
         self._drop_partial()
+        if self._reference_job.busy:  # the presets too, here
+            self._reference_job.cancel()
+            s = self._scene
+            self._on_presets_measured(self._reference_key, measured_reference(
+                s.surface, s.start_point(), s.surface_options, s.steps))
         self._on_sweep(descent.sweep(**self._scene.sweep_arguments(self._device)))
         if self.views.playback.step == 0:
             self.views.playback.seek(min(EXPORT_STEP, self._scene.steps))
@@ -220,13 +236,15 @@ class DescentController(QObject):
         self._job.cancel()
         self._lr_job.cancel()
         self._bounds.cancel()
+        self._reference_job.cancel()
+        self._reference_key = None
 
     def shutdown(self, msecs: int | None = None) -> bool:
         """Stop the playback and both jobs, then wait (at most ``msecs`` in all) for their
         threads; whether they stopped."""
         self.views.playback.pause()
         self.cancel()
-        return wait_for([self._job, self._lr_job, self._bounds.job], msecs)
+        return wait_for([self._job, self._lr_job, self._bounds.job, self._reference_job], msecs)
 
     # -- the one sync path -------------------------------------------------
     def _apply(self, new: DescentScene, force: bool = False,
@@ -289,6 +307,13 @@ class DescentController(QObject):
             self._follow = max(0, value)
             self._title_slice()
             self._redraw_step()
+            return
+        if field == "surface" and value != self._scene.surface and not _presets_known(
+                value, self._scene.steps):
+            # Measuring this surface's presets can take a second (a model landscape): take
+            # the local ones now and the measured ones from the worker (``_show_reference``).
+            if self._apply(self._scene.with_surface(value, measure=False)):
+                self._provisional = (value, self._scene.lrs)
             return
         self._apply(self._scene.edited(field, value))
 
@@ -535,14 +560,45 @@ class DescentController(QObject):
         self.views.sidebar.set_start(x, y)
 
     def _show_reference(self) -> None:
+        """The reference rates: the measured presets if known, else measured on the worker
+        (the local curvature's bound is shown at once; it is a formula)."""
         s = self._scene
+        key = (s.surface, str(s.surface_options), s.start_point(), s.steps)
         try:
             reference = descent.reference_lrs(s.surface, s.start_point(), s.surface_options)
+            measured = cached_measured_reference(s.surface, s.start_point(), s.surface_options,
+                                                 s.steps)
         except InputError:
+            self._reference_key = None
             self.views.sidebar.set_reference(None, "")
             return
-        self.views.sidebar.set_reference(reference.presets, reference.explanation)
         self._bounds.show(s, reference.critical, self._device)
+        if key == self._reference_key:
+            return
+        self._reference_key = key
+        if measured is not None:
+            self._on_presets_measured(key, measured)
+            return
+        self.views.sidebar.set_reference({}, f"{reference.explanation} Measuring the preset "
+                                             f"rates over {s.steps} steps…")
+        self._reference_job.start(_measured, s.surface, s.start_point(), s.surface_options,
+                                  s.steps, what="the measuring of the preset rates",
+                                  on_yield=lambda result: self._on_presets_measured(key, result),
+                                  on_error=self._on_presets_failed)
+
+    def _on_presets_measured(self, key: tuple, reference) -> None:
+        if key != self._reference_key:
+            return  # measured for a scene no longer shown
+        self.views.sidebar.set_reference(reference.presets, reference.explanation)
+        s, provisional, self._provisional = self._scene, self._provisional, None
+        rates = preset_rates(reference.presets)
+        if provisional == (s.surface, s.lrs) and s.start is None and not s.surface_options \
+                and rates:
+            self._apply(replace(s, lrs=rates))
+
+    def _on_presets_failed(self, exc: Exception) -> None:
+        self._reference_key = None
+        self.views.sidebar.set_reference(None, str(exc))
 
     def _show_view(self) -> None:
         view = self._scene.view
@@ -598,6 +654,20 @@ class DescentController(QObject):
         ts, loss = slice_line(s.surface, tuple(point), s.view.slice_axis,
                               options=s.surface_options)
         self.views.slice.set_curve(ts, loss)
+
+
+def _presets_known(surface: str, steps: int) -> bool:
+    """Whether ``surface``'s presets at its default start are known without a sweep."""
+    try:
+        start = surfaces.info(surface).default_start
+        return cached_measured_reference(surface, start, None, steps) is not None
+    except InputError:
+        return True  # the scene's own check says what is wrong
+
+
+def _measured(surface, start, surface_options, steps):
+    """The measured presets, as the one result of a worker's generator."""
+    yield measured_reference(surface, start, surface_options, steps)
 
 
 def _tested_surface(scene: DescentScene) -> str:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from explorer.descent import surfaces
-from explorer.descent.reference import reference_lrs
+from explorer.descent.reference import measured_reference
 from ui.common import theme
 from ui.common.widgets import is_marked_invalid
 from ui.descent.plots import ARROWS, arrow_color
@@ -116,10 +116,14 @@ def test_the_contour_map_follows_the_dark_theme(qtbot, panel):
 def test_switching_the_surface_offers_its_own_presets(qtbot, panel):
     index = panel.sidebar.surface.findData("rosenbrock")
     panel.sidebar.surface.setCurrentIndex(index)
-    qtbot.waitUntil(lambda: _idle(panel) and panel.descent_scene().surface == "rosenbrock")
-    presets = reference_lrs("rosenbrock", surfaces.info("rosenbrock").default_start).presets
-    np.testing.assert_allclose(panel.descent_scene().lrs, list(presets.values()), rtol=1e-3)
+    qtbot.waitUntil(lambda: _idle(panel) and panel.descent_scene().surface == "rosenbrock"
+                    and not panel.controller.presets_busy, timeout=20_000)
+    presets = measured_reference("rosenbrock", surfaces.info("rosenbrock").default_start,
+                                 None, panel.descent_scene().steps).presets
+    qtbot.waitUntil(lambda: np.allclose(panel.descent_scene().lrs, list(presets.values()),
+                                        rtol=1e-3), timeout=20_000)  # measured, then run
     assert panel.sidebar.lrs.preset.count() == len(presets) + 2
+    assert "measured" in panel.sidebar.explanation.text()
 
 
 def test_a_start_that_overflows_explains_itself_at_the_start(qtbot, panel):
