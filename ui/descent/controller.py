@@ -512,7 +512,8 @@ class DescentController(QObject):
         """The 1-D view, the run labels and numbers, the playback range, the step drawn."""
         sweep, v = view.sweep, self.views
         self._set_slice_points(grown)
-        v.sidebar.set_run_labels(view.labels, self._follow)
+        v.sidebar.set_run_labels(view.labels, self._follow, view.diverged,
+                                 min(v.playback.step, view.steps_done))
         v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors, view.diverged)
         self._title_slice()
         v.bar.set_range(sweep.steps, view.steps_done)
@@ -635,6 +636,7 @@ class DescentController(QObject):
         v.map.set_step(step)
         v.loss_plot.set_step(step)
         v.slice.set_step(step)
+        v.sidebar.set_step(step)
         self._update_slice_curve(view, step)
         if self._scene.view.show_internals:
             details = internals_at(view.sweep, self._follow, step)

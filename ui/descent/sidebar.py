@@ -30,7 +30,9 @@ from ui.common.formula import FormulaLabel
 from ui.common.option_form import OptionForm
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.descent.controls import LearningRateChooser
+from ui.descent.plots import Reached
 from ui.descent.sliders import RateSliders
+from ui.descent.texts import label_at
 
 STEPS_BOX_MAX = 2_000_000_000  # the box's own limit: far above any run (see __init__)
 
@@ -97,6 +99,8 @@ class DescentSidebar(QWidget):
         self.slice_axis = QComboBox()
         self.slice_axis.addItems(list(SLICE_AXES))
         self.follow = QComboBox()
+        self._run_labels: list[str] = []
+        self._reached = Reached()  # the runs' divergence the playback step has reached
         self.follow.setObjectName("follow")
         self._build()
         self.set_scene(scene)
@@ -249,11 +253,32 @@ class DescentSidebar(QWidget):
             self.lrs.set_presets(presets)
         self.explanation.setText(explanation)
 
-    def set_run_labels(self, labels: list[str], follow: int) -> None:
+    def set_run_labels(self, labels: list[str], follow: int, diverged: list | None = None,
+                       step: int = 0) -> None:
+        """The runs to follow, named as the plots name them at playback ``step``: a run is
+        "diverging at step N" only from step N on (``diverged``: each run's N or None)."""
+        self._run_labels = list(labels)
+        self._reached.set_runs(diverged if diverged is not None else [None] * len(labels))
+        self._reached.moved(step)
         with signals_blocked(self.follow):
             self.follow.clear()
-            self.follow.addItems(labels)
+            self.follow.addItems(self._labels_now())
             self.follow.setCurrentIndex(follow)
+
+    def set_step(self, step: int) -> None:
+        """Playback is at ``step``: rename the runs whose divergence it reached or left (a
+        bisection per frame; the combo is touched only when a run's label changes)."""
+        if not self._reached.moved(step):
+            return
+        with signals_blocked(self.follow):
+            for k, text in enumerate(self._labels_now()):
+                if self.follow.itemText(k) != text:
+                    self.follow.setItemText(k, text)
+
+    def _labels_now(self) -> list[str]:
+        step, diverged = self._reached.step, self._reached.diverged
+        return [label_at(label, at, step)
+                for label, at in zip(self._run_labels, diverged, strict=True)]
 
     def show_error(self, exc: InputError) -> None:
         """Put ``exc`` at the control it names (under the run settings when none does)."""
