@@ -9,6 +9,7 @@ path, so this module always passes one.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -99,13 +100,15 @@ def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]
     A series is named by its item (``name=`` when it was made); one made without a name
     is named for its axis and what it draws ("loss (points)"), never "series 3". Custom
     graphics items (drawn by hand for speed) take part by offering
-    ``export_series() -> list[(name, x, y)]``.
+    ``export_series() -> list[(name, x, y)]`` (a marker that holds two quantities, too).
+    Values are the data's own, also on a log axis.
     """
     rows = []
     for curve in item.listDataItems():
-        if isinstance(curve, pg.BarGraphItem) or not curve.isVisible():
-            continue  # bars below; a hidden marker is not drawn (a KL scene has no curve)
-        x, y = curve.getData()
+        if (isinstance(curve, pg.BarGraphItem) or not curve.isVisible()
+                or hasattr(curve, "export_series")):
+            continue  # bars and self-naming items below; a hidden marker is not drawn
+        x, y = _data_values(curve)
         if x is None or y is None or len(x) == 0:
             continue
         rows.append((curve.name() or _unnamed(item, curve), x, y))
@@ -120,6 +123,14 @@ def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]
         if hasattr(child, "export_series"):
             rows += child.export_series()
     return [(name, list(map(float, x)), list(map(float, y))) for name, x, y in rows]
+
+
+def _data_values(curve: object) -> tuple:
+    """The data as given, not as drawn: on a log axis pyqtgraph draws (and ``getData``
+    returns) log10 of it, so a "loss (log scale)" column held -0.54 for a loss of 0.29."""
+    if isinstance(curve, pg.PlotDataItem):
+        return curve.getOriginalDataset()
+    return curve.getData()
 
 
 def _unnamed(item: pg.PlotItem, series: object) -> str:
@@ -191,7 +202,13 @@ def _unique(names: list[str]) -> list[str]:
 
 
 def _axis_label(item: pg.PlotItem, side: str) -> str:
-    return " ".join((item.getAxis(side).labelText or side).split())
+    """The axis' label as a column's words: the scale is the plot's, not the data's (the
+    CSV holds the values themselves), so "loss (log scale)" names a column "loss"."""
+    label = " ".join((item.getAxis(side).labelText or side).split())
+    return _LOG_SCALE.sub("", label).strip() or label
+
+
+_LOG_SCALE = re.compile(r"\s*\(log scale\)", re.IGNORECASE)
 
 
 def _widget_png(widget: QWidget, tmp: Path, width: int | None) -> None:

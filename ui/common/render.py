@@ -194,8 +194,8 @@ def _points_in_box_coordinates(item: pg.PlotItem) -> np.ndarray:
 
 def _drawn_series(item: pg.PlotItem):
     for data in item.listDataItems():
-        if not data.isVisible():
-            continue
+        if not data.isVisible() or hasattr(data, "export_series"):
+            continue  # a self-naming item gives its points below
         x, y = data.getData()
         if x is None or y is None or len(x) == 0:
             continue

@@ -50,6 +50,19 @@ def _legend_below(plot: pg.PlotWidget, columns: int = 2) -> None:
     restyle_all()  # the theme's colours and size for the new legend (one home for that rule)
 
 
+class NamedMarker(pg.ScatterPlotItem):
+    """A marker whose points are each one quantity: a CSV names a column for each ("loss at
+    the prediction"), not for the axis it shares ("loss L(z, y) / slope (points)")."""
+
+    def __init__(self, names: tuple[str, ...], **options):
+        super().__init__(**options)
+        self._names = names
+
+    def export_series(self) -> list[tuple[str, list[float], list[float]]]:
+        xs, ys = self.getData()
+        return [(name, [x], [y]) for name, x, y in zip(self._names, xs, ys, strict=False)]
+
+
 class CurvePlot:
     """L(z, y) and dL/dz against the prediction, with a marker at the selected cell's value."""
 
@@ -65,7 +78,8 @@ class CurvePlot:
             pen=theme.pen(3, 2.5, style=Qt.PenStyle.DashLine), name="dL/dz"
         )
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=theme.pen("#777777", 1.5))
-        self.marker = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=1.5))
+        self.marker = NamedMarker(("loss at the prediction", "slope at the prediction"),
+                                  size=15, pen=pg.mkPen("#000000", width=1.5))
         self.note = add_note(self.plot, pt=12, muted=False)  # the plot's whole message
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.addItem(self.marker, ignoreBounds=True)
@@ -214,8 +228,9 @@ class ComparePlot(QWidget):
         self._lines: list[pg.PlotDataItem] = []
         self.example_line = pg.InfiniteLine(angle=90, movable=False,
                                             pen=theme.pen("#777777", 1.5))
-        self.example_dot = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#000000", width=1.5),
-                                              brush=theme.qcolor(0))
+        self.example_dot = NamedMarker(("loss of this example",), size=15,
+                                       pen=pg.mkPen("#000000", width=1.5),
+                                       brush=theme.qcolor(0))
         self.example_label = pg.TextItem(  # on a backing, so the curves under it stay apart
             anchor=(0, 1), color=theme.current().foreground,
             fill=pg.mkBrush(theme.qcolor(theme.current().background, 220)))
