@@ -514,7 +514,9 @@ class DescentController(QObject):
         self._set_slice_points(grown)
         v.sidebar.set_run_labels(view.labels, self._follow, view.diverged,
                                  min(v.playback.step, view.steps_done))
-        v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors, view.diverged)
+        v.numbers.set_runs(view.sweep.lrs.tolist(), view.colors, view.diverged,
+                           None if sweep.evaluations is None else sweep.evaluations.numpy(),
+                           self._scene.optimizer_options.get("line_search_fn") == "strong_wolfe")
         self._title_slice()
         v.bar.set_range(sweep.steps, view.steps_done)
         if self._keep_step is not None and view.steps_done >= self._keep_step:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.common import theme
-from ui.descent.texts import internals_lines, step_text
+from ui.descent.texts import evaluations_text, internals_lines, step_text
 
 ROWS, COLUMNS = 4, 2
 
@@ -36,13 +36,27 @@ class RunNumbers(QWidget):
         self.internals.setTextFormat(Qt.TextFormat.RichText)
         self.internals.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.internals.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # LBFGS's function evaluations in the step from the current one (hidden for the
+        # optimizers that evaluate once per step)
+        self.evaluations = QLabel()
+        self.evaluations.setObjectName("evaluations")
+        self.evaluations.setWordWrap(True)
+        self.evaluations.setTextFormat(Qt.TextFormat.PlainText)
+        self.evaluations.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.evaluations.hide()
+        column = QVBoxLayout()
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.evaluations)
+        column.addWidget(self.internals, stretch=1)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addLayout(grid)
-        row.addWidget(self.internals, stretch=1)
+        row.addLayout(column, stretch=1)
         self._colors: list[str] = []
         self._lrs: list[float] = []
         self._diverging: list = []
+        self._counts: np.ndarray | None = None  # (K, steps) evaluations per step, or None
+        self._line_search = False
         self._fit()
         theme.notifier().changed.connect(self._fit)  # presentation mode scales the font
 
@@ -57,15 +71,24 @@ class RunNumbers(QWidget):
             cell.setFont(font)
             cell.setFixedSize(width, height)
         self.internals.setFixedHeight(height * ROWS)
+        self.evaluations.setFont(font)
+        self.evaluations.setFixedHeight(height * 2)
 
     def text(self) -> str:
         """Everything the run cells say, one line each (for tests and copying)."""
         return "\n".join(c.text() for c in self.cells if c.text())
 
-    def set_runs(self, lrs, colors: list[str], diverging: list | None = None) -> None:
+    def set_runs(self, lrs, colors: list[str], diverging: list | None = None,
+                 evaluations=None, line_search: bool = False) -> None:
         """A new run: colour each cell; cells beyond the runs stay empty. ``diverging``: the
-        step each run is diverging from (None where it is not), said once playback is there."""
+        step each run is diverging from (None where it is not), said once playback is there.
+        ``evaluations``: ``Sweep.evaluations`` (K, steps) where the optimizer evaluates the
+        surface several times per step (LBFGS; ``line_search``: with its line search), shown
+        for the step on show; None hides that line."""
         self._lrs = [float(lr) for lr in lrs]
+        self._counts = None if evaluations is None else np.asarray(evaluations)
+        self._line_search = line_search
+        self.evaluations.setVisible(self._counts is not None)
         self._diverging = list(diverging) if diverging is not None else [None] * len(self._lrs)
         key = [theme.current().name, *colors]  # readable on this theme's background
         if key != self._colors:
@@ -88,6 +111,12 @@ class RunNumbers(QWidget):
                 text = step_text(self._lrs[k], float(loss_now[k]), self._diverging[k], step)
             if cell.text() != text:
                 cell.setText(text)
+        if self._counts is not None:
+            step = min(step, self._counts.shape[1] - 1)
+            text = evaluations_text(self._lrs[:shown], self._counts[:shown, step], step,
+                                    self._line_search)
+            if self.evaluations.text() != text:
+                self.evaluations.setText(text)
 
     def show_internals(self, title: str, details) -> None:
         """The followed run's optimizer state (``explorer.descent.readings.StepInternals``)."""

@@ -51,6 +51,25 @@ def step_text(lr: float, loss: float, diverging_at: int | None, step: int) -> st
     return text
 
 
+EVALUATIONS_SHOWN = 4  # runs named in the evaluations line (it has room for two lines)
+
+
+def evaluations_text(lrs, counts, step: int, line_search: bool) -> str:
+    """What the step from ``step`` cost an optimizer that evaluates the surface several times
+    per step (LBFGS): ``counts`` (one per run) are its function evaluations; a run that has
+    diverged (its count None or 0 past the end) reads "–"."""
+    why = "its inner iterations and line search" if line_search else "its inner iterations"
+    cells = [f"lr = {float(lr):g}: {int(n)}" if n else f"lr = {float(lr):g}: –"
+             for lr, n in zip(lrs, counts, strict=True)]
+    if len(cells) > EVALUATIONS_SHOWN:
+        cells = cells[:EVALUATIONS_SHOWN] + [f"… {len(cells) - EVALUATIONS_SHOWN} more"]
+    if len(counts) == 1:
+        made = f"{int(counts[0])} function evaluations" if counts[0] else "no step (the end)"
+        return f"The step from step {step} made {made} ({why})."
+    return (f"Function evaluations in the step from step {step} ({why}): "
+            + " · ".join(cells) + ".")
+
+
 def pair(values) -> str:
     """``(0.1235, -2)``: a 2-D vector as the numbers under the plots show it."""
     return f"({values[0]:.4g}, {values[1]:.4g})"
