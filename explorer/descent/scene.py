@@ -329,20 +329,28 @@ class DescentScene:
 
     def momentum_arguments(self) -> dict:
         """Keyword arguments for ``momentum_map.momentum_map``: the quadratic shown (its
-        condition number), else the default bowl; the tab's resolution and rate axis."""
+        condition number), else the default bowl; the tab's resolution and rate axis; the
+        map of Nesterov momentum where the page runs it."""
         options = self.surface_options if self.surface == "quadratic" else None
         return {"surface_options": options, "resolution": self.momentum.resolution,
-                "lr_max": self.momentum.lr_max}
+                "lr_max": self.momentum.lr_max, "nesterov": self.momentum_marks()[2]}
 
     def momentum_choice(self) -> tuple[tuple[float, ...], float | None]:
         """The page's rates and heavy-ball beta (None where the optimizer is not heavy-ball
-        SGD: Nesterov or another optimizer has no point on this map)."""
+        SGD: Nesterov or another optimizer has no point on the heavy-ball map)."""
+        lrs, beta, nesterov = self.momentum_marks()
+        return lrs, None if nesterov else beta
+
+    def momentum_marks(self) -> tuple[tuple[float, ...], float | None, bool]:
+        """The page's rates, its SGD momentum beta and whether it is Nesterov's: the point on
+        the momentum map of that form (beta None for another optimizer, dampening or weight
+        decay, which neither map draws)."""
         if self.optimizer != "SGD":
-            return self.lrs, None
+            return self.lrs, None, False
         options = batched_optim.resolve_optimizer_options("SGD", self.optimizer_options)
-        if options["nesterov"] or options["dampening"] or options["weight_decay"]:
-            return self.lrs, None
-        return self.lrs, float(options["momentum"])
+        if options["dampening"] or options["weight_decay"]:
+            return self.lrs, None, False
+        return self.lrs, float(options["momentum"]), bool(options["nesterov"])
 
     def sweep_arguments(self, device=None) -> dict:
         """Keyword arguments for ``explorer.descent.sweep`` / ``iter_sweep`` of this scene."""

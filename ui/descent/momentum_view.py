@@ -4,7 +4,9 @@ Distill's "Why Momentum Really Works".
 
 The map is of the page's quadratic (its condition number) or, on another surface, of the
 default bowl, and says which; the stable boundary ``lr = 2 (1 + beta) / lambda_max`` is drawn,
-the page's rates at its momentum are marked, and the fastest point is starred. The map is a
+the page's rates at its momentum are marked, and the fastest point is starred. Where the page
+runs Nesterov momentum the map is Nesterov's (its region is narrower:
+``lr < 2 (1 + beta) / ((1 + 2 beta) lambda_max)``), so its rates are marked there too. The map is a
 closed form (a few milliseconds), so it is drawn on the GUI thread.
 """
 
@@ -33,13 +35,18 @@ from explorer.errors import InputError
 from explorer.inputs import parse_lrs
 from ui.common import theme
 from ui.common.columns import SettingsPanel
-from ui.common.plots import make_plot
+from ui.common.plots import make_plot, set_title
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
 HINT = ("Each cell is a choice of learning rate and momentum β; its colour is how much the "
         "error shrinks per step in the slowest direction (darker is faster). Right of the dashed "
-        "line, lr > 2 (1 + β) / λ_max, the run diverges. More momentum lets a larger rate "
-        "converge, and the fastest point sits where the valley's two directions balance.")
+        "line the run diverges. More momentum lets a larger rate converge, and the fastest point "
+        "sits where the valley's two directions balance.")
+BOUNDARY = {False: "heavy-ball: lr = 2 (1 + β) / λ_max",
+            True: "Nesterov: lr = 2 (1 + β) / ((1 + 2β) λ_max)"}
+"""The dashed line's legend entry, per form of momentum (``MomentumMap.nesterov``)."""
+TITLES = {False: "Momentum lets larger rates converge",
+          True: "Nesterov momentum: a narrower stable region"}
 
 DIVERGES = "#C0392B"
 """The colour of the cells that do not converge (rate 1 or more), laid over the map."""
@@ -65,7 +72,7 @@ class MomentumView(QWidget):
         self.about.setWordWrap(True)
         self.numbers = QLabel()
         self.numbers.setWordWrap(True)
-        self.plot = make_plot("Momentum lets larger rates converge", "learning rate",
+        self.plot = make_plot(TITLES[False], "learning rate",
                               "momentum β", name="momentum-region")
         self.plot.showGrid(x=False, y=False)
         for axis in ("bottom", "left"):
@@ -82,7 +89,7 @@ class MomentumView(QWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
         self.boundary = self.plot.plot(pen=theme.pen("#FFFFFF", width=2.5,
                                                      style=pg.QtCore.Qt.PenStyle.DashLine),
-                                       name="lr = 2 (1 + β) / λ_max")
+                                       name=BOUNDARY[False])
         self.page_marks = pg.ScatterPlotItem(symbol="o", size=14, name="this page's rates",
                                              pen=pg.mkPen("#FFFFFF", width=2.5),
                                              brush=pg.mkBrush("#000000"))
@@ -191,13 +198,22 @@ class MomentumView(QWidget):
         inside = m.boundary <= m.lrs[-1] + dl / 2
         self.boundary.setData(m.boundary[inside], m.betas[inside])
         self.best.setData(pos=[m.best[:2]])
+        legend = self.plot.getPlotItem().legend
+        label = legend.getLabel(self.boundary) if legend is not None else None
+        if label is not None and label.text != BOUNDARY[m.nesterov]:
+            label.setText(BOUNDARY[m.nesterov])
+        title = TITLES[m.nesterov]
+        if self.plot.property("plot_title") != title:
+            set_title(self.plot, title)
         self.plot.getPlotItem().vb.setRange(xRange=(0, m.lrs[-1] + dl / 2),
                                             yRange=(-0.03, m.betas[-1] + db / 2), padding=0)
         which = ("the page's quadratic" if self._page.surface == "quadratic" else
                  f"the default quadratic bowl (the page shows {self._page.surface}, which has "
                  "no fixed eigenvalues)")
+        form = ("Nesterov momentum (torch's nesterov=True), as the page runs it: its stable "
+                "region is narrower than heavy-ball's" if m.nesterov else "heavy-ball momentum")
         self.about.setText(
-            f"Map of {which}: λ_min = {m.lambda_min:g}, λ_max = {m.lambda_max:g}. "
+            f"Map of {form}, on {which}: λ_min = {m.lambda_min:g}, λ_max = {m.lambda_max:g}. "
             f"Fastest: lr = {m.best[0]:.3g}, β = {m.best[1]:.2f}, error × {m.best[2]:.3f} "
             f"per step (plain gradient descent at its best: × "
             f"{m.rate_at(2 / (m.lambda_min + m.lambda_max), 0.0):.3f}).")
@@ -205,16 +221,16 @@ class MomentumView(QWidget):
     def _draw_marks(self, m: momentum_map.MomentumMap | None) -> None:
         if m is None:
             return
-        lrs, beta = self._page.momentum_choice()
-        if beta is None:
+        lrs, beta, nesterov = self._page.momentum_marks()
+        if beta is None or nesterov != m.nesterov:
             self.page_marks.setData(pos=np.zeros((0, 2)))
-            self.numbers.setText(f"The page runs {_optimizer_words(self._page)}: not heavy-ball "
-                                 "SGD, so it has no point on this map. Choose SGD with a "
-                                 "momentum to see its rates here.")
+            self.numbers.setText(f"The page runs {_optimizer_words(self._page)}: not SGD "
+                                 "with plain or Nesterov momentum, so it has no point on this "
+                                 "map. Choose SGD with a momentum to see its rates here.")
             return
         shown = [lr for lr in lrs if lr <= m.lrs[-1]]
         self.page_marks.setData(pos=[(lr, beta) for lr in shown])
-        rows = [f"<b>This page: β = {beta:g}</b>"]
+        rows = [f"<b>This page: {'Nesterov ' if nesterov else ''}β = {beta:g}</b>"]
         for lr in lrs:
             rate = m.rate_at(lr, beta)
             rows.append(f"lr = {lr:g}: " + _rate_words(rate))
@@ -227,9 +243,6 @@ class MomentumView(QWidget):
 
 
 def _optimizer_words(scene: DescentScene) -> str:
-    options = scene.optimizer_options
-    if scene.optimizer == "SGD" and options.get("nesterov"):
-        return "SGD with Nesterov momentum"
     if scene.optimizer == "SGD":
         return "SGD with dampening or weight decay"
     return scene.optimizer
