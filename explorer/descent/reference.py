@@ -11,6 +11,7 @@ only describe the first steps.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,6 +114,7 @@ WORSE_SHARE = 1e-6  # "too large" ends above "good" by at least this share of it
 TAIL = 0.1  # the loss read is the mean over this last share of the steps (chaos averages out)
 _MEASURED: dict[tuple, ReferenceLRs] = {}
 _MEASURED_MOST = 64  # results kept (the oldest is dropped first)
+_MEASURED_LOCK = threading.Lock()
 
 
 def _measure_key(surface, start, surface_options, steps) -> tuple:
@@ -139,14 +141,16 @@ def measured_reference(surface: str, start, surface_options=None,
     Where the curvature is constant (``exact``) the closed-form presets are kept. Elsewhere
     the local ones can be wrong (on Rosenbrock the local "diverging" rate converges), so one
     batched plain-gradient-descent sweep of :data:`MEASURE_GRID` rates around the local
-    critical rate (and one of :data:`EDGE_GRID` between the last rate that converges and
-    the first that diverges, by :class:`explorer.descent.divergence.DivergenceRule`) finds:
-    "diverging", a rate seen diverging; "too large", the largest rate seen not diverging;
-    "good", the smallest rate at least :data:`GOOD_MARGIN` below it whose loss (the mean
-    over the last :data:`TAIL` of the steps) came within :data:`GOOD_SHARE` of the best
-    drop; "too small", about a twentieth of it. Results are kept per arguments (about 5 to
-    20 ms for the analytic surfaces at 100 steps; a model landscape takes longer, so the
-    page measures on its worker).
+    critical rate (one of :data:`BEYOND_GRID` more up to ``MAX_LR`` if none diverged, and
+    one of :data:`EDGE_GRID` between the last rate that converges and the first that
+    diverges, by :class:`explorer.descent.divergence.DivergenceRule`) finds: "diverging", a
+    rate seen diverging; "good", the rate whose loss (the mean over the last :data:`TAIL` of
+    the steps) ends lowest, the left end of a plateau of such rates; "too large", the
+    largest rate at least :data:`GOOD_MARGIN` × "good" that ends higher without diverging
+    (none where the fastest rates sit at the edge, as on Rosenbrock: the text says so);
+    "too small", about a twentieth of "good". Results are kept per arguments. It takes
+    about 15 to 30 ms for the analytic surfaces at 100 steps and seconds for a model
+    landscape (autograd), so the page measures on its worker.
     """
     check_name(surface, surfaces.names(), "surface", "surface")
     key = _measure_key(surface, start, surface_options, steps)
@@ -154,14 +158,16 @@ def measured_reference(surface: str, start, surface_options=None,
         return _MEASURED[key]
     local = reference_lrs(surface, start, surface_options)
     result = local if local.exact else _measured_presets(surface, key[1], key[2], key[3], local)
-    if len(_MEASURED) >= _MEASURED_MOST:
-        del _MEASURED[next(iter(_MEASURED))]
-    _MEASURED[key] = result
+    with _MEASURED_LOCK:  # a page's worker and its GUI thread (headless export) may both add
+        if len(_MEASURED) >= _MEASURED_MOST:
+            del _MEASURED[next(iter(_MEASURED))]
+        _MEASURED[key] = result
     return result
 
 
 def _plain_gd(surface, options, start, steps, lrs):
-    """(diverging step or None, the mean loss over the tail) per rate of one plain-GD sweep."""
+    """Per rate of one plain-GD sweep: the step it is diverging at (or None) and its mean loss
+    over the last :data:`TAIL` of the steps; and the loss at the start."""
     result = sweep(surface, "SGD", lrs, steps, start, None, dict(options))
     diverging = sweep_diverging_at(result)
     tail = max(1, round(TAIL * steps))
@@ -198,6 +204,7 @@ def _measured_presets(surface, options, start, steps, local: ReferenceLRs) -> Re
                 f"{edge_high:.4g} the smallest seen diverging")
         # Not the very last rate seen converging: a rate rounded for the page stays inside.
         fine, fine_losses = fine[:-1], fine_losses[:-1]
+    swept = len(lrs) + (0 if first is None else EDGE_GRID - 2)
     stop = len(lrs) if first is None else first - (0 if fine else 1)
     rates, tails = lrs[:stop] + fine, losses[:stop] + fine_losses
     presets: dict[str, float] = {}
@@ -219,8 +226,8 @@ def _measured_presets(surface, options, start, steps, local: ReferenceLRs) -> Re
         presets["diverging"] = lrs[after]
     explanation = (
         f"{local.explanation} The presets are measured instead, on {steps} steps of plain "
-        f"gradient descent at {len(lrs) + len(fine)} rates from {lrs[0]:.3g} to "
-        f"{lrs[-1]:.3g} in one batched sweep: {edge}.")
+        f"gradient descent at {swept} rates from {lrs[0]:.3g} to "
+        f"{lrs[-1]:.3g} (batched sweeps): {edge}.")
     if good is not None:
         explanation += (f" \"good\" = {rates[good]:.4g} ends lowest (the mean loss over the "
                         f"last {max(1, round(TAIL * steps))} steps)")

@@ -97,6 +97,9 @@ class MomentumView(QWidget):
                                        pen=pg.mkPen("#000000"), brush=pg.mkBrush("#FFFFFF"))
         for item in (self.page_marks, self.best):
             self.plot.addItem(item)
+        # Bottom left (small rates, little momentum), not over the boundary at high beta
+        # where the page's marks usually sit.
+        self.plot.getPlotItem().legend.setOffset((10, -10))
         self._build()
         self.set_options(self._options)
         self.resolution.valueChanged.connect(self._on_edited)

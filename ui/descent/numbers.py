@@ -36,22 +36,21 @@ class RunNumbers(QWidget):
         self.internals.setTextFormat(Qt.TextFormat.RichText)
         self.internals.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.internals.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-        # LBFGS's function evaluations in the step from the current one (hidden for the
-        # optimizers that evaluate once per step)
+        # LBFGS's function evaluations in the step from the current one, one line under the
+        # cells (hidden for the optimizers that evaluate once per step)
         self.evaluations = QLabel()
         self.evaluations.setObjectName("evaluations")
-        self.evaluations.setWordWrap(True)
         self.evaluations.setTextFormat(Qt.TextFormat.PlainText)
         self.evaluations.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.evaluations.hide()
-        column = QVBoxLayout()
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.evaluations)
-        column.addWidget(self.internals, stretch=1)
-        row = QHBoxLayout(self)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addLayout(grid)
-        row.addLayout(column, stretch=1)
+        row.addWidget(self.internals, stretch=1)
+        column = QVBoxLayout(self)  # the evaluations line spans the width, under the cells
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row)
+        column.addWidget(self.evaluations)
         self._colors: list[str] = []
         self._lrs: list[float] = []
         self._diverging: list = []
@@ -72,7 +71,7 @@ class RunNumbers(QWidget):
             cell.setFixedSize(width, height)
         self.internals.setFixedHeight(height * ROWS)
         self.evaluations.setFont(font)
-        self.evaluations.setFixedHeight(height * 2)
+        self.evaluations.setFixedHeight(height)
 
     def text(self) -> str:
         """Everything the run cells say, one line each (for tests and copying)."""
