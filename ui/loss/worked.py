@@ -9,10 +9,11 @@ edit is one step on the undo stack (the page's, once ``set_undo_stack`` shares i
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -160,8 +161,8 @@ class WorkedView(QWidget):
 
     def _place_bars(self) -> None:
         columns = (self.table.minimumWidth() + self._model.minimumSizeHint().width()
-                   + self.bars_plot.minimumWidth())
-        beside = self.width() >= columns + 4 * self._grid.horizontalSpacing()
+                   + max(self.bars_plot.minimumWidth(), self.bars_plot.minimumSizeHint().width()))
+        beside = self._room() >= columns + 4 * self._grid.horizontalSpacing()
         if beside == self._bars_beside:
             return
         self._bars_beside = beside
@@ -170,6 +171,44 @@ class WorkedView(QWidget):
             self._grid.addWidget(self.bars_plot, 0, 2, Qt.AlignmentFlag.AlignTop)
         else:
             self._grid.addWidget(self.bars_plot, 1, 0, 1, 2)
+
+    def _scroll_area(self) -> QAbstractScrollArea | None:
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QAbstractScrollArea):
+            parent = parent.parentWidget()
+        return parent
+
+    def _room(self) -> int:
+        """The width the tab gives: in a scroll area, its view's (this widget is never
+        narrower than its minimum, so its own width would keep the bars beside for good,
+        behind a horizontal scroll bar)."""
+        area = self._scroll_area()
+        return area.viewport().width() if area is not None else self.width()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        area = self._scroll_area()
+        if area is not None and not area.viewport().property("worked_watched"):
+            area.viewport().setProperty("worked_watched", True)
+            area.viewport().installEventFilter(self)
+        self._place_bars()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Resize:
+            self._place_bars()
+        return False
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._place_bars()  # a plot asked for more room (presenting: larger fonts)
+        return handled
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_table()  # its columns and rows are measured in the font
+            self._place_bars()
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -43,3 +43,34 @@ def test_every_row_of_the_worked_tables_is_in_view(qtbot, settings, size):
         for rect in rows:
             assert shown.contains(rect), (size, table.accessibleName(), rect, shown)
     assert _shown(worked.reset_button).size() == worked.reset_button.size()
+
+
+def test_presenting_on_a_big_screen_keeps_the_rows_whole_and_the_bars_in_the_width(
+        qtbot, settings):
+    """At 1920×1080 the fonts grow 1.5×: the table kept its desk height (its last row cut)
+    and the bars stayed beside it, behind a horizontal scroll bar that nothing took away."""
+    from PySide6.QtCore import QSize
+
+    window = MainWindow(settings=settings, device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    window.show_page(0)
+    page = window.current_page()
+    page.tabs.setCurrentIndex(3)  # Cross-entropy by hand
+    worked = page.worked
+    qtbot.waitUntil(lambda: worked.weights.table.isVisible())
+    area = worked.parentWidget().parentWidget()  # its scroll area (through the viewport)
+    window.enter_presentation()
+    window._presentation.fit_to(QSize(1920, 1080))
+    qtbot.waitUntil(lambda: window._presentation.scale == 1.5)
+    for _ in range(3):
+        qtbot.wait(10)
+    for table in (worked.table, worked.weights.table, worked.bias.table):
+        shown = _shown(table.viewport())
+        for rect in _row_rects(table):
+            assert shown.contains(rect), (table.accessibleName(), rect, shown)
+    assert not area.horizontalScrollBar().isVisible()
+    assert worked.width() <= area.viewport().width()
+    window.leave_presentation()
+    for page in window.built_pages():
+        page.shutdown()
