@@ -236,7 +236,11 @@ class DescentController(QObject):
         self._job.cancel()
         self._lr_job.cancel()
         self._bounds.cancel()
-        self._reference_job.cancel()
+        if self._reference_job.busy:
+            self._reference_job.cancel()
+            self.views.sidebar.set_reference(None, "The preset rates were not measured (the "
+                                             "run was cancelled): change a setting to measure "
+                                             "them.")
         self._reference_key = None
 
     def shutdown(self, msecs: int | None = None) -> bool:
