@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QRectF
+from PySide6.QtCore import QPoint, QPointF, QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -57,27 +57,48 @@ class AnimationSource:
         return self.prepare(page, view)
 
 
-def compose_frame(page: QWidget, plots: list[pg.PlotWidget], width: int) -> np.ndarray:
+def compose_frame(page: QWidget, plots: list[pg.PlotWidget], width: int,
+                  size: tuple[int, int] | None = None) -> np.ndarray:
     """``plots`` drawn where they sit on ``page``, scaled so they span ``width`` pixels:
-    one ``H x W x 3`` RGB array with even sides (what MP4 needs)."""
+    one ``H x W x 3`` RGB array with even sides (what MP4 needs). ``size`` ``(W, H)`` fixes
+    the frame's size (the first frame's, for the frames after it): the plots are scaled to
+    fit it and centred, so a page whose layout moved between frames still gives frames of
+    one size, its plots unstretched."""
     rects = [QRectF(plot.mapTo(page, QPoint(0, 0)), plot.size().toSizeF()) for plot in plots]
     union = rects[0]
     for rect in rects[1:]:
         union = union.united(rect)
-    scale = width / union.width()
-    height = round(union.height() * scale)
-    canvas = QImage(width - width % 2, max(2, height - height % 2), QImage.Format.Format_RGB32)
+    if size is None:
+        height = round(union.height() * width / union.width())
+        size = (width - width % 2, max(2, height - height % 2))
+    scale = min(size[0] / union.width(), size[1] / union.height())
+    origin = QPointF((size[0] - union.width() * scale) / 2 - union.x() * scale,
+                     (size[1] - union.height() * scale) / 2 - union.y() * scale)
+    canvas = QImage(*size, QImage.Format.Format_RGB32)
     canvas.fill(QColor(theme.current().background))
     painter = QPainter(canvas)
     try:
         for plot, rect in zip(plots, rects, strict=True):
-            target = QRectF((rect.x() - union.x()) * scale, (rect.y() - union.y()) * scale,
+            target = QRectF(origin.x() + rect.x() * scale, origin.y() + rect.y() * scale,
                             rect.width() * scale, rect.height() * scale)
-            image = render.plot_image(plot.getPlotItem(), max(1, round(target.width())))
-            painter.drawImage(target, image)
+            _draw_plot(painter, plot.getPlotItem(), target)
     finally:
         painter.end()
     return rgb_array(canvas)
+
+
+def _draw_plot(painter: QPainter, item: pg.PlotItem, target: QRectF) -> None:
+    """``item`` drawn in ``target`` pixel for pixel, never resampled: the export may lay a
+    plot out wider than it sits on the page (its legend beside it needs the room), and
+    drawn into the page's box that picture was stretched (a 336 x 328 plot rendered
+    1.45:1, squeezed to 1.02:1). A picture of another shape is fitted whole and centred."""
+    image = render.plot_image(item, max(1, int(target.width())))
+    if image.height() > target.height():
+        fit = int(image.width() * target.height() / image.height())
+        image = render.plot_image(item, max(1, fit))
+    painter.drawImage(QPointF(round(target.x() + (target.width() - image.width()) / 2),
+                              round(target.y() + (target.height() - image.height()) / 2)),
+                      image)
 
 
 def rgb_array(image: QImage) -> np.ndarray:
@@ -98,10 +119,13 @@ def frames(
 ) -> Iterator[np.ndarray]:
     """One frame after each of ``steps`` (a driver that moves the page on); ``plots`` says
     which plots are on show then. ``cancelled`` is asked before every frame."""
+    size = None  # the first frame's: every frame has it (an encoder needs one size)
     for index, _step in enumerate(steps):
         QApplication.processEvents()  # the page's own deferred redraws, and a Cancel click
         if cancelled():
             raise Cancelled
-        yield compose_frame(page, plots(), width)
+        frame = compose_frame(page, plots(), width, size)
+        size = (frame.shape[1], frame.shape[0])
+        yield frame
         if progress is not None:
             progress(index + 1)
