@@ -189,3 +189,10 @@ def test_gif_keeps_the_frames_colours_and_rate(tmp_path):
     assert max(errors) < 2.0, errors  # 256 colours of a 2-colour ramp: near exact
     meta = iio.immeta(tmp_path / "a.gif", index=0)
     assert meta["duration"] == 200 and meta.get("loop") == 0, meta
+
+
+@pytest.mark.parametrize("name, kind", [("run.gif", "GIF"), ("run.mp4", "MP4")])
+def test_a_missing_pyav_is_named_for_the_format_asked(monkeypatch, name, kind):
+    monkeypatch.setitem(sys.modules, "av", None)
+    with pytest.raises(InputError, match=f"{kind} export needs PyAV.*pip install av"):
+        animation.check_request(name, 10, 640)
