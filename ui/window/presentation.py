@@ -14,7 +14,9 @@ Only what is shown counts. A ``QStackedWidget`` (the lab stack, each tab widget'
 is as large as the largest of all its widgets, shown or not; so while presenting, every
 widget not shown in one gets an ``Ignored`` size policy (its own comes back when it is
 shown, and on leaving), and each page or tab shown is fitted again from the screen's
-scale. The scale then follows the screen, not the widest tab ever visited.
+scale. The scale then follows the screen, not the widest tab ever visited. And where a
+page needed more room for a while (new data, a longer text), the screen's scale is tried
+again once it needs less than it did when the scale fell.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ui.common.lab import LabPage
 from ui.window import appearance
 
 SCALE_STEP = 0.05
+REGROW_MS = 250  # after the page's last layout change, see whether the screen's scale fits
 _DESK_WIDTH = "presentation_desk_minimum_width"  # a widget's own minimum width, kept
 HIDDEN = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
@@ -68,6 +71,9 @@ class Presentation(QObject):
         self._escape.setEnabled(False)
         self._refit = _timer(self, self.fit)  # the window was resized
         self._recheck = _timer(self, self._shrink_to_fit)  # a page or plot grew
+        self._regrow = _timer(self, self._grow_back)  # ... or shrank again, after a while
+        self._regrow.setInterval(REGROW_MS)
+        self._lowered_need: QSize | None = None  # what the page needed when the scale fell
         self._refit_shown = _timer(self, self._fit_shown)  # another page or tab is shown
         window.installEventFilter(self)
 
@@ -105,8 +111,9 @@ class Presentation(QObject):
         self._active = False
         self._refit.stop()
         self._recheck.stop()
+        self._regrow.stop()
         self._refit_shown.stop()
-        self._fitted_for = self._target = None
+        self._fitted_for = self._target = self._lowered_need = None
         self._set_scale(1.0)
         self._unfold_all()
         self._restore_policies()
@@ -153,8 +160,7 @@ class Presentation(QObject):
         if not self._active:
             return
         self._unfold_all()
-        size = self.target_size()
-        scale = appearance.presentation_scale(size.width(), size.height())
+        scale = self._screen_scale()
         if scale != self._scale:
             self._set_scale(scale)
         self._shrink_to_fit()
@@ -168,13 +174,36 @@ class Presentation(QObject):
         page = self._window.current_page()
         if not self._fits() and page is not None and self._too_wide(page):
             self._fold(page)
+        before = self._scale
         self._step_down_to(1.0)
         self._step_down_to(appearance.MIN_PRESENTATION_SCALE)
+        central = self._window.centralWidget()
+        if self._scale >= self._screen_scale() or central is None:
+            self._lowered_need = None
+        elif self._scale < before:  # what made it fall (a later, smaller need may regrow it)
+            self._lowered_need = self._need(central)
         # A page wider than the screen for a moment made the window grow: back to size.
         size, screen = self._window.size(), self.target_size()
         if (self._target is not None and size != self._target) or (
                 size.width() > screen.width() or size.height() > screen.height()):
             self._window.resize(screen)
+
+    def _screen_scale(self) -> float:
+        size = self.target_size()
+        return appearance.presentation_scale(size.width(), size.height())
+
+    def _grow_back(self) -> None:
+        """The scale fell below the screen's while the page needed more room than it has;
+        once it needs less than it did then (a plot's data or a tab's contents changed), fit
+        it afresh from the screen's scale. (Stepping down alone kept a passing need's small
+        fonts until the next tab.)"""
+        lowered = self._lowered_need
+        central = self._window.centralWidget()
+        if not self._active or lowered is None or central is None or central.layout() is None:
+            return
+        need = self._need(central)
+        if need.width() < lowered.width() or need.height() < lowered.height():
+            self._fit_shown()
 
     def _step_down_to(self, floor: float) -> None:
         scale = self._scale
@@ -312,6 +341,8 @@ class Presentation(QObject):
                 self._refit.start()
             elif watched is not self._window and event.type() == QEvent.Type.LayoutRequest:
                 self._recheck.start()
+                if self._lowered_need is not None:
+                    self._regrow.start()
         return False
 
     # --------------------------------------------------------------- pages

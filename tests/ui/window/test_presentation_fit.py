@@ -10,7 +10,7 @@ The offscreen screen is 800×800, so the window is given each size (``fit_to``).
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSlider,
@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QScrollArea,
+    QTableView,
     QTabWidget,
     QWidget,
 )
 
-from ui.common import columns
+from ui.common import columns, export
 from ui.window import appearance
 from ui.window.main_window import MainWindow
 
@@ -32,18 +33,33 @@ SIZES = [(1280, 720), (1366, 768), (1920, 1080)]
 CONTROLS = (QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QAbstractSlider)
 
 
-@pytest.fixture
-def window(qtbot, settings):
-    w = MainWindow(settings=settings, device="cpu")
-    qtbot.addWidget(w)
+@pytest.fixture(scope="module")
+def computed(qapp, tmp_path_factory):
+    """One window for the module, every page computed as a class would see it (curves,
+    legends, runs, trained models), built before any test's leak probe: each page's work
+    takes seconds, and only the layout is under test."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path_factory.mktemp("presentation") / "settings.ini"
+    w = MainWindow(settings=QSettings(str(path), QSettings.Format.IniFormat), device="cpu")
     w.show()
-    w.pages  # noqa: B018 (build every lab now)
     for page in w.pages:
-        page.cancel_work()  # only the layout is under test: no training in the background
+        page.compute_now()
     yield w
-    w.leave_presentation()
     for page in w.built_pages():
         page.shutdown()
+    w.close()
+    w.deleteLater()
+
+
+@pytest.fixture
+def window(computed):
+    for page in computed.pages:
+        page.cancel_work()  # nothing runs in the background while the layout is measured
+    yield computed
+    computed.leave_presentation()
+    computed.set_theme("light")
+    computed.show_page(0)
 
 
 def _settle():
@@ -82,6 +98,11 @@ def _problems(window, page, where) -> list[str]:
     for name, plot in page.plots().items():
         if plot.isVisible() and plot.width() > 0 and not columns.plot_is_whole(plot):
             found.append(f"{where}: plot {name} is cut off (title, axes or legend)")
+    for table in page.findChildren(QTableView):
+        if (table.isVisible() and table.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.
+                ScrollBarAlwaysOff and not _all_rows_shown(table)):
+            found.append(f"{where}: a row of table {table.accessibleName() or '?'} is cut "
+                         "(it has no scroll bar to reach it)")
     for widget in page.findChildren(QWidget):
         if not isinstance(widget, CONTROLS + (QLabel,)):
             continue
@@ -105,6 +126,14 @@ def _problems(window, page, where) -> list[str]:
     return found
 
 
+def _all_rows_shown(table) -> bool:
+    """Every row of ``table`` lies inside its view (a table sized to its rows in the desk's
+    font kept that height in the larger one)."""
+    model, height = table.model(), table.viewport().height()
+    return all(table.rowViewportPosition(r) + table.rowHeight(r) <= height
+               for r in range(model.rowCount()) if not table.isRowHidden(r))
+
+
 def _unreadable_code(page, where) -> list[str]:
     """The Loss lab's code shows a line of the slide's whole (a wide Compare plot once left
     it 20 characters at 1366×768)."""
@@ -123,6 +152,10 @@ def _unreadable_code(page, where) -> list[str]:
 @pytest.mark.parametrize(("theme", "width", "height"),
                          [(theme, w, h) for theme in ("light", "dark") for w, h in SIZES])
 def test_every_lab_and_tab_fits_each_screen_in_presentation_mode(window, theme, width, height):
+    for page in window.pages:
+        drawn = [name for name, plot in page.plots().items()
+                 if export.plotted_data(plot.getPlotItem())]
+        assert len(drawn) >= len(page.plots()) // 2, (page.key, drawn)  # its work was done
     window.set_theme(theme)
     window.enter_presentation()
     problems, scales = [], []
@@ -217,3 +250,18 @@ def test_a_plot_whose_axis_widens_with_new_data_is_fitted_again(window):
     _settle()
     assert item.getAxis("left").width() > before  # the check below means something
     assert columns.plot_is_whole(plot), name
+
+
+def test_the_scale_grows_back_when_a_page_needs_less_room_again(window, qtbot):
+    """A passing need (a wide text, new data) stepped the scale down; it stayed down
+    until another tab was shown. Now the screen's scale comes back once the need has gone."""
+    window.show_page(0)
+    window.enter_presentation()
+    window._presentation.fit_to(QSize(1366, 768))
+    qtbot.waitUntil(lambda: window._presentation.scale == 1.05)
+    page = window.pages[0]
+    page.setMinimumWidth(3000)  # more than any scale can fit
+    qtbot.waitUntil(lambda: window._presentation.scale < 1.0)
+    page.setMinimumWidth(0)
+    qtbot.waitUntil(lambda: window._presentation.scale == 1.05, timeout=10_000)
+    assert window.size() == QSize(1366, 768)
