@@ -34,6 +34,8 @@ ABSENT = {
                   "the gradient of a 2-D surface is dense.",
 }
 """torch.optim optimizers the lab does not offer, and why (the page can show this)."""
+ABSENT_SHORT = {"Muon": "weight matrices only", "SparseAdam": "sparse gradients only"}
+"""The same reasons in a few words, for the page itself (the whole reason is its tooltip)."""
 ABSENT_NOTE = ("Not here: " + " ".join(f"{name}: {why}" for name, why in ABSENT.items()))
 
 

@@ -60,9 +60,11 @@ class DescentSidebar(QWidget):
         self.optimizer.setObjectName("optimizer")
         self.optimizer.addItems(list(batched_optim.OPTIMIZERS))
         self.optimizer.setToolTip(batched_optim.ABSENT_NOTE)  # why Muon and SparseAdam are not
-        # ... said on the page too, small and muted, wrapped so the column keeps its width
-        # (each reason names its optimizer, so the reasons are the whole note)
-        self.absent = QLabel("Not offered: " + " ".join(batched_optim.ABSENT.values()))
+        # ... said on the page too, small and muted, in a few words (six wrapped lines took
+        # the column's room above the rates at 1366×768); the whole reasons are its tooltip
+        self.absent = QLabel("Not offered: " + ", ".join(
+            f"{name} ({why})" for name, why in batched_optim.ABSENT_SHORT.items()) + ".")
+        self.absent.setToolTip(batched_optim.ABSENT_NOTE)
         self.absent.setObjectName("absent_optimizers")
         self.absent.setAccessibleName("optimizers not offered")
         self.absent.setTextFormat(Qt.TextFormat.PlainText)

@@ -91,9 +91,11 @@ def test_the_loss_header_formula_reads_in_dark(qtbot, themed):
 def test_the_sidebar_says_why_muon_and_sparseadam_are_absent_without_widening(qtbot, themed):
     side = DescentSidebar(DescentScene())
     qtbot.addWidget(side)
-    note = side.absent.text()
+    note, whole = side.absent.text(), side.absent.toolTip()
     for name, why in batched_optim.ABSENT.items():
-        assert name in note and why in note  # the core's words, one place for the rule
+        assert name in note and batched_optim.ABSENT_SHORT[name] in note  # in a few words,
+        assert why in whole  # and the core's whole reason: one place for the rule
+    assert len(note) < 80
     side.show()
     qtbot.waitExposed(side)
     assert side.absent.wordWrap() and side.absent.isVisible()
