@@ -41,6 +41,7 @@ class StepArrows(pg.GraphicsObject):
         self._trail = trail
         self._width = width
         self._bounds = QRectF()
+        self._bounding: QRectF | None = None  # boundingRect's answer for the view drawn
         self._off_view: tuple | None = None  # the last off_view's (step, view) and answer
 
     def set_points(self, points: np.ndarray, colors: list[str], grown_from: int = 0,
@@ -63,6 +64,7 @@ class StepArrows(pg.GraphicsObject):
         self._range = (_finite_range(self._points, grown_from, self._range)
                        if finite_range is None else finite_range)
         self._bounds = _rect(self._range)
+        self._bounding = None
         self.update()
 
     @property
@@ -93,13 +95,22 @@ class StepArrows(pg.GraphicsObject):
         # Only the visible part: a diverged run's far-off points must not make every
         # frame repaint the whole plot, axes included.
         # (The view clips its items, so nothing outside the view rect is ever drawn.)
-        view = self.viewRect()
-        if view is None:
-            return self._bounds
-        px, py = (12 * (v or 0.0) for v in (self.pixelWidth(), self.pixelHeight()))
-        return self._bounds.adjusted(-px, -py, px, py).intersected(view)  # room for the dots
+        # Qt asks several times per frame; it changes only with the points or the view.
+        if self._bounding is None:
+            view = self.viewRect()
+            if view is None:
+                return QRectF(self._bounds)
+            px, py = (12 * (v or 0.0) for v in (self.pixelWidth(), self.pixelHeight()))
+            self._bounding = self._bounds.adjusted(-px, -py, px, py).intersected(view)  # dots
+        return QRectF(self._bounding)
 
     def viewRangeChanged(self) -> None:
+        self._bounding = None
+        self.prepareGeometryChange()
+
+    def viewTransformChanged(self) -> None:
+        self._bounding = None  # a resized view: other pixel sizes
+        super().viewTransformChanged()
         self.prepareGeometryChange()
 
     def dataBounds(self, ax, frac=1.0, orthoRange=None):  # for the ViewBox's auto-range

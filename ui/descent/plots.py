@@ -379,6 +379,9 @@ class LossPlot:
         self._streaming = False
         self._room = 0  # the steps the run drawn will have in the end
         self.dots.setZValue(10)
+        # Under the moving cursor and dots, so painted on every playback frame, and changed
+        # only when a divergence is reached: blitted from Qt's cache, as on the map.
+        self.diverging.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def restyle(self) -> None:
         self.cursor.setPen(pg.mkPen(theme.current().muted, width=1.5))
