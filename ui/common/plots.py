@@ -10,7 +10,7 @@ import shiboken6
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from ui.common import export, theme
+from ui.common import export, render, theme
 
 _plots: weakref.WeakSet[pg.PlotWidget] = weakref.WeakSet()
 
@@ -73,6 +73,43 @@ def make_plot(
     _style(widget)
     _plots.add(widget)
     return widget
+
+
+def keep_legend_clear(widget: pg.PlotWidget) -> None:
+    """Keep the plot's legend in the corner of its view that covers the fewest data points,
+    as the data and the range change (the Loss lab's curve of MSE rises into the usual top
+    right corner; cross-entropy's falls away from it). It moves only to a corner that covers
+    strictly fewer, and stays where a user drags it."""
+    item = widget.getPlotItem()
+    if item.legend is None:
+        return
+    seen: weakref.WeakSet = weakref.WeakSet()
+    state = {"placed": render.anchor_of(item.legend)}
+    ref = weakref.ref(item)
+
+    def place(*_args) -> None:
+        item = ref()
+        if item is None or not shiboken6.isValid(item) or item.legend is None:
+            return
+        for data in item.listDataItems():  # curves added later move it too
+            if data not in seen:
+                seen.add(data)
+                data.sigPlotChanged.connect(place)
+        legend = item.legend
+        if render.anchor_of(legend) != state["placed"] or not legend.isVisible():
+            return  # dragged by the user, or placed by an export for the moment
+        corner = render.legend_corner(legend)
+        if corner is None or not legend.items or item.vb.width() <= 0:
+            return
+        counts = render.corner_counts(item)
+        best = min(counts, key=lambda c: (counts[c], c != corner))
+        if counts[best] < counts[corner]:
+            render.move_legend_to(legend, best)
+            state["placed"] = render.anchor_of(legend)
+
+    item.vb.sigRangeChanged.connect(place)
+    item.vb.sigResized.connect(place)
+    place()
 
 
 def add_note(widget: pg.PlotWidget, text: str = "", *, pt: float = 11,

@@ -123,7 +123,7 @@ def screen_kept(item: pg.PlotItem):
     geometry, margins = item.geometry(), item.layout.getContentsMargins()
     axes = [(axis, QPen(axis.pen())) for axis in _axes(item)]
     legend = item.legend
-    kept = None if legend is None else (legend.parentItem(), _anchor_of(legend), legend.scale())
+    kept = None if legend is None else (legend.parentItem(), anchor_of(legend), legend.scale())
     try:
         yield
     finally:
@@ -157,20 +157,41 @@ def legend_clear_of_data(item: pg.PlotItem):
 
 def emptiest_corner(item: pg.PlotItem) -> tuple[tuple[int, int], int]:
     """The corner of the plot area whose legend-sized box holds the fewest plotted points
-    (lines sampled between their points), and that count."""
+    (lines sampled between their points), and that count (the first of :data:`CORNERS` on
+    a tie)."""
+    counts = corner_counts(item)
+    best = min(counts.values())
+    return next(corner for corner in CORNERS if counts[corner] == best), best
+
+
+def corner_counts(item: pg.PlotItem) -> dict[tuple[int, int], int]:
+    """For each corner of the plot area, how many plotted points a legend-sized box there
+    would cover."""
     size = _drawn_size(item.legend)
     box = item.vb.boundingRect()
     points = _points_in_box_coordinates(item)
-    best = (CORNERS[0], -1)
+    counts = {}
     for cx, cy in CORNERS:
         left = box.left() + LEGEND_MARGIN if cx == 0 else box.right() - LEGEND_MARGIN - size.width()
         top = box.top() + LEGEND_MARGIN if cy == 0 else box.bottom() - LEGEND_MARGIN - size.height()
         inside = ((points[0] >= left) & (points[0] <= left + size.width())
                   & (points[1] >= top) & (points[1] <= top + size.height()))
-        count = int(np.count_nonzero(inside))
-        if best[1] < 0 or count < best[1]:
-            best = ((cx, cy), count)
-    return best
+        counts[(cx, cy)] = int(np.count_nonzero(inside))
+    return counts
+
+
+def legend_corner(legend: pg.LegendItem) -> tuple[int, int] | None:
+    """The corner of its view the legend is anchored in (None: anchored elsewhere)."""
+    anchor = anchor_of(legend)
+    if anchor is None or anchor[0] is None:
+        return None
+    corner = (round(anchor[0][0]), round(anchor[0][1]))
+    return corner if corner in CORNERS and tuple(anchor[1]) == tuple(anchor[0]) else None
+
+
+def move_legend_to(legend: pg.LegendItem, corner: tuple[int, int]) -> None:
+    """Anchor the legend in ``corner`` of its view, :data:`LEGEND_MARGIN` from the edges."""
+    _anchor_in_corner(legend, corner)
 
 
 def _points_in_box_coordinates(item: pg.PlotItem) -> np.ndarray:
@@ -208,7 +229,7 @@ def _drawn_series(item: pg.PlotItem):
                 yield np.asarray(x, float), np.asarray(y, float), True
 
 
-def _anchor_of(legend: pg.LegendItem):
+def anchor_of(legend: pg.LegendItem):
     """The legend's anchor ``(itemPos, parentPos, offset)``, to put it back after export."""
     item_pos = getattr(legend, "_GraphicsWidgetAnchor__itemAnchor", None)
     parent_pos = getattr(legend, "_GraphicsWidgetAnchor__parentAnchor", None)

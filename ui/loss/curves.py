@@ -11,7 +11,14 @@ from superqt.utils import signals_blocked
 from explorer.losses.curves import COMPARE_TITLE, COMPARE_VIEW, FOCAL_SETTING, OWN_CURVE
 from explorer.losses.scene import COMPARE_DEFAULT
 from ui.common import theme
-from ui.common.plots import GRID_ALPHA, add_note, make_plot, restyle_all, set_title
+from ui.common.plots import (
+    GRID_ALPHA,
+    add_note,
+    keep_legend_clear,
+    make_plot,
+    restyle_all,
+    set_title,
+)
 from ui.loss.labels import MARGIN, legend, own_legend, x_axis, y_axis
 
 FOCAL_AXIS = "probability of the true class p"
@@ -85,6 +92,7 @@ class CurvePlot:
         self.plot.addItem(self.marker, ignoreBounds=True)
         self.overlay_lines: list[pg.PlotDataItem] = []  # FocalLoss: one per γ, made once
         self.hide_marker()
+        keep_legend_clear(self.plot)  # MSE rises into the top right, cross-entropy falls
 
     def set_curve(self, curve, title: str | None = None) -> None:
         """Draw ``curve`` (an ``explorer.losses.Curve``) under its own title (what to look
