@@ -19,7 +19,7 @@ from explorer.errors import InputError
 from explorer.training.batches import last
 from explorer.training.scene import BatchScene
 from ui.common import theme
-from ui.common.plots import make_plot, set_title
+from ui.common.plots import keep_legend_clear, make_plot, set_title
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 
 
@@ -170,10 +170,12 @@ class ExperimentView(QWidget):
         self.receive(last(generator(*args)))
 
 def batch_plot(title: str, x_label: str, y_label: str, **options):
-    """``make_plot`` with plain numbers on the axes (no "x0.001" SI scaling of labels)."""
+    """``make_plot`` with plain numbers on the axes (no "x0.001" SI scaling of labels), its
+    legend kept off the curves (from the corner the view chooses: ``move_legend_down``)."""
     plot = make_plot(title, x_label, y_label, **options)
     for side in ("left", "bottom"):
         plot.getPlotItem().getAxis(side).enableAutoSIPrefix(False)
+    keep_legend_clear(plot)
     return plot
 
 
