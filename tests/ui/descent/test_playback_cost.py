@@ -55,3 +55,33 @@ def test_a_crawling_run_grown_frame_by_frame_looks_as_drawn_from_the_start(crawl
     # same run drawn from the start: a shortcut of that kind fails here)
     assert np.abs(a - b).max() <= 60
     assert (np.abs(a - b).max(-1) > 20).sum() <= 0.1 * (b[..., 3] > 0).sum()
+
+
+def test_a_partial_result_that_finds_a_diverging_run_adds_its_legend_row_only(qtbot):
+    """A streaming 64-run sweep finds its diverging runs a few per partial: the legend's
+    other rows stay (their labels are not made again), the new row is added."""
+    from ui.descent.plots import TrajectoryMap
+
+    plot = TrajectoryMap()
+    qtbot.addWidget(plot.plot)
+    runs, steps = 20, 30
+    path = np.zeros((runs, steps + 1, 2))
+    labels = [f"lr = {k + 1}" for k in range(runs)]
+    colors = ["#0072B2"] * (runs - 1) + ["#D55E00"]
+    diverged = [None] * (runs - 2) + [12, 8]
+    plot.set_step(steps)
+    plot.set_sweep(path, labels, diverged, colors, streaming=True)
+    legend = plot.plot.getPlotItem().legend
+    before = [label for _, label in legend.items]
+    diverged[5] = 20  # the next partial: one more run is diverging
+    plot.set_sweep(path, labels, diverged, colors, grown_from=steps, streaming=True)
+    after = [label for _, label in legend.items]
+    assert [label.text for label in after] == ["lr = 1", "lr = 6", "lr = 19", "lr = 20"]
+    assert after[0] is before[0] and len(after) == len(before) + 1
+    diverged[5] = None  # and a row that goes: the others stay
+    plot.set_sweep(path, labels, diverged, colors, grown_from=steps, streaming=True)
+    kept = [label for _, label in legend.items]
+    assert kept[0] is after[0] and kept[1] is after[1] and len(kept) == 3
+    assert [label.text for _, label in legend.items] == ["lr = 1", "lr = 19", "lr = 20"]
+    pens = [pg.mkPen(sample.item.opts["pen"]).color().name() for sample, _ in legend.items]
+    assert pens == ["#0072b2", "#0072b2", "#d55e00"]  # each row in its run's colour
