@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import signals_blocked
 
 from explorer.training.scene import BatchScene
 from ui.batch import animation_source
@@ -109,8 +108,10 @@ class BatchPanel(LabPage):
     def set_experiment(self, key: str) -> None:
         """Show the tab of experiment ``key`` (``"training"``: the Training tab)."""
         keys = ["training"] + [v.key for v in self.experiments]
-        with signals_blocked(self.tabs):
-            self.tabs.setCurrentIndex(keys.index(key) if key in keys else 0)
+        # Not with the tabs' signals blocked: the tab strip (and presentation mode, which
+        # fits the tab shown) follow currentChanged; the controller's own handler then finds
+        # the scene already showing this experiment and changes nothing.
+        self.tabs.setCurrentIndex(keys.index(key) if key in keys else 0)
 
     def use_learning_rate(self, lr: float) -> None:
         """Put ``lr`` into the Training tab's learning rate control, as if typed there (the

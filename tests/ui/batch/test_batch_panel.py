@@ -10,6 +10,7 @@ from explorer.training.scene import BatchScene
 from ui.batch.labels import run_label
 from ui.batch.panel import PROGRESS_STEPS, BatchPanel
 from ui.common import theme
+from ui.common.tab_strip import TabStrip
 from ui.common.widgets import is_marked_invalid
 
 QUICK = BatchScene().with_changes(epochs=3, batch_size=30)
@@ -335,3 +336,16 @@ def test_the_regions_plot_fits_its_view_after_its_title_changes(qtbot, panel):
     QApplication.processEvents()
     view = panel.regions.plot
     assert view.getPlotItem().geometry().width() == pytest.approx(view.width())
+
+
+def test_a_scene_that_opens_an_experiment_shows_its_tab_as_chosen(panel):
+    """The example scene of the BN slide showed BN on vs off under a strip whose chosen tab
+    was still Training: the tab was changed with the tab widget's signals blocked."""
+    panel.show_scene(QUICK.with_changes(experiment="batch_norm"))
+    shown = panel.tabs.currentIndex()
+    assert panel.tabs.tabText(shown).replace("&", "") == "BN on vs off"
+    strip = panel.findChild(TabStrip)
+    assert [b.isChecked() for b in strip.buttons()].index(True) == shown
+    assert panel.batch_scene().experiment == "batch_norm"
+    panel.show_scene(QUICK)
+    assert strip.buttons()[0].isChecked() and panel.tabs.currentIndex() == 0
