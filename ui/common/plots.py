@@ -7,6 +7,7 @@ import weakref
 
 import pyqtgraph as pg
 import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QFont
 from PySide6.QtWidgets import QMainWindow, QWidget
 
@@ -78,28 +79,41 @@ def make_plot(
 def keep_legend_clear(widget: pg.PlotWidget) -> None:
     """Keep the plot's legend in the corner of its view that covers the fewest data points,
     as the data and the range change (the Loss lab's curve of MSE rises into the usual top
-    right corner; cross-entropy's falls away from it). It moves only to a corner that covers
-    strictly fewer, and stays where a user drags it."""
+    right corner; cross-entropy's falls away from it). It starts from the corner the page
+    chose, moves only to one that covers strictly fewer, and stays where a user drags it.
+
+    For plots of a few thousand points: each change counts them all (once per turn of the
+    event loop, however many changes came in it)."""
     item = widget.getPlotItem()
     if item.legend is None:
         return
     seen: weakref.WeakSet = weakref.WeakSet()
-    state = {"placed": render.anchor_of(item.legend)}
+    state = {"placed": None}
     ref = weakref.ref(item)
+    timer = QTimer(widget)
+    timer.setSingleShot(True)
+    timer.setInterval(0)
 
-    def place(*_args) -> None:
+    def soon(*_args) -> None:
+        timer.start()
+
+    def place() -> None:
         item = ref()
         if item is None or not shiboken6.isValid(item) or item.legend is None:
             return
         for data in item.listDataItems():  # curves added later move it too
             if data not in seen:
                 seen.add(data)
-                data.sigPlotChanged.connect(place)
+                data.sigPlotChanged.connect(soon)
         legend = item.legend
-        if render.anchor_of(legend) != state["placed"] or not legend.isVisible():
-            return  # dragged by the user, or placed by an export for the moment
+        if not legend.items or not legend.isVisible() or item.vb.width() <= 0:
+            return  # nothing to place yet, or placed by an export for the moment
+        if state["placed"] is None:
+            state["placed"] = render.anchor_of(legend)  # the page's own choice, now made
+        if render.anchor_of(legend) != state["placed"]:
+            return  # dragged by the user (or anchored by the page elsewhere)
         corner = render.legend_corner(legend)
-        if corner is None or not legend.items or item.vb.width() <= 0:
+        if corner is None:
             return
         counts = render.corner_counts(item)
         best = min(counts, key=lambda c: (counts[c], c != corner))
@@ -107,9 +121,10 @@ def keep_legend_clear(widget: pg.PlotWidget) -> None:
             render.move_legend_to(legend, best)
             state["placed"] = render.anchor_of(legend)
 
-    item.vb.sigRangeChanged.connect(place)
-    item.vb.sigResized.connect(place)
-    place()
+    timer.timeout.connect(place)
+    item.vb.sigRangeChanged.connect(soon)
+    item.vb.sigResized.connect(soon)
+    soon()
 
 
 def add_note(widget: pg.PlotWidget, text: str = "", *, pt: float = 11,
@@ -117,10 +132,30 @@ def add_note(widget: pg.PlotWidget, text: str = "", *, pt: float = 11,
     """A note written on the plot ("No 1-D curve: …"), outside its data bounds, whose font
     size and colour follow the theme and the presentation scale like the plot's own text."""
     note = pg.TextItem(text, anchor=(0.5, 0.5))
+    document = note.textItem.document()
+    option = document.defaultTextOption()
+    option.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    document.setDefaultTextOption(option)
     widget.addItem(note, ignoreBounds=True)
-    widget.__dict__.setdefault("_notes", []).append((note, pt, muted))
+    notes = widget.__dict__.setdefault("_notes", [])
+    if not notes:  # wrapped to the view's width, not cut at its edges (a narrow plot)
+        ref = weakref.ref(widget)
+        widget.getPlotItem().vb.sigResized.connect(lambda *_: _wrap_notes(ref()))
+    notes.append((note, pt, muted))
     _style_notes(widget)
+    _wrap_notes(widget)
     return note
+
+
+NOTE_MARGIN = 12  # px each side of a note wrapped to its view
+
+
+def _wrap_notes(widget: pg.PlotWidget | None) -> None:
+    if widget is None or not shiboken6.isValid(widget) or widget.getPlotItem() is None:
+        return
+    width = widget.getPlotItem().vb.width() - 2 * NOTE_MARGIN
+    for note, _pt, _muted in widget.__dict__.get("_notes", ()):
+        note.setTextWidth(width if width > 4 * NOTE_MARGIN else -1)
 
 
 def set_title(widget: pg.PlotWidget, title: str) -> None:
