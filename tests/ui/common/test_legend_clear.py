@@ -28,11 +28,10 @@ def test_a_curve_rising_into_the_top_right_sends_the_legend_elsewhere(qtbot):
     widget, line = _shown(qtbot, x, (x + 2) ** 2)  # MSE's curve for a target left of 0
     item = widget.getPlotItem()
     assert render.corner_counts(item)[(1, 0)] > 0  # the usual corner would hide the curve
-    assert _corner(widget) == (0, 0)
+    qtbot.waitUntil(lambda: _corner(widget) == (0, 0), timeout=2_000)
     assert render.corner_counts(item)[(0, 0)] == 0
     line.setData(x, (x - 2) ** 2)  # a target right of 0: now the top left is covered
-    QApplication.processEvents()
-    assert _corner(widget) == (1, 0)
+    qtbot.waitUntil(lambda: _corner(widget) == (1, 0), timeout=2_000)
     assert render.corner_counts(item)[(1, 0)] == 0
 
 
@@ -40,8 +39,13 @@ def test_a_legend_the_user_moved_stays_there(qtbot):
     x = np.linspace(-3, 3, 200)
     widget, line = _shown(qtbot, x, np.exp(-x))
     legend = widget.getPlotItem().legend
-    legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(40, 40))  # as a drag leaves it
+    qtbot.waitUntil(lambda: _corner(widget) == (1, 0), timeout=2_000)
+    # Dragged to the top left, over the curve's high start: it is the user's choice.
+    legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(10, 10))
+    item = widget.getPlotItem()
+    assert render.corner_counts(item)[(0, 0)] > 0
     before = render.anchor_of(legend)
-    line.setData(x, np.exp(x))
-    QApplication.processEvents()
+    line.setData(x, np.exp(-x) + 0.01)
+    widget.setXRange(-3.1, 3.1)
+    qtbot.wait(100)
     assert render.anchor_of(legend) == before
