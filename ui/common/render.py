@@ -145,7 +145,10 @@ def legend_clear_of_data(item: pg.PlotItem):
     """Place the legend where it covers no data for the duration of the block (inside
     ``screen_kept``, which puts it back)."""
     legend = item.legend
-    if legend is not None and legend.isVisible() and legend.items:
+    # A legend the page laid out beside or under the plot (the Loss lab's comparison) covers
+    # nothing: moved beside, it took half a 1920-px image for a plot in the other half.
+    inside = legend is not None and legend.parentItem() is item.vb
+    if inside and legend.isVisible() and legend.items:
         corner, covered = emptiest_corner(item)
         if covered == 0:
             _anchor_in_corner(legend, corner)

@@ -130,3 +130,25 @@ def test_a_plot_with_only_a_hidden_marker_and_a_note_has_nothing_to_export(qtbot
     assert not export.has_content(widget) and export.plotted_data(widget.getPlotItem()) == []
     marker.setVisible(True)
     assert export.has_content(widget)
+
+
+def test_a_legend_laid_out_under_its_plot_stays_there_in_an_export(qtbot):
+    """The Loss lab's comparison legend sits under the plot, in the plot's layout: the export
+    moved it beside the plot (every corner of the view covers a curve), which left the plot
+    in the left half of a 1920-px image and the bottom third of it blank."""
+    from ui.common import render
+    from ui.loss.panel import LossPanel
+
+    page = LossPanel()
+    qtbot.addWidget(page)
+    page.resize(1400, 900)
+    page.show()
+    page.compute_now()
+    item = page.plots()["loss-comparison"].getPlotItem()
+    legend, margins = item.legend, item.layout.getContentsMargins()
+    assert legend.parentItem() is item  # laid out under the plot, not in its view
+    with render.screen_kept(item), render.legend_clear_of_data(item):
+        assert legend.parentItem() is item
+        assert item.layout.getContentsMargins() == margins
+    image = render.plot_image(item, 1920)
+    assert image.height() > 0.6 * image.width()  # the plot's own shape, legend under it
