@@ -9,7 +9,15 @@ told apart by a ramp, by position (a ramp cannot keep colours fixed as runs are 
 
 from __future__ import annotations
 
+import pyqtgraph as pg
+
 from ui.common import theme
+
+#: The surface under the runs, per theme: its heat map (low to high loss) and contour lines;
+#: one look for every map of the lab (a light map on the dark panel glared).
+MAP_HEAT = {"light": pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"]),
+            "dark": pg.ColorMap([0.0, 1.0], ["#16181D", "#46525F"])}
+MAP_CONTOUR = {"light": "#6B7785", "dark": "#8C97A3"}
 
 
 class RunColours:

@@ -41,6 +41,7 @@ from ui.common.columns import SettingsPanel, SideColumn
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.common.worker import SHUTDOWN_MS, Background
+from ui.descent.colours import MAP_CONTOUR, MAP_HEAT
 from ui.descent.compare_runs import RunsEditor
 from ui.descent.plots import heat_values
 
@@ -128,10 +129,11 @@ class CompareView(QWidget):
         self.map.getPlotItem().legend.setOffset(LEGEND_OFFSET)  # bottom left, off the start
         self.map.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.image.setColorMap(pg.colormap.get("CET-L12"))
+        self.image.setColorMap(MAP_HEAT[theme.current().name])
         self.image.setZValue(-10)
         self.map.addItem(self.image)
         self.contours: list[pg.IsocurveItem] = []
+        theme.notifier().changed.connect(self._on_theme_changed)
         self.start = pg.ScatterPlotItem(symbol="o", size=16, brush=pg.mkBrush(None))
         self.map.addItem(self.start)
         self.loss_plot = make_plot("Who gets low first", "step",
@@ -366,7 +368,7 @@ class CompareView(QWidget):
         self.image.setRect(rect)
         for curve in self.contours:
             self.map.removeItem(curve)
-        pen = pg.mkPen(theme.current().foreground, width=0.8)
+        pen = pg.mkPen(MAP_CONTOUR[theme.current().name], width=1)
         self.contours = []
         for level in surfaces.contour_levels(grid, 14):
             # IsocurveItem traces in index units, x first: its own transform puts it on the map.
@@ -377,6 +379,16 @@ class CompareView(QWidget):
             self.contours.append(curve)
         self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
         self.map.getPlotItem().vb.setRange(xRange=(xmin, xmax), yRange=(ymin, ymax), padding=0)
+
+    def _on_theme_changed(self) -> None:
+        """The map follows the theme: heat map, contour lines and start marker (recoloured,
+        not traced again: the scale changes this often while presenting)."""
+        name = theme.current().name
+        self.image.setColorMap(MAP_HEAT[name])
+        pen = pg.mkPen(MAP_CONTOUR[name], width=1)
+        for curve in self.contours:
+            curve.setPen(pen)
+        self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
 
     def _draw_runs(self, comparison: compare.Comparison) -> None:
         for item in self.paths:
