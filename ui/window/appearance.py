@@ -24,9 +24,13 @@ def presentation_scale(width: int, height: int) -> float:
 
 def apply_theme(app: QApplication, name: str) -> None:
     """Switch the widgets and every plot to the ``"light"`` or ``"dark"`` theme."""
-    theme.set_theme(name)
+    if name not in theme.THEMES:
+        theme.set_theme(name)  # says which names there are
     app.setStyle("Fusion")
-    app.setPalette(_palette(theme.current()))
+    # The palette first, then the news: a label with a style sheet (the slide's note) takes
+    # the palette when it is styled again on the news, and kept the old theme's otherwise.
+    app.setPalette(_palette(theme.THEMES[name]))
+    theme.set_theme(name)
 
 
 def apply_scale(app: QApplication, base_font: QFont, factor: float) -> None:

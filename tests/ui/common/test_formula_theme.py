@@ -109,3 +109,31 @@ def test_the_sidebar_says_why_muon_and_sparseadam_are_absent_without_widening(qt
     assert theme.LIGHT.muted in muted
     themed("dark")
     assert theme.DARK.muted in side.absent.styleSheet()
+
+
+def _drawn_lightness(widget) -> tuple[float, float]:
+    """(background, ink) lightness of ``widget`` as drawn: the commonest and the most
+    different of its pixels."""
+    image = widget.grab().toImage()
+    values = np.array([image.pixelColor(x, y).lightnessF() for x in range(image.width())
+                       for y in range(image.height())])
+    levels, counts = np.unique(values.round(2), return_counts=True)
+    background = float(levels[counts.argmax()])
+    return background, float(values[np.abs(values - background).argmax()])
+
+
+def test_the_slides_note_made_in_light_is_drawn_light_on_dark(qtbot, themed):
+    """The italic note under a slide's loss ("The slide printed 2.3280; …") has a style
+    sheet; it was restyled on the theme's news before the palette changed, so in dark it kept
+    the light theme's dark text on a light box."""
+    header = LossHeader()
+    qtbot.addWidget(header)
+    header.set_note("The slide printed 2.3280; today's torch agrees.")
+    header.show()
+    qtbot.waitExposed(header)
+    background, ink = _drawn_lightness(header.note)
+    assert background > 0.8 and ink < 0.3
+    themed("dark")
+    QApplication.processEvents()
+    background, ink = _drawn_lightness(header.note)
+    assert background < 0.3 and ink > 0.7
