@@ -118,6 +118,16 @@ class GradientTable(QTableView):
         self.horizontalHeader().setDefaultSectionSize(metrics.horizontalAdvance(widest) + 8)
         self.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
 
+    def whole_width(self, columns: int = 5) -> int:
+        """The width that shows the row names and up to ``columns`` columns whole (a slide's
+        tensor has at most 5), with its frame and, beyond 6 rows, its vertical scroll bar."""
+        shown = min(self.gradient_model.columnCount(), columns)
+        width = (self.verticalHeader().sizeHint().width()
+                 + shown * self.horizontalHeader().defaultSectionSize() + 2 * self.frameWidth())
+        if self.gradient_model.rowCount() > 6:
+            width += self.verticalScrollBar().sizeHint().width()
+        return width
+
     def _fit_height(self) -> None:
         # Show every row of slide-sized tensors without a scroll bar; scroll beyond 6 rows.
         shown = min(self.gradient_model.rowCount(), 6)

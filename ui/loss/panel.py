@@ -189,17 +189,19 @@ class LossPanel(LabPage):
         return self.splitter
 
     def presentation_minimums(self):
-        """The slide's code, a line of it whole (a wide plot beside it once left 20
-        characters of it, and 2½ of the 5 gradient columns, at 1366×768)."""
-        return [(self.numbers_area, self._code_line_width)]
+        """The slide's code, a line of it whole, and the gradient's columns (a wide plot
+        beside them once left 20 characters of it, and 2½ of the 5 gradient columns, at
+        1366×768; at 1920×1080 the fifth column was cut)."""
+        return [(self.numbers_area, self._numbers_width)]
 
-    def _code_line_width(self) -> int:
+    def _numbers_width(self) -> int:
         edit = self.code.code_edit
         text = edit.fontMetrics().horizontalAdvance(READ_WHOLE)
+        code = text + 2 * edit.frameWidth() + math.ceil(2 * edit.document().documentMargin())
+        tables = [table.whole_width() for table in self.result.gradients.values()]
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         margins = self.numbers.layout().contentsMargins()
-        return (text + 2 * edit.frameWidth() + math.ceil(2 * edit.document().documentMargin())
-                + bar + margins.left() + margins.right())
+        return max(code, *tables) + bar + margins.left() + margins.right()
 
     def presentation_widgets(self) -> list[QWidget]:
         """The long description: the class reads the formula and the numbers."""

@@ -134,19 +134,27 @@ def _all_rows_shown(table) -> bool:
                for r in range(model.rowCount()) if not table.isRowHidden(r))
 
 
-def _unreadable_code(page, where) -> list[str]:
+def _unreadable_numbers(page, where) -> list[str]:
     """The Loss lab's code shows a line of the slide's whole (a wide Compare plot once left
-    it 20 characters at 1366×768)."""
+    it 20 characters at 1366×768), and its gradient all of a slide's 5 columns (at 1920×1080
+    the fifth was cut)."""
     if page.key != "loss":
         return []
     from ui.loss.panel import READ_WHOLE
 
+    found = []
     edit = page.code.code_edit
     need = edit.fontMetrics().horizontalAdvance(READ_WHOLE)
     shown = edit.viewport().width() - 2 * edit.document().documentMargin()
-    if shown >= need:
-        return []
-    return [f"{where}: the code shows {shown:.0f} of the {need} px a line needs"]
+    if shown < need:
+        found.append(f"{where}: the code shows {shown:.0f} of the {need} px a line needs")
+    for name, table in page.result.gradients.items():
+        last = min(table.model().columnCount(), 5) - 1
+        end = table.columnViewportPosition(last) + table.columnWidth(last)
+        if table.isVisible() and end > table.viewport().width():
+            found.append(f"{where}: the gradient of {name} shows {table.viewport().width()} "
+                         f"of the {end} px its columns need")
+    return found
 
 
 @pytest.mark.parametrize(("theme", "width", "height"),
@@ -173,7 +181,7 @@ def test_every_lab_and_tab_fits_each_screen_in_presentation_mode(window, theme, 
             if window.size() != QSize(width, height):
                 problems.append(f"{where}: the window grew to {window.size().toTuple()}")
             problems += _problems(window, page, where)
-            problems += _unreadable_code(page, where)
+            problems += _unreadable_numbers(page, where)
             scales.append(scale)
     assert not problems, "\n".join(problems)
     # What is shown is fitted, not the widest tab visited before: back on the first tab
