@@ -47,6 +47,9 @@ def arrow_color(name: str) -> str:
     return color or theme.current().foreground
 
 
+# The 1-D view's cut is redrawn only when it moved more than this on screen (a playback
+# frame of a crawling run moves it a tenth of a pixel; each redraw repaints the whole view).
+CURVE_STILL_PX = 0.2
 WHOLE_ALPHA = 60  # the whole path, shown faintly beneath the part played so far
 
 
@@ -492,6 +495,7 @@ class SliceView:
         self.plot.addItem(self.arrows)
         self.plot.getPlotItem().vb.disableAutoRange()
         self._frame: tuple[float, float, float, float] | None = None
+        self._shown: tuple[np.ndarray, np.ndarray] | None = None  # the cut drawn
 
     def restyle(self) -> None:
         self.curve.setPen(pg.mkPen(theme.current().neutral, width=2))
@@ -504,7 +508,13 @@ class SliceView:
         set_title(self.plot, f"Arrows are steps; cut at lr = {float(lr):g}")
 
     def set_curve(self, ts: np.ndarray, loss: np.ndarray) -> None:
-        """The loss along the cut; the view fits it so overshooting runs leave the frame."""
+        """The loss along the cut; the view fits it so overshooting runs leave the frame.
+
+        A cut that moved less than ``CURVE_STILL_PX`` on screen from the one drawn (a
+        playback frame of a crawling run) is not handed over: the plot is not repainted."""
+        if self._same_on_screen(ts, loss):
+            return
+        self._shown = (np.array(ts, dtype=float), np.array(loss, dtype=float))
         self.curve.setData(ts, loss)
         finite = loss[np.isfinite(loss)]
         if not finite.size:
@@ -516,6 +526,26 @@ class SliceView:
         if self._frame is None or _moved(self._frame, wanted, 0.15):
             self._frame = wanted
             self.plot.getPlotItem().vb.setRange(xRange=wanted[:2], yRange=wanted[2:], padding=0)
+
+    def _same_on_screen(self, ts: np.ndarray, loss: np.ndarray) -> bool:
+        """Whether the cut ``ts, loss`` lies within ``CURVE_STILL_PX`` of the one drawn,
+        in screen pixels of the view as it is (compared with the drawn curve, not the last
+        one given, so skipped moves never add up)."""
+        if self._shown is None:
+            return False
+        shown_ts, shown_loss = self._shown
+        if shown_ts.shape != np.shape(ts) or not np.array_equal(shown_ts, ts):
+            return False
+        loss = np.asarray(loss, dtype=float)
+        finite = np.isfinite(loss)
+        if not np.array_equal(finite, np.isfinite(shown_loss)):
+            return False
+        height = self.plot.getPlotItem().vb.viewPixelSize()[1]
+        if not (np.isfinite(height) and height > 0):
+            return False
+        with np.errstate(invalid="ignore", over="ignore"):
+            return bool(np.abs(loss[finite] - shown_loss[finite]).max(initial=0.0)
+                        <= CURVE_STILL_PX * height)
 
     def set_sweep(self, points: np.ndarray, colors: list[str], grown_from: int = 0) -> None:
         """``points`` (K, T, 2): the varied parameter and the loss at every step
