@@ -678,11 +678,15 @@ class GrowingPaths(pg.GraphicsObject):
         else:  # every run has the same few steps to add: cut them all at once, draw lines
             a, b = _screen_segments(transform, self._points[:, first:step + 1], box)
             keep = np.isfinite(a).all(-1) & np.isfinite(b).all(-1)
-            lines = np.concatenate([a, b], axis=-1)
-            for k in np.flatnonzero(keep.any(1)).tolist():  # (a run that diverged has none)
-                painter.setPen(self._pens[k])
-                for x0, y0, x1, y1 in lines[k, keep[k]].tolist():
-                    painter.drawLine(QLineF(x0, y0, x1, y1))
+            # as Python lists at once: indexing numpy per run costs more than its lines
+            lines, keeps = np.concatenate([a, b], axis=-1).tolist(), keep.tolist()
+            for pen, run, kept in zip(self._pens, lines, keeps, strict=True):
+                if not any(kept):  # (a run that diverged has none)
+                    continue
+                painter.setPen(pen)
+                for line, ok in zip(run, kept, strict=True):
+                    if ok:
+                        painter.drawLine(QLineF(*line))
         painter.end()
         self._drawn = step
 
