@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from pyqtgraph.Qt.internals import PrimitiveArray
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QPixmap
 
@@ -35,7 +36,8 @@ class StepArrows(pg.GraphicsObject):
         self._colors: list = []
         self._color_names: list[str] = []
         self._range: tuple[np.ndarray, np.ndarray] | None = None  # finite points' min, max
-        self._sprites: list[QPixmap] = []
+        self._sprites: list[QPixmap] = []  # the dots' atlas (one pixmap, a cell per run)
+        self._fragments = PrimitiveArray(QPainter.PixmapFragment, 10)  # one per dot drawn
         self._sprites_ratio: float | None = None
         self._step = 0
         self._trail = trail
@@ -199,27 +201,41 @@ class StepArrows(pg.GraphicsObject):
             painter.drawPath(path)
 
     def _paint_dots(self, painter, points: np.ndarray) -> None:
-        # Blitting a ready-made dot is several times cheaper than filling a circle.
+        # Blitting a ready-made dot is several times cheaper than filling a circle, and one
+        # call blits them all: each run's dot is a cell of one pixmap, drawn as a fragment
+        # centred on its point (as pyqtgraph's ScatterPlotItem draws its symbols).
         ratio = painter.device().devicePixelRatioF()
         if self._sprites_ratio != ratio:
-            self._sprites = [_dot_sprite(c, self._dot, self._outline, ratio) for c in self._colors]
+            self._sprites = [_dot_atlas(self._colors, self._dot, self._outline, ratio)]
             self._sprites_ratio = ratio
-        offset = self._dot + 2
         visible = np.flatnonzero(np.isfinite(points).all(-1))
-        for k, (x, y) in zip(visible.tolist(), points[visible].tolist(), strict=True):
-            painter.drawPixmap(QPointF(x - offset, y - offset), self._sprites[k])
+        if not visible.size:
+            return
+        atlas = self._sprites[0]
+        cell = atlas.height()  # device pixels
+        self._fragments.resize(visible.size)
+        fragments = self._fragments.ndarray()
+        fragments[:, 0:2] = points[visible]  # the centre
+        fragments[:, 2] = visible * cell  # the source rect: the run's cell
+        fragments[:, 3] = 0.0
+        fragments[:, 4:6] = cell
+        fragments[:, 6:10] = (1.0 / ratio, 1.0 / ratio, 0.0, 1.0)  # scale, rotation, opacity
+        painter.drawPixmapFragments(*self._fragments.drawargs(), atlas)
 
 
-def _dot_sprite(color, radius: float, outline: QPen, ratio: float) -> QPixmap:
+def _dot_atlas(colors: list, radius: float, outline: QPen, ratio: float) -> QPixmap:
+    """One row of dots, one square cell (``2 * (radius + 2)`` pixels) per colour."""
     size = 2 * (radius + 2)
-    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    cell = round(size * ratio)
+    pixmap = QPixmap(max(1, cell * len(colors)), cell)
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(outline)
-    painter.setBrush(color)
-    painter.drawEllipse(QPointF(size / 2, size / 2), radius, radius)
+    for k, color in enumerate(colors):
+        painter.setBrush(color)
+        painter.drawEllipse(QPointF(k * cell / ratio + size / 2, size / 2), radius, radius)
     painter.end()
     return pixmap
 
