@@ -223,6 +223,44 @@ class StepArrows(pg.GraphicsObject):
         painter.drawPixmapFragments(*self._fragments.drawargs(), atlas)
 
 
+class StillScatter(pg.ScatterPlotItem):
+    """A ScatterPlotItem that keeps its bounding rect until its points, its spots' sizes or
+    the view change: Qt asks several times per playback frame for the rect of every marker
+    it repaints around, and each answer scans the data bounds and measures pixel sizes."""
+
+    _rect: QRectF | None = None
+
+    def boundingRect(self) -> QRectF:
+        if self._rect is None:
+            self._rect = super().boundingRect()
+        return QRectF(self._rect)
+
+    def prepareGeometryChange(self) -> None:  # new points, a new view transform
+        self._rect = None
+        super().prepareGeometryChange()
+
+    def informViewBoundsChanged(self) -> None:
+        self._rect = None
+        super().informViewBoundsChanged()
+
+    def viewRangeChanged(self) -> None:
+        self._rect = None
+        super().viewRangeChanged()
+
+    def viewTransformChanged(self) -> None:
+        self._rect = None
+        super().viewTransformChanged()
+
+    def updateSpots(self, *args, **kwargs) -> None:  # new sizes: another pixel padding
+        self._rect = None
+        super().updateSpots(*args, **kwargs)
+        self._rect = None
+
+    def invalidate(self) -> None:
+        self._rect = None
+        super().invalidate()
+
+
 def _dot_atlas(colors: list, radius: float, outline: QPen, ratio: float) -> QPixmap:
     """One row of dots, one square cell (``2 * (radius + 2)`` pixels) per colour."""
     size = 2 * (radius + 2)

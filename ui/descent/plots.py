@@ -22,6 +22,7 @@ from ui.descent.items import (
     GrowingPaths,
     PickableImage,
     StepArrows,
+    StillScatter,
     clip_segments,
     grown_buffer,
 )
@@ -121,16 +122,16 @@ class TrajectoryMap:
         self.image.setColorMap(_HEAT[theme.current().name])
         self._contours = (np.zeros(0), np.zeros(0))
         self._contour_pen = pg.mkPen(_CONTOUR[theme.current().name], width=1)
-        self.minima = pg.ScatterPlotItem(symbol="star", size=18, pen=pg.mkPen("#1A1A1A"),
+        self.minima = StillScatter(symbol="star", size=18, pen=pg.mkPen("#1A1A1A"),
                                          brush=pg.mkBrush("#FFFFFF"))
-        self.start = pg.ScatterPlotItem(symbol="o", size=16, pen=pg.mkPen("#1A1A1A", width=2.5),
+        self.start = StillScatter(symbol="o", size=16, pen=pg.mkPen("#1A1A1A", width=2.5),
                                         brush=pg.mkBrush(None))
         self.arrows = StepArrows(trail=6, edge_arrows=True)
         self.internals = OptimizerArrows()
         self.arrow_legend = pg.LegendItem(offset=(-10, -10), labelTextSize="9pt")
         self.arrow_legend.setParentItem(self.plot.getPlotItem().vb)
         self.arrow_legend.setVisible(False)
-        self.diverging = pg.ScatterPlotItem(symbol="x", size=14)  # where each run starts to
+        self.diverging = StillScatter(symbol="x", size=14)  # where each run starts to
         self.paths = CachedCurves()  # contours (and every run's whole path, faint), drawn once
         self.growing = GrowingPaths(most=MAX_DRAWN_POINTS)  # each path up to the step
         self._show_whole = False
@@ -318,7 +319,7 @@ class OptimizerArrows:
 
     def __init__(self):
         self.curves = {name: pg.PlotCurveItem(connect="pairs") for name in ARROWS}
-        self.heads = {name: pg.ScatterPlotItem(size=11, pen=None) for name in ARROWS}
+        self.heads = {name: StillScatter(size=11, pen=None) for name in ARROWS}
         self._pairs = (np.zeros(0), np.zeros(0))
         self._shown = True  # whether any arrow may be on the map
 
@@ -366,7 +367,7 @@ class LossPlot:
         self._log = True
         self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
         self.dots = StepArrows(trail=0, dot=4.5)  # one item for all runs' markers
-        self.diverging = pg.ScatterPlotItem(symbol="x", size=14)
+        self.diverging = StillScatter(symbol="x", size=14)
         self._reached = Reached()  # the crosses appear once playback is there
         self.plot.addItem(self.curves)
         self.plot.addItem(self.growing)
