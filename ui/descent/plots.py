@@ -352,6 +352,15 @@ class OptimizerArrows:
         return self._pairs
 
 
+class _Cursor(pg.InfiniteLine):
+    """The loss plot's line at the current step. It is added with ``ignoreBounds``, so its
+    moves never change the y auto-range: it does not tell the view of them, which would
+    have the view recompute that range and repaint the whole of itself on every frame."""
+
+    def informViewBoundsChanged(self) -> None:
+        pass
+
+
 class LossPlot:
     """Loss against step for every run, a line at the current step, a dot on each curve."""
 
@@ -365,7 +374,7 @@ class LossPlot:
         self.growing = GrowingPaths(most=MAX_DRAWN_POINTS, thin=_envelope_points)
         self._show_whole = False
         self._log = True
-        self.cursor = pg.InfiniteLine(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
+        self.cursor = _Cursor(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
         self.dots = StepArrows(trail=0, dot=4.5)  # one item for all runs' markers
         self.diverging = StillScatter(symbol="x", size=14)
         self._reached = Reached()  # the crosses appear once playback is there
