@@ -7,8 +7,8 @@ import weakref
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QFont
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QFont, QFontMetricsF
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from ui.common import export, render, theme
@@ -89,7 +89,7 @@ def keep_legend_clear(widget: pg.PlotWidget) -> None:
         return
     seen: weakref.WeakSet = weakref.WeakSet()
     state = {"placed": None}
-    ref = weakref.ref(item)
+    ref, widget_ref = weakref.ref(item), weakref.ref(widget)
     timer = QTimer(widget)
     timer.setSingleShot(True)
     timer.setInterval(0)
@@ -98,8 +98,9 @@ def keep_legend_clear(widget: pg.PlotWidget) -> None:
         timer.start()
 
     def place() -> None:
-        item = ref()
-        if item is None or not shiboken6.isValid(item) or item.legend is None:
+        item, widget = ref(), widget_ref()
+        if (item is None or widget is None or not shiboken6.isValid(widget)
+                or not shiboken6.isValid(item) or item.legend is None):
             return
         for data in item.listDataItems():  # curves added later move it too
             if data not in seen:
@@ -115,9 +116,14 @@ def keep_legend_clear(widget: pg.PlotWidget) -> None:
         corner = render.legend_corner(legend)
         if corner is None:
             return
+        # Only where it stays on the plot: a legend wider than a narrow view sticks out past
+        # the side it grows towards (presenting at 1280×720, the Batch noise plot's).
+        view = widget.mapToScene(widget.viewport().rect()).boundingRect()
+        fits = [c for c in render.CORNERS
+                if view.contains(item.vb.mapRectToScene(render.corner_box(item, c)))]
         counts = render.corner_counts(item)
-        best = min(counts, key=lambda c: (counts[c], c != corner))
-        if counts[best] < counts[corner]:
+        best = min(fits, key=lambda c: (counts[c], c != corner), default=corner)
+        if counts[best] < counts[corner] or (corner not in fits and best != corner):
             render.move_legend_to(legend, best)
             state["placed"] = render.anchor_of(legend)
 
@@ -218,11 +224,88 @@ def _style_notes(widget: pg.PlotWidget) -> None:
         note.setColor(t.muted if muted else t.foreground)
 
 
+TITLE_PT = 12
+TITLE_SMALLEST = 0.75  # of its size: a title too long for its plot at the desk goes this small
+TITLE_MARGIN = 4  # px each side of the title's text (its text item's document margin)
+
+
 def _style_title(widget: pg.PlotWidget) -> None:
+    """The plot's title in the theme's colour and size. At the desk a title longer than its
+    plot is set smaller, down to :data:`TITLE_SMALLEST` of its size, and elided past that:
+    pyqtgraph widens the plot to its title, and a 1366-px window then drew the Descent plots
+    cut at the right ("…too large blows u", the last ticks gone). Presenting, the plot is
+    given the room instead (``columns.fit_plot``; :func:`fit_titles` off)."""
     title = widget.property("plot_title") or ""
-    widget.getPlotItem().setTitle(
-        title, color=theme.current().foreground, size=f"{theme.font_pt(12):.0f}pt", bold=True
-    )
+    size, shown = theme.font_pt(TITLE_PT), title
+    room = _title_room(widget)
+    if _TITLES_FIT["on"] and title and room is not None:
+        size, shown = _fitted_title(title, size, room)
+    style = (shown, theme.current().foreground, round(size, 1))
+    if widget.property("title_style") == style:
+        return
+    widget.setProperty("title_style", style)
+    item = widget.getPlotItem()
+    item.setTitle(shown, color=style[1], size=f"{style[2]}pt", bold=True)
+    if room is not None:  # laid out at the old title's width: to the view's size again
+        item.layout.activate()
+        pg.GraphicsView.resizeEvent(widget, None)  # (it reads the widget's size, not the event)
+    if not widget.property("title_fitted"):
+        widget.setProperty("title_fitted", True)
+        widget.installEventFilter(_TITLE_FITTER)
+        ref = weakref.ref(widget)  # an axis widened by new tick labels takes the title's room
+        item.vb.sigResized.connect(lambda *_: _refit_title(ref()))
+
+
+_TITLES_FIT = {"on": True}
+
+
+def fit_titles(on: bool) -> None:
+    """Whether titles longer than their plot are set smaller (at the desk), or kept whole at
+    their size (presenting: ``columns.fit_plot`` gives each plot the room its title needs)."""
+    if _TITLES_FIT["on"] != on:
+        _TITLES_FIT["on"] = on
+        for widget in all_plots():
+            _style_title(widget)
+
+
+def _refit_title(widget: pg.PlotWidget | None) -> None:
+    if widget is not None and shiboken6.isValid(widget) and widget.property("plot_title"):
+        _style_title(widget)
+
+
+def _title_room(widget: pg.PlotWidget) -> float | None:
+    """The width the title's column has: the view's, less the axes beside it (None before
+    the widget is laid out)."""
+    if not widget.isVisible() or widget.width() < 80:
+        return None
+    item = widget.getPlotItem()
+    axes = sum(item.getAxis(side).width() for side in ("left", "right")
+               if item.getAxis(side).isVisible())
+    return widget.viewport().width() - axes - 12 - 2 * TITLE_MARGIN
+
+
+def _fitted_title(title: str, size: float, room: float) -> tuple[float, str]:
+    font = QFont()
+    font.setBold(True)
+    for factor in (1.0, 0.9, 0.8, TITLE_SMALLEST):
+        font.setPointSizeF(size * factor)
+        metrics = QFontMetricsF(font)
+        if metrics.horizontalAdvance(title) <= room:
+            return size * factor, title
+    return size * TITLE_SMALLEST, metrics.elidedText(title, Qt.TextElideMode.ElideRight, room)
+
+
+class _TitleFitter(QObject):
+    """Fits each plot's title again when the plot is resized or shown."""
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and watched.property(
+                "plot_title") and shiboken6.isValid(watched):
+            _style_title(watched)
+        return False
+
+
+_TITLE_FITTER = _TitleFitter()
 
 
 def _add_menu_actions(widget: pg.PlotWidget) -> None:

@@ -170,17 +170,23 @@ def emptiest_corner(item: pg.PlotItem) -> tuple[tuple[int, int], int]:
 def corner_counts(item: pg.PlotItem) -> dict[tuple[int, int], int]:
     """For each corner of the plot area, how many plotted points a legend-sized box there
     would cover."""
-    size = _drawn_size(item.legend)
-    box = item.vb.boundingRect()
     points = _points_in_box_coordinates(item)
     counts = {}
-    for cx, cy in CORNERS:
-        left = box.left() + LEGEND_MARGIN if cx == 0 else box.right() - LEGEND_MARGIN - size.width()
-        top = box.top() + LEGEND_MARGIN if cy == 0 else box.bottom() - LEGEND_MARGIN - size.height()
-        inside = ((points[0] >= left) & (points[0] <= left + size.width())
-                  & (points[1] >= top) & (points[1] <= top + size.height()))
-        counts[(cx, cy)] = int(np.count_nonzero(inside))
+    for corner in CORNERS:
+        box = corner_box(item, corner)
+        inside = ((points[0] >= box.left()) & (points[0] <= box.right())
+                  & (points[1] >= box.top()) & (points[1] <= box.bottom()))
+        counts[corner] = int(np.count_nonzero(inside))
     return counts
+
+
+def corner_box(item: pg.PlotItem, corner: tuple[int, int]) -> QRectF:
+    """Where the legend would lie anchored in ``corner``, in the view box's own pixels."""
+    size, box = _drawn_size(item.legend), item.vb.boundingRect()
+    cx, cy = corner
+    left = box.left() + LEGEND_MARGIN if cx == 0 else box.right() - LEGEND_MARGIN - size.width()
+    top = box.top() + LEGEND_MARGIN if cy == 0 else box.bottom() - LEGEND_MARGIN - size.height()
+    return QRectF(left, top, size.width(), size.height())
 
 
 def legend_corner(legend: pg.LegendItem) -> tuple[int, int] | None:

@@ -28,7 +28,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QSizePolicy, QStackedWidget, QTabWidget
 
-from ui.common import columns
+from ui.common import columns, plots
 from ui.common.lab import LabPage
 from ui.window import appearance
 
@@ -98,6 +98,7 @@ class Presentation(QObject):
             return
         self._active = True
         self._was_maximized = self._window.isMaximized()
+        plots.fit_titles(False)  # each plot gets the room its whole title needs instead
         self.refresh()
         self._window.presentation_action.setChecked(True)
         self._escape.setEnabled(True)
@@ -115,6 +116,7 @@ class Presentation(QObject):
         self._refit_shown.stop()
         self._fitted_for = self._target = self._lowered_need = None
         self._set_scale(1.0)
+        plots.fit_titles(True)
         self._unfold_all()
         self._restore_policies()
         for page in self._window.built_pages():

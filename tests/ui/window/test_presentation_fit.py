@@ -212,7 +212,9 @@ def test_the_checks_catch_a_cut_plot_and_a_squeezed_button(qtbot):
     class Cramped(LabPage):
         def __init__(self):
             super().__init__()
-            self.plot = plots.make_plot("A title far too long for a plot this narrow", "x", "y")
+            self.plot = plots.make_plot("Narrow", "x", "y")
+            # An axis wider than the plot (a title shrinks to fit at the desk's scale)
+            self.plot.getPlotItem().getAxis("left").setWidth(300)
             self.cancel = QPushButton("Cancel")
             self.cancel.setFixedWidth(30)
             row = QHBoxLayout(self)
