@@ -13,7 +13,8 @@ import pyqtgraph as pg
 
 from ui.common import theme
 
-#: The surface under the runs, per theme: its heat map (low to high loss) and contour lines;
+#: The surface under the runs, per theme: its heat map (low to high loss) and contour lines,
+#: quiet so the runs' colours stand out (light on the light theme, dark on the dark one);
 #: one look for every map of the lab (a light map on the dark panel glared).
 MAP_HEAT = {"light": pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"]),
             "dark": pg.ColorMap([0.0, 1.0], ["#16181D", "#46525F"])}

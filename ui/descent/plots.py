@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from ui.common import theme
 from ui.common.plots import make_plot, set_title
+from ui.descent.colours import MAP_CONTOUR, MAP_HEAT
 from ui.descent.items import (
     CachedCurves,
     GrowingPaths,
@@ -31,10 +32,6 @@ from ui.descent.texts import label_at
 MAX_DRAWN_POINTS = 4000  # per static curve: a 100,000-step run is thinned for drawing only
 _FAR_START = 1e6  # beyond this a start cannot be framed with the map: its error says where it is
 LEGEND_MAX = 10  # more runs than this: the legend names only the first, last and diverged ones
-# Quiet, so the runs' colours stand out: light on the light theme, dark on the dark one.
-_HEAT = {"light": pg.ColorMap([0.0, 1.0], ["#FFFFFF", "#A9B5C2"]),
-         "dark": pg.ColorMap([0.0, 1.0], ["#16181D", "#46525F"])}
-_CONTOUR = {"light": "#6B7785", "dark": "#8C97A3"}
 # The optimizer's arrows on the map: none of the runs' Okabe–Ito colours, and each its own
 # line style too, so they read apart without colour.
 ARROWS = {"-lr·gradient": ("#882255", Qt.PenStyle.DashLine),
@@ -119,9 +116,9 @@ class TrajectoryMap:
         self.plot.showGrid(x=False, y=False)  # the contours are the grid here
         _cache_axes(self.plot)
         self.image = PickableImage(axisOrder="row-major")
-        self.image.setColorMap(_HEAT[theme.current().name])
+        self.image.setColorMap(MAP_HEAT[theme.current().name])
         self._contours = (np.zeros(0), np.zeros(0))
-        self._contour_pen = pg.mkPen(_CONTOUR[theme.current().name], width=1)
+        self._contour_pen = pg.mkPen(MAP_CONTOUR[theme.current().name], width=1)
         self.minima = StillScatter(symbol="star", size=18, pen=pg.mkPen("#1A1A1A"),
                                          brush=pg.mkBrush("#FFFFFF"))
         self.start = StillScatter(symbol="o", size=16, pen=pg.mkPen("#1A1A1A", width=2.5),
@@ -172,8 +169,8 @@ class TrajectoryMap:
         name = theme.current().name
         self._legend_colors = []  # rebuilt with the theme's pens at the next run
         self._pen_cache = {}
-        self.image.setColorMap(_HEAT[name])
-        self._contour_pen = pg.mkPen(_CONTOUR[name], width=1)
+        self.image.setColorMap(MAP_HEAT[name])
+        self._contour_pen = pg.mkPen(MAP_CONTOUR[name], width=1)
         self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
         self.arrow_legend.clear()
         for arrow, (_, style) in ARROWS.items():
