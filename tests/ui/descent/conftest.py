@@ -1,6 +1,7 @@
 """The Descent page the lab's UI tests drive: shown at 1300 × 800, its first run and
-stability bound finished before the test starts, shut down after it; and the side-by-side
-tab alone (``side``) with a way to type into its boxes (``type_in``)."""
+stability bound finished before the test starts, shut down after it; the side-by-side
+tab alone (``side``) with a way to type into its boxes (``type_in``); and a plain themed
+plot shown on its own (``shown_plot``), for one of the lab's items under test."""
 
 import pytest
 
@@ -15,6 +16,15 @@ def _show(qtbot, widget, width=1366, height=620):
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+@pytest.fixture
+def shown_plot(qtbot):
+    """A themed plot (``make_plot``) shown at ``width`` × ``height``."""
+    from ui.common.plots import make_plot
+
+    return lambda width=500, height=300: _show(qtbot, make_plot("test", "x", "y"), width,
+                                                height)
 
 
 @pytest.fixture

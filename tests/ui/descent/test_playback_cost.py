@@ -6,18 +6,13 @@ import pyqtgraph as pg
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from ui.common.plots import make_plot
 from ui.descent.items import GrowingPaths
 
 
 @pytest.fixture
-def crawl(qtbot):
+def crawl(shown_plot):
     """Two runs that crawl (a tenth of a pixel per step) on a 400-pixel-wide plot."""
-    plot = make_plot("test", "x", "y")
-    qtbot.addWidget(plot)
-    plot.resize(500, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+    plot = shown_plot()
     item = GrowingPaths()
     plot.addItem(item)
     t = np.linspace(0.0, 1.0, 601)

@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from ui.common.plots import make_plot
 from ui.descent.items import GrowingPaths, StepArrows, grown_buffer, thin_indices
 from ui.descent.panel import DescentPanel
 from ui.descent.plots import LossPlot
@@ -24,12 +23,8 @@ def _red_at(plot, item, x: float, y: float) -> bool:
 
 
 @pytest.fixture
-def line_plot(qtbot):
-    plot = make_plot("test", "x", "y")
-    qtbot.addWidget(plot)
-    plot.resize(500, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+def line_plot(shown_plot):
+    plot = shown_plot()
     item = GrowingPaths()
     plot.addItem(item)
     path = np.stack([np.arange(11.0), np.zeros(11)], axis=1)[None]  # one run, 10 steps

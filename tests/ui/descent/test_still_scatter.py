@@ -5,16 +5,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QApplication
 
-from ui.common.plots import make_plot
 from ui.descent.items import StillScatter
 
 
-def test_the_kept_rect_follows_points_sizes_view_and_resize(qtbot):
-    plot = make_plot("test", "x", "y")
-    qtbot.addWidget(plot)
-    plot.resize(400, 300)
-    plot.show()
-    qtbot.waitExposed(plot)
+def test_the_kept_rect_follows_points_sizes_view_and_resize(shown_plot):
+    plot = shown_plot(400, 300)
     still, plain = StillScatter(symbol="x", size=14), pg.ScatterPlotItem(symbol="x", size=14)
     for item in (still, plain):
         plot.addItem(item)

@@ -24,17 +24,23 @@ def _shown(widget) -> QRect:
     return QRect(widget.mapTo(widget.window(), region.topLeft()), region.size())
 
 
-@pytest.mark.parametrize("size", [(1440, 900), (1366, 768)])
-def test_every_row_of_the_worked_tables_is_in_view(qtbot, settings, size):
-    window = MainWindow(settings=settings)
+def _worked_tab(qtbot, settings, size=None):
+    """A window showing the Loss page's Cross-entropy by hand tab: (window, its view)."""
+    window = MainWindow(settings=settings, device="cpu")
     qtbot.addWidget(window)
-    window.resize(*size)
+    if size is not None:
+        window.resize(*size)
     window.show()
     window.show_page(0)
     page = window.current_page()
     page.tabs.setCurrentIndex(3)  # Cross-entropy by hand
-    worked = page.worked
-    qtbot.waitUntil(lambda: worked.weights.table.isVisible())
+    qtbot.waitUntil(lambda: page.worked.weights.table.isVisible())
+    return window, page.worked
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1366, 768)])
+def test_every_row_of_the_worked_tables_is_in_view(qtbot, settings, size):
+    window, worked = _worked_tab(qtbot, settings, size)
     assert window.size().width() == size[0]
     for table in (worked.table, worked.weights.table, worked.bias.table):
         shown = _shown(table.viewport())
@@ -51,14 +57,7 @@ def test_presenting_on_a_big_screen_keeps_the_rows_whole_and_the_bars_in_the_wid
     and the bars stayed beside it, behind a horizontal scroll bar that nothing took away."""
     from PySide6.QtCore import QSize
 
-    window = MainWindow(settings=settings, device="cpu")
-    qtbot.addWidget(window)
-    window.show()
-    window.show_page(0)
-    page = window.current_page()
-    page.tabs.setCurrentIndex(3)  # Cross-entropy by hand
-    worked = page.worked
-    qtbot.waitUntil(lambda: worked.weights.table.isVisible())
+    window, worked = _worked_tab(qtbot, settings)
     area = worked.parentWidget().parentWidget()  # its scroll area (through the viewport)
     window.enter_presentation()
     window._presentation.fit_to(QSize(1920, 1080))
