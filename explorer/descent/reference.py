@@ -41,6 +41,8 @@ class ReferenceLRs:
     presets: dict[str, float]
     exact: bool
     explanation: str
+    summary: str = ""
+    """The explanation in a sentence or two, where it is long (measured presets); else ""."""
 
 
 def _presets(critical: float, optimal: float, converges: bool = True) -> dict[str, float]:
@@ -237,8 +239,13 @@ def _measured_presets(surface, options, start, steps, local: ReferenceLRs) -> Re
                         "\"too large\" here: the fastest rates sit at the edge.")
     if "diverging" in presets:
         explanation += f" \"diverging\" = {presets['diverging']:.4g} diverges."
+    summary = (f"Presets measured on {steps} steps of plain gradient descent at {swept} rates"
+               + (f": it diverges from about {edge_high:.3g} on." if first is not None else
+                  f": none up to {lrs[-1]:.3g} diverged."))
+    if good is not None and "too large" not in presets:
+        summary += " No \"too large\": every faster rate that converges ends lower."
     return ReferenceLRs(local.lambda_min, local.lambda_max, local.critical, local.optimal,
-                        presets, False, explanation)
+                        presets, False, explanation, summary)
 
 
 def reference_lrs(surface: str, start, surface_options=None) -> ReferenceLRs:

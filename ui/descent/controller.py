@@ -596,7 +596,8 @@ class DescentController(QObject):
     def _on_presets_measured(self, key: tuple, reference) -> None:
         if key != self._reference_key:
             return  # measured for a scene no longer shown
-        self.views.sidebar.set_reference(reference.presets, reference.explanation)
+        self.views.sidebar.set_reference(reference.presets, reference.explanation,
+                                         reference.summary)
         s, provisional, self._provisional = self._scene, self._provisional, None
         rates = preset_rates(reference.presets)
         if provisional == (s.surface, s.lrs) and s.start is None and not s.surface_options \

@@ -249,11 +249,15 @@ class DescentSidebar(QWidget):
     def set_start(self, x: float, y: float) -> None:
         self.start_label.setText(f"({x:.3g}, {y:.3g})")
 
-    def set_reference(self, presets: dict[str, float] | None, explanation: str) -> None:
-        """The reference rates at the start point and why (None keeps the presets shown)."""
+    def set_reference(self, presets: dict[str, float] | None, explanation: str,
+                      summary: str = "") -> None:
+        """The reference rates at the start point and why (None keeps the presets shown): the
+        ``summary`` where there is one, the whole ``explanation`` in its tooltip (a measured
+        one ran to 14 lines of the column)."""
         if presets is not None:
             self.lrs.set_presets(presets)
-        self.explanation.setText(explanation)
+        self.explanation.setText(summary or explanation)
+        self.explanation.setToolTip(explanation if summary else "")
 
     def set_run_labels(self, labels: list[str], follow: int, diverged: list | None = None,
                        step: int = 0) -> None:

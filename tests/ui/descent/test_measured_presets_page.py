@@ -22,7 +22,9 @@ def test_a_switch_measures_on_the_worker_then_offers_the_measured_rates(qtbot, p
     measured = measured_reference("himmelblau", start, None, 100)
     qtbot.waitUntil(lambda: np.allclose(panel.descent_scene().lrs,
                                         preset_rates(measured.presets)), timeout=20_000)
-    assert "The presets are measured" in panel.sidebar.explanation.text()
+    shown = panel.sidebar.explanation
+    assert shown.text() == measured.summary and len(shown.text()) < 200  # a few lines
+    assert "The presets are measured" in shown.toolTip()  # and the whole why
     assert panel.sidebar.lrs.preset.count() == len(measured.presets) + 2
     diverging = panel.result.diverged
     assert diverging[-1] is not None and all(at is None for at in diverging[:-1])
@@ -38,4 +40,5 @@ def test_typed_rates_are_kept_when_the_measured_presets_come(qtbot, panel, type_
     qtbot.waitUntil(lambda: not panel.controller.presets_busy and not
                     panel.controller.sweep_busy, timeout=60_000)
     assert panel.descent_scene().lrs == (0.001, 0.002)
-    assert "The presets are measured" in panel.sidebar.explanation.text()
+    assert "Presets measured on" in panel.sidebar.explanation.text()
+    assert "The presets are measured" in panel.sidebar.explanation.toolTip()
