@@ -20,6 +20,10 @@ from ui.descent.controller import PARTIAL_MS
 
 RATES, STEPS = 64, 3_000
 GAP_LIMIT_MS = 600
+# A run long enough to stream many partial results (one per PARTIAL_MS at most) and to be
+# still running when Cancel is pressed: 64 × 10,000 came to take 0.3 s on a quiet machine,
+# one partial result (stop 23's CI: "too few partial results to tell").
+LONG = 30_000
 
 
 def _ready(qtbot, panel):
@@ -56,7 +60,7 @@ def test_a_long_run_keeps_a_10ms_timer_ticking_and_streams_coalesced_redraws(qtb
 def test_cancel_makes_the_page_idle_at_once_and_nothing_of_the_run_is_drawn_after(qtbot,
                                                                                   panel):
     drawn = _ready(qtbot, panel)
-    panel.sidebar.steps.setValue(10_000)
+    panel.sidebar.steps.setValue(LONG)
     qtbot.waitUntil(lambda: any(not v.sweep.complete for _, v in drawn), timeout=10_000)
     assert panel.controller.sweep_busy and panel.cancel.isEnabled()
     qtbot.mouseClick(panel.cancel, Qt.MouseButton.LeftButton)
@@ -69,7 +73,7 @@ def test_cancel_makes_the_page_idle_at_once_and_nothing_of_the_run_is_drawn_afte
     with qtbot.assertNotEmitted(panel.controller.result_changed, wait=2 * PARTIAL_MS):
         qtbot.waitUntil(lambda: not panel.controller.sweep_thread_running, timeout=2_000)
     shown = panel.result
-    assert not shown.sweep.complete and shown.steps_done < 10_000
+    assert not shown.sweep.complete and shown.steps_done < LONG
     assert np.isfinite(shown.path[:, : shown.steps_done + 1]).any()
 
 
@@ -80,14 +84,14 @@ def test_a_streaming_runs_partial_results_do_not_redraw_the_side_tabs(qtbot, pan
     original = panel.momentum.set_page
     monkeypatch.setattr(panel.momentum, "set_page",
                         lambda scene: (given.append(scene), original(scene)))
-    panel.sidebar.steps.setValue(10_000)  # streams several partial results
+    panel.sidebar.steps.setValue(LONG)  # streams several partial results
     qtbot.waitUntil(lambda: not panel.controller.sweep_busy, timeout=30_000)
     partial = [view for _, view in drawn if not view.sweep.complete]
     assert len(partial) >= 2, "too few partial results to tell"
     # the run's first result tells the tabs the new scene, the complete one is given too;
     # the partial results between, all of the same scene, are not
     assert len(given) <= 2 < len(drawn)
-    assert given[-1] is panel.controller.scene and given[-1].steps == 10_000
+    assert given[-1] is panel.controller.scene and given[-1].steps == LONG
     # a new scene still reaches the tabs at its first (partial or complete) result
     panel.sidebar.steps.setValue(STEPS)
     qtbot.waitUntil(lambda: not panel.controller.sweep_busy, timeout=30_000)
