@@ -95,7 +95,9 @@ def test_a_hostile_text_is_refused_quickly_with_a_message(text):
     started = time.perf_counter()
     with pytest.raises(InputError) as caught:
         parse(text, VARS)
-    assert time.perf_counter() - started < 0.1
+    # Refused, not computed: a hostile power ((9**64)**64**...) would run for minutes. The
+    # bound is that, not a speed: 0.1 s failed once on a busy CI machine (0.22 s).
+    assert time.perf_counter() - started < 2.0
     assert caught.value.field == "expression"
     message = str(caught.value)
     assert len(message) < 400 and ("column" in message or "characters" in message
