@@ -299,9 +299,8 @@ class _TitleFitter(QObject):
     """Fits each plot's title again when the plot is resized or shown."""
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
-        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show) and watched.property(
-                "plot_title") and shiboken6.isValid(watched):
-            _style_title(watched)
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            _refit_title(watched)
         return False
 
 

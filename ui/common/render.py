@@ -151,7 +151,7 @@ def legend_clear_of_data(item: pg.PlotItem):
     if inside and legend.isVisible() and legend.items:
         corner, covered = emptiest_corner(item)
         if covered == 0:
-            _anchor_in_corner(legend, corner)
+            move_legend_to(legend, corner)
         else:
             _anchor_beside(item, legend)
         item.layout.activate()
@@ -198,11 +198,6 @@ def legend_corner(legend: pg.LegendItem) -> tuple[int, int] | None:
     return corner if corner in CORNERS and tuple(anchor[1]) == tuple(anchor[0]) else None
 
 
-def move_legend_to(legend: pg.LegendItem, corner: tuple[int, int]) -> None:
-    """Anchor the legend in ``corner`` of its view, :data:`LEGEND_MARGIN` from the edges."""
-    _anchor_in_corner(legend, corner)
-
-
 def _points_in_box_coordinates(item: pg.PlotItem) -> np.ndarray:
     """Every drawn point (and points along each line) in the view box's own pixels."""
     xs, ys = [], []
@@ -246,7 +241,8 @@ def anchor_of(legend: pg.LegendItem):
     return None if item_pos is None else (item_pos, parent_pos, offset)
 
 
-def _anchor_in_corner(legend: pg.LegendItem, corner: tuple[int, int]) -> None:
+def move_legend_to(legend: pg.LegendItem, corner: tuple[int, int]) -> None:
+    """Anchor the legend in ``corner`` of its view, :data:`LEGEND_MARGIN` from the edges."""
     cx, cy = corner
     offset = (LEGEND_MARGIN if cx == 0 else -LEGEND_MARGIN,
               LEGEND_MARGIN if cy == 0 else -LEGEND_MARGIN)

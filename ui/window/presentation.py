@@ -153,7 +153,7 @@ class Presentation(QObject):
         if size == self._fitted_for:
             return
         self._unfold_all()
-        self._set_scale(appearance.presentation_scale(size.width(), size.height()))
+        self._set_scale(self._screen_scale())
         self._shrink_to_fit()
         self._fitted_for = size
 
