@@ -172,9 +172,13 @@ def _plain_gd(surface, options, start, steps, lrs):
     over the last :data:`TAIL` of the steps; and the loss at the start."""
     result = sweep(surface, "SGD", lrs, steps, start, None, dict(options))
     diverging = sweep_diverging_at(result)
-    tail = max(1, round(TAIL * steps))
-    losses = result.loss[:, -tail:].mean(dim=1).tolist()
+    losses = result.loss[:, -_tail(steps):].mean(dim=1).tolist()
     return diverging, losses, float(result.loss[0, 0])
+
+
+def _tail(steps: int) -> int:
+    """How many of the last steps the loss read is the mean of."""
+    return max(1, round(TAIL * steps))
 
 
 def _measured_presets(surface, options, start, steps, local: ReferenceLRs) -> ReferenceLRs:
@@ -195,13 +199,12 @@ def _measured_presets(surface, options, start, steps, local: ReferenceLRs) -> Re
         edge = f"no rate up to {lrs[-1]:.4g} diverged"
         fine, fine_losses = [], []
     else:
-        fine = np.geomspace(lrs[first - 1], lrs[first], EDGE_GRID)[1:-1].tolist()
-        fine_diverging, fine_losses, _ = _plain_gd(surface, options, start, steps, fine)
-        cut = next((i for i, at in enumerate(fine_diverging) if at is not None), len(fine))
-        fine, fine_losses = fine[:cut], fine_losses[:cut]
+        between = np.geomspace(lrs[first - 1], lrs[first], EDGE_GRID)[1:-1].tolist()
+        fine_diverging, fine_losses, _ = _plain_gd(surface, options, start, steps, between)
+        cut = next((i for i, at in enumerate(fine_diverging) if at is not None), len(between))
+        fine, fine_losses = between[:cut], fine_losses[:cut]
         edge_low = fine[-1] if fine else lrs[first - 1]
-        edge_high = lrs[first] if cut == len(fine_diverging) else \
-            np.geomspace(lrs[first - 1], lrs[first], EDGE_GRID)[1:-1][cut]
+        edge_high = lrs[first] if cut == len(between) else between[cut]
         edge = (f"lr = {edge_low:.4g} is the largest rate seen not diverging and "
                 f"{edge_high:.4g} the smallest seen diverging")
         # Not the very last rate seen converging: a rate rounded for the page stays inside.
@@ -232,7 +235,7 @@ def _measured_presets(surface, options, start, steps, local: ReferenceLRs) -> Re
         f"{lrs[-1]:.3g} (batched sweeps): {edge}.")
     if good is not None:
         explanation += (f" \"good\" = {rates[good]:.4g} ends lowest (the mean loss over the "
-                        f"last {max(1, round(TAIL * steps))} steps)")
+                        f"last {_tail(steps)} steps)")
         explanation += (f"; \"too large\" = {presets['too large']:.4g} does not diverge but "
                         f"ends higher." if "too large" in presets else
                         "; no larger rate ends higher without diverging, so there is no "
