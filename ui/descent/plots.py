@@ -13,7 +13,7 @@ from bisect import bisect_right
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from ui.common import theme
 from ui.common.plots import make_plot, set_title
@@ -56,8 +56,12 @@ def _faint(color: str, alpha: int = 150, width: float = 1.6):
     return pg.mkPen(theme.qcolor(color, alpha), width=width * theme.scale())
 
 
-def _cache_axes(plot: pg.PlotWidget) -> None:
-    # Playback repaints the plot every frame; cached axes and legend are blitted, not redrawn.
+def _for_playback(plot: pg.PlotWidget) -> None:
+    """Playback repaints the plot every frame: its axes and legend are cached and blitted,
+    not redrawn, and a frame repaints the one rect around what changed. (Qt's default, the
+    union of the changed rects, makes the painter clip to a region of several rects, and
+    a clipped blit of the plot's images then costs more than the larger rect's.)"""
+    plot.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.BoundingRectViewportUpdate)
     item = plot.getPlotItem()
     cached = [item.getAxis(side) for side in ("left", "bottom", "top", "right")]
     for part in cached + ([item.legend] if item.legend is not None else []):
@@ -114,7 +118,7 @@ class TrajectoryMap:
     def __init__(self):
         self.plot = make_plot("Where each learning rate goes", "x", "y", name="descent_map")
         self.plot.showGrid(x=False, y=False)  # the contours are the grid here
-        _cache_axes(self.plot)
+        _for_playback(self.plot)
         self.image = PickableImage(axisOrder="row-major")
         self.image.setColorMap(MAP_HEAT[theme.current().name])
         self._contours = (np.zeros(0), np.zeros(0))
@@ -366,7 +370,7 @@ class LossPlot:
                               "loss (log scale)", log_y=True, legend=False, name="descent_loss")
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.showGrid(x=False, y=True)  # decades only: each grid costs a repaint per frame
-        _cache_axes(self.plot)
+        _for_playback(self.plot)
         self.curves = CachedCurves()  # export, and the whole curves when shown faintly
         self.growing = GrowingPaths(most=MAX_DRAWN_POINTS, thin=_envelope_points)
         self._show_whole = False
@@ -495,8 +499,11 @@ class SliceView:
         self.plot = make_plot("Each arrow is one step: watch it overshoot", "x", "loss",
                               legend=False, name="descent_slice")
         self.plot.showGrid(x=False, y=False)
-        _cache_axes(self.plot)
+        _for_playback(self.plot)
         self.curve = pg.PlotDataItem(pen=pg.mkPen(theme.current().neutral, width=2))
+        # Under the arrows, so painted on every playback frame, and changed only when the
+        # cut moved on screen: blitted from Qt's cache, as the map's heat image is.
+        self.curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.arrows = StepArrows(trail=8)
         self.plot.addItem(self.curve)
         self.plot.addItem(self.arrows)
