@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ui.common import theme
@@ -73,6 +73,10 @@ class RunNumbers(QWidget):
         self.evaluations.setFont(font)
         self.evaluations.setFixedHeight(height)
 
+    def colors(self) -> list[str]:
+        """Each cell's text colour (a run's, made readable on the theme's background)."""
+        return [cell.palette().color(QPalette.ColorRole.WindowText).name() for cell in self.cells]
+
     def text(self) -> str:
         """Everything the run cells say, one line each (for tests and copying)."""
         return "\n".join(c.text() for c in self.cells if c.text())
@@ -95,7 +99,11 @@ class RunNumbers(QWidget):
             for k, cell in enumerate(self.cells):
                 color = theme.text_color(colors[k]) if k < len(colors) else (
                     theme.current().foreground)
-                cell.setStyleSheet(f"color: {color};")
+                # the palette, not a style sheet: a styled label's every repaint goes
+                # through the style sheet's machinery, a cost on each playback frame
+                palette = cell.palette()
+                palette.setColor(QPalette.ColorRole.WindowText, QColor(color))
+                cell.setPalette(palette)
 
     def show_step(self, loss_now: np.ndarray, step: int = 0) -> None:
         """Each run's loss at the current ``step`` (``loss_now``: one value per run)."""

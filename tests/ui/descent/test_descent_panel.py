@@ -354,9 +354,14 @@ def test_theme_change_restyles_the_plots(qtbot, panel):
         assert panel.slice.curve.opts["pen"].color().name() == theme.DARK.neutral.lower()
         assert panel.map.plot.getPlotItem().legend.labelTextColor().name() == "#e8e8e8"
         assert _legend_texts(panel)[:3] == ["lr = 0.01", "lr = 0.05", "lr = 0.18"]
+        runs = panel.result.colors
+        dark = [theme.text_color(c, theme.DARK.background) for c in runs]
+        assert panel.numbers.colors()[:len(runs)] == dark  # each run's number, readable
     finally:
         theme.set_theme("light")
     assert panel.slice.curve.opts["pen"].color().name() == theme.LIGHT.neutral.lower()
+    light = [theme.text_color(c, theme.LIGHT.background) for c in panel.result.colors]
+    assert panel.numbers.colors()[:len(light)] == light != dark
 
 
 def test_the_lr_test_tab_offers_exactly_the_steps_the_range_test_runs(qtbot, panel):
