@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage, QPainter, QPainterPath, QPen, QPixmap
 
 HEAD_PX = 9.0  # arrowhead length in screen pixels
 SMALL_MOVE = 32  # a playback step of at most this many steps repaints only where it drew
+STILL_PX = 0.5  # a growing path is drawn on once its run has moved this far (screen pixels)
 _FAR_PX = 1e5  # screen coordinates are clipped here so a diverged run cannot upset the painter
 
 
@@ -45,6 +46,7 @@ class StepArrows(pg.GraphicsObject):
         self._bounds = QRectF()
         self._bounding: QRectF | None = None  # boundingRect's answer for the view drawn
         self._off_view: tuple | None = None  # the last off_view's (step, view) and answer
+        self._edge_paths: tuple | None = None  # the edge arrows drawn last, and what for
 
     def set_points(self, points: np.ndarray, colors: list[str], grown_from: int = 0,
                    finite_range=None) -> None:
@@ -130,7 +132,9 @@ class StepArrows(pg.GraphicsObject):
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
-        for pen, paths in zip(self._pens, _arrow_paths(screen, box), strict=True):
+        # (a trail of 0 steps, the loss plot's dots, has no arrows to make)
+        arrows = _arrow_paths(screen, box) if window.shape[1] > 1 else [None] * len(self._pens)
+        for pen, paths in zip(self._pens, arrows, strict=True):
             if paths is not None:
                 painter.setPen(pen)
                 painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -173,30 +177,13 @@ class StepArrows(pg.GraphicsObject):
 
     def _paint_edge_arrows(self, painter, transform, t: int) -> None:
         view = self.viewRect()
-        corners = _to_screen(transform, np.array([[view.left(), view.top()],
-                                                  [view.right(), view.bottom()]]))
-        (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        inset = HEAD_PX * 1.6
-        m = np.array([[transform.m11(), transform.m12()], [transform.m21(), transform.m22()]])
-        for k, d in self.off_view(t):
-            # the direction on screen: the data direction (in view half-sizes) through the
-            # transform's linear part, scaled back to data units first
-            data_dir = np.array(d) * np.array([view.width() / 2, view.height() / 2])
-            u = data_dir @ m
-            u = u / (np.hypot(*u) or 1.0)
-            # where the ray from the centre leaves the inset box
-            scale = min((abs((x1 - x0) / 2 - inset) / abs(u[0])) if u[0] else np.inf,
-                        (abs((y1 - y0) / 2 - inset) / abs(u[1])) if u[1] else np.inf)
-            tip = np.array([cx, cy]) + u * scale
-            size = HEAD_PX * 1.5
-            normal = np.array([-u[1], u[0]]) * size * 0.55
-            base = tip - u * size
-            path = QPainterPath(QPointF(*tip))
-            path.lineTo(QPointF(*(base + normal)))
-            path.lineTo(QPointF(*(base - normal)))
-            path.closeSubpath()
-            painter.setPen(self._outline)
+        found = self.off_view(t)
+        key = (transform.m11(), transform.m12(), transform.m21(), transform.m22(),
+               transform.dx(), transform.dy(), view.getRect(), tuple(found))
+        if self._edge_paths is None or self._edge_paths[0] != key:  # usually the last frame's
+            self._edge_paths = (key, _edge_arrow_paths(transform, view, found))
+        painter.setPen(self._outline)
+        for k, path in self._edge_paths[1]:
             painter.setBrush(self._colors[k])
             painter.drawPath(path)
 
@@ -221,6 +208,37 @@ class StepArrows(pg.GraphicsObject):
         fragments[:, 4:6] = cell
         fragments[:, 6:10] = (1.0 / ratio, 1.0 / ratio, 0.0, 1.0)  # scale, rotation, opacity
         painter.drawPixmapFragments(*self._fragments.drawargs(), atlas)
+
+
+def _edge_arrow_paths(transform, view: QRectF, found) -> list[tuple[int, QPainterPath]]:
+    """Per run off the view (``StepArrows.off_view``'s ``found``), an arrowhead (screen
+    pixels) just inside the view's edge where the ray from its centre toward the run leaves."""
+    corners = _to_screen(transform, np.array([[view.left(), view.top()],
+                                              [view.right(), view.bottom()]]))
+    (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    inset = HEAD_PX * 1.6
+    m = np.array([[transform.m11(), transform.m12()], [transform.m21(), transform.m22()]])
+    paths = []
+    for k, d in found:
+        # the direction on screen: the data direction (in view half-sizes) through the
+        # transform's linear part, scaled back to data units first
+        data_dir = np.array(d) * np.array([view.width() / 2, view.height() / 2])
+        u = data_dir @ m
+        u = u / (np.hypot(*u) or 1.0)
+        # where the ray from the centre leaves the inset box
+        scale = min((abs((x1 - x0) / 2 - inset) / abs(u[0])) if u[0] else np.inf,
+                    (abs((y1 - y0) / 2 - inset) / abs(u[1])) if u[1] else np.inf)
+        tip = np.array([cx, cy]) + u * scale
+        size = HEAD_PX * 1.5
+        normal = np.array([-u[1], u[0]]) * size * 0.55
+        base = tip - u * size
+        path = QPainterPath(QPointF(*tip))
+        path.lineTo(QPointF(*(base + normal)))
+        path.lineTo(QPointF(*(base - normal)))
+        path.closeSubpath()
+        paths.append((k, path))
+    return paths
 
 
 class StillScatter(pg.ScatterPlotItem):
@@ -409,6 +427,10 @@ def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.nda
     """Segments ``a -> b`` (``(..., 2)``) cut to ``box`` = (xmin, xmax, ymin, ymax)
     (Liang–Barsky); segments wholly outside become NaN. Their directions are kept,
     which clamping the points would not do."""
+    if a.size:
+        low, high = np.minimum(a, b).reshape(-1, 2).min(0), np.maximum(a, b).reshape(-1, 2).max(0)
+        if box[0] <= low[0] and high[0] <= box[1] and box[2] <= low[1] and high[1] <= box[3]:
+            return a.copy(), b.copy()  # all inside (the usual frame), none NaN: as they are
     d = b - a
     t0, t1 = np.zeros(a.shape[:-1]), np.ones(a.shape[:-1])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -622,6 +644,7 @@ class GrowingPaths(pg.GraphicsObject):
         self._image: QImage | None = None
         self._key: tuple | None = None
         self._drawn = -1  # the step the image shows
+        self._trace = _Trace(0)  # where each run's drawn path ends, for the next frame
         self._bounds = QRectF()
         self._range: tuple[np.ndarray, np.ndarray] | None = None  # finite points' min, max
         self._data_bounds: tuple | None = None
@@ -717,30 +740,33 @@ class GrowingPaths(pg.GraphicsObject):
         return image
 
     def _extend(self, transform, step: int) -> None:
-        """Paint the segments from the step drawn to ``step`` onto the image."""
-        first = max(0, self._drawn)
+        """Paint the segments from the step drawn to ``step`` onto the image.
+
+        A path is drawn through the points where its length on screen passes a multiple of
+        ``STILL_PX`` (and where it starts and breaks), the same points whether it is drawn
+        whole or grown frame by frame: most runs of a long playback crawl a fraction of a
+        pixel per step, and a stroke per step would cost the frame, and (Qt draws thin
+        pens' strokes one by one) overlaid strokes darken a slow run's path."""
         image = self._image
         w, h = image.width() / image.devicePixelRatio(), image.height() / image.devicePixelRatio()
         box = (-50.0, w + 50.0, -50.0, h + 50.0)
         painter = QPainter(image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if self._drawn < 0:  # from the start: thinned, so a long run costs a bounded time
-            parts = [self._thinned(p[:step + 1]) for p in self._points]
-            for part, pen in zip(parts, self._pens, strict=True):
-                if len(part) >= 2:
-                    self._draw_segments(painter, pen, *_screen_segments(transform, part, box))
-        else:  # every run has the same few steps to add: cut them all at once, draw lines
-            a, b = _screen_segments(transform, self._points[:, first:step + 1], box)
-            keep = np.isfinite(a).all(-1) & np.isfinite(b).all(-1)
-            # as Python lists at once: indexing numpy per run costs more than its lines
-            lines, keeps = np.concatenate([a, b], axis=-1).tolist(), keep.tolist()
-            for pen, run, kept in zip(self._pens, lines, keeps, strict=True):
-                if not any(kept):  # (a run that diverged has none)
-                    continue
-                painter.setPen(pen)
-                for line, ok in zip(run, kept, strict=True):
-                    if ok:
-                        painter.drawLine(QLineF(*line))
+            self._trace = _Trace(len(self._points))
+            for k, (run, pen) in enumerate(zip(self._points, self._pens, strict=True)):
+                a, b = self._trace.whole(k, _to_screen(transform, self._thinned(run[:step + 1])))
+                if len(a):
+                    self._draw_segments(painter, pen, *clip_segments(a, b, box))
+        else:  # every run has the same few steps to add: cut them all at once
+            new = _to_screen(transform, self._points[:, self._drawn + 1:step + 1])
+            runs, a, b = self._trace.grow(new)
+            a, b = clip_segments(a, b, box)
+            keep = np.isfinite(a).all(-1)
+            lines = np.concatenate([a[keep], b[keep]], axis=-1).tolist()
+            for k, line in zip(runs[keep].tolist(), lines, strict=True):
+                painter.setPen(self._pens[k])
+                painter.drawLine(QLineF(*line))
         painter.end()
         self._drawn = step
 
@@ -757,3 +783,55 @@ class GrowingPaths(pg.GraphicsObject):
         if self._thin is not None:
             return np.concatenate([self._thin(points, self._most), points[-1:]])
         return points[thin_indices(len(points), self._most)]
+
+
+class _Trace:
+    """Which of the runs' points (screen pixels) a growing path is drawn through: where it
+    starts, where its length passes a multiple of ``STILL_PX``, and its last point before a
+    break (NaN). :meth:`whole` draws a run from its start, :meth:`grow` adds a frame's
+    points to every run, and both pick the same points."""
+
+    def __init__(self, runs: int):
+        self.arc = np.zeros(runs)  # each run's length so far
+        self.end = np.full((runs, 2), np.nan)  # the last point drawn through
+        self.last = np.full((runs, 2), np.nan)  # the last point (NaN: the path is broken)
+
+    def whole(self, k: int, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The segments (ends ``a``, ``b``) through run ``k``'s picked ``points`` (n, 2)."""
+        here = np.isfinite(points).all(1)
+        step = np.hypot(*np.diff(points, axis=0).T) if len(points) > 1 else np.zeros(0)
+        arc = np.concatenate([[0.0], np.cumsum(np.where(here[1:] & here[:-1], step, 0.0))])
+        passed = np.floor(arc / STILL_PX)
+        picked = here.copy()
+        picked[1:] &= ~here[:-1] | (passed[1:] > passed[:-1])  # a start, or a multiple passed
+        picked[:-1] |= here[:-1] & ~here[1:]  # the last point before a break
+        idx = np.flatnonzero(picked)
+        piece = np.cumsum(~here)[idx]  # the unbroken stretch each picked point is on
+        joined = piece[1:] == piece[:-1]
+        a, b = points[idx[:-1][joined]], points[idx[1:][joined]]
+        self.arc[k] = arc[-1] if len(arc) else 0.0
+        self.last[k] = points[-1] if len(points) else np.nan
+        self.end[k] = points[idx[-1]] if len(idx) and here[-1] else np.nan
+        return a, b
+
+    def grow(self, new: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The segments that draw every run's next points ``new`` (K, n, 2) on: each one's
+        run (m,) and ends ``a``, ``b`` (m, 2), a run's in the order drawn."""
+        found = []
+        for s in range(new.shape[1]):
+            point = new[:, s]
+            here, was = np.isfinite(point).all(1), np.isfinite(self.last).all(1)
+            joined = here & was
+            with np.errstate(invalid="ignore"):
+                arc = self.arc + np.where(joined, np.hypot(*(point - self.last).T), 0.0)
+            passed = joined & (np.floor(arc / STILL_PX) > np.floor(self.arc / STILL_PX))
+            broken = was & ~here & (self.last != self.end).any(1)
+            for runs, b in ((np.flatnonzero(passed), point), (np.flatnonzero(broken), self.last)):
+                if runs.size:
+                    found.append((runs, self.end[runs], b[runs]))
+            self.end = np.where((passed | (here & ~was))[:, None], point, self.end)
+            self.end[~here] = np.nan
+            self.arc, self.last = arc, point
+        if not found:
+            return np.zeros(0, dtype=int), np.zeros((0, 2)), np.zeros((0, 2))
+        return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))

@@ -21,6 +21,22 @@ def test_clip_segments_keeps_direction_and_drops_what_is_outside():
     np.testing.assert_allclose(end[2], (0.5, 0.0))  # wholly inside: unchanged
 
 
+def test_clip_segments_all_inside_the_box_come_back_unchanged_as_new_arrays():
+    # the usual playback frame: every segment inside, returned without cutting
+    rng = np.random.default_rng(3)
+    a, b = rng.uniform(-0.9, 0.9, (2, 64, 3, 2))
+    start, end = clip_segments(a, b, (-1.0, 1.0, -1.0, 1.0))
+    np.testing.assert_array_equal(start, a)
+    np.testing.assert_array_equal(end, b)
+    assert not np.shares_memory(start, a) and not np.shares_memory(end, b)
+    b[5, 1] = (np.nan, 0.0)  # one NaN (a run that diverged): that segment is dropped
+    b[7, 2] = (3.0, 0.0)  # one leaves the box: cut at its edge
+    start, end = clip_segments(a, b, (-1.0, 1.0, -1.0, 1.0))
+    assert np.isnan(start[5, 1]).all() and np.isnan(end[5, 1]).all()
+    assert end[7, 2, 0] == 1.0
+    np.testing.assert_allclose(end[0], b[0], rtol=1e-12, atol=1e-15)
+
+
 def test_thin_and_envelope_keep_what_the_eye_needs():
     path = np.stack([np.arange(10_000.0), np.zeros(10_000)], axis=1)
     thinned = _thin(path, 1000)
