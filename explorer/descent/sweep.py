@@ -129,6 +129,11 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
     if record_internals is None:
         record_internals = len(lrs) * (steps + 1) <= INTERNALS_AUTO_LIMIT
 
+    # A closed-form gradient and a batched optimizer need no autograd: torch's inference
+    # mode skips its bookkeeping on every operation, a fifth of a step on (K, 2) tensors.
+    # (Only the steps: the result is made outside it, so its tensors are ordinary ones.)
+    inference = closed_form is not None and not batched_optim.is_looped(optimizer)
+
     def chunks() -> Iterator[Sweep]:
         factors = lr_schedule(schedule, schedule_options, steps)
         run = _SweepRun(function, optimizer, options, lrs, steps, start, device, dtype,
@@ -139,7 +144,8 @@ def iter_sweep(surface: str, optimizer: str, lrs, steps: int, start, optimizer_o
         while run.done < steps + 1:
             n = min(size, steps + 1 - run.done)
             began = time.perf_counter()
-            run.advance(n)
+            with torch.inference_mode(inference):
+                run.advance(n)
             took = time.perf_counter() - began  # timed before the yield hands control away
             yield run.snapshot()
             if chunk_seconds is not None:

@@ -35,3 +35,20 @@ def test_next_chunk_aims_at_the_time_grows_at_most_fourfold_and_keeps_the_bounds
 def test_chunk_seconds_must_be_a_positive_number(seconds):
     with pytest.raises(InputError, match="chunk_seconds"):
         descent.iter_sweep(*ARGS, chunk_seconds=seconds)
+
+
+@pytest.mark.parametrize("optimizer", ["Adam", "SGD", "LBFGS"])
+@pytest.mark.parametrize("surface", ["rosenbrock", "logistic-regression"])
+def test_a_sweep_hands_over_ordinary_tensors_whatever_mode_its_steps_ran_in(surface, optimizer):
+    """The steps of a closed-form surface run in torch's inference mode; what comes out can
+    still be edited in place and used with autograd, as any tensor."""
+    from explorer.descent import surfaces
+
+    start = surfaces.info(surface).default_start
+    parts = list(descent.iter_sweep(surface, optimizer, [0.001, 0.01], 20, start, chunk=8))
+    for part in (parts[0], parts[-1]):
+        for tensor in (part.path, part.loss, *part.internals.values()):
+            assert not tensor.is_inference()
+    path = parts[-1].path.clone().requires_grad_(True)
+    (path ** 2).sum().backward()
+    parts[-1].loss[0, 0] += 0.0  # in place, outside inference mode
