@@ -93,6 +93,8 @@ class RunNumbers(QWidget):
         self._line_search = line_search
         self.evaluations.setVisible(self._counts is not None)
         self._diverging = list(diverging) if diverging is not None else [None] * len(self._lrs)
+        for k, cell in enumerate(self.cells):  # no empty column beside four runs or fewer
+            cell.setVisible(k < max(1, len(self._lrs)))
         key = [theme.current().name, *colors]  # readable on this theme's background
         if key != self._colors:
             self._colors = key

@@ -419,3 +419,17 @@ def test_a_range_test_on_the_surface_goes_stale_when_the_surface_changes(qtbot, 
     assert len(panel.lr_test.suggestion_lrs()) == 0
     assert "run it again" in panel.lr_test.reasons.text()
     qtbot.waitUntil(lambda: _idle(panel))
+
+
+def test_the_numbers_take_no_room_for_runs_there_are_not(qtbot, panel):
+    """Four runs fill one column of numbers; the second column (for runs 5 to 8) takes no
+    width, so the numbers fit beside the playback bar without a scroll bar."""
+    numbers = panel.numbers
+    assert len(panel.result.labels) == 4
+    assert [c.isVisibleTo(numbers) for c in numbers.cells] == [True] * 4 + [False] * 4
+    narrow = numbers.sizeHint().width()
+    _type_lrs(qtbot, panel, "0.01, 0.02, 0.03, 0.04, 0.05, 0.06")
+    qtbot.waitUntil(lambda: _idle(panel) and len(panel.result.labels) == 6)
+    assert [c.isVisibleTo(numbers) for c in numbers.cells] == [True] * 6 + [False] * 2
+    assert numbers.sizeHint().width() > narrow + numbers.cells[0].width() / 2
+    assert "lr = 0.06" in numbers.text()
