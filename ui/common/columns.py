@@ -250,6 +250,13 @@ class SidewaysRow(QScrollArea):
         return QSize(0, self.height())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+        # A row changed while hidden (presentation mode's scale set on another page) is
+        # laid out when shown, without a LayoutRequest: its height is fitted then too.
+        if watched is self.widget() and event.type() in (QEvent.Type.LayoutRequest,
+                                                         QEvent.Type.Show):
             self.fit_height()
         return False
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self.fit_height()
+        super().showEvent(event)
