@@ -43,6 +43,7 @@ class StepArrows(pg.GraphicsObject):
         self._step = 0
         self._trail = trail
         self._width = width
+        self._scale = 1.0  # presentation mode's: dots, arrowheads and shafts grow with it
         self._bounds = QRectF()
         self._bounding: QRectF | None = None  # boundingRect's answer for the view drawn
         self._off_view: tuple | None = None  # the last off_view's (step, view) and answer
@@ -60,9 +61,7 @@ class StepArrows(pg.GraphicsObject):
         grown_from = _grown(old, self._points, grown_from)
         if list(colors) != self._color_names:
             self._color_names = list(colors)
-            self._pens = [pg.mkPen(c, width=self._width) for c in colors]
-            self._colors = [pen.color() for pen in self._pens]
-            self._sprites_ratio = None
+            self._make_pens()
         self._last_finite = _last_finite(self._points, grown_from, self._last_finite)
         self._off_view = None
         self._range = (_finite_range(self._points, grown_from, self._range)
@@ -70,6 +69,22 @@ class StepArrows(pg.GraphicsObject):
         self._bounds = _rect(self._range)
         self._bounding = None
         self.update()
+
+    def _make_pens(self) -> None:
+        self._pens = [pg.mkPen(c, width=self._width * self._scale) for c in self._color_names]
+        self._colors = [pen.color() for pen in self._pens]
+        self._sprites_ratio = None
+
+    def set_scale(self, scale: float) -> None:
+        """Draw the dots, arrowheads and shafts ``scale`` times their size (presentation
+        mode's scale, so the back row sees the markers as it reads the fonts)."""
+        if scale != self._scale:
+            self.prepareGeometryChange()
+            self._scale = float(scale)
+            self._make_pens()
+            self._edge_paths = None
+            self._bounding = None
+            self.update()
 
     @property
     def step(self) -> int:
@@ -88,7 +103,7 @@ class StepArrows(pg.GraphicsObject):
         if hi - lo <= SMALL_MOVE and not (self._edge_arrows and (self.off_view(old)
                                                                   or self.off_view(step))):
             rects = _run_rects(self, self._points, lo - self._trail, hi,
-                               HEAD_PX + self._dot + 4 + self._width)
+                               (HEAD_PX + self._dot + self._width) * self._scale + 4)
         _update(self, rects)
 
     def set_trail(self, trail: int) -> None:
@@ -104,7 +119,8 @@ class StepArrows(pg.GraphicsObject):
             view = self.viewRect()
             if view is None:
                 return QRectF(self._bounds)
-            px, py = (12 * (v or 0.0) for v in (self.pixelWidth(), self.pixelHeight()))
+            pad = 12 * self._scale
+            px, py = (pad * (v or 0.0) for v in (self.pixelWidth(), self.pixelHeight()))
             self._bounding = self._bounds.adjusted(-px, -py, px, py).intersected(view)  # dots
         return QRectF(self._bounding)
 
@@ -133,7 +149,8 @@ class StepArrows(pg.GraphicsObject):
         painter.resetTransform()
         painter.setRenderHint(painter.RenderHint.Antialiasing, True)
         # (a trail of 0 steps, the loss plot's dots, has no arrows to make)
-        arrows = _arrow_paths(screen, box) if window.shape[1] > 1 else [None] * len(self._pens)
+        arrows = (_arrow_paths(screen, box, HEAD_PX * self._scale) if window.shape[1] > 1
+                  else [None] * len(self._pens))
         for pen, paths in zip(self._pens, arrows, strict=True):
             if paths is not None:
                 painter.setPen(pen)
@@ -181,7 +198,8 @@ class StepArrows(pg.GraphicsObject):
         key = (transform.m11(), transform.m12(), transform.m21(), transform.m22(),
                transform.dx(), transform.dy(), view.getRect(), tuple(found))
         if self._edge_paths is None or self._edge_paths[0] != key:  # usually the last frame's
-            self._edge_paths = (key, _edge_arrow_paths(transform, view, found))
+            self._edge_paths = (key, _edge_arrow_paths(transform, view, found,
+                                                       HEAD_PX * self._scale))
         painter.setPen(self._outline)
         for k, path in self._edge_paths[1]:
             painter.setBrush(self._colors[k])
@@ -193,7 +211,8 @@ class StepArrows(pg.GraphicsObject):
         # centred on its point (as pyqtgraph's ScatterPlotItem draws its symbols).
         ratio = painter.device().devicePixelRatioF()
         if self._sprites_ratio != ratio:
-            self._sprites = [_dot_atlas(self._colors, self._dot, self._outline, ratio)]
+            self._sprites = [_dot_atlas(self._colors, self._dot * self._scale, self._outline,
+                                        ratio)]
             self._sprites_ratio = ratio
         visible = np.flatnonzero(np.isfinite(points).all(-1))
         if not visible.size:
@@ -210,14 +229,15 @@ class StepArrows(pg.GraphicsObject):
         painter.drawPixmapFragments(*self._fragments.drawargs(), atlas)
 
 
-def _edge_arrow_paths(transform, view: QRectF, found) -> list[tuple[int, QPainterPath]]:
+def _edge_arrow_paths(transform, view: QRectF, found, head: float = HEAD_PX
+                      ) -> list[tuple[int, QPainterPath]]:
     """Per run off the view (``StepArrows.off_view``'s ``found``), an arrowhead (screen
     pixels) just inside the view's edge where the ray from its centre toward the run leaves."""
     corners = _to_screen(transform, np.array([[view.left(), view.top()],
                                               [view.right(), view.bottom()]]))
     (x0, y0), (x1, y1) = corners.min(0), corners.max(0)
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    inset = HEAD_PX * 1.6
+    inset = head * 1.6
     m = np.array([[transform.m11(), transform.m12()], [transform.m21(), transform.m22()]])
     paths = []
     for k, d in found:
@@ -230,7 +250,7 @@ def _edge_arrow_paths(transform, view: QRectF, found) -> list[tuple[int, QPainte
         scale = min((abs((x1 - x0) / 2 - inset) / abs(u[0])) if u[0] else np.inf,
                     (abs((y1 - y0) / 2 - inset) / abs(u[1])) if u[1] else np.inf)
         tip = np.array([cx, cy]) + u * scale
-        size = HEAD_PX * 1.5
+        size = head * 1.5
         normal = np.array([-u[1], u[0]]) * size * 0.55
         base = tip - u * size
         path = QPainterPath(QPointF(*tip))
@@ -447,7 +467,8 @@ def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.nda
     return start, end
 
 
-def _arrow_paths(screen: np.ndarray, box) -> list[tuple[QPainterPath, QPainterPath] | None]:
+def _arrow_paths(screen: np.ndarray, box, head: float = HEAD_PX
+                 ) -> list[tuple[QPainterPath, QPainterPath] | None]:
     """Per run, its steps' shafts (stroked) and heads (filled), built with numpy.
 
     Shafts are cut to ``box`` (screen pixels) and heads off screen are left out:
@@ -465,7 +486,7 @@ def _arrow_paths(screen: np.ndarray, box) -> list[tuple[QPainterPath, QPainterPa
     a, b, d, length, ok = a[runs], b[runs], d[runs], length[runs], ok[runs]
     with np.errstate(invalid="ignore", divide="ignore"):
         u = d / length[..., None]
-    size = np.minimum(HEAD_PX, 0.6 * length)[..., None]
+    size = np.minimum(head, 0.6 * length)[..., None]
     base = b - u * size
     normal = np.stack([-u[..., 1], u[..., 0]], axis=-1) * size * 0.45
     shaft_a, shaft_b = clip_segments(a, b, box)

@@ -49,6 +49,8 @@ def arrow_color(name: str) -> str:
 # frame of a crawling run moves it a tenth of a pixel; each redraw repaints the whole view).
 CURVE_STILL_PX = 0.2
 WHOLE_ALPHA = 60  # the whole path, shown faintly beneath the part played so far
+# Marker sizes in pixels at the desk; presentation mode scales them as it scales the fonts.
+MARKERS = {"minimum": 18, "start": 16, "diverging": 14, "arrow tip": 11}
 
 
 def _faint(color: str, alpha: int = 150, width: float = 1.6):
@@ -123,16 +125,17 @@ class TrajectoryMap:
         self.image.setColorMap(MAP_HEAT[theme.current().name])
         self._contours = (np.zeros(0), np.zeros(0))
         self._contour_pen = pg.mkPen(MAP_CONTOUR[theme.current().name], width=1)
-        self.minima = StillScatter(symbol="star", size=18, pen=pg.mkPen("#1A1A1A"),
-                                         brush=pg.mkBrush("#FFFFFF"))
-        self.start = StillScatter(symbol="o", size=16, pen=pg.mkPen("#1A1A1A", width=2.5),
-                                        brush=pg.mkBrush(None))
+        self.minima = StillScatter(symbol="star", size=MARKERS["minimum"],
+                                   pen=pg.mkPen("#1A1A1A"), brush=pg.mkBrush("#FFFFFF"))
+        self.start = StillScatter(symbol="o", size=MARKERS["start"],
+                                  pen=pg.mkPen("#1A1A1A", width=2.5),
+                                  brush=pg.mkBrush(None))
         self.arrows = StepArrows(trail=6, edge_arrows=True)
         self.internals = OptimizerArrows()
         self.arrow_legend = pg.LegendItem(offset=(-10, -10), labelTextSize="9pt")
         self.arrow_legend.setParentItem(self.plot.getPlotItem().vb)
         self.arrow_legend.setVisible(False)
-        self.diverging = StillScatter(symbol="x", size=14)  # where each run starts to
+        self.diverging = StillScatter(symbol="x", size=MARKERS["diverging"])  # where runs diverge
         self.paths = CachedCurves()  # contours (and every run's whole path, faint), drawn once
         self.growing = GrowingPaths(most=MAX_DRAWN_POINTS)  # each path up to the step
         self._show_whole = False
@@ -175,7 +178,13 @@ class TrajectoryMap:
         self._pen_cache = {}
         self.image.setColorMap(MAP_HEAT[name])
         self._contour_pen = pg.mkPen(MAP_CONTOUR[name], width=1)
-        self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5))
+        scale = theme.scale()
+        self.start.setPen(pg.mkPen(theme.current().foreground, width=2.5 * scale))
+        for item, name in ((self.minima, "minimum"), (self.start, "start"),
+                           (self.diverging, "diverging"),
+                           *((head, "arrow tip") for head in self.internals.heads.values())):
+            item.setSize(MARKERS[name] * scale)
+        self.arrows.set_scale(scale)
         self.arrow_legend.clear()
         for arrow, (_, style) in ARROWS.items():
             color = arrow_color(arrow)
@@ -320,7 +329,7 @@ class OptimizerArrows:
 
     def __init__(self):
         self.curves = {name: pg.PlotCurveItem(connect="pairs") for name in ARROWS}
-        self.heads = {name: StillScatter(size=11, pen=None) for name in ARROWS}
+        self.heads = {name: StillScatter(size=MARKERS["arrow tip"], pen=None) for name in ARROWS}
         self._pairs = (np.zeros(0), np.zeros(0))
         self._shown = True  # whether any arrow may be on the map
 
@@ -377,7 +386,7 @@ class LossPlot:
         self._log = True
         self.cursor = _Cursor(angle=90, pen=pg.mkPen(theme.current().muted, width=1.5))
         self.dots = StepArrows(trail=0, dot=4.5)  # one item for all runs' markers
-        self.diverging = StillScatter(symbol="x", size=14)
+        self.diverging = StillScatter(symbol="x", size=MARKERS["diverging"])
         self._reached = Reached()  # the crosses appear once playback is there
         self.plot.addItem(self.curves)
         self.plot.addItem(self.growing)
@@ -396,9 +405,13 @@ class LossPlot:
         # Under the moving cursor and dots, so painted on every playback frame, and changed
         # only when a divergence is reached: blitted from Qt's cache, as on the map.
         self.diverging.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.restyle()  # (a page made in presentation mode: its scale)
 
     def restyle(self) -> None:
-        self.cursor.setPen(pg.mkPen(theme.current().muted, width=1.5))
+        scale = theme.scale()
+        self.cursor.setPen(pg.mkPen(theme.current().muted, width=1.5 * scale))
+        self.diverging.setSize(MARKERS["diverging"] * scale)
+        self.dots.set_scale(scale)
         self._pen_cache = {}
 
     def set_log(self, log: bool) -> None:
@@ -510,9 +523,11 @@ class SliceView:
         self.plot.getPlotItem().vb.disableAutoRange()
         self._frame: tuple[float, float, float, float] | None = None
         self._shown: tuple[np.ndarray, np.ndarray] | None = None  # the cut drawn
+        self.restyle()  # (a page made in presentation mode: its scale)
 
     def restyle(self) -> None:
-        self.curve.setPen(pg.mkPen(theme.current().neutral, width=2))
+        self.curve.setPen(pg.mkPen(theme.current().neutral, width=2 * theme.scale()))
+        self.arrows.set_scale(theme.scale())
 
     def set_axis_label(self, text: str) -> None:
         self.plot.getPlotItem().setLabel("bottom", text)

@@ -433,3 +433,30 @@ def test_the_numbers_take_no_room_for_runs_there_are_not(qtbot, panel):
     assert [c.isVisibleTo(numbers) for c in numbers.cells] == [True] * 6 + [False] * 2
     assert numbers.sizeHint().width() > narrow + numbers.cells[0].width() / 2
     assert "lr = 0.06" in numbers.text()
+
+
+def test_presentation_scale_grows_the_markers_with_the_fonts(qtbot, panel):
+    """At 1.5 x (a 1080p projector) the dots, crosses, start ring and arrowheads are drawn
+    1.5 x as large, as the fonts are; back at the desk, their own size again."""
+    from ui.common import theme
+    from ui.descent.plots import MARKERS
+
+    def sizes():
+        return (panel.map.start.opts["size"], panel.loss_plot.diverging.opts["size"],
+                panel.map.arrows._scale, panel.loss_plot.dots._scale, panel.slice.arrows._scale,
+                panel.map.arrows._pens[0].widthF())
+
+    desk = sizes()
+    assert desk[:5] == (MARKERS["start"], MARKERS["diverging"], 1.0, 1.0, 1.0)
+    panel.map.plot.grab()
+    desk_dot = panel.map.arrows._sprites[0].height()  # a cell of the dots' atlas
+    try:
+        theme.set_scale(1.5)
+        start, cross, *scales, width = sizes()
+        assert (start, cross) == (1.5 * MARKERS["start"], 1.5 * MARKERS["diverging"])
+        assert scales == [1.5, 1.5, 1.5] and width == pytest.approx(1.5 * desk[5])
+        assert not panel.map.plot.grab().isNull()
+        assert panel.map.arrows._sprites[0].height() >= 1.3 * desk_dot  # the dots drawn
+    finally:
+        theme.set_scale(1.0)
+    assert sizes() == desk
