@@ -60,14 +60,17 @@ class AnimationSource:
 def compose_frame(page: QWidget, plots: list[pg.PlotWidget], width: int,
                   size: tuple[int, int] | None = None) -> np.ndarray:
     """``plots`` drawn where they sit on ``page``, scaled so they span ``width`` pixels:
-    one ``H x W x 3`` RGB array with even sides (what MP4 needs). ``size`` ``(W, H)`` fixes
-    the frame's size (the first frame's, for the frames after it): the plots are scaled to
-    fit it and centred, so a page whose layout moved between frames still gives frames of
-    one size, its plots unstretched."""
+    one ``H x W x 3`` RGB array with even sides (what MP4 needs). Plots the page stacks
+    taller than wide are drawn side by side instead, each its own size: a frame is for a
+    slide, and a slide is landscape. ``size`` ``(W, H)`` fixes the frame's size (the first
+    frame's, for the frames after it): the plots are scaled to fit it and centred, so a
+    page whose layout moved between frames still gives frames of one size, its plots
+    unstretched."""
     rects = [QRectF(plot.mapTo(page, QPoint(0, 0)), plot.size().toSizeF()) for plot in plots]
-    union = rects[0]
-    for rect in rects[1:]:
-        union = union.united(rect)
+    union = _union(rects)
+    if len(rects) > 1 and union.height() > union.width():
+        rects = _in_a_row(rects)
+        union = _union(rects)
     if size is None:
         height = round(union.height() * width / union.width())
         size = (width - width % 2, max(2, height - height % 2))
@@ -85,6 +88,23 @@ def compose_frame(page: QWidget, plots: list[pg.PlotWidget], width: int,
     finally:
         painter.end()
     return rgb_array(canvas)
+
+
+def _union(rects: list[QRectF]) -> QRectF:
+    union = QRectF(rects[0])
+    for rect in rects[1:]:
+        union = union.united(rect)
+    return union
+
+
+def _in_a_row(rects: list[QRectF]) -> list[QRectF]:
+    """``rects``' sizes side by side, in their order, centred on the tallest one's middle."""
+    tallest = max(rect.height() for rect in rects)
+    row, x = [], 0.0
+    for rect in rects:
+        row.append(QRectF(x, (tallest - rect.height()) / 2, rect.width(), rect.height()))
+        x += rect.width()
+    return row
 
 
 def _draw_plot(painter: QPainter, item: pg.PlotItem, target: QRectF) -> None:
