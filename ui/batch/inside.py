@@ -32,6 +32,7 @@ from explorer.training.scene import BatchScene
 from ui.batch.experiment_view import ExperimentView, batch_plot, call_once
 from ui.batch.regions import CLASS_COLORS
 from ui.common import theme
+from ui.common.export import name_for_export
 from ui.common.widgets import BigNumber
 
 ROWS = ((2, "before BN: x"), (1, "normalised"), (0, "after γ, β: y"))
@@ -73,6 +74,8 @@ class BNInsideView(ExperimentView):
         self.points = pg.ScatterPlotItem(size=9)
         self.plot.addItem(self.points)
         self.means = self.plot.plot([], [], pen=None, symbol="|", symbolSize=34)
+        name_for_export(self.points, "each sample's value")
+        name_for_export(self.means, "the row's mean")
         self.plot_area.addWidget(self.plot, 3)
         self.plot_area.addWidget(self._numbers(), 2)
         self._timer = QTimer(self, singleShot=True, interval=RERUN_DELAY_MS)

@@ -12,6 +12,7 @@ from ui.batch.experiment_view import batch_plot, retitle
 from ui.batch.regions import CLASS_COLORS
 from ui.batch.runs import highest, nice_ceiling
 from ui.common import theme
+from ui.common.export import name_for_export
 from ui.common.plots import add_note
 
 BUTTONS = (
@@ -76,12 +77,14 @@ class StepView:
         self.curve = self.loss_plot.plot([], [], pen=theme.pen(self.color, width=1.5),
                                          autoDownsample=True, downsampleMethod="peak",
                                          autoDownsampleFactor=1.0, clipToView=True)
+        name_for_export(self.curve, "minibatch loss")
         # Empty axes would say nothing: until the first step they say what will come.
         self.empty_text = add_note(self.loss_plot, EMPTY_LOSS, pt=13, muted=False)
         self.mix_plot = batch_plot(MIX_FIRST, "class", "samples", legend=False,
                                    name="minibatch-classes")
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.mix_plot.addItem(self.bars)
+        name_for_export(self.bars, "samples of each class")
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.class_names: tuple[str, ...] = ()

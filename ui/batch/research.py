@@ -30,6 +30,7 @@ from explorer.training.smoothness import parse_step_sizes, smoothness_verdict
 from explorer.training.typed import parse_lr
 from ui.batch.experiment_view import ExperimentView, batch_plot, whole_number_ticks
 from ui.common import theme
+from ui.common.export import name_for_export
 from ui.common.render import LEGEND_MARGIN
 
 DASH = Qt.PenStyle.DashLine
@@ -374,6 +375,8 @@ class SmoothnessView(ResearchView):
     def _band(self, plot, steps, low, high, index, label) -> None:
         low_curve = plot.plot(steps, low, pen=theme.pen(index, 1))
         high_curve = plot.plot(steps, high, pen=theme.pen(index, 1), name=label)
+        name_for_export(low_curve, f"{label}, lowest over η")
+        name_for_export(high_curve, f"{label}, highest over η")  # (its legend row: label)
         fill = pg.FillBetweenItem(low_curve, high_curve, brush=theme.qcolor(index, 90))
         plot.addItem(fill)
         self._items += [(plot, low_curve), (plot, high_curve), (plot, fill)]

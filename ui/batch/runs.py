@@ -28,6 +28,7 @@ from superqt.utils import signals_blocked
 
 from ui.batch.experiment_view import batch_plot, whole_number_ticks
 from ui.common import theme
+from ui.common.export import name_for_export
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 
@@ -101,6 +102,8 @@ class TrainingCurves:
             self.accuracy_plot.plot([], [], pen=marked, symbol="o", symbolSize=5,
                                     symbolBrush=run.color, symbolPen=None),
         ]
+        name_for_export(run.curves[1], f"{label} (validation)")  # the dashed line
+        name_for_export(run.curves[2], label)
         self.runs[key] = run
         return run
 

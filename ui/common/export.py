@@ -125,6 +125,13 @@ def plotted_data(item: pg.PlotItem) -> list[tuple[str, list[float], list[float]]
     return [(name, list(map(float, x)), list(map(float, y))) for name, x, y in rows]
 
 
+def name_for_export(item: object, name: str) -> None:
+    """Name ``item``'s series in CSV exports and ``plotted_data`` without a row in its
+    plot's legend: call it once the item is on its plot (a name given as it is added also
+    makes a legend row), or to say more in the CSV than its legend row does."""
+    item.opts["name"] = name
+
+
 def _data_values(curve: object) -> tuple:
     """The data as given, not as drawn: on a log axis pyqtgraph draws (and ``getData``
     returns) log10 of it, so a "loss (log scale)" column held -0.54 for a loss of 0.29."""

@@ -38,6 +38,7 @@ from explorer.errors import InputError
 from explorer.inputs import MAX_STEPS
 from ui.common import theme
 from ui.common.columns import SettingsPanel, SideColumn
+from ui.common.export import name_for_export
 from ui.common.plots import make_plot
 from ui.common.widgets import ErrorLabel, mark_invalid, mark_valid
 from ui.common.worker import SHUTDOWN_MS, Background
@@ -136,6 +137,7 @@ class CompareView(QWidget):
         theme.notifier().changed.connect(self._on_theme_changed)
         self.start = pg.ScatterPlotItem(symbol="o", size=16, brush=pg.mkBrush(None))
         self.map.addItem(self.start)
+        name_for_export(self.start, "start")
         self.loss_plot = make_plot("Who gets low first", "step",
                                    "loss (log scale)", log_y=True, name="compare-loss")
         # Bottom left: the curves start high on the left and fall to the right.

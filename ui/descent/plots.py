@@ -16,6 +16,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView
 
 from ui.common import theme
+from ui.common.export import name_for_export
 from ui.common.plots import make_plot, set_title
 from ui.descent.colours import MAP_CONTOUR, MAP_HEAT
 from ui.descent.items import (
@@ -519,6 +520,7 @@ class SliceView:
         self.curve.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.arrows = StepArrows(trail=8)
         self.plot.addItem(self.curve)
+        name_for_export(self.curve, "loss along the cut")
         self.plot.addItem(self.arrows)
         self.plot.getPlotItem().vb.disableAutoRange()
         self._frame: tuple[float, float, float, float] | None = None

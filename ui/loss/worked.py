@@ -31,6 +31,7 @@ from explorer.errors import InputError
 from explorer.losses import tensors, worked
 from explorer.losses.specs import InputSpec
 from ui.common import theme
+from ui.common.export import name_for_export
 from ui.common.plots import make_plot
 from ui.common.widgets import BigNumber, ErrorLabel
 from ui.loss.tensor_editor import TensorEditor
@@ -110,6 +111,7 @@ class WorkedView(QWidget):
         self.bars = pg.BarGraphItem(x=[0, 1, 2], height=[0, 0, 0], width=0.6,
                                     brush=theme.qcolor(0))
         self.bars_plot.addItem(self.bars)
+        name_for_export(self.bars, "−log p of each flower")
         self.bars_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.bars_plot.setMinimumWidth(300)  # its title and axes need that much
         self.bars_plot.setFixedHeight(260)

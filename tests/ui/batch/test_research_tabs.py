@@ -78,9 +78,15 @@ def test_linear_scaling_tab_overlaps_small_k_and_shows_the_warm_up(qtbot, panel,
 def test_bn_smoothness_tab_draws_both_bands_and_says_they_are_narrower(qtbot, panel, tmp_path):
     view = _view(panel, "bn_smoothness")
     _run(qtbot, panel, view)
+    bands = [f"{run}, {edge} over η" for run in ("without BN", "with BN")
+             for edge in ("lowest", "highest")]
     for plot in view.plots():
         names = [name for name, _, _ in plotted_data(plot.getPlotItem())]
-        assert "without BN" in names and "with BN" in names, plot.objectName()
+        # a band's CSV columns say which edge they are; its legend names the run
+        wanted = ["without BN", "with BN"] if plot is view.beta_plot else bands
+        assert names == wanted, plot.objectName()
+        legend = [label.text for _, label in plot.getPlotItem().legend.items]
+        assert legend == ["without BN", "with BN"], plot.objectName()
     off, on = view.result[False], view.result[True]
     text = view.ours_label.text()
     assert f"{off.mean_loss_range():.3f}" in text and f"{on.mean_loss_range():.3f}" in text

@@ -275,3 +275,21 @@ def test_the_scale_grows_back_when_a_page_needs_less_room_again(window, qtbot):
     page.setMinimumWidth(0)
     qtbot.waitUntil(lambda: window._presentation.scale == 1.05, timeout=10_000)
     assert window.size() == QSize(1366, 768)
+
+
+def test_every_series_a_page_draws_names_its_csv_column_for_what_it_holds(window):
+    """No series on any tab falls back to its axis and its kind for a name ("loss (line)",
+    "left (points)"): each CSV column says what it holds."""
+    import pyqtgraph as pg
+
+    fallbacks = (" (line)", " (points)", " (bars)")
+    unnamed = []
+    for index, page in enumerate(window.pages):
+        window.show_page(index)
+        _settle()
+        for tab in _tab_states(page):
+            for plot in page.findChildren(pg.PlotWidget):
+                for name, _x, _y in export.plotted_data(plot.getPlotItem()):
+                    if name.endswith(fallbacks):
+                        unnamed.append(f"{page.key} lab, {tab}, {plot.objectName()}: {name}")
+    assert not unnamed, "\n".join(sorted(set(unnamed)))
