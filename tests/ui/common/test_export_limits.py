@@ -33,7 +33,8 @@ def _refused_at_once(call, field: str) -> InputError:
     started = time.perf_counter()
     with pytest.raises(InputError) as caught:
         call()
-    assert time.perf_counter() - started < 0.5, "refused only after rendering"
+    # (rendering first takes seconds; 2 s, not a speed: a busy CI machine once took 0.2 s)
+    assert time.perf_counter() - started < 2.0, "refused only after rendering"
     assert caught.value.field == field
     return caught.value
 
