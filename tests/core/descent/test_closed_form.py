@@ -33,7 +33,7 @@ def test_closed_form_gradient_equals_autograd_at_random_points(name, options):
                                rtol=1e-10, atol=0.0)
 
 
-@pytest.mark.parametrize("name", ["quadratic", "rosenbrock", "rastrigin"])
+@pytest.mark.parametrize("name", ["quadratic", "rosenbrock", "himmelblau", "saddle", "rastrigin"])
 def test_closed_form_gradient_keeps_batch_shape_dtype_and_device(name):
     xy = torch.randn((3, 4, 2), dtype=torch.float32)
     grad = surfaces.closed_form_gradient(name)(xy)
