@@ -255,11 +255,17 @@ def test_a_plot_whose_axis_widens_with_new_data_is_fitted_again(window):
     item.setYRange(0, 1, padding=0)
     _settle()
     before = item.getAxis("left").width()
-    item.plot([0, 1], [-123456789.0, 987654321.0])
-    item.setYRange(-123456789.0, 987654321.0, padding=0)
-    _settle()
-    assert item.getAxis("left").width() > before  # the check below means something
-    assert columns.plot_is_whole(plot), name
+    line = item.plot([0, 1], [-123456789.0, 987654321.0])
+    try:
+        item.setYRange(-123456789.0, 987654321.0, padding=0)
+        _settle()
+        assert item.getAxis("left").width() > before  # the check below means something
+        assert columns.plot_is_whole(plot), name
+    finally:  # the module's window is the other tests' too
+        item.removeItem(line)
+        item.enableAutoRange()
+        window.leave_presentation()  # here, so the legend's move it starts is done here
+        _settle()
 
 
 def test_the_scale_grows_back_when_a_page_needs_less_room_again(window, qtbot):
