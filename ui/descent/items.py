@@ -436,13 +436,6 @@ def _to_screen(transform, points: np.ndarray) -> np.ndarray:
         return np.clip(points @ m + offset, -_FAR_PX, _FAR_PX)
 
 
-def _screen_segments(transform, points: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
-    """The polyline(s) ``points`` (..., n, 2) as n - 1 segments in screen pixels, cut to
-    ``box``; segments wholly outside are NaN."""
-    screen = _to_screen(transform, points)
-    return clip_segments(screen[..., :-1, :], screen[..., 1:, :], box)
-
-
 def clip_segments(a: np.ndarray, b: np.ndarray, box) -> tuple[np.ndarray, np.ndarray]:
     """Segments ``a -> b`` (``(..., 2)``) cut to ``box`` = (xmin, xmax, ymin, ymax)
     (Liang–Barsky); segments wholly outside become NaN. Their directions are kept,
