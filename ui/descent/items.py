@@ -6,6 +6,9 @@ call, so a playback frame updates one item instead of one curve per run.
 
 from __future__ import annotations
 
+import functools
+import traceback
+
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt.internals import PrimitiveArray
@@ -16,6 +19,31 @@ HEAD_PX = 9.0  # arrowhead length in screen pixels
 SMALL_MOVE = 32  # a playback step of at most this many steps repaints only where it drew
 STILL_PX = 0.5  # a growing path is drawn on once its run has moved this far (screen pixels)
 _FAR_PX = 1e5  # screen coordinates are clipped here so a diverged run cannot upset the painter
+
+
+_reported: set[tuple[str, str]] = set()
+
+
+def _painted_safely(paint):
+    """``paint``, but an error in it is printed (once) and the item draws nothing this time.
+
+    An exception that leaves a Python ``paint`` override is not Qt's to handle: PySide
+    keeps it set, the item's next calls fail on it, and a few frames later the program
+    dies of a segmentation fault. Playback calls these paints every frame; a bug in one
+    must cost its picture, not the class's session."""
+
+    @functools.wraps(paint)
+    def guarded(self, painter, *args) -> None:
+        try:
+            paint(self, painter, *args)
+        except Exception as exc:  # noqa: BLE001 (any error: reported, never raised into Qt)
+            key = (type(self).__name__, repr(exc))
+            if key not in _reported:
+                _reported.add(key)
+                traceback.print_exc()
+
+    return guarded
+
 
 
 class StepArrows(pg.GraphicsObject):
@@ -136,6 +164,7 @@ class StepArrows(pg.GraphicsObject):
     def dataBounds(self, ax, frac=1.0, orthoRange=None):  # for the ViewBox's auto-range
         return None
 
+    @_painted_safely
     def paint(self, painter, *args) -> None:
         t = min(self._step, self._points.shape[1] - 1)
         if t < 0 or not self._pens:
@@ -146,24 +175,26 @@ class StepArrows(pg.GraphicsObject):
         device = painter.device()
         box = (-50.0, device.width() + 50.0, -50.0, device.height() + 50.0)
         painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(painter.RenderHint.Antialiasing, True)
-        # (a trail of 0 steps, the loss plot's dots, has no arrows to make)
-        arrows = (_arrow_paths(screen, box, HEAD_PX * self._scale) if window.shape[1] > 1
-                  else [None] * len(self._pens))
-        for pen, paths in zip(self._pens, arrows, strict=True):
-            if paths is not None:
-                painter.setPen(pen)
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawPath(paths[0])
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(pen.color())
-                painter.drawPath(paths[1])
-        if self._dot > 0:
-            self._paint_dots(painter, screen[:, -1])
-        if self._edge_arrows:
-            self._paint_edge_arrows(painter, transform, t)
-        painter.restore()
+        try:  # restored whatever happens: an unbalanced painter crashes Qt
+            painter.resetTransform()
+            painter.setRenderHint(painter.RenderHint.Antialiasing, True)
+            # (a trail of 0 steps, the loss plot's dots, has no arrows to make)
+            arrows = (_arrow_paths(screen, box, HEAD_PX * self._scale) if window.shape[1] > 1
+                      else [None] * len(self._pens))
+            for pen, paths in zip(self._pens, arrows, strict=True):
+                if paths is not None:
+                    painter.setPen(pen)
+                    painter.setBrush(Qt.BrushStyle.NoBrush)
+                    painter.drawPath(paths[0])
+                    painter.setPen(Qt.PenStyle.NoPen)
+                    painter.setBrush(pen.color())
+                    painter.drawPath(paths[1])
+            if self._dot > 0:
+                self._paint_dots(painter, screen[:, -1])
+            if self._edge_arrows:
+                self._paint_edge_arrows(painter, transform, t)
+        finally:
+            painter.restore()
 
     def off_view(self, step: int | None = None) -> list[tuple[int, tuple[float, float]]]:
         """The runs whose marker at ``step`` (default the current one) lies outside the view,
@@ -593,6 +624,7 @@ class CachedCurves(pg.GraphicsObject):
     def dataBounds(self, ax, frac=1.0, orthoRange=None):
         return self._data_bounds[ax] if self._paths else None
 
+    @_painted_safely
     def paint(self, painter, *args) -> None:
         if not self._paths:
             return
@@ -618,12 +650,14 @@ class CachedCurves(pg.GraphicsObject):
         image.setDevicePixelRatio(ratio)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setTransform(transform)
-        for path, pen in zip(self._paths, self._pens, strict=True):
-            painter.setPen(pen)
-            painter.drawPath(path)
-        painter.end()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            painter.setTransform(transform)
+            for path, pen in zip(self._paths, self._pens, strict=True):
+                painter.setPen(pen)
+                painter.drawPath(path)
+        finally:
+            painter.end()
         return image
 
 
@@ -727,6 +761,7 @@ class GrowingPaths(pg.GraphicsObject):
         # The whole run's range, so the axes do not move while it plays.
         return None if self._data_bounds is None else self._data_bounds[ax]
 
+    @_painted_safely
     def paint(self, painter, *args) -> None:
         if not self._pens or self._points.shape[1] == 0:
             return
@@ -765,23 +800,29 @@ class GrowingPaths(pg.GraphicsObject):
         w, h = image.width() / image.devicePixelRatio(), image.height() / image.devicePixelRatio()
         box = (-50.0, w + 50.0, -50.0, h + 50.0)
         painter = QPainter(image)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if self._drawn < 0:  # from the start: thinned, so a long run costs a bounded time
-            self._trace = _Trace(len(self._points))
-            for k, (run, pen) in enumerate(zip(self._points, self._pens, strict=True)):
-                a, b = self._trace.whole(k, _to_screen(transform, self._thinned(run[:step + 1])))
-                if len(a):
-                    self._draw_segments(painter, pen, *clip_segments(a, b, box))
-        else:  # every run has the same few steps to add: cut them all at once
-            new = _to_screen(transform, self._points[:, self._drawn + 1:step + 1])
-            runs, a, b = self._trace.grow(new)
-            a, b = clip_segments(a, b, box)
-            keep = np.isfinite(a).all(-1)
-            lines = np.concatenate([a[keep], b[keep]], axis=-1).tolist()
-            for k, line in zip(runs[keep].tolist(), lines, strict=True):
-                painter.setPen(self._pens[k])
-                painter.drawLine(QLineF(*line))
-        painter.end()
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            if self._drawn < 0:  # from the start: thinned, so a long run costs a bounded time
+                self._trace = _Trace(len(self._points))
+                for k, (run, pen) in enumerate(zip(self._points, self._pens, strict=True)):
+                    screen = _to_screen(transform, self._thinned(run[:step + 1]))
+                    a, b = self._trace.whole(k, screen)
+                    if len(a):
+                        self._draw_segments(painter, pen, *clip_segments(a, b, box))
+            else:  # every run has the same few steps to add: cut them all at once
+                new = _to_screen(transform, self._points[:, self._drawn + 1:step + 1])
+                runs, a, b = self._trace.grow(new)
+                a, b = clip_segments(a, b, box)
+                keep = np.isfinite(a).all(-1)
+                lines = np.concatenate([a[keep], b[keep]], axis=-1).tolist()
+                for k, line in zip(runs[keep].tolist(), lines, strict=True):
+                    painter.setPen(self._pens[k])
+                    painter.drawLine(QLineF(*line))
+        except BaseException:
+            self._key = None  # half drawn: drawn again from the start next time
+            raise
+        finally:
+            painter.end()  # (a painter left open on the image crashes Qt)
         self._drawn = step
 
     @staticmethod
