@@ -256,7 +256,3 @@ class SidewaysRow(QScrollArea):
                                                          QEvent.Type.Show):
             self.fit_height()
         return False
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self.fit_height()
-        super().showEvent(event)
