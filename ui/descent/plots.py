@@ -155,13 +155,13 @@ class TrajectoryMap:
         for item in (self.paths, self.growing, self.start, self.diverging, self.arrows,
                      *self.internals.curves.values(), *self.internals.heads.values()):
             self.plot.addItem(item)
-        # Named after adding (so the legend does not list them), for CSV export's columns.
+        # Named for CSV export's columns, without legend rows.
         named = [(self.minima, "known minimum"), (self.start, "start"),
                  (self.diverging, "diverging from here")]
         named += [(item, f"arrow {name}") for name, item in self.internals.curves.items()]
         named += [(item, f"arrow tip {name}") for name, item in self.internals.heads.items()]
         for item, name in named:
-            item.opts["name"] = name
+            name_for_export(item, name)
         self.restyle()
         # Painted on every playback frame under the moving markers, never changed by one:
         # blitted from Qt's cache instead of drawn again.
@@ -392,7 +392,7 @@ class LossPlot:
         self.plot.addItem(self.curves)
         self.plot.addItem(self.growing)
         self.plot.addItem(self.diverging)
-        self.diverging.opts["name"] = "diverging from here"
+        name_for_export(self.diverging, "diverging from here")
         self.plot.addItem(self.cursor, ignoreBounds=True)
         self.plot.addItem(self.dots)
         self._loss = np.zeros((0, 1))
