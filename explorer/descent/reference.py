@@ -128,12 +128,19 @@ def cached_measured_reference(surface: str, start, surface_options=None,
                               steps: int = 100) -> ReferenceLRs | None:
     """The result of :func:`measured_reference` for these arguments if it has been computed
     (or needs no measuring), else None; never computes a sweep (for the GUI thread)."""
-    check_name(surface, surfaces.names(), "surface", "surface")
-    key = _measure_key(surface, start, surface_options, steps)
-    if key in _MEASURED:
-        return _MEASURED[key]
+    _key, kept = _kept(surface, start, surface_options, steps)
+    if kept is not None:
+        return kept
     local = reference_lrs(surface, start, surface_options)
     return local if local.exact else None
+
+
+def _kept(surface: str, start, surface_options, steps: int) -> tuple[tuple, ReferenceLRs | None]:
+    """The checked arguments' key in :data:`_MEASURED`, and the result kept for it (None:
+    not measured yet)."""
+    check_name(surface, surfaces.names(), "surface", "surface")
+    key = _measure_key(surface, start, surface_options, steps)
+    return key, _MEASURED.get(key)
 
 
 def measured_reference(surface: str, start, surface_options=None,
@@ -154,10 +161,9 @@ def measured_reference(surface: str, start, surface_options=None,
     about 15 to 30 ms for the analytic surfaces at 100 steps and seconds for a model
     landscape (autograd), so the page measures on its worker.
     """
-    check_name(surface, surfaces.names(), "surface", "surface")
-    key = _measure_key(surface, start, surface_options, steps)
-    if key in _MEASURED:
-        return _MEASURED[key]
+    key, kept = _kept(surface, start, surface_options, steps)
+    if kept is not None:
+        return kept
     local = reference_lrs(surface, start, surface_options)
     result = local if local.exact else _measured_presets(surface, key[1], key[2], key[3], local)
     with _MEASURED_LOCK:  # a page's worker and its GUI thread (headless export) may both add
