@@ -14,6 +14,8 @@ import os
 import sys
 from pathlib import Path
 
+import explorer  # noqa: F401  (first: it sets how NumPy asks for memory, before NumPy loads)
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(

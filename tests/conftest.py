@@ -6,6 +6,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
+import explorer  # noqa: E402,F401  (before NumPy loads, as main.py: how it asks for memory)
+
+# isort: split
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
